@@ -1,0 +1,89 @@
+import { Readable } from "node:stream";
+import { buffer as readAll } from "node:stream/consumers";
+import yauzl from "yauzl";
+import { BlockCache, type RangeReader } from "./block-cache.js";
+
+/** One entry of a zip's central directory: where its bytes are, and what they should become. */
+export interface ZipEntry {
+  name: string;
+  compressionMethod: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  crc32: number;
+  localHeaderOffset: number;
+}
+
+export const STORED = 0;
+export const DEFLATED = 8;
+
+export class ZipFormatError extends Error {
+  override name = "ZipFormatError";
+}
+
+/** Reads a zip's central directory (ZIP64 included) through ranged reads: the entries' data is not touched. */
+export class RemoteZip {
+  private constructor(
+    private readonly zip: yauzl.ZipFile,
+    readonly entries: ZipEntry[],
+    private readonly raw: Map<ZipEntry, yauzl.Entry>,
+  ) {}
+
+  static async open(readRange: RangeReader, size: number): Promise<RemoteZip> {
+    const cache = new BlockCache(readRange, size);
+    const reader = new (class extends yauzl.RandomAccessReader {
+      override _readStreamForRange(start: number, end: number): Readable {
+        return Readable.from(
+          (async function* () {
+            yield await cache.read(start, end);
+          })(),
+        );
+      }
+    })();
+    let zip: yauzl.ZipFile;
+    try {
+      // Names stay raw bytes: yauzl would reject the whole archive over one unsafe name, and the
+      // catalogue must still list such a dump.
+      zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {
+        decodeStrings: false,
+        autoClose: false,
+      });
+    } catch (error) {
+      throw new ZipFormatError(`not a readable zip: ${(error as Error).message}`, { cause: error });
+    }
+    const entries: ZipEntry[] = [];
+    const raw = new Map<ZipEntry, yauzl.Entry>();
+    try {
+      for await (const entry of zip.eachEntry()) {
+        const summary: ZipEntry = {
+          name: Buffer.from(entry.fileName as unknown as Uint8Array).toString("utf8"),
+          compressionMethod: entry.compressionMethod,
+          compressedSize: entry.compressedSize,
+          uncompressedSize: entry.uncompressedSize,
+          crc32: entry.crc32,
+          localHeaderOffset: entry.relativeOffsetOfLocalHeader,
+        };
+        entries.push(summary);
+        raw.set(summary, entry);
+      }
+    } catch (error) {
+      throw new ZipFormatError(`corrupt zip directory: ${(error as Error).message}`, { cause: error });
+    }
+    return new RemoteZip(zip, entries, raw);
+  }
+
+  /** The whole content of a small entry, inflated. */
+  async readEntry(entry: ZipEntry): Promise<Buffer> {
+    const raw = this.raw.get(entry);
+    if (!raw) throw new Error(`${entry.name} is not an entry of this zip`);
+    if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
+      throw new ZipFormatError(
+        `${entry.name}: compression method ${entry.compressionMethod} is not supported`,
+      );
+    }
+    try {
+      return await readAll(await this.zip.openReadStreamPromise(raw));
+    } catch (error) {
+      throw new ZipFormatError(`${entry.name}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { constants } from "node:os";
+import { type DumpObjects, keysOf } from "./group.js";
+import type { Compression } from "./key-name.js";
+import { parseStem } from "./key-name.js";
+import { coreEntryOf, type DumpMetadata } from "./read-metadata.js";
+
+/** Whether a dump can be worked on, as coredumpctl's COREFILE column says it. */
+export type DumpState =
+  | "present"
+  | "no core"
+  | "empty core"
+  | "no info"
+  | "bad info"
+  | "denied"
+  | "corrupt"
+  | "unread";
+
+/** One dump: what its names say, corrected by what its JSON says where that was read. */
+export interface Dump {
+  /** The uuid; for a dump from before the handler used uuids, its name stem. */
+  id: string;
+  stem: string;
+  folder: string;
+  layout: "loose" | "zip";
+  timestamp?: Date;
+  namespace: string | null;
+  pod: string | null;
+  hostname?: string;
+  nodeHostname?: string;
+  exe?: string;
+  exePath?: string;
+  pid?: number;
+  signal?: number;
+  signalName?: string;
+  /** Bytes stored for the core: the core object, or the whole zip. */
+  size: number;
+  /** The core's own size where known without reading it (a bare core, a zip entry). */
+  coreSize?: number;
+  compression?: Compression;
+  state: DumpState;
+  complete: boolean;
+  keys: string[];
+  objects: DumpObjects;
+  metadata?: DumpMetadata;
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
+
+export function signalName(signal: number | undefined): string | undefined {
+  return signal === undefined ? undefined : SIGNAL_NAMES.get(signal);
+}
+
+export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dump {
+  const fromName = parseStem(objects.stem);
+  const info = metadata?.dumpInfo ?? {};
+  const timestamp = info.timestamp ?? fromName.timestamp;
+  const signal = info.signal ?? fromName.signal;
+  const coreEntry = metadata ? coreEntryOf(metadata) : undefined;
+  const stored = objects.zip ?? objects.core;
+  const dump: Dump = {
+    id: info.uuid ?? fromName.uuid ?? objects.stem,
+    stem: objects.stem,
+    folder: objects.folder,
+    layout: objects.zip ? "zip" : "loose",
+    namespace: known(metadata?.pod?.namespace),
+    pod: known(metadata?.pod?.pod ?? info.hostname ?? fromName.hostname),
+    size: stored?.size ?? 0,
+    state: stateOf(objects, metadata, coreEntry?.uncompressedSize),
+    complete: false,
+    keys: keysOf(objects),
+    objects,
+  };
+  dump.complete = dump.state === "present";
+  const optional: Partial<Dump> = {
+    timestamp: timestamp === undefined ? undefined : new Date(timestamp * 1000),
+    hostname: info.hostname ?? fromName.hostname,
+    nodeHostname: info.nodeHostname,
+    exe: info.exe ?? fromName.exe,
+    exePath: info.exePath,
+    pid: info.pid ?? fromName.pid,
+    signal,
+    signalName: signalName(signal),
+    coreSize:
+      coreEntry?.uncompressedSize ?? (objects.core?.compression === "none" ? objects.core.size : undefined),
+    compression: objects.zip ? "zip" : objects.core?.compression,
+    metadata,
+  };
+  for (const [field, value] of Object.entries(optional)) {
+    if (value !== undefined) Object.assign(dump, { [field]: value });
+  }
+  return dump;
+}
+
+function stateOf(
+  objects: DumpObjects,
+  metadata: DumpMetadata | undefined,
+  zipCoreSize: number | undefined,
+): DumpState {
+  if (metadata?.state === "denied") return "denied";
+  if (metadata?.state === "corrupt") return "corrupt";
+  const coreSize = objects.zip ? zipCoreSize : objects.core?.size;
+  if (objects.zip ? metadata !== undefined && zipCoreSize === undefined : !objects.core) return "no core";
+  if (coreSize === 0) return "empty core";
+  if (!metadata) return objects.zip || objects.dumpInfo ? "unread" : "no info";
+  if (metadata.state === "missing") return "no info";
+  if (metadata.state === "malformed") return "bad info";
+  return "present";
+}
+
+/** The handler writes `unknown` where its lookup failed: that is no name at all. */
+function known(value: string | undefined): string | null {
+  return value === undefined || value === "" || value === "unknown" ? null : value;
+}

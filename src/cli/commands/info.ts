@@ -1,0 +1,73 @@
+import chalk from "chalk";
+import type { Dump } from "../../catalog/dump.js";
+import { formatAge, formatSize, formatTime } from "../../ui/format.js";
+import { dumpDetailJson } from "../dump-json.js";
+import { openCatalogue } from "../open-catalogue.js";
+import { pickDump } from "../pick-dump.js";
+import type { StoreFlags } from "../store-options.js";
+
+export interface InfoFlags extends StoreFlags {
+  json?: boolean;
+}
+
+export async function info(id: string | undefined, flags: InfoFlags): Promise<void> {
+  const catalogue = await openCatalogue(flags);
+  const dump = await pickDump(catalogue, id, "info");
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(dumpDetailJson(dump), null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${renderInfo(dump, catalogue.store.description)}\n`);
+}
+
+function renderInfo(dump: Dump, where: string): string {
+  const metadata = dump.metadata;
+  const pod = metadata?.pod;
+  const rows: Array<[string, string | undefined]> = [
+    ["id", dump.id],
+    ["time", dump.timestamp && `${formatTime(dump.timestamp)} (${formatAge(dump.timestamp)})`],
+    ["namespace", dump.namespace ?? "- (unknown to the handler)"],
+    ["pod", [dump.pod ?? "-", pod?.podUid && `uid ${pod.podUid}`].filter(Boolean).join("  ")],
+    ["node", dump.nodeHostname],
+    ["labels", pod && joinPairs(pod.labels)],
+    ...(metadata?.containers ?? []).map((container): [string, string] => [
+      `container ${container.index}`,
+      [container.name, container.image, container.imageRef && `(${container.imageRef})`]
+        .filter(Boolean)
+        .join("  "),
+    ]),
+    ...(metadata?.images ?? []).map((image, index): [string, string] => [
+      image.container === undefined ? "image" : `image ${image.container}`,
+      [...image.repoDigests, ...image.repoTags, image.id && `id ${image.id}`].filter(Boolean).join("\n") ||
+        `(empty ${index})`,
+    ]),
+    [
+      "executable",
+      [dump.exePath ?? dump.exe, dump.pid !== undefined && `pid ${dump.pid}`].filter(Boolean).join("  "),
+    ],
+    ["signal", dump.signal === undefined ? undefined : `${dump.signalName ?? "?"} (${dump.signal})`],
+    ["stored", `${formatSize(dump.size)} ${dump.layout === "zip" ? "zip" : (dump.compression ?? "")}`.trim()],
+    ["core size", dump.coreSize === undefined ? undefined : formatSize(dump.coreSize)],
+    ["state", dump.complete ? chalk.green(dump.state) : chalk.red(dump.state)],
+    ["store", where],
+    ["objects", dump.keys.join("\n")],
+    [
+      "entries",
+      metadata?.entries?.map((entry) => `${entry.name}  ${formatSize(entry.uncompressedSize)}`).join("\n"),
+    ],
+    ["problems", metadata?.problems.length ? chalk.red(metadata.problems.join("\n")) : undefined],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows
+    .filter((row): row is [string, string] => row[1] !== undefined && row[1] !== "")
+    .map(([label, value]) => {
+      const indent = `\n${" ".repeat(width + 2)}`;
+      return `${chalk.bold(label.padEnd(width))}  ${value.split("\n").join(indent)}`;
+    })
+    .join("\n");
+}
+
+function joinPairs(pairs: Record<string, string>): string | undefined {
+  const entries = Object.entries(pairs);
+  return entries.length === 0 ? undefined : entries.map(([key, value]) => `${key}=${value}`).join(", ");
+}

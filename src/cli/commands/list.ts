@@ -1,0 +1,55 @@
+import chalk from "chalk";
+import type { Dump } from "../../catalog/dump.js";
+import { type FilterFlags, matches, parseFilter } from "../../catalog/filters.js";
+import { NoMatchError, UsageError } from "../../catalog/resolve.js";
+import { formatSize, formatTime } from "../../ui/format.js";
+import { renderTable } from "../../ui/table.js";
+import { dumpSummaryJson } from "../dump-json.js";
+import { openCatalogue } from "../open-catalogue.js";
+import { shortIds } from "../short-ids.js";
+import type { StoreFlags } from "../store-options.js";
+
+export interface ListFlags extends StoreFlags, FilterFlags {
+  lines?: string;
+  newest?: boolean;
+  json?: boolean;
+}
+
+export async function list(flags: ListFlags): Promise<void> {
+  const filter = parseFilter(flags);
+  const limit = flags.newest ? 1 : parseCount(flags.lines);
+  const catalogue = await openCatalogue(flags);
+  // Filters that key names answer go first, so that metadata is read only for dumps that may be shown.
+  const { namespace, ...byName } = filter;
+  let dumps = (await catalogue.dumps()).filter((dump) => matches(dump, byName));
+  if (namespace === undefined && limit !== undefined) dumps = dumps.slice(0, limit);
+  dumps = (await catalogue.describe(dumps)).filter((dump) => matches(dump, filter));
+  if (limit !== undefined) dumps = dumps.slice(0, limit);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(dumps.map(dumpSummaryJson), null, 2)}\n`);
+  } else if (dumps.length > 0) {
+    process.stdout.write(`${renderDumps(dumps)}\n`);
+  }
+  if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalogue.store.description}`);
+}
+
+function renderDumps(dumps: readonly Dump[]): string {
+  const ids = shortIds(dumps.map((dump) => dump.id));
+  const rows = dumps.map((dump, index) => [
+    chalk.yellow(ids[index] ?? dump.id),
+    formatTime(dump.timestamp),
+    dump.namespace ?? "-",
+    dump.pod ?? "-",
+    dump.exe ?? "-",
+    dump.signalName ?? (dump.signal === undefined ? "-" : String(dump.signal)),
+    formatSize(dump.size),
+    dump.complete ? dump.state : chalk.red(dump.state),
+  ]);
+  return renderTable(["ID", "TIME", "NAMESPACE", "POD", "EXE", "SIGNAL", "SIZE", "STATE"], rows);
+}
+
+function parseCount(word: string | undefined): number | undefined {
+  if (word === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(word)) throw new UsageError(`-n ${word}: give a count of dumps, such as -n 10`);
+  return Number(word);
+}

@@ -1,0 +1,87 @@
+import { createRequire } from "node:module";
+import { Command, CommanderError, Option } from "commander";
+import { renderError } from "./errors.js";
+import { addStoreOptions, type StoreFlags } from "./store-options.js";
+
+const HELP_FOOTER = `
+Where the dumps are (the first that is set):
+  --dir DIR                 a folder laid out like the bucket, e.g. the mounted /cores
+  --bucket B                an S3 bucket, with --endpoint, --region and --prefix
+  S3_BUCKET_NAME, S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET
+                            the variables core-dump-handler itself uses; without S3_ACCESS_KEY the
+                            AWS credential chain is used (AWS_* variables, profiles, web identity)
+  /cores                    when that folder exists
+
+Ids: a full uuid, a unique prefix of at least 4 characters, or "last" for the newest.
+
+Examples:
+  coredump list --since 2h --namespace shop
+  coredump list -1 --json
+  coredump info last
+  coredump --bucket cores --endpoint http://127.0.0.1:7480 list
+
+Exit status: 0 success, 1 failure (including "no dump matches"), 2 bad usage.`;
+
+function buildProgram(): Command {
+  const program = addStoreOptions(
+    new Command("coredump")
+      .description("Find, fetch and debug the cores that core-dump-handler uploads from crashed containers.")
+      .version(packageVersion(), "-V, --version")
+      .showSuggestionAfterError()
+      .exitOverride()
+      .configureOutput({ outputError: (text, write) => write(`coredump: ${text.replace(/^error: /, "")}`) }),
+  ).addHelpText("after", HELP_FOOTER);
+
+  addStoreOptions(
+    program
+      .command("list")
+      .description("list the dumps, newest first")
+      .option("--namespace <ns>", "only dumps from this Kubernetes namespace (glob patterns allowed)")
+      .option("--pod <pod>", "only dumps of this pod (glob patterns allowed, e.g. 'shop-*')")
+      .option("--exe <name>", "only dumps of this executable, e.g. node")
+      .option("--signal <signal>", "only dumps killed by this signal: SIGSEGV, segv or 11")
+      .option("--since <when>", "only dumps since a time: a duration back from now (2h, 7d) or a date")
+      .option("--until <when>", "only dumps until a time: a duration back from now or a date")
+      .option("-n, --lines <count>", "at most this many dumps, the newest")
+      .option("-1, --newest", "only the newest dump (same as -n 1)")
+      .option("--json", "print a JSON array on stdout instead of a table"),
+  ).action(async (_flags: object, command: Command) => {
+    const { list } = await import("./commands/list.js");
+    await list(command.optsWithGlobals());
+  });
+
+  addStoreOptions(
+    program
+      .command("info")
+      .description("show everything known about one dump: pod, images, executable, signal, files")
+      .argument(
+        "[id]",
+        'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker',
+      )
+      .option("--json", "print one JSON object on stdout"),
+  ).action(async (id: string | undefined, _flags: object, command: Command) => {
+    const { info } = await import("./commands/info.js");
+    await info(id, command.optsWithGlobals<StoreFlags>());
+  });
+
+  program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
+  return program;
+}
+
+function packageVersion(): string {
+  // dist/src/cli/main.js → the package's root.
+  return (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+    }
+    return renderError(error, program.opts().debug === true || process.env.COREDUMP_DEBUG === "1");
+  }
+}

@@ -1,0 +1,36 @@
+import { existsSync } from "node:fs";
+import { Catalogue } from "../catalog/catalogue.js";
+import { MetadataCache } from "../catalog/metadata-cache.js";
+import { UsageError } from "../catalog/resolve.js";
+import { s3ConfigFrom } from "../store/s3-config.js";
+import type { Store } from "../store/store.js";
+import { Counter } from "../ui/progress.js";
+import { cacheDir } from "../workspace/paths.js";
+import type { StoreFlags } from "./store-options.js";
+
+/** The folder the 2020 debug pod mounted the bucket at. */
+export const DEFAULT_CORES_DIR = "/cores";
+
+/** The first that is set: --dir, --bucket, the handler's S3 variables, the folder /cores. */
+export async function openStore(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const { DirectoryStore } = await import("../store/directory-store.js");
+  if (flags.dir) return new DirectoryStore(flags.dir, flags.prefix);
+  const s3 = s3ConfigFrom(flags, env);
+  if (s3) {
+    const { S3Store } = await import("../store/s3-store.js");
+    return new S3Store(s3, env);
+  }
+  if (existsSync(DEFAULT_CORES_DIR)) return new DirectoryStore(DEFAULT_CORES_DIR, flags.prefix);
+  throw new UsageError(
+    "no dumps to read: give --bucket NAME (or set S3_BUCKET_NAME) for S3, or --dir DIR for a folder of dumps",
+  );
+}
+
+export async function openCatalogue(flags: StoreFlags): Promise<Catalogue> {
+  const store = await openStore(flags);
+  const counter = new Counter("reading dump metadata");
+  return new Catalogue(store, {
+    cache: new MetadataCache(cacheDir(), store.description),
+    onProgress: (done, total) => (done === total ? counter.done() : counter.update(done, total)),
+  });
+}

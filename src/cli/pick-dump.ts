@@ -1,0 +1,32 @@
+import type { Catalogue } from "../catalog/catalogue.js";
+import type { Dump } from "../catalog/dump.js";
+import { NoMatchError, resolveId, UsageError } from "../catalog/resolve.js";
+import { formatTime } from "../ui/format.js";
+
+/** The dump an id names, or, with no id on a terminal, the one the user picks from a list. */
+export async function pickDump(catalogue: Catalogue, id: string | undefined, command: string): Promise<Dump> {
+  const dumps = await catalogue.dumps();
+  if (id !== undefined) {
+    const [described] = await catalogue.describe([resolveId(dumps, id)]);
+    return described as Dump;
+  }
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new UsageError(
+      `no dump named: give an id (\`coredump ${command} <id>\`, an id from \`coredump list\`, or "last")`,
+    );
+  }
+  if (dumps.length === 0) throw new NoMatchError(`no dumps in ${catalogue.store.description}`);
+  const described = await catalogue.describe(dumps);
+  const { select } = await import("@inquirer/prompts");
+  return select(
+    {
+      message: "Which dump?",
+      pageSize: 15,
+      choices: described.map((dump) => ({
+        name: `${dump.id.slice(0, 8)}  ${formatTime(dump.timestamp)}  ${dump.namespace ?? "-"}/${dump.pod ?? "-"}  ${dump.exe ?? "?"}  ${dump.signalName ?? ""}`,
+        value: dump,
+      })),
+    },
+    { output: process.stderr },
+  );
+}

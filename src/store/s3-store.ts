@@ -1,0 +1,201 @@
+import type { Readable } from "node:stream";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
+import pLimit from "p-limit";
+import { type KeyRange, keyRanges } from "./key-ranges.js";
+import { describeBucket, describeCredentials, type S3Config } from "./s3-config.js";
+import { type Store, type StoredObject, StoreError } from "./store.js";
+
+/** How many S3 requests one command keeps in flight at most. */
+const CONCURRENCY = 16;
+
+export class S3Store implements Store {
+  readonly description: string;
+  private readonly client: S3Client;
+  private readonly limit = pLimit(CONCURRENCY);
+
+  constructor(
+    private readonly config: S3Config,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.description = describeBucket(config);
+    this.client = new S3Client({
+      region: config.region,
+      // The handler always addresses buckets path-style; S3-compatible stores expect it.
+      forcePathStyle: config.endpoint !== undefined,
+      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+      ...(config.credentials ? { credentials: config.credentials } : {}),
+    });
+  }
+
+  /**
+   * Lists the prefix folder by folder. A folder that fits in one page costs one request; a larger one is
+   * split at hex boundaries (uuids lead every key) and its parts listed at once, instead of page after page.
+   */
+  async list(): Promise<StoredObject[]> {
+    const found: StoredObject[] = [];
+    const listFolder = async (prefix: string): Promise<void> => {
+      const first = await this.listRange(prefix, {}, true);
+      found.push(...first.objects);
+      const later = first.truncatedAfter === undefined ? [] : keyRanges(prefix, first.truncatedAfter);
+      const parts = await Promise.all(later.map((range) => this.listRange(prefix, range, false)));
+      for (const part of parts) found.push(...part.objects);
+      const folders = [...first.folders, ...parts.flatMap((part) => part.folders)];
+      await Promise.all(folders.map(listFolder));
+    };
+    await listFolder(this.config.prefix);
+    return found;
+  }
+
+  /** One key range of one folder. With `firstPageOnly`, stops after a page and says where it stopped. */
+  private async listRange(
+    prefix: string,
+    range: KeyRange,
+    firstPageOnly: boolean,
+  ): Promise<{ objects: StoredObject[]; folders: string[]; truncatedAfter?: string }> {
+    const objects: StoredObject[] = [];
+    const folders: string[] = [];
+    let token: string | undefined;
+    let startAfter = range.after;
+    for (;;) {
+      const page = await this.call(prefix || "/", (client) =>
+        client.send(
+          new ListObjectsV2Command({
+            Bucket: this.config.bucket,
+            Prefix: prefix,
+            Delimiter: "/",
+            ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
+          }),
+        ),
+      );
+      let beyond = false;
+      for (const item of page.Contents ?? []) {
+        if (!item.Key) continue;
+        if (range.upTo !== undefined && item.Key > range.upTo) beyond = true;
+        else objects.push(toStoredObject(item.Key, item.Size, item.ETag, item.LastModified));
+      }
+      for (const folder of page.CommonPrefixes ?? []) {
+        if (!folder.Prefix) continue;
+        if (range.upTo !== undefined && folder.Prefix > range.upTo) beyond = true;
+        else folders.push(folder.Prefix);
+      }
+      if (beyond || !page.IsTruncated) return { objects, folders };
+      if (firstPageOnly) {
+        const last = [objects.at(-1)?.key ?? "", folders.at(-1) ?? ""].sort().at(-1) ?? "";
+        return { objects, folders, truncatedAfter: last };
+      }
+      token = page.NextContinuationToken;
+      if (!token) startAfter = objects.at(-1)?.key;
+    }
+  }
+
+  async stat(key: string): Promise<StoredObject> {
+    const head = await this.call(key, (client) =>
+      client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key })),
+    );
+    return toStoredObject(key, head.ContentLength, head.ETag, head.LastModified);
+  }
+
+  async readRange(key: string, start: number, end: number): Promise<Buffer> {
+    if (end <= start) return Buffer.alloc(0);
+    return this.getBytes(key, `bytes=${start}-${end - 1}`);
+  }
+
+  read(key: string): Promise<Buffer> {
+    return this.getBytes(key);
+  }
+
+  /** The body is read inside the limit too: a slot is free only once its bytes have arrived. */
+  private getBytes(key: string, range?: string): Promise<Buffer> {
+    return this.call(key, async (client) => {
+      const object = await client.send(
+        new GetObjectCommand({ Bucket: this.config.bucket, Key: key, ...(range ? { Range: range } : {}) }),
+      );
+      return Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
+    });
+  }
+
+  async stream(key: string, start = 0): Promise<Readable> {
+    const object = await this.call(key, (client) =>
+      client.send(
+        new GetObjectCommand({
+          Bucket: this.config.bucket,
+          Key: key,
+          ...(start > 0 ? { Range: `bytes=${start}-` } : {}),
+        }),
+      ),
+    );
+    return object.Body as Readable;
+  }
+
+  /** Runs one request within the concurrency limit, turning its failure into a StoreError. */
+  private call<T>(what: string, request: (client: S3Client) => Promise<T>): Promise<T> {
+    return this.limit(async () => {
+      try {
+        return await request(this.client);
+      } catch (error) {
+        throw this.translate(error, what);
+      }
+    });
+  }
+
+  private translate(error: unknown, what: string): StoreError {
+    const bucket = describeBucket(this.config);
+    const who = describeCredentials(this.config, this.env);
+    const cause = { cause: error };
+    if (error instanceof S3ServiceException) {
+      const status = error.$metadata.httpStatusCode;
+      switch (error.name) {
+        case "NoSuchBucket":
+          return new StoreError(
+            "no-bucket",
+            `bucket ${this.config.bucket} does not exist at ${bucket}`,
+            cause,
+          );
+        case "NoSuchKey":
+        case "NotFound":
+          return new StoreError("not-found", `${what}: no such object in ${bucket}`, cause);
+        case "SignatureDoesNotMatch":
+        case "InvalidAccessKeyId":
+          return new StoreError(
+            "bad-credentials",
+            `${bucket} rejected ${who} (${error.name}): check the access key and secret`,
+            cause,
+          );
+      }
+      if (status === 403) {
+        return new StoreError("denied", `${what}: access denied to ${who} on ${bucket}`, cause);
+      }
+      if (status === 404) return new StoreError("not-found", `${what}: not found in ${bucket}`, cause);
+      return new StoreError("other", `${what}: ${error.name} (HTTP ${status ?? "?"}) from ${bucket}`, cause);
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name;
+    if (
+      ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "TimeoutError"].includes(code)
+    ) {
+      return new StoreError("unreachable", `cannot reach ${bucket}: ${code}`, cause);
+    }
+    if ((error as Error).name === "CredentialsProviderError") {
+      return new StoreError(
+        "bad-credentials",
+        `no S3 credentials found for ${bucket}: set S3_ACCESS_KEY and S3_SECRET (or AWS credentials)`,
+        cause,
+      );
+    }
+    return new StoreError("other", `${what}: ${(error as Error).message}`, cause);
+  }
+}
+
+function toStoredObject(key: string, size?: number, etag?: string, lastModified?: Date): StoredObject {
+  return {
+    key,
+    size: size ?? 0,
+    etag: (etag ?? "").replaceAll('"', ""),
+    lastModified: lastModified ?? new Date(0),
+  };
+}

@@ -1,0 +1,44 @@
+import type { Readable } from "node:stream";
+
+/** One object (S3) or file (directory store), addressed by its key relative to the store's root. */
+export interface StoredObject {
+  key: string;
+  size: number;
+  /** An opaque version tag: the S3 ETag, or size and mtime for a file. Changes when the content does. */
+  etag: string;
+  lastModified: Date;
+}
+
+/** Where dumps live. The catalogue sees only this; it never knows whether bytes come from S3 or disk. */
+export interface Store {
+  /** Human description for messages, e.g. `s3://bucket/prefix (endpoint http://…)` or `/cores`. */
+  readonly description: string;
+  /** Every object under the store's prefix, in any order. */
+  list(): Promise<StoredObject[]>;
+  stat(key: string): Promise<StoredObject>;
+  /** Bytes [start, end) of an object. */
+  readRange(key: string, start: number, end: number): Promise<Buffer>;
+  /** The whole object, or from `start` on. */
+  read(key: string): Promise<Buffer>;
+  stream(key: string, start?: number): Promise<Readable>;
+}
+
+/** Why a store operation failed, in terms a user can act on. */
+export type StoreErrorKind =
+  | "not-found"
+  | "denied"
+  | "bad-credentials"
+  | "no-bucket"
+  | "unreachable"
+  | "other";
+
+export class StoreError extends Error {
+  constructor(
+    readonly kind: StoreErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "StoreError";
+  }
+}

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Dump } from "../../src/catalog/dump.js";
+import { matches, parseFilter, parseSignal, parseTime } from "../../src/catalog/filters.js";
+import { UsageError } from "../../src/catalog/resolve.js";
+
+const now = new Date("2026-11-26T12:00:00Z");
+
+function dump(fields: Partial<Dump>): Dump {
+  return { id: "x", namespace: null, pod: null, ...fields } as Dump;
+}
+
+describe("filters", () => {
+  it("reads durations back from now and dates", () => {
+    assert.equal(parseTime("2h", now, "--since").toISOString(), "2026-11-26T10:00:00.000Z");
+    assert.equal(parseTime("7d", now, "--since").toISOString(), "2026-11-19T12:00:00.000Z");
+    assert.equal(parseTime("2026-11-01T00:00:00Z", now, "--since").toISOString(), "2026-11-01T00:00:00.000Z");
+    assert.throws(() => parseTime("yesterday-ish", now, "--since"), UsageError);
+  });
+
+  it("reads signals by name or number", () => {
+    assert.equal(parseSignal("SIGSEGV"), 11);
+    assert.equal(parseSignal("abrt"), 6);
+    assert.equal(parseSignal("5"), 5);
+    assert.throws(() => parseSignal("SIGNOPE"), /not a signal/);
+  });
+
+  it("matches on every field, with globs for names", () => {
+    const crashed = dump({
+      namespace: "shop",
+      pod: "shop-api-7d9-x2kq9",
+      exe: "node",
+      signal: 6,
+      timestamp: new Date("2026-11-26T11:00:00Z"),
+    });
+    assert.equal(matches(crashed, parseFilter({ namespace: "shop", pod: "shop-api-*" }, now)), true);
+    assert.equal(matches(crashed, parseFilter({ namespace: "shop-*" }, now)), false);
+    assert.equal(matches(crashed, parseFilter({ exe: "node", signal: "SIGABRT" }, now)), true);
+    assert.equal(matches(crashed, parseFilter({ signal: "SIGSEGV" }, now)), false);
+    assert.equal(matches(crashed, parseFilter({ since: "2h" }, now)), true);
+    assert.equal(matches(crashed, parseFilter({ since: "30m" }, now)), false);
+    assert.equal(matches(crashed, parseFilter({ until: "30m" }, now)), true);
+  });
+
+  it("lets --namespace unknown find the dumps the handler could not place", () => {
+    assert.equal(matches(dump({ namespace: null }), parseFilter({ namespace: "unknown" }, now)), true);
+  });
+});
