@@ -63,7 +63,8 @@ export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dum
     folder: objects.folder,
     layout: objects.zip ? "zip" : "loose",
     namespace: known(metadata?.pod?.namespace),
-    pod: known(metadata?.pod?.pod ?? info.hostname ?? fromName.hostname),
+    // Once the JSON is read it is the truth: a pod it does not name is unknown, whatever the hostname.
+    pod: known(metadata ? metadata.pod?.pod : fromName.hostname),
     size: stored?.size ?? 0,
     state: stateOf(objects, metadata, coreEntry?.uncompressedSize),
     complete: false,

@@ -73,7 +73,20 @@ function packageVersion(): string {
   return (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
 }
 
+/**
+ * The AWS SDK warns on every run under Node 20 that its releases from 2027 on will need Node 22. That
+ * is a note for whoever pins the SDK (package.json does), not for someone reading a crash.
+ */
+function silenceSdkNodeWarning(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    if (typeof warning === "string" && warning.startsWith("NodeVersionSupportWarning")) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  silenceSdkNodeWarning();
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);

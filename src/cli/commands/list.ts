@@ -35,8 +35,9 @@ export async function list(flags: ListFlags): Promise<void> {
 
 function renderDumps(dumps: readonly Dump[]): string {
   const ids = shortIds(dumps.map((dump) => dump.id));
+  // Only uuids are shortened: the name of a dump from before uuids is its id, whole.
   const rows = dumps.map((dump, index) => [
-    chalk.yellow(ids[index] ?? dump.id),
+    chalk.yellow(dump.id === dump.stem ? dump.id : (ids[index] ?? dump.id)),
     formatTime(dump.timestamp),
     dump.namespace ?? "-",
     dump.pod ?? "-",

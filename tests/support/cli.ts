@@ -1,0 +1,46 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { repoRoot } from "./repo-root.js";
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real `coredump` executable as a user would, without a terminal. Unless given, the cache is a
+ * fresh folder of the test's own and no S3 variable leaks in from the test's environment.
+ */
+export async function coredump(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE))/.test(name)),
+  );
+  const result = await execa(process.execPath, [path.join(repoRoot(), "bin", "coredump.js"), ...args], {
+    env: { ...clean, NO_COLOR: "1", XDG_CACHE_HOME: freshCacheHome(), ...env },
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function freshCacheHome(): string {
+  return mkdtempSync(path.join(tmpdir(), "coredump-cache-"));
+}
+
+/** Parses stdout as JSON, failing the test with both streams shown when it is not. */
+export function json<T = unknown>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(
+      `stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\nstderr:\n${result.stderr}`,
+    );
+  }
+}

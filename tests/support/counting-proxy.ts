@@ -1,0 +1,64 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * An HTTP proxy in front of the rig's S3 that counts the requests passing through, so a test can prove
+ * that a command read nothing (a warm cache) or read only part of an object. Headers, the signed Host
+ * included, pass unchanged, so SigV4 signatures still verify.
+ */
+export class CountingProxy {
+  readonly requests: Array<{ method: string; path: string; range?: string }> = [];
+  private readonly server: http.Server;
+
+  private constructor(target: URL) {
+    this.server = http.createServer((request, response) => {
+      const range = request.headers.range;
+      this.requests.push({
+        method: request.method ?? "",
+        path: request.url ?? "",
+        ...(range ? { range } : {}),
+      });
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: request.method,
+          path: request.url,
+          headers: request.headers,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      upstream.on("error", () => response.destroy());
+      request.pipe(upstream);
+    });
+  }
+
+  static async start(target: string): Promise<CountingProxy> {
+    const proxy = new CountingProxy(new URL(target));
+    await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Object reads (GET of a key, not a listing). */
+  objectReads(): Array<{ method: string; path: string; range?: string }> {
+    return this.requests.filter(
+      (request) => request.method === "GET" && !/[?&]list-type=/.test(request.path),
+    );
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}

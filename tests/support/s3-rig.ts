@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import pLimit from "p-limit";
+import { readBody, type StoredObject } from "./handler-layout.js";
+import { repoRoot } from "./repo-root.js";
+
+/** The rig's S3 (Ceph RGW), as `tests/rig/rgw.sh start` describes it in its env file. */
+export interface RigS3 {
+  endpoint: string;
+  accessKey: string;
+  secret: string;
+  region: string;
+}
+
+export function rigS3(): RigS3 {
+  const file = path.join(repoRoot(), ".cache", "rig", "rgw.env");
+  const values: Record<string, string | undefined> = { ...process.env };
+  if (!values.S3_ENDPOINT && existsSync(file)) {
+    for (const match of readFileSync(file, "utf8").matchAll(/^export (\w+)=(.*)$/gm))
+      values[match[1] ?? ""] = match[2];
+  }
+  const { S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET, S3_REGION } = values;
+  if (!S3_ENDPOINT || !S3_ACCESS_KEY || !S3_SECRET) {
+    throw new Error(
+      "the S3 rig is not running: start it with `bash tests/rig/rgw.sh start` (scripts/test.sh does)",
+    );
+  }
+  return {
+    endpoint: S3_ENDPOINT,
+    accessKey: S3_ACCESS_KEY,
+    secret: S3_SECRET,
+    region: S3_REGION ?? "us-east-1",
+  };
+}
+
+export function s3Client(
+  rig: RigS3,
+  credentials = { accessKeyId: rig.accessKey, secretAccessKey: rig.secret },
+) {
+  return new S3Client({ endpoint: rig.endpoint, region: rig.region, forcePathStyle: true, credentials });
+}
+
+/** A new, empty bucket of its own for one test file: tests never see each other's dumps. */
+export async function freshBucket(rig: RigS3, label: string): Promise<string> {
+  const bucket = `${label}-${randomBytes(4).toString("hex")}`;
+  await s3Client(rig).send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+export async function putObjects(
+  rig: RigS3,
+  bucket: string,
+  objects: readonly StoredObject[],
+): Promise<void> {
+  const client = s3Client(rig);
+  const limit = pLimit(16);
+  await Promise.all(
+    objects.map((object) =>
+      limit(async () =>
+        client.send(new PutObjectCommand({ Bucket: bucket, Key: object.key, Body: await readBody(object) })),
+      ),
+    ),
+  );
+}
+
+/** Lets `user` list the whole bucket but read objects under `prefix` only, as a team's scoped key would. */
+export async function grantPrefix(rig: RigS3, bucket: string, user: string, prefix: string): Promise<void> {
+  const principal = { AWS: [`arn:aws:iam:::user/${user}`] };
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: principal,
+        Action: ["s3:ListBucket"],
+        Resource: [`arn:aws:s3:::${bucket}`],
+      },
+      {
+        Effect: "Allow",
+        Principal: principal,
+        Action: ["s3:GetObject"],
+        Resource: [`arn:aws:s3:::${bucket}/${prefix}*`],
+      },
+    ],
+  };
+  await s3Client(rig).send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+}
+
+/** The environment that points `coredump` at a bucket of the rig, as core-dump-handler names it. */
+export function s3Env(rig: RigS3, bucket: string): Record<string, string> {
+  return {
+    S3_ENDPOINT: rig.endpoint,
+    S3_ACCESS_KEY: rig.accessKey,
+    S3_SECRET: rig.secret,
+    S3_REGION: rig.region,
+    S3_BUCKET_NAME: bucket,
+  };
+}
