@@ -53,7 +53,9 @@ function renderInfo(dump: Dump, where: string): string {
     ["objects", dump.keys.join("\n")],
     [
       "entries",
-      metadata?.entries?.map((entry) => `${entry.name}  ${formatSize(entry.uncompressedSize)}`).join("\n"),
+      metadata?.entries
+        ?.map((entry) => `${shortEntryName(entry.name, dump.stem)}  ${formatSize(entry.uncompressedSize)}`)
+        .join("\n"),
     ],
     ["problems", metadata?.problems.length ? chalk.red(metadata.problems.join("\n")) : undefined],
   ];
@@ -65,6 +67,11 @@ function renderInfo(dump: Dump, where: string): string {
       return `${chalk.bold(label.padEnd(width))}  ${value.split("\n").join(indent)}`;
     })
     .join("\n");
+}
+
+/** `NAME-0-image-info.json` → `0-image-info.json`: every entry repeats the dump's long name. */
+function shortEntryName(name: string, stem: string): string {
+  return name.startsWith(stem) && name.length > stem.length + 1 ? name.slice(stem.length + 1) : name;
 }
 
 function joinPairs(pairs: Record<string, string>): string | undefined {
