@@ -26,10 +26,20 @@ export class RemoteZip {
     private readonly zip: yauzl.ZipFile,
     readonly entries: ZipEntry[],
     private readonly raw: Map<ZipEntry, yauzl.Entry>,
+    private readonly reads: { failure?: unknown },
   ) {}
 
   static async open(readRange: RangeReader, size: number): Promise<RemoteZip> {
-    const cache = new BlockCache(readRange, size);
+    // A failed read (denied, gone) is the store's error, not a sign of a corrupt zip: it passes unchanged.
+    const reads: { failure?: unknown } = {};
+    const cache = new BlockCache(
+      (start, end) =>
+        readRange(start, end).catch((error: unknown) => {
+          reads.failure = error;
+          throw error;
+        }),
+      size,
+    );
     const reader = new (class extends yauzl.RandomAccessReader {
       override _readStreamForRange(start: number, end: number): Readable {
         return Readable.from(
@@ -48,7 +58,10 @@ export class RemoteZip {
         autoClose: false,
       });
     } catch (error) {
-      throw new ZipFormatError(`not a readable zip: ${(error as Error).message}`, { cause: error });
+      throw (
+        reads.failure ??
+        new ZipFormatError(`not a readable zip: ${(error as Error).message}`, { cause: error })
+      );
     }
     const entries: ZipEntry[] = [];
     const raw = new Map<ZipEntry, yauzl.Entry>();
@@ -66,9 +79,12 @@ export class RemoteZip {
         raw.set(summary, entry);
       }
     } catch (error) {
-      throw new ZipFormatError(`corrupt zip directory: ${(error as Error).message}`, { cause: error });
+      throw (
+        reads.failure ??
+        new ZipFormatError(`corrupt zip directory: ${(error as Error).message}`, { cause: error })
+      );
     }
-    return new RemoteZip(zip, entries, raw);
+    return new RemoteZip(zip, entries, raw, reads);
   }
 
   /** The whole content of a small entry, inflated. */
@@ -83,7 +99,10 @@ export class RemoteZip {
     try {
       return await readAll(await this.zip.openReadStreamPromise(raw));
     } catch (error) {
-      throw new ZipFormatError(`${entry.name}: ${(error as Error).message}`, { cause: error });
+      throw (
+        this.reads.failure ??
+        new ZipFormatError(`${entry.name}: ${(error as Error).message}`, { cause: error })
+      );
     }
   }
 }

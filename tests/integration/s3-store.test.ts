@@ -4,7 +4,7 @@ import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { CountingProxy } from "../support/counting-proxy.js";
 import { defaultSpec, looseDump, zipDump } from "../support/handler-layout.js";
 import { realCore } from "../support/real-core.js";
-import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
+import { freshBucket, grantPrefix, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
 
 const rig = rigS3();
 
@@ -66,6 +66,47 @@ describe("S3: many objects, prefixes and the metadata cache", () => {
     } finally {
       await proxy.stop();
     }
+  });
+});
+
+describe("S3: credentials scoped to a prefix by a bucket policy", () => {
+  let bucket: string;
+  const mine = defaultSpec({ namespace: "team-a", keyPrefix: "team-a/", timestamp: 1_700_000_200 });
+  const theirs = defaultSpec({ namespace: "team-b", keyPrefix: "team-b/", timestamp: 1_700_000_100 });
+  const theirsLoose = defaultSpec({ namespace: "team-b", keyPrefix: "team-b/", timestamp: 1_700_000_000 });
+
+  before(async () => {
+    bucket = await freshBucket(rig, "scoped");
+    await putObjects(rig, bucket, [...zipDump(mine), ...zipDump(theirs), ...looseDump(theirsLoose)]);
+    await grantPrefix(rig, bucket, rig.team.user, "team-a/");
+  });
+
+  const asTeam = () => ({
+    ...s3Env(rig, bucket),
+    S3_ACCESS_KEY: rig.team.accessKey,
+    S3_SECRET: rig.team.secret,
+  });
+
+  it("marks the dumps whose metadata is denied, and still lists the others", async () => {
+    const result = await coredump(["list", "--json"], asTeam());
+    assert.equal(result.exitCode, 0, result.stderr);
+    const states = json<Array<{ id: string; state: string; namespace: string | null }>>(result).map(
+      (dump) => [dump.id, dump.state, dump.namespace],
+    );
+    assert.deepEqual(states, [
+      [mine.uuid, "present", "team-a"],
+      [theirs.uuid, "denied", null],
+      [theirsLoose.uuid, "denied", null],
+    ]);
+  });
+
+  it("works cleanly with --prefix", async () => {
+    const result = await coredump(["list", "--prefix", "team-a/", "--json"], asTeam());
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(
+      json<Array<{ id: string; complete: boolean }>>(result).map((dump) => [dump.id, dump.complete]),
+      [[mine.uuid, true]],
+    );
   });
 });
 

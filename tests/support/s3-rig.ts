@@ -12,6 +12,8 @@ export interface RigS3 {
   accessKey: string;
   secret: string;
   region: string;
+  /** A user that owns nothing: bucket policies grant it a prefix (see grantPrefix). */
+  team: { user: string; accessKey: string; secret: string };
 }
 
 export function rigS3(): RigS3 {
@@ -21,7 +23,15 @@ export function rigS3(): RigS3 {
     for (const match of readFileSync(file, "utf8").matchAll(/^export (\w+)=(.*)$/gm))
       values[match[1] ?? ""] = match[2];
   }
-  const { S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET, S3_REGION } = values;
+  const {
+    S3_ENDPOINT,
+    S3_ACCESS_KEY,
+    S3_SECRET,
+    S3_REGION,
+    RIG_TEAM_USER,
+    RIG_TEAM_ACCESS_KEY,
+    RIG_TEAM_SECRET,
+  } = values;
   if (!S3_ENDPOINT || !S3_ACCESS_KEY || !S3_SECRET) {
     throw new Error(
       "the S3 rig is not running: start it with `bash tests/rig/rgw.sh start` (scripts/test.sh does)",
@@ -32,6 +42,7 @@ export function rigS3(): RigS3 {
     accessKey: S3_ACCESS_KEY,
     secret: S3_SECRET,
     region: S3_REGION ?? "us-east-1",
+    team: { user: RIG_TEAM_USER ?? "", accessKey: RIG_TEAM_ACCESS_KEY ?? "", secret: RIG_TEAM_SECRET ?? "" },
   };
 }
 
