@@ -11,6 +11,8 @@ export interface ZipEntry {
   uncompressedSize: number;
   crc32: number;
   localHeaderOffset: number;
+  /** A symbolic link, by its Unix mode: never to be written out. */
+  isSymlink: boolean;
 }
 
 export const STORED = 0;
@@ -74,6 +76,7 @@ export class RemoteZip {
           uncompressedSize: entry.uncompressedSize,
           crc32: entry.crc32,
           localHeaderOffset: entry.relativeOffsetOfLocalHeader,
+          isSymlink: ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000,
         };
         entries.push(summary);
         raw.set(summary, entry);
@@ -105,4 +108,15 @@ export class RemoteZip {
       );
     }
   }
+}
+
+const LOCAL_HEADER = 0x04034b50;
+
+/** Where an entry's compressed bytes begin: after its local header, whose name and extra lengths vary. */
+export async function entryDataOffset(readRange: RangeReader, entry: ZipEntry): Promise<number> {
+  const header = await readRange(entry.localHeaderOffset, entry.localHeaderOffset + 30);
+  if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_HEADER) {
+    throw new ZipFormatError(`${entry.name}: no local header at offset ${entry.localHeaderOffset}`);
+  }
+  return entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
 }

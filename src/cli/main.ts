@@ -64,6 +64,23 @@ function buildProgram(): Command {
     await info(id, command.optsWithGlobals<StoreFlags>());
   });
 
+  addStoreOptions(
+    program
+      .command("fetch")
+      .description("download one dump's core, decompressed, and its metadata into <workdir>/<id>/")
+      .argument(
+        "[id]",
+        'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker',
+      )
+      .option("--workdir <dir>", "where dump folders go (default: $COREDUMP_WORKDIR, else ~/work)")
+      .option("--force", "download again even when a complete copy is already there")
+      .option("-q, --quiet", "no progress or retry messages on stderr")
+      .option("--json", "print one JSON object on stdout: id, dir, core, executable"),
+  ).action(async (id: string | undefined, _flags: object, command: Command) => {
+    const { fetch } = await import("./commands/fetch.js");
+    await fetch(id, command.optsWithGlobals());
+  });
+
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { type Store, type StoredObject, StoreError } from "./store.js";
 
 /** A folder of dumps, such as the read-only `/cores` mount of the 2020 debug pod. */
@@ -60,9 +60,19 @@ export class DirectoryStore implements Store {
     });
   }
 
-  async stream(key: string, start = 0): Promise<Readable> {
+  async stream(
+    key: string,
+    range?: { start: number; end?: number },
+    signal?: AbortSignal,
+  ): Promise<Readable> {
     await this.stat(key);
-    return createReadStream(this.pathOf(key), { start });
+    const end = range?.end === undefined ? undefined : range.end - 1;
+    if (end !== undefined && end < (range?.start ?? 0)) return Readable.from([]);
+    return createReadStream(this.pathOf(key), {
+      start: range?.start ?? 0,
+      ...(end === undefined ? {} : { end }),
+      signal,
+    });
   }
 
   /** Keys come from listings and user input alike: never let one leave the root. */

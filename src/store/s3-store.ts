@@ -120,17 +120,28 @@ export class S3Store implements Store {
     });
   }
 
-  async stream(key: string, start = 0): Promise<Readable> {
-    const object = await this.call(key, (client) =>
-      client.send(
-        new GetObjectCommand({
-          Bucket: this.config.bucket,
-          Key: key,
-          ...(start > 0 ? { Range: `bytes=${start}-` } : {}),
-        }),
-      ),
-    );
-    return object.Body as Readable;
+  /** Not within the concurrency limit: a body stream is consumed at its reader's pace, not held for it. */
+  async stream(
+    key: string,
+    range?: { start: number; end?: number },
+    signal?: AbortSignal,
+  ): Promise<Readable> {
+    const start = range?.start ?? 0;
+    const header =
+      range?.end !== undefined
+        ? `bytes=${start}-${range.end - 1}`
+        : start > 0
+          ? `bytes=${start}-`
+          : undefined;
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.config.bucket, Key: key, ...(header ? { Range: header } : {}) }),
+        signal ? { abortSignal: signal } : {},
+      );
+      return object.Body as Readable;
+    } catch (error) {
+      throw this.translate(error, key);
+    }
   }
 
   /** Runs one request within the concurrency limit, turning its failure into a StoreError. */

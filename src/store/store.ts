@@ -18,9 +18,10 @@ export interface Store {
   stat(key: string): Promise<StoredObject>;
   /** Bytes [start, end) of an object. */
   readRange(key: string, start: number, end: number): Promise<Buffer>;
-  /** The whole object, or from `start` on. */
+  /** The whole object, into memory: for small ones. */
   read(key: string): Promise<Buffer>;
-  stream(key: string, start?: number): Promise<Readable>;
+  /** Bytes [start, end) of an object as they arrive; no range means all of it, no `end` to its end. */
+  stream(key: string, range?: { start: number; end?: number }, signal?: AbortSignal): Promise<Readable>;
 }
 
 /** Why a store operation failed, in terms a user can act on. */

@@ -1,0 +1,157 @@
+import { AT_ENTRY, AT_PHDR, parseAuxv } from "./auxv.js";
+import {
+  ELF_HEADER_SIZE,
+  ET_CORE,
+  type ElfHeader,
+  PT_LOAD,
+  PT_NOTE,
+  type ProgramHeader,
+  parseElfHeader,
+  parseProgramHeaders,
+  programHeaderRange,
+} from "./elf-header.js";
+import { elfIdentityFromPrefix } from "./elf-identity.js";
+import type { Machine } from "./machine.js";
+import { type ElfNote, NT_AUXV, NT_FILE, NT_PRPSINFO, parseNotes } from "./notes.js";
+import { findNodeVersion } from "./node-version.js";
+import { type FileMapping, parseNtFile } from "./nt-file.js";
+import { type ProcessInfo, parsePrpsinfo } from "./prpsinfo.js";
+import { type RandomAccessFile, withFile } from "./random-access.js";
+
+/** One ELF file mapped into the crashed process, as `eu-unstrip -n --core` lists them. */
+export interface MappedElf {
+  path: string;
+  /** Lowest and highest address of its mappings. */
+  start: number;
+  end: number;
+  /** Absent when the kernel did not dump the file's first page (`coredump_filter` without bit 4). */
+  buildId?: string;
+}
+
+export interface CoreSummary {
+  machine: Machine;
+  is64: boolean;
+  littleEndian: boolean;
+  process?: ProcessInfo;
+  mappings: FileMapping[];
+  /** Each mapped ELF file, in address order. */
+  modules: MappedElf[];
+  /** The main executable, found through the auxiliary vector. */
+  executable?: MappedElf;
+  /** The Node version the core's memory names (`release/vX.Y.Z`), when it is a Node process. */
+  nodeVersion?: string;
+}
+
+export class NotACoreError extends Error {
+  constructor(path: string, type: number) {
+    super(`${path} is an ELF file of type ${type}, not a core (type ${ET_CORE})`);
+    this.name = "NotACoreError";
+  }
+}
+
+/** Largest first page read per mapped file: 64 KiB covers the page size of every Linux architecture. */
+const MAX_FIRST_PAGE = 64 << 10;
+const MAX_NOTES = 64 << 20;
+
+/** Reads a core's notes, machine and each mapped ELF's build-id, without loading the core. */
+export async function readCoreSummary(
+  path: string,
+  options: { nodeVersion?: boolean } = {},
+): Promise<CoreSummary> {
+  return withFile(path, async (file) => {
+    const header = parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), path);
+    if (header.type !== ET_CORE) throw new NotACoreError(path, header.type);
+    const table = programHeaderRange(header);
+    const programs = parseProgramHeaders(await file.readAt(table.start, table.end - table.start), header);
+    const notes = await readNotes(file, header, programs);
+    const { littleEndian, is64 } = header;
+    const fileNote = notes.find((note) => note.name === "CORE" && note.type === NT_FILE);
+    const mappings = fileNote ? parseNtFile(fileNote.desc, littleEndian, is64) : [];
+    const prpsinfo = notes.find((note) => note.name === "CORE" && note.type === NT_PRPSINFO);
+    const auxvNote = notes.find((note) => note.name === "CORE" && note.type === NT_AUXV);
+    const auxv = auxvNote ? parseAuxv(auxvNote.desc, littleEndian, is64) : new Map<number, number>();
+    const loads = programs.filter((program) => program.type === PT_LOAD);
+    const modules = await readModules(file, mappings, loads);
+    const summary: CoreSummary = { machine: header.machine, is64, littleEndian, mappings, modules };
+    const process = prpsinfo && parsePrpsinfo(prpsinfo.desc);
+    if (process) summary.process = process;
+    const executable = mainExecutable(modules, auxv);
+    if (executable) summary.executable = executable;
+    if (options.nodeVersion !== false) {
+      const dumped = loads.filter((load) => load.filesz > 0);
+      const ranges = dumped.map((load) => ({ start: load.offset, end: load.offset + load.filesz }));
+      const nodeVersion = await findNodeVersion(file, ranges);
+      if (nodeVersion) summary.nodeVersion = nodeVersion;
+    }
+    return summary;
+  });
+}
+
+async function readNotes(
+  file: RandomAccessFile,
+  header: ElfHeader,
+  programs: ProgramHeader[],
+): Promise<ElfNote[]> {
+  const notes: ElfNote[] = [];
+  for (const program of programs) {
+    if (program.type !== PT_NOTE || program.filesz > MAX_NOTES) continue;
+    notes.push(...parseNotes(await file.readAt(program.offset, program.filesz), header.littleEndian));
+  }
+  return notes;
+}
+
+/** Groups mappings by file and reads the build-id from each file's dumped first page. */
+async function readModules(
+  file: RandomAccessFile,
+  mappings: FileMapping[],
+  loads: ProgramHeader[],
+): Promise<MappedElf[]> {
+  const byPath = new Map<string, MappedElf>();
+  for (const mapping of mappings) {
+    const known = byPath.get(mapping.path);
+    if (known) {
+      known.start = Math.min(known.start, mapping.start);
+      known.end = Math.max(known.end, mapping.end);
+    } else {
+      byPath.set(mapping.path, { path: mapping.path, start: mapping.start, end: mapping.end });
+    }
+  }
+  const modules: MappedElf[] = [];
+  for (const module of byPath.values()) {
+    const head = mappings.find((mapping) => mapping.path === module.path && mapping.fileOffset === 0);
+    const firstPage = head && (await readDumpedMemory(file, loads, head.start, MAX_FIRST_PAGE));
+    if (!head || !firstPage || firstPage.readUInt32BE(0) !== 0x7f454c46) continue;
+    try {
+      const identity = elfIdentityFromPrefix(firstPage, module.path);
+      if (identity.buildId) module.buildId = identity.buildId;
+    } catch {
+      // A mapped file whose first page is not a readable ELF header: a data file, listed without build-id.
+    }
+    modules.push(module);
+  }
+  return modules.sort((a, b) => a.start - b.start);
+}
+
+/** The bytes the core holds for memory at `address`, up to the end of that segment's dumped part. */
+async function readDumpedMemory(
+  file: RandomAccessFile,
+  loads: ProgramHeader[],
+  address: number,
+  length: number,
+): Promise<Buffer | undefined> {
+  const load = loads.find((candidate) => candidate.vaddr <= address && address < candidate.vaddr + candidate.filesz);
+  if (!load) return undefined;
+  const skip = address - load.vaddr;
+  return file.readAt(load.offset + skip, Math.min(length, load.filesz - skip));
+}
+
+/** The module holding the program headers (AT_PHDR) or entry point (AT_ENTRY) is the main executable. */
+function mainExecutable(modules: MappedElf[], auxv: Map<number, number>): MappedElf | undefined {
+  for (const key of [AT_PHDR, AT_ENTRY]) {
+    const address = auxv.get(key);
+    if (address === undefined) continue;
+    const found = modules.find((module) => module.start <= address && address < module.end);
+    if (found) return found;
+  }
+  return modules[0];
+}

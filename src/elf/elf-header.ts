@@ -1,0 +1,93 @@
+import { ByteView } from "./byte-view.js";
+import { type Machine, machineOf } from "./machine.js";
+
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
+export const ET_CORE = 4;
+
+export const PT_LOAD = 1;
+export const PT_NOTE = 4;
+
+/** Bytes enough for the ELF header of either class. */
+export const ELF_HEADER_SIZE = 64;
+
+export interface ElfHeader {
+  is64: boolean;
+  littleEndian: boolean;
+  type: number;
+  machine: Machine;
+  phoff: number;
+  phentsize: number;
+  phnum: number;
+}
+
+export interface ProgramHeader {
+  type: number;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  memsz: number;
+}
+
+export class NotElfError extends Error {
+  constructor(what: string) {
+    super(`${what} is not an ELF file`);
+    this.name = "NotElfError";
+  }
+}
+
+export function isElf(bytes: Buffer): boolean {
+  return bytes.length >= 4 && bytes.readUInt32BE(0) === 0x7f454c46;
+}
+
+/** Parses the ELF header at the start of `bytes`; `what` names the file in errors. */
+export function parseElfHeader(bytes: Buffer, what: string): ElfHeader {
+  if (!isElf(bytes) || bytes.length < 52) throw new NotElfError(what);
+  const elfClass = bytes[4];
+  const data = bytes[5];
+  if ((elfClass !== 1 && elfClass !== 2) || (data !== 1 && data !== 2)) throw new NotElfError(what);
+  const is64 = elfClass === 2;
+  if (is64 && bytes.length < ELF_HEADER_SIZE) throw new NotElfError(what);
+  const view = new ByteView(bytes, data === 1, is64);
+  return {
+    is64,
+    littleEndian: view.littleEndian,
+    type: view.u16(16),
+    machine: machineOf(view.u16(18)),
+    phoff: is64 ? view.u64(32) : view.u32(28),
+    phentsize: view.u16(is64 ? 54 : 42),
+    phnum: view.u16(is64 ? 56 : 44),
+  };
+}
+
+/** Bytes [start, end) of the program header table within the file. */
+export function programHeaderRange(header: ElfHeader): { start: number; end: number } {
+  return { start: header.phoff, end: header.phoff + header.phentsize * header.phnum };
+}
+
+export function parseProgramHeaders(table: Buffer, header: ElfHeader): ProgramHeader[] {
+  const view = new ByteView(table, header.littleEndian, header.is64);
+  const headers: ProgramHeader[] = [];
+  for (let index = 0; index < header.phnum; index++) {
+    const at = index * header.phentsize;
+    if (at + (header.is64 ? 56 : 32) > table.length) break;
+    headers.push(
+      header.is64
+        ? {
+            type: view.u32(at),
+            offset: view.u64(at + 8),
+            vaddr: view.u64(at + 16),
+            filesz: view.u64(at + 32),
+            memsz: view.u64(at + 40),
+          }
+        : {
+            type: view.u32(at),
+            offset: view.u32(at + 4),
+            vaddr: view.u32(at + 8),
+            filesz: view.u32(at + 16),
+            memsz: view.u32(at + 20),
+          },
+    );
+  }
+  return headers;
+}

@@ -1,0 +1,50 @@
+import {
+  ELF_HEADER_SIZE,
+  type ElfHeader,
+  PT_NOTE,
+  parseElfHeader,
+  parseProgramHeaders,
+  programHeaderRange,
+} from "./elf-header.js";
+import { buildIdOf, parseNotes } from "./notes.js";
+import type { RandomAccessFile } from "./random-access.js";
+
+/** What tells one ELF file from another: its machine and its GNU build-id. */
+export interface ElfIdentity {
+  header: ElfHeader;
+  buildId?: string;
+}
+
+/** A PT_NOTE segment larger than this is not a build-id note: do not read it. */
+const MAX_NOTE_SEGMENT = 1 << 20;
+
+/**
+ * Identity of an ELF file from the bytes at its start, as far as they reach: the kernel dumps only the
+ * first page of each mapped file into a core, and the build-id note sits in that page.
+ */
+export function elfIdentityFromPrefix(prefix: Buffer, what: string): ElfIdentity {
+  const header = parseElfHeader(prefix, what);
+  const table = programHeaderRange(header);
+  const programs = parseProgramHeaders(prefix.subarray(table.start, table.end), header);
+  for (const program of programs) {
+    if (program.type !== PT_NOTE || program.offset + program.filesz > prefix.length) continue;
+    const segment = prefix.subarray(program.offset, program.offset + program.filesz);
+    const buildId = buildIdOf(parseNotes(segment, header.littleEndian));
+    if (buildId) return { header, buildId };
+  }
+  return { header };
+}
+
+/** Identity of a whole ELF file on disk, reading its headers and notes only. */
+export async function elfIdentityOfFile(file: RandomAccessFile): Promise<ElfIdentity> {
+  const header = parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), file.path);
+  const table = programHeaderRange(header);
+  const programs = parseProgramHeaders(await file.readAt(table.start, table.end - table.start), header);
+  for (const program of programs) {
+    if (program.type !== PT_NOTE || program.filesz > MAX_NOTE_SEGMENT) continue;
+    const segment = await file.readAt(program.offset, program.filesz);
+    const buildId = buildIdOf(parseNotes(segment, header.littleEndian));
+    if (buildId) return { header, buildId };
+  }
+  return { header };
+}

@@ -1,0 +1,26 @@
+import { ET_CORE } from "./elf-header.js";
+import { elfIdentityOfFile } from "./elf-identity.js";
+import type { Machine } from "./machine.js";
+import { withFile } from "./random-access.js";
+
+export interface ExecutableInfo {
+  machine: Machine;
+  /** Absent for a binary linked without `--build-id`. */
+  buildId?: string;
+}
+
+export class NotAnExecutableError extends Error {
+  constructor(path: string) {
+    super(`${path} is a core file, not an executable`);
+    this.name = "NotAnExecutableError";
+  }
+}
+
+/** An executable's (or shared library's) machine and build-id, from its headers and notes only. */
+export async function readExecutableInfo(path: string): Promise<ExecutableInfo> {
+  const identity = await withFile(path, elfIdentityOfFile);
+  if (identity.header.type === ET_CORE) throw new NotAnExecutableError(path);
+  const info: ExecutableInfo = { machine: identity.header.machine };
+  if (identity.buildId) info.buildId = identity.buildId;
+  return info;
+}

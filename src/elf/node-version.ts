@@ -1,0 +1,30 @@
+import type { RandomAccessFile } from "./random-access.js";
+
+/**
+ * `process.release.sourceUrl` on a Node heap and in every official node binary's data:
+ * `…/release/v20.20.2/node-v20.20.2.tar.gz`.
+ */
+const RELEASE_PATTERN = /release\/v(\d+\.\d+\.\d+)\/node-v\1/;
+const CHUNK = 4 << 20;
+const OVERLAP = 64;
+
+/** Finds the Node version named in bytes [start, end) of a file (a core's dumped memory, or a binary). */
+export async function findNodeVersion(
+  file: RandomAccessFile,
+  ranges: ReadonlyArray<{ start: number; end: number }> = [{ start: 0, end: file.size }],
+): Promise<string | undefined> {
+  for (const range of ranges) {
+    for (let at = range.start; at < range.end; at += CHUNK) {
+      const chunk = await file.readAt(at, Math.min(CHUNK + OVERLAP, range.end - at));
+      const version = nodeVersionIn(chunk);
+      if (version) return version;
+    }
+  }
+  return undefined;
+}
+
+/** The Node version that a block of bytes names, as `18.20.4`. */
+export function nodeVersionIn(bytes: Buffer): string | undefined {
+  if (bytes.indexOf("release/v") === -1) return undefined;
+  return RELEASE_PATTERN.exec(bytes.toString("latin1"))?.[1];
+}

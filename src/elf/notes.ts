@@ -1,0 +1,48 @@
+import { ByteView } from "./byte-view.js";
+
+export const NT_GNU_BUILD_ID = 3;
+export const NT_PRPSINFO = 3;
+export const NT_AUXV = 6;
+export const NT_FILE = 0x46494c45;
+
+export interface ElfNote {
+  name: string;
+  type: number;
+  desc: Buffer;
+}
+
+/**
+ * The notes in a PT_NOTE segment. Name and descriptor are padded to 4 bytes in both classes (what Linux
+ * and every toolchain write), except in segments aligned to 8, where the descriptor is padded to 8.
+ * A truncated segment yields the notes that are whole.
+ */
+export function parseNotes(segment: Buffer, littleEndian: boolean, align = 4): ElfNote[] {
+  const view = new ByteView(segment, littleEndian, false);
+  const pad = align === 8 ? 8 : 4;
+  const notes: ElfNote[] = [];
+  let at = 0;
+  while (at + 12 <= segment.length) {
+    const nameSize = view.u32(at);
+    const descSize = view.u32(at + 4);
+    const type = view.u32(at + 8);
+    const nameStart = at + 12;
+    const descStart = nameStart + roundUp(nameSize, 4);
+    const descEnd = descStart + descSize;
+    if (descEnd > segment.length) break;
+    const rawName = segment.subarray(nameStart, nameStart + nameSize);
+    const name = rawName.subarray(0, rawName.indexOf(0) === -1 ? rawName.length : rawName.indexOf(0));
+    notes.push({ name: name.toString("latin1"), type, desc: segment.subarray(descStart, descEnd) });
+    at = descStart + roundUp(descSize, pad);
+  }
+  return notes;
+}
+
+/** The GNU build-id of a set of notes, as lower-case hex. */
+export function buildIdOf(notes: readonly ElfNote[]): string | undefined {
+  const note = notes.find((candidate) => candidate.name === "GNU" && candidate.type === NT_GNU_BUILD_ID);
+  return note && note.desc.length > 0 ? note.desc.toString("hex") : undefined;
+}
+
+function roundUp(value: number, to: number): number {
+  return Math.ceil(value / to) * to;
+}

@@ -1,0 +1,58 @@
+import type { Dump } from "../catalog/dump.js";
+import type { Store } from "../store/store.js";
+import type { CompletionRecord, DumpFolder } from "../workspace/dump-folder.js";
+import { locateCore } from "./core-source.js";
+import { type FetchCoreOptions, fetchCore } from "./fetch-core.js";
+import { fetchMetadata } from "./fetch-metadata.js";
+
+export interface FetchedDump {
+  record: CompletionRecord;
+  /** True when a complete earlier fetch of the same object made this one a no-op. */
+  reused: boolean;
+  /** Bytes on disk of the core (the rest are holes). */
+  written?: number;
+}
+
+export interface FetchDumpOptions extends FetchCoreOptions {
+  force?: boolean;
+  /** Called once the compressed size is known, before the bytes flow. */
+  onStart?: (compressedBytes: number) => void;
+}
+
+/** Puts the dump's core and metadata into its folder, or finds them there already from the same object. */
+export async function fetchDump(
+  store: Store,
+  dump: Dump,
+  folder: DumpFolder,
+  options: FetchDumpOptions = {},
+): Promise<FetchedDump> {
+  const stored = dump.objects.zip ?? dump.objects.core;
+  const previous = await folder.completed();
+  if (
+    !options.force &&
+    previous &&
+    stored &&
+    previous.etag === stored.etag &&
+    previous.storedSize === stored.size
+  ) {
+    return { record: previous, reused: true };
+  }
+  const source = await locateCore(store, dump);
+  await folder.prepare();
+  await folder.reset();
+  const files = await fetchMetadata(store, dump, source, folder);
+  options.onStart?.(source.end - source.start);
+  const core = await fetchCore(store, source, folder.core, folder.partial(folder.core), options);
+  const record: CompletionRecord = {
+    id: dump.id,
+    key: source.object.key,
+    etag: source.object.etag,
+    storedSize: source.object.size,
+    coreSize: core.size,
+    crc32: core.crc32,
+    files: ["core", ...files],
+    fetchedAt: new Date().toISOString(),
+  };
+  await folder.complete(record);
+  return { record, reused: false, written: core.written };
+}

@@ -1,0 +1,91 @@
+import { createHash } from "node:crypto";
+import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import path from "node:path";
+import { writeFileAtomic } from "./atomic-write.js";
+
+/** What a finished fetch wrote, and of which object: a later fetch that finds it matching does nothing. */
+export interface CompletionRecord {
+  id: string;
+  key: string;
+  etag: string;
+  storedSize: number;
+  coreSize: number;
+  crc32?: number;
+  files: string[];
+  fetchedAt: string;
+}
+
+const RECORD = ".coredump-fetch.json";
+const PARTIAL = ".partial";
+
+/** `--workdir`, else `$COREDUMP_WORKDIR`, else `~/work`. */
+export function workdirFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(flag ?? env.COREDUMP_WORKDIR ?? path.join(homedir(), "work"));
+}
+
+/**
+ * The working folder of one dump, `<workdir>/<id>/`: 0700, its files 0600 (cores hold users' data and
+ * code). An id comes from key names in a bucket; one that is not a plain name becomes a hash, so no id
+ * can point outside the working folder.
+ */
+export class DumpFolder {
+  readonly dir: string;
+
+  constructor(
+    readonly workdir: string,
+    id: string,
+  ) {
+    this.dir = path.join(workdir, folderName(id));
+  }
+
+  file(name: string): string {
+    return path.join(this.dir, ...name.split("/"));
+  }
+
+  get core(): string {
+    return this.file("core");
+  }
+
+  /** Creates the folder with private permissions and removes what an interrupted fetch left. */
+  async prepare(): Promise<void> {
+    await mkdir(this.workdir, { recursive: true, mode: 0o700 });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await chmod(this.dir, 0o700);
+    for (const name of await readdir(this.dir)) {
+      if (name.endsWith(PARTIAL)) await rm(path.join(this.dir, name), { force: true });
+    }
+  }
+
+  /** A temporary name beside `file`: renamed into place only when complete. */
+  partial(file: string): string {
+    return `${file}.${process.pid}-${Date.now().toString(36)}${PARTIAL}`;
+  }
+
+  /** The record of a complete fetch, if there is one and the core it describes is still whole. */
+  async completed(): Promise<CompletionRecord | undefined> {
+    try {
+      const record = JSON.parse(await readFile(this.file(RECORD), "utf8")) as CompletionRecord;
+      const core = await stat(this.core);
+      return core.size === record.coreSize ? record : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async complete(record: CompletionRecord): Promise<void> {
+    await writeFileAtomic(this.file(RECORD), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  /** Forgets a previous fetch before a new one, so that nothing old passes for new if this one fails. */
+  async reset(): Promise<void> {
+    await rm(this.file(RECORD), { force: true });
+    await rm(this.core, { force: true });
+  }
+}
+
+export function folderName(id: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes("..")
+    ? id
+    : `dump-${createHash("sha256").update(id).digest("hex").slice(0, 16)}`;
+}
