@@ -1,10 +1,11 @@
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { crc32, createGunzip, createInflateRaw } from "node:zlib";
+import { ExpectedError } from "../errors.js";
 
 /** How the core's bytes are stored: a `.core.gz`, a zip entry (Deflated or Stored), or a bare core. */
 export type CoreEncoding = "gzip" | "deflate" | "stored";
 
-export class CorruptArchiveError extends Error {
+export class CorruptArchiveError extends ExpectedError {
   override name = "CorruptArchiveError";
 }
 

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { buffer as readAll } from "node:stream/consumers";
 import yauzl from "yauzl";
+import { ExpectedError } from "../errors.js";
 import { BlockCache, type RangeReader } from "./block-cache.js";
 
 /** One entry of a zip's central directory: where its bytes are, and what they should become. */
@@ -18,7 +19,7 @@ export interface ZipEntry {
 export const STORED = 0;
 export const DEFLATED = 8;
 
-export class ZipFormatError extends Error {
+export class ZipFormatError extends ExpectedError {
   override name = "ZipFormatError";
 }
 

@@ -1,7 +1,7 @@
 import { constants } from "node:os";
 import ms from "ms";
+import { UsageError } from "../errors.js";
 import type { Dump } from "./dump.js";
-import { UsageError } from "./resolve.js";
 
 export interface DumpFilter {
   namespace?: string;

@@ -1,10 +1,7 @@
+import { ExpectedError, UsageError } from "../errors.js";
 import type { Dump } from "./dump.js";
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-export class NoMatchError extends Error {
+export class NoMatchError extends ExpectedError {
   override name = "NoMatchError";
 }
 

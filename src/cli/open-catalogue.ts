@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Catalogue } from "../catalog/catalogue.js";
 import { MetadataCache } from "../catalog/metadata-cache.js";
-import { UsageError } from "../catalog/resolve.js";
+import { UsageError } from "../errors.js";
 import { s3ConfigFrom } from "../store/s3-config.js";
 import type { Store } from "../store/store.js";
 import { Counter } from "../ui/progress.js";

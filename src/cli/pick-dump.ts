@@ -1,6 +1,7 @@
 import type { Catalogue } from "../catalog/catalogue.js";
 import type { Dump } from "../catalog/dump.js";
-import { NoMatchError, resolveId, UsageError } from "../catalog/resolve.js";
+import { NoMatchError, resolveId } from "../catalog/resolve.js";
+import { UsageError } from "../errors.js";
 import { formatTime } from "../ui/format.js";
 
 /** The dump an id names, or, with no id on a terminal, the one the user picks from a list. */

@@ -1,19 +1,19 @@
 import { AT_ENTRY, AT_PHDR, parseAuxv } from "./auxv.js";
 import {
   ELF_HEADER_SIZE,
-  ET_CORE,
   type ElfHeader,
+  ET_CORE,
+  type ProgramHeader,
   PT_LOAD,
   PT_NOTE,
-  type ProgramHeader,
   parseElfHeader,
   parseProgramHeaders,
   programHeaderRange,
 } from "./elf-header.js";
 import { elfIdentityFromPrefix } from "./elf-identity.js";
 import type { Machine } from "./machine.js";
-import { type ElfNote, NT_AUXV, NT_FILE, NT_PRPSINFO, parseNotes } from "./notes.js";
 import { findNodeVersion } from "./node-version.js";
+import { type ElfNote, NT_AUXV, NT_FILE, NT_PRPSINFO, parseNotes } from "./notes.js";
 import { type FileMapping, parseNtFile } from "./nt-file.js";
 import { type ProcessInfo, parsePrpsinfo } from "./prpsinfo.js";
 import { type RandomAccessFile, withFile } from "./random-access.js";
@@ -100,32 +100,28 @@ async function readNotes(
   return notes;
 }
 
-/** Groups mappings by file and reads the build-id from each file's dumped first page. */
+/**
+ * A module is a file mapped at offset 0 whose first page the core holds as an ELF header; its extent is
+ * what its PT_LOAD segments span (as eu-unstrip reports it), so that a second mapping of the same file
+ * elsewhere (node maps part of itself again) is not taken for part of it.
+ */
 async function readModules(
   file: RandomAccessFile,
   mappings: FileMapping[],
   loads: ProgramHeader[],
 ): Promise<MappedElf[]> {
-  const byPath = new Map<string, MappedElf>();
-  for (const mapping of mappings) {
-    const known = byPath.get(mapping.path);
-    if (known) {
-      known.start = Math.min(known.start, mapping.start);
-      known.end = Math.max(known.end, mapping.end);
-    } else {
-      byPath.set(mapping.path, { path: mapping.path, start: mapping.start, end: mapping.end });
-    }
-  }
   const modules: MappedElf[] = [];
-  for (const module of byPath.values()) {
-    const head = mappings.find((mapping) => mapping.path === module.path && mapping.fileOffset === 0);
-    const firstPage = head && (await readDumpedMemory(file, loads, head.start, MAX_FIRST_PAGE));
-    if (!head || !firstPage || firstPage.readUInt32BE(0) !== 0x7f454c46) continue;
+  for (const head of mappings) {
+    if (head.fileOffset !== 0) continue;
+    const firstPage = await readDumpedMemory(file, loads, head.start, MAX_FIRST_PAGE);
+    if (!firstPage || firstPage.length < 4 || firstPage.readUInt32BE(0) !== 0x7f454c46) continue;
+    const module: MappedElf = { path: head.path, start: head.start, end: head.end };
     try {
-      const identity = elfIdentityFromPrefix(firstPage, module.path);
+      const identity = elfIdentityFromPrefix(firstPage, head.path);
       if (identity.buildId) module.buildId = identity.buildId;
+      if (identity.loadSpan) module.end = head.start + identity.loadSpan;
     } catch {
-      // A mapped file whose first page is not a readable ELF header: a data file, listed without build-id.
+      // A first page that starts like ELF but does not parse: listed without build-id.
     }
     modules.push(module);
   }
@@ -139,7 +135,9 @@ async function readDumpedMemory(
   address: number,
   length: number,
 ): Promise<Buffer | undefined> {
-  const load = loads.find((candidate) => candidate.vaddr <= address && address < candidate.vaddr + candidate.filesz);
+  const load = loads.find(
+    (candidate) => candidate.vaddr <= address && address < candidate.vaddr + candidate.filesz,
+  );
   if (!load) return undefined;
   const skip = address - load.vaddr;
   return file.readAt(load.offset + skip, Math.min(length, load.filesz - skip));

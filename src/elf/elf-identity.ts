@@ -1,6 +1,8 @@
 import {
   ELF_HEADER_SIZE,
   type ElfHeader,
+  type ProgramHeader,
+  PT_LOAD,
   PT_NOTE,
   parseElfHeader,
   parseProgramHeaders,
@@ -13,6 +15,8 @@ import type { RandomAccessFile } from "./random-access.js";
 export interface ElfIdentity {
   header: ElfHeader;
   buildId?: string;
+  /** Bytes of address space its PT_LOAD segments span, when the program headers were at hand. */
+  loadSpan?: number;
 }
 
 /** A PT_NOTE segment larger than this is not a build-id note: do not read it. */
@@ -26,13 +30,24 @@ export function elfIdentityFromPrefix(prefix: Buffer, what: string): ElfIdentity
   const header = parseElfHeader(prefix, what);
   const table = programHeaderRange(header);
   const programs = parseProgramHeaders(prefix.subarray(table.start, table.end), header);
+  const identity: ElfIdentity = { header };
+  const loadSpan = spanOf(programs);
+  if (loadSpan !== undefined) identity.loadSpan = loadSpan;
   for (const program of programs) {
     if (program.type !== PT_NOTE || program.offset + program.filesz > prefix.length) continue;
     const segment = prefix.subarray(program.offset, program.offset + program.filesz);
     const buildId = buildIdOf(parseNotes(segment, header.littleEndian));
-    if (buildId) return { header, buildId };
+    if (buildId) identity.buildId = buildId;
   }
-  return { header };
+  return identity;
+}
+
+function spanOf(programs: ProgramHeader[]): number | undefined {
+  const loads = programs.filter((program) => program.type === PT_LOAD);
+  if (loads.length === 0) return undefined;
+  const low = Math.min(...loads.map((load) => load.vaddr));
+  const high = Math.max(...loads.map((load) => load.vaddr + load.memsz));
+  return high - low;
 }
 
 /** Identity of a whole ELF file on disk, reading its headers and notes only. */

@@ -1,6 +1,7 @@
 import type { CoreEncoding } from "../archive/decompress.js";
 import { DEFLATED, entryDataOffset, RemoteZip, STORED } from "../archive/zip-directory.js";
 import type { Dump } from "../catalog/dump.js";
+import { ExpectedError } from "../errors.js";
 import type { Store, StoredObject } from "../store/store.js";
 
 /** Where a dump's core lies in the store and what its bytes must become. */
@@ -20,7 +21,7 @@ export interface CoreSource {
 }
 
 /** Why a dump cannot be fetched: said so that the user knows what to do. */
-export class UnfetchableError extends Error {
+export class UnfetchableError extends ExpectedError {
   override name = "UnfetchableError";
 }
 

@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { readInChunks } from "../archive/chunked-read.js";
 import { CorruptArchiveError, CrcCheck, decompressor } from "../archive/decompress.js";
+import { ExpectedError } from "../errors.js";
 import { type Store, StoreError } from "../store/store.js";
 import { SparseWriter } from "../workspace/sparse-writer.js";
 import type { CoreSource } from "./core-source.js";

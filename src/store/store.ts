@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { ExpectedError } from "../errors.js";
 
 /** One object (S3) or file (directory store), addressed by its key relative to the store's root. */
 export interface StoredObject {
@@ -33,7 +34,7 @@ export type StoreErrorKind =
   | "unreachable"
   | "other";
 
-export class StoreError extends Error {
+export class StoreError extends ExpectedError {
   constructor(
     readonly kind: StoreErrorKind,
     message: string,

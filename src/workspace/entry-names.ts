@@ -1,5 +1,6 @@
+import { ExpectedError } from "../errors.js";
 /** A zip entry or object name that would write outside the dump's folder. */
-export class UnsafeNameError extends Error {
+export class UnsafeNameError extends ExpectedError {
   override name = "UnsafeNameError";
 }
 

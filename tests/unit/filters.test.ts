@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Dump } from "../../src/catalog/dump.js";
 import { matches, parseFilter, parseSignal, parseTime } from "../../src/catalog/filters.js";
-import { UsageError } from "../../src/catalog/resolve.js";
+import { UsageError } from "../../src/errors.js";
 
 const now = new Date("2026-11-26T12:00:00Z");
 

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Dump } from "../../src/catalog/dump.js";
-import { NoMatchError, resolveId, UsageError } from "../../src/catalog/resolve.js";
+import { NoMatchError, resolveId } from "../../src/catalog/resolve.js";
 import { shortIds } from "../../src/cli/short-ids.js";
+import { UsageError } from "../../src/errors.js";
 
 const dumps = [
   { id: "2fd506c1-4030-4b91-a37e-0242941273d7", stem: "2fd506c1-…" },

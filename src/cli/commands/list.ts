@@ -1,7 +1,8 @@
 import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
 import { type FilterFlags, matches, parseFilter } from "../../catalog/filters.js";
-import { NoMatchError, UsageError } from "../../catalog/resolve.js";
+import { NoMatchError } from "../../catalog/resolve.js";
+import { UsageError } from "../../errors.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
 import { dumpSummaryJson } from "../dump-json.js";
