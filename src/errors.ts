@@ -8,3 +8,8 @@ export class ExpectedError extends Error {}
 export class UsageError extends ExpectedError {
   override name = "UsageError";
 }
+
+/** Stopped by the user (Ctrl-C) or a signal: exit status 130, as shells report SIGINT. */
+export class InterruptedError extends ExpectedError {
+  override name = "InterruptedError";
+}

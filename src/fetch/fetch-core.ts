@@ -73,7 +73,7 @@ export async function fetchCore(
   } catch (error) {
     await file.close().catch(() => undefined);
     await rm(partial, { force: true });
-    throw explain(error, key);
+    throw options.signal?.aborted ? options.signal.reason : explain(error, key);
   }
 }
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { ZipFile } from "yazl";
-import { coredump, freshCacheHome, json } from "../support/cli.js";
+import { coredump, coredumpProcess, freshCacheHome, json } from "../support/cli.js";
 import { CountingProxy } from "../support/counting-proxy.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import {
@@ -27,6 +27,14 @@ async function sha256(file: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest("hex");
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function workdir(): Promise<string> {
@@ -168,6 +176,30 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /stalled/);
       assert.equal(await sha256(json<Fetched>(result).core), original);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("leaves no core and no partial file when interrupted with Ctrl-C", async () => {
+    const proxy = await FaultProxy.start(rig.endpoint, (connection) =>
+      connection > 0 ? { stallAfter: 5_000_000 } : {},
+    );
+    try {
+      const work = await workdir();
+      const env = { ...s3Env(rig, bucket), S3_ENDPOINT: proxy.endpoint };
+      const running = coredumpProcess(["fetch", specs.stored64.uuid, "--workdir", work], env);
+      await waitFor(async () =>
+        (await readdir(path.join(work, specs.stored64.uuid)).catch(() => [])).some((name) =>
+          name.endsWith(".partial"),
+        ),
+      );
+      running.kill("SIGINT");
+      const result = await running;
+      assert.equal(result.exitCode, 130, result.stderr);
+      assert.match(result.stderr, /interrupted: no core was written/);
+      const left = await readdir(path.join(work, specs.stored64.uuid));
+      assert.ok(!left.includes("core") && !left.some((name) => name.endsWith(".partial")), left.join(", "));
     } finally {
       await proxy.stop();
     }

@@ -18,16 +18,21 @@ export async function coredump(
   args: readonly string[],
   env: Record<string, string | undefined> = {},
 ): Promise<CliResult> {
+  const result = await coredumpProcess(args, env);
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The running process, for tests that signal it or talk to it while it runs. */
+export function coredumpProcess(args: readonly string[], env: Record<string, string | undefined> = {}) {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE))/.test(name)),
   );
-  const result = await execa(process.execPath, [path.join(repoRoot(), "bin", "coredump.js"), ...args], {
+  return execa(process.execPath, [path.join(repoRoot(), "bin", "coredump.js"), ...args], {
     env: { ...clean, NO_COLOR: "1", XDG_CACHE_HOME: freshCacheHome(), ...env },
     extendEnv: false,
     reject: false,
     stdin: "ignore",
   });
-  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 export function freshCacheHome(): string {

@@ -1,3 +1,4 @@
+import { InterruptedError } from "../../errors.js";
 import { fetchDump } from "../../fetch/fetch-dump.js";
 import { formatSize } from "../../ui/format.js";
 import { TransferProgress } from "../../ui/transfer-progress.js";
@@ -22,7 +23,7 @@ export async function fetch(id: string | undefined, flags: FetchFlags): Promise<
     !flags.quiet && process.stderr.isTTY === true,
   );
   const interrupted = new AbortController();
-  const onInterrupt = () => interrupted.abort(new Error("interrupted: no core was written"));
+  const onInterrupt = () => interrupted.abort(new InterruptedError("interrupted: no core was written"));
   process.once("SIGINT", onInterrupt);
   process.once("SIGTERM", onInterrupt);
   try {
