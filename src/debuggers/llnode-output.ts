@@ -1,0 +1,70 @@
+/** What llnode printed, read back into data: frames of `v8 bt`, `v8 nodeinfo`'s versions, error objects. */
+
+export interface BacktraceFrame {
+  index: number;
+  /** A JS function's name, or a native symbol. */
+  function: string;
+  /** For JS frames: the script and the position llnode gives (where the function is defined). */
+  file?: string;
+  line?: number;
+  column?: number;
+  native: boolean;
+}
+
+const FRAME = /^\s*\*?\s*frame #(\d+): 0x[0-9a-f]+ (.*)$/;
+const JS_FRAME = /^([^\s(]+)\(.*\) at (.+):(\d+):(\d+)(?: fn=0x[0-9a-f]+)?$/;
+const NATIVE_FRAME = /^[^`\s]+`(.+?)(?: \+ \d+)?(?: at .*)?$/;
+
+export function parseBacktrace(output: string): BacktraceFrame[] {
+  const frames: BacktraceFrame[] = [];
+  for (const line of output.split("\n")) {
+    const frame = FRAME.exec(line);
+    if (!frame) continue;
+    const index = Number(frame[1]);
+    const rest = frame[2] ?? "";
+    const js = JS_FRAME.exec(rest);
+    if (js) {
+      frames.push({
+        index,
+        function: js[1] ?? "",
+        file: js[2] ?? "",
+        line: Number(js[3]),
+        column: Number(js[4]),
+        native: false,
+      });
+      continue;
+    }
+    const native = NATIVE_FRAME.exec(rest);
+    frames.push({ index, function: native?.[1] ?? rest.trim(), native: native !== null });
+  }
+  return frames;
+}
+
+/** `v8 nodeinfo` answers this when it finds no V8 heap it understands. */
+export function couldReadHeap(nodeinfoOutput: string): boolean {
+  return (
+    !nodeinfoOutput.includes("No process objects found") && /Information for process id/.test(nodeinfoOutput)
+  );
+}
+
+export function nodeVersionFrom(nodeinfoOutput: string): string | undefined {
+  return /^\s*node = ([\d.]+)/m.exec(nodeinfoOutput)?.[1];
+}
+
+/** The first error object `v8 findjsinstances -d <Type>` lists, with the address of its message string. */
+export function errorInstance(
+  output: string,
+): { address: string; messageAddress?: string; message?: string } | undefined {
+  const object = /^(0x[0-9a-f]+):<Object: \w+ properties \{/m.exec(output);
+  if (!object) return undefined;
+  const message = /\.message=(0x[0-9a-f]+):<String: "(.*)">/.exec(output.slice(object.index));
+  const found: { address: string; messageAddress?: string; message?: string } = { address: object[1] ?? "" };
+  if (message?.[1]) found.messageAddress = message[1];
+  if (message?.[2] !== undefined) found.message = message[2];
+  return found;
+}
+
+/** The string `v8 inspect -F <address>` printed. */
+export function inspectedString(output: string): string | undefined {
+  return /<String: "([\s\S]*)">/.exec(output)?.[1];
+}

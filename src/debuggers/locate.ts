@@ -1,0 +1,92 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { ExpectedError } from "../errors.js";
+import { cacheDir } from "../workspace/paths.js";
+import { which } from "./which.js";
+
+/** The llnode plugin lldb loads, and where it was found. */
+export interface LlnodePlugin {
+  path: string;
+  /** `LLNODE_PLUGIN`, `the project's build`, `llnode 4.0.0 as published`, `npm (global)`, `npm (local)`. */
+  origin: string;
+  /** The lldb major version it was built against, where its folder says. */
+  lldbMajor?: number;
+}
+
+export class MissingToolError extends ExpectedError {
+  override name = "MissingToolError";
+}
+
+const INSTALL_LLNODE =
+  "build it with `bash llnode/build.sh` from the coredump checkout (needs Debian's lldb and liblldb-dev), or set LLNODE_PLUGIN=/path/to/llnode.so";
+
+/**
+ * Finds the plugin, first that exists: `LLNODE_PLUGIN`; the project's own build in the cache (patched
+ * before as-published, newest first); an npm install of llnode, global or beside coredump.
+ */
+export function findLlnodePlugin(env: NodeJS.ProcessEnv = process.env): LlnodePlugin {
+  if (env.LLNODE_PLUGIN) {
+    if (!existsSync(env.LLNODE_PLUGIN))
+      throw new MissingToolError(`LLNODE_PLUGIN=${env.LLNODE_PLUGIN} does not exist: ${INSTALL_LLNODE}`);
+    return { path: env.LLNODE_PLUGIN, origin: "LLNODE_PLUGIN" };
+  }
+  const built = projectBuilds(env)[0];
+  if (built) return built;
+  for (const [folder, origin] of npmFolders(env)) {
+    const candidate = path.join(folder, "llnode", "llnode.so");
+    if (existsSync(candidate)) return { path: candidate, origin };
+  }
+  throw new MissingToolError(`the llnode plugin is not installed: ${INSTALL_LLNODE}`);
+}
+
+/** The project's builds, `<cache>/llnode/<llnode version>-<patches>-lldb<N>/llnode.so`, best first. */
+export function projectBuilds(env: NodeJS.ProcessEnv = process.env): LlnodePlugin[] {
+  const root = path.join(cacheDir(env), "llnode");
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .map((folder) => ({ folder, plugin: path.join(root, folder, "llnode.so") }))
+    .filter(({ plugin }) => existsSync(plugin))
+    .map(({ folder, plugin }) => {
+      const published = folder.includes("-published-");
+      const major = /-lldb(\d+)$/.exec(folder)?.[1];
+      return {
+        path: plugin,
+        origin: published ? "llnode 4.0.0 as published" : "the project's build",
+        ...(major ? { lldbMajor: Number(major) } : {}),
+        rank: (published ? 0 : 1e15) + statSync(plugin).mtimeMs,
+      };
+    })
+    .sort((a, b) => b.rank - a.rank)
+    .map(({ rank: _rank, ...plugin }) => plugin);
+}
+
+function npmFolders(env: NodeJS.ProcessEnv): Array<[string, string]> {
+  const folders: Array<[string, string]> = [];
+  const prefix = env.npm_config_prefix ?? env.NPM_CONFIG_PREFIX;
+  if (prefix) folders.push([path.join(prefix, "lib", "node_modules"), "npm (global)"]);
+  folders.push([path.join(path.dirname(process.execPath), "..", "lib", "node_modules"), "npm (global)"]);
+  folders.push(["/usr/lib/node_modules", "npm (global)"], ["/usr/local/lib/node_modules", "npm (global)"]);
+  folders.push([path.join(process.cwd(), "node_modules"), "npm (local)"]);
+  return folders;
+}
+
+/** `LLDB`, else the lldb the plugin was built for (`lldb-14`), else `lldb` on PATH. */
+export function findLldb(plugin: LlnodePlugin | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = [env.LLDB, plugin?.lldbMajor ? `lldb-${plugin.lldbMajor}` : undefined, "lldb"];
+  for (const candidate of candidates) {
+    const found = candidate ? which(candidate, env) : undefined;
+    if (found) return found;
+  }
+  throw new MissingToolError(
+    "lldb is not installed: `apt-get install lldb` (Debian, Ubuntu), or set LLDB=/path/to/lldb",
+  );
+}
+
+export function findGdb(env: NodeJS.ProcessEnv = process.env): string {
+  const found = which(env.GDB ?? "gdb", env);
+  if (!found)
+    throw new MissingToolError(
+      "gdb is not installed: `apt-get install gdb` (Debian, Ubuntu), or set GDB=/path/to/gdb",
+    );
+  return found;
+}

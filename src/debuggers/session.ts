@@ -1,0 +1,107 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { lldbEnvironment } from "./lldb-environment.js";
+
+export type DebuggerKind = "llnode" | "lldb" | "gdb";
+
+/** One debugger on one executable and core: which program, with which plugin, and the user's extra arguments. */
+export interface DebugTarget {
+  kind: DebuggerKind;
+  /** lldb or gdb. */
+  program: string;
+  plugin?: string;
+  executable: string;
+  core: string;
+  /** Passed to the debugger as they are (`coredump debug … -- ARGS`). */
+  extraArgs?: string[];
+  /** gdb: where the image's shared libraries are (`set sysroot`). */
+  sysroot?: string;
+}
+
+export interface BatchResult {
+  exitCode: number;
+  output: string;
+  timedOut: boolean;
+}
+
+/**
+ * Runs commands without a terminal and returns what the debugger printed. Every command runs even when
+ * one fails (lldb's `command source -e false`; gdb goes on by itself).
+ */
+export async function runBatch(
+  target: DebugTarget,
+  commands: readonly string[],
+  timeoutMs = 300_000,
+): Promise<BatchResult> {
+  const folder = await mkdtemp(path.join(tmpdir(), "coredump-debug-"));
+  try {
+    const script = path.join(folder, "commands");
+    await writeFile(script, `${commands.join("\n")}\n`);
+    const args =
+      target.kind === "gdb"
+        ? [
+            "-q",
+            "-batch",
+            ...gdbSetup(target),
+            "-x",
+            script,
+            ...(target.extraArgs ?? []),
+            target.executable,
+            target.core,
+          ]
+        : ["--batch", ...lldbSetup(target), "-o", `command source -e false ${script}`, ...lldbTarget(target)];
+    const result = await execa(target.program, args, {
+      env: environment(target),
+      all: true,
+      reject: false,
+      stdin: "ignore",
+      timeout: timeoutMs,
+    });
+    return { exitCode: result.exitCode ?? 1, output: result.all ?? "", timedOut: result.timedOut === true };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Hands the terminal to the debugger until it exits. Ctrl-C belongs to the debugger meanwhile (it stops
+ * what lldb is doing, not coredump); the debugger's exit status becomes coredump's.
+ */
+export async function runInteractive(target: DebugTarget): Promise<number> {
+  const args =
+    target.kind === "gdb"
+      ? ["-q", ...gdbSetup(target), ...(target.extraArgs ?? []), target.executable, target.core]
+      : [...lldbSetup(target), ...lldbTarget(target)];
+  const ignore = () => undefined;
+  process.on("SIGINT", ignore);
+  try {
+    const result = await execa(target.program, args, {
+      env: environment(target),
+      stdio: "inherit",
+      reject: false,
+    });
+    return result.exitCode ?? (result.signal ? 128 : 1);
+  } finally {
+    process.off("SIGINT", ignore);
+  }
+}
+
+function lldbSetup(target: DebugTarget): string[] {
+  return target.kind === "llnode" && target.plugin
+    ? ["-o", `plugin load ${target.plugin}`, "-o", "settings set prompt '(llnode) '"]
+    : [];
+}
+
+function lldbTarget(target: DebugTarget): string[] {
+  return [...(target.extraArgs ?? []), "-c", target.core, target.executable];
+}
+
+function gdbSetup(target: DebugTarget): string[] {
+  return target.sysroot ? ["-ex", `set sysroot ${target.sysroot}`] : [];
+}
+
+function environment(target: DebugTarget): NodeJS.ProcessEnv {
+  return target.kind === "gdb" ? process.env : lldbEnvironment(target.program);
+}
