@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { renderError } from "./errors.js";
-import { addStoreOptions, type StoreFlags } from "./store-options.js";
+import { addFetchOptions, addStoreOptions, ID_HELP, type StoreFlags } from "./store-options.js";
 
 const HELP_FOOTER = `
 Where the dumps are (the first that is set):
@@ -22,7 +22,10 @@ Examples:
 
 Exit status: 0 success, 1 failure (including "no dump matches"), 2 bad usage.`;
 
-function buildProgram(): Command {
+/** What a command wants as exit status when it succeeds (the debugger's own, for debug). */
+let commandStatus = 0;
+
+function buildProgram(debuggerArgs: string[]): Command {
   const program = addStoreOptions(
     new Command("coredump")
       .description("Find, fetch and debug the cores that core-dump-handler uploads from crashed containers.")
@@ -64,25 +67,65 @@ function buildProgram(): Command {
     await info(id, command.optsWithGlobals<StoreFlags>());
   });
 
-  addStoreOptions(
-    program
-      .command("fetch")
-      .description("download one dump's core, decompressed, and its metadata into <workdir>/<id>/")
-      .argument(
-        "[id]",
-        'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker',
-      )
-      .option("--workdir <dir>", "where dump folders go (default: $COREDUMP_WORKDIR, else ~/work)")
-      .option("--force", "download again even when a complete copy is already there")
-      .option("-q, --quiet", "no progress or retry messages on stderr")
-      .option("--json", "print one JSON object on stdout: id, dir, core, executable"),
+  addFetchOptions(
+    addStoreOptions(
+      program
+        .command("fetch")
+        .description(
+          "download one dump's core, decompressed, its metadata and the executable that produced it",
+        )
+        .argument("[id]", ID_HELP)
+        .option("--json", "print one JSON object on stdout: id, dir, core, executable (null with a reason)"),
+    ),
   ).action(async (id: string | undefined, _flags: object, command: Command) => {
     const { fetch } = await import("./commands/fetch.js");
     await fetch(id, command.optsWithGlobals());
   });
 
+  addFetchOptions(
+    addStoreOptions(
+      program
+        .command("debug")
+        .description("open llnode (or lldb, gdb) on the dump's core and the executable that produced it")
+        .argument("[id]", ID_HELP)
+        .option(
+          "--debugger <name>",
+          "llnode, lldb or gdb (default: $COREDUMP_DEBUGGER, else llnode for node, gdb otherwise)",
+        )
+        .option(
+          "--batch",
+          "run commands without a terminal and print their output (v8 bt when none are given)",
+        )
+        .option("-o, --one-line <command>", "a debugger command to run in batch (repeatable)", collect)
+        .option("--commands <file>", "run the debugger commands in this file, one per line, in batch")
+        .option(
+          "--full-debuginfo",
+          "give the debugger the binary with its DWARF (starts in ~11 s instead of ~1 s)",
+        ),
+    ),
+  )
+    .addHelpText(
+      "after",
+      `
+Arguments after -- go to the debugger as they are, e.g. coredump debug last -- -o 'settings set ...'.
+A failing command does not stop the ones after it. The exit status is the debugger's.
+
+Examples:
+  coredump debug last                              interactive llnode: try v8 bt, v8 nodeinfo, v8 findjsobjects
+  coredump debug 2fd5 --batch -o 'v8 bt' -o 'v8 nodeinfo'
+  coredump debug last --debugger gdb --batch -o bt`,
+    )
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { debug } = await import("./commands/debug.js");
+      commandStatus = await debug(id, command.optsWithGlobals(), debuggerArgs);
+    });
+
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function packageVersion(): string {
@@ -104,10 +147,12 @@ function silenceSdkNodeWarning(): void {
 
 export async function main(argv: readonly string[]): Promise<number> {
   silenceSdkNodeWarning();
-  const program = buildProgram();
+  const dash = argv.indexOf("--");
+  const [own, debuggerArgs] = dash < 0 ? [argv, []] : [argv.slice(0, dash), argv.slice(dash + 1)];
+  const program = buildProgram([...debuggerArgs]);
   try {
-    await program.parseAsync(argv as string[]);
-    return 0;
+    await program.parseAsync(own as string[]);
+    return commandStatus;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;

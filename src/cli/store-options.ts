@@ -17,3 +17,27 @@ export function addStoreOptions(command: Command): Command {
     .option("--region <region>", "S3 region (default: $S3_REGION, else us-east-1)")
     .option("--prefix <prefix>", "only keys under this folder, e.g. cores/team-a/");
 }
+
+export const ID_HELP =
+  'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker';
+
+/** The flags of every command that fetches a dump and its executable. */
+export function addFetchOptions(command: Command): Command {
+  return command
+    .option("--workdir <dir>", "where dump folders go (default: $COREDUMP_WORKDIR, else ~/work)")
+    .option("--force", "download the core again even when a complete copy is already there")
+    .option(
+      "--binary <path>",
+      "use this executable instead of looking for it (verified by build-id like any other)",
+    )
+    .option(
+      "--no-verify",
+      "accept an executable whose build-id differs from the core's: llnode may then show garbage",
+    )
+    .option(
+      "--insecure-registry <host>",
+      "speak plain HTTP to this registry (repeatable; also $COREDUMP_INSECURE_REGISTRIES); loopback registries always are",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("-q, --quiet", "no progress or retry messages on stderr");
+}

@@ -1,0 +1,71 @@
+import { readFile } from "node:fs/promises";
+import { chooseDebugger, debugTarget } from "../../debuggers/choose.js";
+import { llnodeWarning, unreadableNote } from "../../debuggers/llnode-limits.js";
+import { couldReadHeap } from "../../debuggers/llnode-output.js";
+import { runBatch, runInteractive } from "../../debuggers/session.js";
+import { strippedCopy } from "../../debuggers/strip-debug.js";
+import { readCoreNodeVersion } from "../../elf/index.js";
+import { ExpectedError, UsageError } from "../../errors.js";
+import { type FetchFlags, prepareDump } from "../prepare-dump.js";
+
+export interface DebugFlags extends FetchFlags {
+  debugger?: string;
+  batch?: boolean;
+  oneLine?: string[];
+  commands?: string;
+  fullDebuginfo?: boolean;
+}
+
+/** Runs the debugger on the dump's executable and core; resolves to the debugger's exit status. */
+export async function debug(
+  id: string | undefined,
+  flags: DebugFlags,
+  debuggerArgs: string[],
+): Promise<number> {
+  const commands = [...(flags.oneLine ?? []), ...(flags.commands ? await commandFile(flags.commands) : [])];
+  const batch = flags.batch === true || commands.length > 0;
+  if (!batch && !process.stdin.isTTY) {
+    throw new UsageError(
+      "no terminal for an interactive debugger: use --batch with -o CMD or --commands FILE",
+    );
+  }
+  const { executable, folder } = await prepareDump(id, flags, "debug");
+  if (executable.path === null) {
+    throw new ExpectedError(
+      `no executable for this core (${executable.reason}): give one with --binary PATH`,
+    );
+  }
+  const kind = chooseDebugger(flags.debugger, executable.path);
+  const binary = flags.fullDebuginfo ? executable.path : await strippedCopy(executable.path);
+  const target = debugTarget(kind, binary, folder.core, debuggerArgs);
+  const nodeVersion = kind === "llnode" ? await readCoreNodeVersion(folder.core) : undefined;
+  const plugin = target.pluginInfo;
+  if (plugin) {
+    process.stderr.write(`coredump: llnode plugin: ${plugin.origin} (${plugin.path})\n`);
+    const warning = llnodeWarning(plugin, nodeVersion);
+    if (warning) process.stderr.write(`coredump: ${warning}\n`);
+  }
+  if (batch) {
+    const result = await runBatch(target, commands.length > 0 ? commands : ["v8 bt"]);
+    process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+    if (result.timedOut)
+      throw new ExpectedError("the debugger did not finish within 5 minutes and was stopped");
+    if (plugin && result.output.includes("No process objects found")) {
+      process.stderr.write(`coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
+    }
+    return result.exitCode;
+  }
+  if (plugin) {
+    const probe = await runBatch(target, ["v8 nodeinfo"], 60_000);
+    if (!couldReadHeap(probe.output))
+      process.stderr.write(`coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
+  }
+  return runInteractive(target);
+}
+
+async function commandFile(file: string): Promise<string[]> {
+  const text = await readFile(file, "utf8").catch(() => {
+    throw new UsageError(`--commands ${file}: cannot read that file`);
+  });
+  return text.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#"));
+}

@@ -1,0 +1,90 @@
+import { type ExecutableResult, resolveExecutable } from "../binaries/resolve-executable.js";
+import type { Catalogue } from "../catalog/catalogue.js";
+import type { Dump } from "../catalog/dump.js";
+import { InterruptedError } from "../errors.js";
+import { type FetchedDump, fetchDump } from "../fetch/fetch-dump.js";
+import { TransferProgress } from "../ui/transfer-progress.js";
+import { DumpFolder, workdirFrom } from "../workspace/dump-folder.js";
+import { cacheDir } from "../workspace/paths.js";
+import { openCatalogue } from "./open-catalogue.js";
+import { pickDump } from "./pick-dump.js";
+import type { StoreFlags } from "./store-options.js";
+
+/** The flags of every command that fetches: fetch, debug, report. */
+export interface FetchFlags extends StoreFlags {
+  workdir?: string;
+  force?: boolean;
+  quiet?: boolean;
+  binary?: string;
+  /** commander's `--no-verify`: false when given. */
+  verify?: boolean;
+  insecureRegistry?: string[];
+}
+
+/** A dump on disk with the executable that produced it: what debug and report start from. */
+export interface PreparedDump {
+  catalogue: Catalogue;
+  dump: Dump;
+  folder: DumpFolder;
+  fetched: FetchedDump;
+  executable: ExecutableResult;
+}
+
+/** Resolves the id, fetches what is missing of the dump, and finds its executable, verified by build-id. */
+export async function prepareDump(
+  id: string | undefined,
+  flags: FetchFlags,
+  command: string,
+): Promise<PreparedDump> {
+  const catalogue = await openCatalogue(flags);
+  const dump = await pickDump(catalogue, id, command);
+  const folder = new DumpFolder(workdirFrom(flags.workdir), dump.id);
+  const say = (message: string) => {
+    if (!flags.quiet) process.stderr.write(`coredump: ${message}\n`);
+  };
+  const fetched = await withInterrupt((signal) => {
+    const progress = new TransferProgress(
+      `fetching ${dump.id.slice(0, 8)}`,
+      !flags.quiet && process.stderr.isTTY === true,
+    );
+    return fetchDump(catalogue.store, dump, folder, {
+      force: flags.force === true,
+      signal,
+      onStart: (bytes) => progress.start(bytes),
+      onBytes: (count) => progress.add(count),
+      onRetry: say,
+      ...readTimeout(),
+    }).finally(() => progress.stop());
+  });
+  const executable = await resolveExecutable({
+    core: folder.core,
+    images: dump.metadata?.images ?? [],
+    cacheDir: cacheDir(),
+    verify: flags.verify !== false,
+    insecureRegistries: flags.insecureRegistry ?? [],
+    onProgress: say,
+    ...(dump.exePath ? { exePath: dump.exePath } : {}),
+    ...(flags.binary ? { binary: flags.binary } : {}),
+  });
+  return { catalogue, dump, folder, fetched, executable };
+}
+
+/** Ctrl-C and SIGTERM abort the work cleanly instead of killing the process half-way. */
+async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupted = new AbortController();
+  const onInterrupt = () => interrupted.abort(new InterruptedError("interrupted: no core was written"));
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
+  try {
+    return await work(interrupted.signal);
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+  }
+}
+
+/** `COREDUMP_READ_TIMEOUT` seconds: how long a silent connection is given before it is resumed anew. */
+function readTimeout(): { idleTimeoutMs?: number } {
+  const seconds = Number(process.env.COREDUMP_READ_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? { idleTimeoutMs: seconds * 1000 } : {};
+}

@@ -1,0 +1,45 @@
+import path from "node:path";
+import { UsageError } from "../errors.js";
+import { findGdb, findLldb, findLlnodePlugin, type LlnodePlugin } from "./locate.js";
+import type { DebuggerKind, DebugTarget } from "./session.js";
+import { which } from "./which.js";
+
+const KINDS: readonly DebuggerKind[] = ["llnode", "lldb", "gdb"];
+
+/** `--debugger`, else `$COREDUMP_DEBUGGER`, else llnode for node and gdb (or lldb) for anything else. */
+export function chooseDebugger(
+  flag: string | undefined,
+  executable: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DebuggerKind {
+  const named = flag ?? env.COREDUMP_DEBUGGER;
+  if (named !== undefined) {
+    if (!KINDS.includes(named as DebuggerKind))
+      throw new UsageError(`--debugger ${named}: choose llnode, lldb or gdb`);
+    return named as DebuggerKind;
+  }
+  if (/^node(js)?(\.nodebug)?$/.test(path.basename(executable))) return "llnode";
+  return which(env.GDB ?? "gdb", env) ? "gdb" : "lldb";
+}
+
+/** Locates the programs the chosen debugger needs, or says how to install them. */
+export function debugTarget(
+  kind: DebuggerKind,
+  executable: string,
+  core: string,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): DebugTarget & { pluginInfo?: LlnodePlugin } {
+  if (kind === "gdb") return { kind, program: findGdb(env), executable, core, extraArgs };
+  if (kind === "lldb") return { kind, program: findLldb(undefined, env), executable, core, extraArgs };
+  const plugin = findLlnodePlugin(env);
+  return {
+    kind,
+    program: findLldb(plugin, env),
+    plugin: plugin.path,
+    pluginInfo: plugin,
+    executable,
+    core,
+    extraArgs,
+  };
+}
