@@ -120,6 +120,21 @@ Examples:
       commandStatus = await debug(id, command.optsWithGlobals(), debuggerArgs);
     });
 
+  addFetchOptions(
+    addStoreOptions(
+      program
+        .command("report")
+        .description(
+          "a triage summary: pod, signal, Node version, the error, JS and native stacks, the log's tail",
+        )
+        .argument("[id]", ID_HELP)
+        .option("--json", "print one JSON object on stdout"),
+    ),
+  ).action(async (id: string | undefined, _flags: object, command: Command) => {
+    const { report } = await import("./commands/report.js");
+    await report(id, command.optsWithGlobals());
+  });
+
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
 }

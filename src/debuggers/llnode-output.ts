@@ -12,7 +12,7 @@ export interface BacktraceFrame {
 }
 
 const FRAME = /^\s*\*?\s*frame #(\d+): 0x[0-9a-f]+ (.*)$/;
-const JS_FRAME = /^([^\s(]+)\(.*\) at (.+):(\d+):(\d+)(?: fn=0x[0-9a-f]+)?$/;
+const JS_FRAME = /^([^\s(`]+)\(.*\) at (.+):(\d+):(\d+)(?: fn=0x[0-9a-f]+)?$/;
 const NATIVE_FRAME = /^[^`\s]+`(.+?)(?: \+ \d+)?(?: at .*)?$/;
 
 export function parseBacktrace(output: string): BacktraceFrame[] {

@@ -1,0 +1,159 @@
+import { readdir, readFile } from "node:fs/promises";
+import type { Dump } from "../catalog/dump.js";
+import { chooseDebugger, debugTarget } from "../debuggers/choose.js";
+import { parseBacktrace } from "../debuggers/llnode-output.js";
+import { runBatch } from "../debuggers/session.js";
+import { strippedCopy } from "../debuggers/strip-debug.js";
+import { readCoreNodeVersion } from "../elf/index.js";
+import { ExpectedError } from "../errors.js";
+import type { DumpFolder } from "../workspace/dump-folder.js";
+import type { AbortText } from "./abort-text.js";
+import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
+import { scanCoreForAbortText } from "./scan-core.js";
+
+export interface ReportFrame {
+  function: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/** A triage summary of one dump: what a person reads first, and `report --json` prints. */
+export interface Report {
+  id: string;
+  timestamp: string | null;
+  namespace: string | null;
+  pod: string | null;
+  nodeHostname: string | null;
+  images: string[];
+  executable: { path: string; buildId: string; source: string } | null;
+  executableReason?: string;
+  exePath: string | null;
+  pid: number | null;
+  signal: number | null;
+  signalName: string | null;
+  nodeVersion: string | null;
+  error: { type: string; message: string; source: "llnode" | "core text" } | null;
+  /** The JS stack: llnode's frames where it could read the core, else those V8 printed. */
+  jsStack: Array<ReportFrame & { source: "llnode" | "core text" }>;
+  /** What V8 printed before aborting, found in the core's bytes: exact call sites. */
+  v8Printed: AbortText;
+  nativeFrames: string[];
+  debugger: { name: string; plugin?: string; origin?: string; readable: boolean; note?: string } | null;
+  logs: Array<{ file: string; lines: string[] }>;
+}
+
+export interface ReportInput {
+  dump: Dump;
+  folder: DumpFolder;
+  executable: { path: string; buildId: string; source: string } | { path: null; reason: string };
+}
+
+const LOG_LINES = 20;
+const NATIVE_FRAMES = 8;
+
+export async function buildReport({ dump, folder, executable }: ReportInput): Promise<Report> {
+  const [v8Printed, nodeVersion, logs] = await Promise.all([
+    scanCoreForAbortText(folder.core),
+    readCoreNodeVersion(folder.core).catch(() => undefined),
+    containerLogs(folder),
+  ]);
+  const report: Report = {
+    id: dump.id,
+    timestamp: dump.timestamp?.toISOString() ?? null,
+    namespace: dump.namespace,
+    pod: dump.pod,
+    nodeHostname: dump.nodeHostname ?? null,
+    images: (dump.metadata?.images ?? []).flatMap((image) => image.repoDigests[0] ?? image.repoTags[0] ?? []),
+    executable:
+      executable.path === null
+        ? null
+        : { path: executable.path, buildId: executable.buildId, source: executable.source },
+    exePath: dump.exePath ?? null,
+    pid: dump.pid ?? null,
+    signal: dump.signal ?? null,
+    signalName: dump.signalName ?? null,
+    nodeVersion: nodeVersion ?? null,
+    error: v8Printed.errorType
+      ? { type: v8Printed.errorType, message: v8Printed.message ?? "", source: "core text" }
+      : null,
+    jsStack: v8Printed.frames.map((frame) => ({ ...frame, source: "core text" as const })),
+    v8Printed,
+    nativeFrames: [],
+    debugger: null,
+    logs,
+  };
+  if (executable.path === null) {
+    report.executableReason = executable.reason;
+    return report;
+  }
+  await addDebuggerFindings(report, executable.path, folder.core, v8Printed, nodeVersion);
+  return report;
+}
+
+async function addDebuggerFindings(
+  report: Report,
+  executable: string,
+  core: string,
+  v8Printed: AbortText,
+  nodeVersion: string | undefined,
+): Promise<void> {
+  const kind = chooseDebugger(undefined, executable);
+  let target: ReturnType<typeof debugTarget>;
+  try {
+    target = debugTarget(kind, await strippedCopy(executable), core);
+  } catch (error) {
+    if (!(error instanceof ExpectedError)) throw error;
+    report.debugger = { name: kind, readable: false, note: error.message };
+    return;
+  }
+  if (kind !== "llnode" || !target.pluginInfo) {
+    const { output } = await runBatch(target, [kind === "gdb" ? "bt" : "thread backtrace"], 120_000);
+    report.nativeFrames = parseBacktrace(output)
+      .slice(0, NATIVE_FRAMES)
+      .map((frame) => frame.function);
+    report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };
+    return;
+  }
+  const findings = await askLlnode(target, target.pluginInfo, v8Printed.errorType, nodeVersion);
+  mergeLlnode(report, findings);
+}
+
+function mergeLlnode(report: Report, findings: LlnodeFindings): void {
+  report.debugger = {
+    name: "llnode",
+    plugin: findings.plugin.path,
+    origin: findings.plugin.origin,
+    readable: findings.readable,
+    ...(findings.note ? { note: findings.note } : {}),
+  };
+  report.nativeFrames = findings.frames
+    .filter((frame) => frame.native)
+    .slice(0, NATIVE_FRAMES)
+    .map((frame) => frame.function);
+  if (!findings.readable) return;
+  if (findings.nodeVersion) report.nodeVersion = findings.nodeVersion;
+  const jsFrames = findings.frames.filter((frame) => !frame.native && frame.file !== undefined);
+  if (jsFrames.length > 0) {
+    report.jsStack = jsFrames.map(({ function: name, file, line, column }) => ({
+      function: name,
+      ...(file !== undefined ? { file } : {}),
+      ...(line !== undefined ? { line } : {}),
+      ...(column !== undefined ? { column } : {}),
+      source: "llnode" as const,
+    }));
+  }
+  if (findings.error) report.error = { ...findings.error, source: "llnode" };
+}
+
+/** The tail of each container's log in a zip dump (`<i>.log`). */
+async function containerLogs(folder: DumpFolder): Promise<Report["logs"]> {
+  const names = (await readdir(folder.dir)).filter((name) => /^\d+\.log$/.test(name)).sort();
+  return Promise.all(
+    names.map(async (file) => {
+      const lines = (await readFile(folder.file(file), "utf8")).split("\n");
+      while (lines.length > 0 && lines.at(-1) === "") lines.pop();
+      return { file, lines: lines.slice(-LOG_LINES) };
+    }),
+  );
+}

@@ -1,0 +1,63 @@
+import { llnodeWarning, unreadableNote } from "../debuggers/llnode-limits.js";
+import {
+  type BacktraceFrame,
+  couldReadHeap,
+  errorInstance,
+  inspectedString,
+  nodeVersionFrom,
+  parseBacktrace,
+} from "../debuggers/llnode-output.js";
+import type { LlnodePlugin } from "../debuggers/locate.js";
+import { type DebugTarget, runBatch } from "../debuggers/session.js";
+
+/** What llnode could tell about a Node core, and whether it could read it at all. */
+export interface LlnodeFindings {
+  plugin: { path: string; origin: string };
+  readable: boolean;
+  nodeVersion?: string;
+  frames: BacktraceFrame[];
+  error?: { type: string; message: string };
+  note?: string;
+}
+
+/**
+ * Asks llnode for the node version, the backtrace and the thrown error object in one run; a second run
+ * reads the error's whole message when llnode cut it short.
+ */
+export async function askLlnode(
+  target: DebugTarget,
+  plugin: LlnodePlugin,
+  errorType: string | undefined,
+  coreNodeVersion: string | undefined,
+): Promise<LlnodeFindings> {
+  const type = errorType ?? "Error";
+  const { output } = await runBatch(
+    target,
+    ["v8 nodeinfo", "v8 bt", `v8 findjsinstances -d ${type}`],
+    120_000,
+  );
+  const readable = couldReadHeap(output);
+  const findings: LlnodeFindings = {
+    plugin: { path: plugin.path, origin: plugin.origin },
+    readable,
+    frames: parseBacktrace(output),
+  };
+  const version = nodeVersionFrom(output) ?? coreNodeVersion;
+  if (version) findings.nodeVersion = version;
+  if (!readable) {
+    findings.note = unreadableNote(plugin, coreNodeVersion);
+    return findings;
+  }
+  const warning = llnodeWarning(plugin, coreNodeVersion);
+  if (warning) findings.note = warning;
+  const instance = errorInstance(output);
+  if (instance?.message !== undefined) {
+    let message = instance.message;
+    if (message.endsWith("...") && instance.messageAddress) {
+      const full = await runBatch(target, [`v8 inspect -F ${instance.messageAddress}`], 60_000);
+      message = inspectedString(full.output) ?? message;
+    }
+    findings.error = { type, message };
+  }
+  return findings;
+}

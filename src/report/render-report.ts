@@ -1,0 +1,72 @@
+import chalk from "chalk";
+import { formatAge, formatTime } from "../ui/format.js";
+import { renderTable } from "../ui/table.js";
+import type { Report, ReportFrame } from "./build-report.js";
+
+const STACK_FRAMES = 12;
+
+/** The report as a person reads it: identity, the error, the stacks, the log's tail. */
+export function renderReport(report: Report): string {
+  const time = report.timestamp ? new Date(report.timestamp) : undefined;
+  const sections: string[] = [];
+  sections.push(
+    [
+      chalk.bold(`Dump ${report.id}`),
+      `  crashed    ${time ? `${formatTime(time)} (${formatAge(time)})` : "-"}`,
+      `  pod        ${report.namespace ?? "-"}/${report.pod ?? "-"}${report.nodeHostname ? ` on node ${report.nodeHostname}` : ""}`,
+      ...report.images.map((image, index) => `  ${index === 0 ? "image     " : "          "} ${image}`),
+      `  process    ${report.exePath ?? "?"}${report.pid === null ? "" : ` (pid ${report.pid})`}, killed by ${report.signalName ?? "?"}${report.signal === null ? "" : ` (${report.signal})`}`,
+      `  node       ${report.nodeVersion ? `v${report.nodeVersion}` : "-"}`,
+      `  executable ${report.executable ? `${report.executable.path} (${report.executable.source}, build-id ${report.executable.buildId.slice(0, 12)}…)` : `none: ${report.executableReason ?? "?"}`}`,
+    ].join("\n"),
+  );
+  if (report.error) {
+    sections.push(
+      `${chalk.bold.red(`${report.error.type}: ${report.error.message}`)}  ${chalk.dim(`(from ${report.error.source})`)}`,
+    );
+  }
+  if (report.jsStack.length > 0) {
+    const source =
+      report.jsStack[0]?.source === "llnode"
+        ? "llnode; positions are where functions are defined"
+        : "V8's own output";
+    sections.push(frames(`JavaScript stack (${source})`, report.jsStack));
+  }
+  if (report.v8Printed.frames.length > 0 && report.jsStack[0]?.source === "llnode") {
+    sections.push(frames("Stack V8 printed before aborting (call sites)", report.v8Printed.frames));
+  }
+  if (report.nativeFrames.length > 0) {
+    sections.push(
+      [chalk.bold("Native frames"), ...report.nativeFrames.map((frame) => `  ${frame}`)].join("\n"),
+    );
+  }
+  for (const log of report.logs) {
+    sections.push(
+      [
+        chalk.bold(`Container log ${log.file} (last ${log.lines.length} lines)`),
+        ...log.lines.map((line) => `  ${line}`),
+      ].join("\n"),
+    );
+  }
+  if (report.debugger) {
+    const { name, origin, plugin, readable, note } = report.debugger;
+    const what = origin ? `${name}: ${origin} (${plugin})` : name;
+    sections.push(
+      `${chalk.dim(`Debugger ${what}: ${readable ? "read the core" : "could not read the core"}`)}${note ? `\n${chalk.yellow(note)}` : ""}`,
+    );
+  }
+  return sections.join("\n\n");
+}
+
+function frames(title: string, list: readonly ReportFrame[]): string {
+  const rows = list
+    .slice(0, STACK_FRAMES)
+    .map((frame) => [
+      `  ${frame.function || "(anonymous)"}`,
+      frame.file === undefined
+        ? ""
+        : `${frame.file}${frame.line === undefined ? "" : `:${frame.line}:${frame.column ?? 0}`}`,
+    ]);
+  const more = list.length > STACK_FRAMES ? `\n  … ${list.length - STACK_FRAMES} more` : "";
+  return `${chalk.bold(title)}\n${renderTable(["", ""], rows).split("\n").slice(1).join("\n")}${more}`;
+}
