@@ -4,7 +4,8 @@
 # no network but the npm registry. Prints the plugin's path on stdout.
 #
 #   llnode/build.sh              the project's build: every patch
-#   llnode/build.sh --published  llnode 4.0.0 exactly as published (for comparisons)
+#   llnode/build.sh --published  llnode 4.0.0 exactly as published (for comparisons; also what the
+#                                plain build gives while there are no patches)
 #
 # The result goes to $XDG_CACHE_HOME/coredump/llnode/<version>/llnode.so, a folder named by the llnode
 # version, a hash of the patches and the lldb version, so a changed patch builds anew and an unchanged
@@ -26,7 +27,6 @@ patches=()
 $published || mapfile -t patches < <(find "$here/patches" -name '*.patch' | sort)
 patch_hash=published
 if [ ${#patches[@]} -gt 0 ]; then patch_hash=$(cat "${patches[@]}" | sha256sum | cut -c1-12); fi
-$published || [ ${#patches[@]} -gt 0 ] || patch_hash=unpatched
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/coredump/llnode
 target=$cache/$LLNODE_VERSION-$patch_hash-lldb$lldb_major
 if [ -f "$target/llnode.so" ]; then echo "$target/llnode.so"; exit 0; fi
