@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
 # Every check and every test, on real parts: type-check, lint and format, then the unit and integration
-# tests against a Ceph RGW that this script starts on 127.0.0.1 and stops again.
+# tests against a Ceph RGW and Debian's docker-registry (open, basic auth, token auth, S3-backed) that
+# this script starts on 127.0.0.1 and stops again, with real lldb, llnode and gdb.
 # Usage: scripts/test.sh [test files or folders under dist/tests, default: all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/ensure.sh
 
-ensure_debian curl
+ensure_debian curl docker-registry apache2-utils openssl elfutils skopeo lldb liblldb-dev g++ gcc patch binutils gdb tmux
 ensure_node_modules
 build
 npx biome check --error-on-warnings .
 
+# llnode 4.0.0 as published, built from its npm tarball: the tests name it through LLNODE_PLUGIN.
+COREDUMP_TEST_LLNODE_PUBLISHED=$(bash llnode/build.sh --published)
+export COREDUMP_TEST_LLNODE_PUBLISHED
+
+# The registry's token server runs from dist/, and its S3-backed registry needs RGW: start them in this order.
+# A rig that was already up (a developer's, a benchmark's) is used and left running; one started here stops here.
+stop=""
+bash tests/rig/rgw.sh status || stop="bash tests/rig/rgw.sh stop"
 bash tests/rig/rgw.sh start
-trap 'bash tests/rig/rgw.sh stop' EXIT
+bash tests/rig/registry.sh status || stop="bash tests/rig/registry.sh stop; $stop"
+bash tests/rig/registry.sh start
+trap 'eval "$stop"' EXIT
 set -a
 . .cache/rig/rgw.env
+. .cache/rig/registry.env
 set +a
 
 # Integration tests wait on servers and child processes more than on the CPU: run files side by side.

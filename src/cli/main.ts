@@ -75,7 +75,8 @@ function buildProgram(debuggerArgs: string[]): Command {
           "download one dump's core, decompressed, its metadata and the executable that produced it",
         )
         .argument("[id]", ID_HELP)
-        .option("--json", "print one JSON object on stdout: id, dir, core, executable (null with a reason)"),
+        .option("--json", "print one JSON object on stdout: id, dir, core, executable (null with a reason)")
+        .option("--no-executable", "fetch only the core and metadata; do not look for the executable"),
     ),
   ).action(async (id: string | undefined, _flags: object, command: Command) => {
     const { fetch } = await import("./commands/fetch.js");

@@ -19,6 +19,8 @@ export interface FetchFlags extends StoreFlags {
   /** commander's `--no-verify`: false when given. */
   verify?: boolean;
   insecureRegistry?: string[];
+  /** commander's `--no-executable`: false when given. */
+  executable?: boolean;
 }
 
 /** A dump on disk with the executable that produced it: what debug and report start from. */
@@ -56,6 +58,15 @@ export async function prepareDump(
       ...readTimeout(),
     }).finally(() => progress.stop());
   });
+  if (flags.executable === false) {
+    return {
+      catalogue,
+      dump,
+      folder,
+      fetched,
+      executable: { path: null, reason: "not looked for (--no-executable)" },
+    };
+  }
   const executable = await resolveExecutable({
     core: folder.core,
     images: dump.metadata?.images ?? [],

@@ -11,6 +11,13 @@ export interface LlnodePlugin {
   origin: string;
   /** The lldb major version it was built against, where its folder says. */
   lldbMajor?: number;
+  /** llnode 4.0.0 as published (npm, or the project's build without patches): it reads Node 16 to 20 only. */
+  published: boolean;
+}
+
+/** npm's llnode and the project's unpatched build are llnode 4.0.0 as published. */
+function isPublished(plugin: string): boolean {
+  return /-published-lldb\d+\/|\/node_modules\/llnode\//.test(plugin);
 }
 
 export class MissingToolError extends ExpectedError {
@@ -28,13 +35,13 @@ export function findLlnodePlugin(env: NodeJS.ProcessEnv = process.env): LlnodePl
   if (env.LLNODE_PLUGIN) {
     if (!existsSync(env.LLNODE_PLUGIN))
       throw new MissingToolError(`LLNODE_PLUGIN=${env.LLNODE_PLUGIN} does not exist: ${INSTALL_LLNODE}`);
-    return { path: env.LLNODE_PLUGIN, origin: "LLNODE_PLUGIN" };
+    return { path: env.LLNODE_PLUGIN, origin: "LLNODE_PLUGIN", published: isPublished(env.LLNODE_PLUGIN) };
   }
   const built = projectBuilds(env)[0];
   if (built) return built;
   for (const [folder, origin] of npmFolders(env)) {
     const candidate = path.join(folder, "llnode", "llnode.so");
-    if (existsSync(candidate)) return { path: candidate, origin };
+    if (existsSync(candidate)) return { path: candidate, origin, published: true };
   }
   throw new MissingToolError(`the llnode plugin is not installed: ${INSTALL_LLNODE}`);
 }
@@ -52,6 +59,7 @@ export function projectBuilds(env: NodeJS.ProcessEnv = process.env): LlnodePlugi
       return {
         path: plugin,
         origin: published ? "llnode 4.0.0 as published" : "the project's build",
+        published,
         ...(major ? { lldbMajor: Number(major) } : {}),
         rank: (published ? 0 : 1e15) + statSync(plugin).mtimeMs,
       };

@@ -1,3 +1,4 @@
+import { ExpectedError } from "../errors.js";
 import { AT_ENTRY, AT_PHDR, parseAuxv } from "./auxv.js";
 import {
   ELF_HEADER_SIZE,
@@ -42,7 +43,7 @@ export interface CoreSummary {
   nodeVersion?: string;
 }
 
-export class NotACoreError extends Error {
+export class NotACoreError extends ExpectedError {
   constructor(path: string, type: number) {
     super(`${path} is an ELF file of type ${type}, not a core (type ${ET_CORE})`);
     this.name = "NotACoreError";
@@ -53,7 +54,10 @@ export class NotACoreError extends Error {
 const MAX_FIRST_PAGE = 64 << 10;
 const MAX_NOTES = 64 << 20;
 
-/** Reads a core's notes, machine and each mapped ELF's build-id, without loading the core. */
+/**
+ * Reads a core's notes, machine and each mapped ELF's build-id, without loading the core; and, unless
+ * `nodeVersion: false`, scans its dumped memory for the Node version it names.
+ */
 export async function readCoreSummary(
   path: string,
   options: { nodeVersion?: boolean } = {},
@@ -78,13 +82,27 @@ export async function readCoreSummary(
     const executable = mainExecutable(modules, auxv);
     if (executable) summary.executable = executable;
     if (options.nodeVersion !== false) {
-      const dumped = loads.filter((load) => load.filesz > 0);
-      const ranges = dumped.map((load) => ({ start: load.offset, end: load.offset + load.filesz }));
-      const nodeVersion = await findNodeVersion(file, ranges);
+      const nodeVersion = await findNodeVersion(file, dumpedRanges(loads));
       if (nodeVersion) summary.nodeVersion = nodeVersion;
     }
     return summary;
   });
+}
+
+/** The Node version a core's memory names, alone: reads the dumped memory, which takes a moment. */
+export async function readCoreNodeVersion(path: string): Promise<string | undefined> {
+  return withFile(path, async (file) => {
+    const header = parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), path);
+    const table = programHeaderRange(header);
+    const programs = parseProgramHeaders(await file.readAt(table.start, table.end - table.start), header);
+    return findNodeVersion(file, dumpedRanges(programs.filter((program) => program.type === PT_LOAD)));
+  });
+}
+
+function dumpedRanges(loads: ProgramHeader[]): Array<{ start: number; end: number }> {
+  return loads
+    .filter((load) => load.filesz > 0)
+    .map((load) => ({ start: load.offset, end: load.offset + load.filesz }));
 }
 
 async function readNotes(

@@ -1,7 +1,7 @@
+import { ExpectedError } from "../errors.js";
 import { ByteView } from "./byte-view.js";
 import { type Machine, machineOf } from "./machine.js";
 
-export const ET_EXEC = 2;
 export const ET_DYN = 3;
 export const ET_CORE = 4;
 
@@ -29,7 +29,7 @@ export interface ProgramHeader {
   memsz: number;
 }
 
-export class NotElfError extends Error {
+export class NotElfError extends ExpectedError {
   constructor(what: string) {
     super(`${what} is not an ELF file`);
     this.name = "NotElfError";

@@ -1,3 +1,4 @@
+import { ExpectedError } from "../errors.js";
 import { ET_CORE } from "./elf-header.js";
 import { elfIdentityOfFile } from "./elf-identity.js";
 import type { Machine } from "./machine.js";
@@ -9,7 +10,7 @@ export interface ExecutableInfo {
   buildId?: string;
 }
 
-export class NotAnExecutableError extends Error {
+export class NotAnExecutableError extends ExpectedError {
   constructor(path: string) {
     super(`${path} is a core file, not an executable`);
     this.name = "NotAnExecutableError";

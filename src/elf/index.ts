@@ -1,4 +1,10 @@
-export { type CoreSummary, type MappedElf, NotACoreError, readCoreSummary } from "./core-summary.js";
+export {
+  type CoreSummary,
+  type MappedElf,
+  NotACoreError,
+  readCoreNodeVersion,
+  readCoreSummary,
+} from "./core-summary.js";
 export { NotElfError } from "./elf-header.js";
 export { type ExecutableInfo, NotAnExecutableError, readExecutableInfo } from "./executable.js";
 export type { Machine } from "./machine.js";

@@ -90,7 +90,7 @@ function tuning(options: FetchCoreOptions) {
 function explain(error: unknown, key: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOSPC")
-    return new Error(
+    return new ExpectedError(
       `the disk is full: ${key} does not fit in the working folder (free space, or use --workdir)`,
     );
   if (typeof code === "string" && code.startsWith("Z_")) {

@@ -19,7 +19,9 @@ export function parseImageConfig(body: Buffer): ImageConfig {
   if (typeof json.os === "string") config.os = json.os;
   const inner = json.config as { Env?: unknown } | null | undefined;
   const env = Array.isArray(inner?.Env) ? inner.Env : [];
-  const pathEntry = env.find((entry): entry is string => typeof entry === "string" && entry.startsWith("PATH="));
+  const pathEntry = env.find(
+    (entry): entry is string => typeof entry === "string" && entry.startsWith("PATH="),
+  );
   if (pathEntry) config.path = pathEntry.slice("PATH=".length);
   return config;
 }

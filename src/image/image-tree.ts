@@ -67,13 +67,16 @@ export class ImageTree {
       }
       const { entry, layer } = found;
       if (entry.type === "symlink") {
-        if (++links > MAX_SYMLINKS) return { state: "missing", why: `${path}: too many levels of symbolic links` };
+        if (++links > MAX_SYMLINKS)
+          return { state: "missing", why: `${path}: too many levels of symbolic links` };
         if (entry.target.startsWith("/")) resolved.length = 0;
         pending = [...components(entry.target), ...pending];
         continue;
       }
-      if (pending.some((next) => next !== "" && next !== ".")) return { state: "missing", why: `${current} is not a directory` };
-      if (entry.type === "file") return { state: "file", path: current, layer, archivePath: current, size: entry.size };
+      if (pending.some((next) => next !== "" && next !== "."))
+        return { state: "missing", why: `${current} is not a directory` };
+      if (entry.type === "file")
+        return { state: "file", path: current, layer, archivePath: current, size: entry.size };
       if (entry.type === "hardlink") return this.hardLinkTarget(current, entry.target, layer);
       return { state: "missing", why: `${current} is not a regular file` };
     }
@@ -85,7 +88,10 @@ export class ImageTree {
     const archivePath = normalizeArchivePath(target);
     const entry = this.layers[layer]?.entries.get(archivePath);
     if (entry?.type === "file") return { state: "file", path, layer, archivePath, size: entry.size };
-    return { state: "missing", why: `${path} is a hard link to ${archivePath}, which its layer does not hold as a file` };
+    return {
+      state: "missing",
+      why: `${path} is a hard link to ${archivePath}, which its layer does not hold as a file`,
+    };
   }
 }
 

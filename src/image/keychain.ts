@@ -24,7 +24,7 @@ export function defaultKeychain(env: NodeJS.ProcessEnv = process.env): Keychain 
   return configFileKeychain(files, env);
 }
 
-export function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): Keychain {
+function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): Keychain {
   return {
     async resolve(registry) {
       for (const file of files) {

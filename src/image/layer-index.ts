@@ -37,7 +37,10 @@ export class LayerIndex {
       this.whiteouts.add(joinPath(parent, base.slice(WHITEOUT_PREFIX.length)));
       return undefined;
     }
-    this.entries.set(path, entry.type === "hardlink" ? { type: "hardlink", target: normalizeArchivePath(entry.target) } : entry);
+    this.entries.set(
+      path,
+      entry.type === "hardlink" ? { type: "hardlink", target: normalizeArchivePath(entry.target) } : entry,
+    );
     return path;
   }
 
@@ -46,7 +49,11 @@ export class LayerIndex {
   }
 
   private imply(directory: string): void {
-    for (let dir = directory; dir !== "/" && !this.impliedDirectories.has(dir); dir = dir.slice(0, dir.lastIndexOf("/")) || "/")
+    for (
+      let dir = directory;
+      dir !== "/" && !this.impliedDirectories.has(dir);
+      dir = dir.slice(0, dir.lastIndexOf("/")) || "/"
+    )
       this.impliedDirectories.add(dir);
   }
 }
@@ -69,7 +76,8 @@ export function joinPath(directory: string, name: string): string {
 /** The strict ancestors of a path, nearest first: `/a/b/c` gives `/a/b`, `/a`, `/`. */
 export function ancestors(path: string): string[] {
   const result: string[] = [];
-  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) result.push(path.slice(0, at));
+  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1))
+    result.push(path.slice(0, at));
   if (path !== "/") result.push("/");
   return result;
 }

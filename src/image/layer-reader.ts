@@ -1,8 +1,8 @@
-import { createWriteStream } from "node:fs";
-import { finished, pipeline } from "node:stream/promises";
+import { open, rm } from "node:fs/promises";
 import { PassThrough, type Readable, type Transform } from "node:stream";
+import { finished } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import tar from "tar-stream";
+import { type Extract, type Header, extract as tarExtract } from "tar-stream";
 import type { LayerEntry, LayerIndex } from "./layer-index.js";
 import type { LayerCompression } from "./media-types.js";
 import { RegistryError } from "./registry-error.js";
@@ -25,55 +25,82 @@ export interface LayerRead {
  */
 export async function readLayer(read: LayerRead): Promise<Map<string, string>> {
   const captured = new Map<string, string>();
-  const decompress: Transform = read.compression === "gzip" ? createGunzip() : new PassThrough();
-  const extract = tar.extract();
+  try {
+    await readThrough(read, captured);
+    return captured;
+  } catch (error) {
+    await Promise.all([...captured.values()].map((file) => rm(file, { force: true })));
+    throw error;
+  }
+}
+
+async function readThrough(read: LayerRead, captured: Map<string, string>): Promise<void> {
+  const decompress: Transform =
+    read.compression === "gzip" ? createGunzip({ chunkSize: 256 << 10 }) : new PassThrough();
+  const extract = tarExtract();
   const source = finished(read.blob);
   source.catch(() => {});
   read.blob.on("error", (error) => decompress.destroy(error));
   read.blob.pipe(decompress);
   try {
-    await Promise.all([pipeline(decompress, extract), consume(extract, read, captured)]);
+    decompress.on("error", (error) => extract.destroy(error));
+    decompress.pipe(extract);
+    await consume(extract, read, captured);
   } catch (error) {
     if (error instanceof RegistryError) throw error;
     read.blob.unpipe(decompress);
     read.blob.resume();
     await source;
-    throw new RegistryError("protocol", `${read.what} is not a readable ${read.compression === "gzip" ? "gzip " : ""}tar: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const kind = read.compression === "gzip" ? "gzip " : "";
+    throw new RegistryError(
+      "protocol",
+      `${read.what} is not a readable ${kind}tar: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   await source;
-  return captured;
 }
 
-async function consume(extract: tar.Extract, read: LayerRead, captured: Map<string, string>): Promise<void> {
+async function consume(extract: Extract, read: LayerRead, captured: Map<string, string>): Promise<void> {
   for await (const member of extract) {
     const header = member.header;
     const entry = entryOf(header);
     const path = read.index.add(header.name, entry);
     const destination = path !== undefined && entry.type === "file" ? read.captureTo(path, entry) : undefined;
     if (path !== undefined && destination) {
-      await pipeline(member, createWriteStream(destination, { mode: 0o600 }));
+      await writeAll(member, destination);
+      const earlier = captured.get(path);
+      if (earlier) await rm(earlier, { force: true });
       captured.set(path, destination);
     } else {
       member.resume();
-      await finished(member);
     }
   }
 }
 
-function entryOf(header: tar.Headers): LayerEntry {
+function entryOf(header: Header): LayerEntry {
   switch (header.type) {
     case "file":
     case "contiguous-file":
-      return { type: "file", size: header.size ?? 0 };
+      return { type: "file", size: header.size };
     case "directory":
       return { type: "directory" };
     case "symlink":
-      return { type: "symlink", target: header.linkname ?? "" };
+      return { type: "symlink", target: header.linkname };
     case "link":
-      return { type: "hardlink", target: header.linkname ?? "" };
+      return { type: "hardlink", target: header.linkname };
     default:
       return { type: "other" };
+  }
+}
+
+async function writeAll(chunks: AsyncIterable<unknown>, destination: string): Promise<void> {
+  const file = await open(destination, "w", 0o600);
+  try {
+    for await (const chunk of chunks) await file.write(chunk as Uint8Array);
+  } finally {
+    await file.close();
   }
 }

@@ -1,5 +1,4 @@
 import {
-  DOCKER_MANIFEST,
   DOCKER_MANIFEST_LIST,
   DOCKER_SCHEMA1,
   DOCKER_SCHEMA1_SIGNED,
@@ -43,7 +42,10 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
       `${what} has a schema 1 manifest, which Docker retired in 2019: push the image again with a current tool`,
     );
   }
-  if (Array.isArray(json.manifests) && (mediaType === OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST || !json.layers)) {
+  if (
+    Array.isArray(json.manifests) &&
+    (mediaType === OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST || !json.layers)
+  ) {
     return { kind: "index", mediaType: mediaType || OCI_INDEX, manifests: json.manifests.map(descriptor) };
   }
   if (Array.isArray(json.layers) && json.config) {
@@ -55,10 +57,6 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
     };
   }
   throw new RegistryError("protocol", `the manifest of ${what} is neither an image manifest nor an index`);
-}
-
-export function isImageManifestType(mediaType: string): boolean {
-  return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ExpectedError } from "../errors.js";
 /**
  * Image references as Docker reads them (model: go-containerregistry's pkg/name):
  * `node` is `docker.io/library/node:latest`; a first component with a dot or a port, or `localhost`,
@@ -12,7 +13,7 @@ export interface ImageReference {
   digest?: string;
 }
 
-export const DOCKER_HUB = "docker.io";
+const DOCKER_HUB = "docker.io";
 const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
 const DOCKER_HUB_API_HOST = "registry-1.docker.io";
 const DEFAULT_TAG = "latest";
@@ -21,10 +22,10 @@ const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
-export class ReferenceError extends Error {
+export class InvalidReferenceError extends ExpectedError {
   constructor(reference: string, why: string) {
     super(`invalid image reference "${reference}": ${why}`);
-    this.name = "ReferenceError";
+    this.name = "InvalidReferenceError";
   }
 }
 
@@ -35,14 +36,14 @@ export function parseReference(text: string): ImageReference {
   if (at !== -1) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw new ReferenceError(text, `"${digest}" is not a digest`);
+    if (!DIGEST.test(digest)) throw new InvalidReferenceError(text, `"${digest}" is not a digest`);
   }
   let tag: string | undefined;
   const lastColon = rest.lastIndexOf(":");
   if (lastColon > rest.lastIndexOf("/")) {
     tag = rest.slice(lastColon + 1);
     rest = rest.slice(0, lastColon);
-    if (!TAG.test(tag)) throw new ReferenceError(text, `"${tag}" is not a tag`);
+    if (!TAG.test(tag)) throw new InvalidReferenceError(text, `"${tag}" is not a tag`);
   }
   const slash = rest.indexOf("/");
   const first = slash === -1 ? "" : rest.slice(0, slash);
@@ -53,9 +54,10 @@ export function parseReference(text: string): ImageReference {
     registry = DOCKER_HUB;
     if (!repository.includes("/")) repository = `library/${repository}`;
   }
-  if (repository === "") throw new ReferenceError(text, "no repository");
+  if (repository === "") throw new InvalidReferenceError(text, "no repository");
   const bad = repository.split("/").find((component) => !COMPONENT.test(component));
-  if (bad !== undefined) throw new ReferenceError(text, `"${bad}" is not a valid repository component`);
+  if (bad !== undefined)
+    throw new InvalidReferenceError(text, `"${bad}" is not a valid repository component`);
   const reference: ImageReference = { registry, repository };
   if (tag !== undefined) reference.tag = tag;
   if (digest !== undefined) reference.digest = digest;

@@ -3,7 +3,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Keychain } from "./keychain.js";
 import { type Descriptor, type Manifest, parseManifest } from "./manifest.js";
 import { MANIFEST_ACCEPT } from "./media-types.js";
-import { type ImageReference, formatReference } from "./reference.js";
+import { formatReference, type ImageReference } from "./reference.js";
 import { RegistryError } from "./registry-error.js";
 import { RegistryTransport } from "./transport.js";
 import { digestOf, digestParts, VerifyingStream } from "./verified-stream.js";
@@ -19,7 +19,11 @@ export class RegistryClient {
     private readonly reference: ImageReference,
     options: { keychain: Keychain; insecureRegistries?: readonly string[] },
   ) {
-    this.transport = new RegistryTransport({ registry: reference.registry, repository: reference.repository, ...options });
+    this.transport = new RegistryTransport({
+      registry: reference.registry,
+      repository: reference.repository,
+      ...options,
+    });
     this.name = `${reference.registry}/${reference.repository}`;
   }
 
@@ -49,7 +53,11 @@ export class RegistryClient {
     if (response.status === 404) throw await notFound(response, `${what} (${descriptor.digest})`, this.name);
     if (!response.ok || !response.body) throw await unexpected(response, what);
     const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-    const verifying = new VerifyingStream(descriptor.digest, descriptor.size, `${what} (${descriptor.digest})`);
+    const verifying = new VerifyingStream(
+      descriptor.digest,
+      descriptor.size,
+      `${what} (${descriptor.digest})`,
+    );
     body.on("error", (error) => verifying.destroy(error));
     return body.pipe(verifying);
   }
@@ -64,9 +72,11 @@ export class RegistryClient {
 
 async function readLimited(response: Response, limit: number, what: string): Promise<Buffer> {
   const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new RegistryError("protocol", `${what} is ${declared} bytes, more than a manifest can be`);
+  if (declared > limit)
+    throw new RegistryError("protocol", `${what} is ${declared} bytes, more than a manifest can be`);
   const body = Buffer.from(await response.arrayBuffer());
-  if (body.length > limit) throw new RegistryError("protocol", `${what} is ${body.length} bytes, more than a manifest can be`);
+  if (body.length > limit)
+    throw new RegistryError("protocol", `${what} is ${body.length} bytes, more than a manifest can be`);
   return body;
 }
 
@@ -80,7 +90,10 @@ async function notFound(response: Response, what: string, reference: string): Pr
 
 async function unexpected(response: Response, what: string): Promise<RegistryError> {
   const codes = await errorCodes(response);
-  return new RegistryError("protocol", `reading ${what} got HTTP ${response.status}${codes ? ` (${codes})` : ""}`);
+  return new RegistryError(
+    "protocol",
+    `reading ${what} got HTTP ${response.status}${codes ? ` (${codes})` : ""}`,
+  );
 }
 
 /** The distribution API's error codes (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN` …) from an error body. */

@@ -1,3 +1,4 @@
+import { ExpectedError } from "../errors.js";
 export type RegistryErrorKind =
   | "unreachable"
   | "needs-credentials"
@@ -11,7 +12,7 @@ export type RegistryErrorKind =
   | "protocol";
 
 /** Why an image could not be read, in one line that says what to do next. */
-export class RegistryError extends Error {
+export class RegistryError extends ExpectedError {
   constructor(
     readonly kind: RegistryErrorKind,
     message: string,

@@ -67,7 +67,10 @@ export class RegistryTransport {
       await response.body?.cancel();
       url = new URL(location, url);
     }
-    throw new RegistryError("protocol", `${this.options.registry} redirected ${start.pathname} more than ${MAX_REDIRECTS} times`);
+    throw new RegistryError(
+      "protocol",
+      `${this.options.registry} redirected ${start.pathname} more than ${MAX_REDIRECTS} times`,
+    );
   }
 
   private async fetchOrExplain(url: URL, init: RequestInit): Promise<Response> {
@@ -90,7 +93,10 @@ export class RegistryTransport {
       const credential = await this.resolveCredential();
       if (!credential) throw this.needsCredentials();
       if (credential.kind !== "basic")
-        throw new RegistryError("unsupported", `${registry} asks for a password, but ${credential.source} holds an identity token for it`);
+        throw new RegistryError(
+          "unsupported",
+          `${registry} asks for a password, but ${credential.source} holds an identity token for it`,
+        );
       this.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString("base64")}`;
       return;
     }
@@ -98,7 +104,10 @@ export class RegistryTransport {
       this.authorization = `Bearer ${await this.fetchToken(challenge.params.realm, challenge.params.service)}`;
       return;
     }
-    throw new RegistryError("protocol", `${registry} answered 401 without a challenge this client understands`);
+    throw new RegistryError(
+      "protocol",
+      `${registry} answered 401 without a challenge this client understands`,
+    );
   }
 
   private async fetchToken(realm: string, service: string | undefined): Promise<string> {
@@ -108,7 +117,12 @@ export class RegistryTransport {
     const headers: Record<string, string> = { "user-agent": USER_AGENT };
     let init: RequestInit;
     if (credential?.kind === "identity-token") {
-      const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: credential.token, scope, client_id: "coredump" });
+      const form = new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: credential.token,
+        scope,
+        client_id: "coredump",
+      });
       if (service) form.set("service", service);
       headers["content-type"] = "application/x-www-form-urlencoded";
       init = { method: "POST", headers, body: form.toString() };
@@ -128,12 +142,18 @@ export class RegistryTransport {
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw new RegistryError("protocol", `the token server of ${this.options.registry} (${url.origin}) answered ${response.status}`);
+      throw new RegistryError(
+        "protocol",
+        `the token server of ${this.options.registry} (${url.origin}) answered ${response.status}`,
+      );
     }
     const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
     const token = typeof body.token === "string" ? body.token : body.access_token;
     if (typeof token !== "string" || token === "")
-      throw new RegistryError("protocol", `the token server of ${this.options.registry} answered without a token`);
+      throw new RegistryError(
+        "protocol",
+        `the token server of ${this.options.registry} answered without a token`,
+      );
     return token;
   }
 

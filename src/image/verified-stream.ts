@@ -5,7 +5,8 @@ import { RegistryError } from "./registry-error.js";
 /** Splits `sha256:abc…` into the hash name Node knows and the hex; undefined for algorithms it does not. */
 export function digestParts(digest: string): { algorithm: string; hex: string } | undefined {
   const [algorithm, hex] = digest.split(":");
-  if (!hex || (algorithm !== "sha256" && algorithm !== "sha512") || !/^[0-9a-f]+$/.test(hex)) return undefined;
+  if (!hex || (algorithm !== "sha256" && algorithm !== "sha512") || !/^[0-9a-f]+$/.test(hex))
+    return undefined;
   return { algorithm, hex };
 }
 
@@ -30,7 +31,8 @@ export class VerifyingStream extends Transform {
   ) {
     super();
     const parts = digestParts(digest);
-    if (!parts) throw new RegistryError("unsupported", `${what} has a digest this client cannot check: ${digest}`);
+    if (!parts)
+      throw new RegistryError("unsupported", `${what} has a digest this client cannot check: ${digest}`);
     this.algorithm = parts.algorithm;
     this.expectedHex = parts.hex;
     this.hash = createHash(parts.algorithm);

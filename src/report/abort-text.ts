@@ -18,40 +18,53 @@ export interface AbortText {
   frames: JsFrame[];
 }
 
-const FRAME_LINE = "[^\\x00-\\x1f()]{1,300} \\([^\\x00-\\x1f()]{1,500}:\\d+:\\d+\\)";
-/** Two or more frame lines; the last one may end the string rather than the line. */
-const FRAME_BLOCK = new RegExp(`(?:${FRAME_LINE}\\n)+${FRAME_LINE}`, "g");
-const ONE_FRAME = /^(.*) \((.*):(\d+):(\d+)\)$/;
-const UNCAUGHT = /Uncaught ([A-Za-z_$][\w$]{0,100}): ([^\x00-\x09\x0b-\x1f]{1,500})/g;
+const FRAME = "[^\\x00-\\x1f()]{1,300} \\([^\\x00-\\x1f()]{1,500}:\\d+:\\d+\\)";
+/** Two or more frames; Node 20 and later end each with a newline, Node 18 runs them together. */
+const FRAME_BLOCK = new RegExp(`(?:${FRAME}\\n?)+${FRAME}`, "g");
+const ONE_FRAME = /([^\x00-\x1f()]+?) \(([^\x00-\x1f()]+):(\d+):(\d+)\)/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a message ends at the first control byte of the core.
+const UNCAUGHT_LINE = /Uncaught ([A-Za-z_$][\w$]{0,100}): ([^\x00-\x1f]{1,500})\n/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: likewise, where no newline follows the copy.
+const UNCAUGHT = /Uncaught ([A-Za-z_$][\w$]{0,100}): ([^\x00-\x1f]{1,500})/;
 
-/** The longest block of frames and the first uncaught error in `text` (bytes read as latin1). */
+/** The longest block of frames and the uncaught error in `text` (bytes read as latin1). */
 export function findAbortText(text: string): AbortText {
   let best: JsFrame[] = [];
   for (const match of text.matchAll(FRAME_BLOCK)) {
     const frames = parseFrames(match[0]);
     if (frames.length > best.length) best = frames;
   }
-  const uncaught = UNCAUGHT.exec(text);
-  UNCAUGHT.lastIndex = 0;
+  // The printed line ends with a newline; a copy of the message elsewhere may run into other bytes.
+  const uncaught = UNCAUGHT_LINE.exec(text) ?? UNCAUGHT.exec(text);
   const found: AbortText = { frames: best };
   if (uncaught) {
+    const length = heapStringLength(text, uncaught.index, uncaught[0].length);
+    const prefix = `Uncaught ${uncaught[1]}: `.length;
     found.errorType = uncaught[1];
-    found.message = uncaught[2]?.trim();
+    found.message = (length === undefined ? uncaught[2] : uncaught[0].slice(prefix, length))?.trim();
   }
   return found;
 }
 
+/**
+ * A V8 heap string is not NUL-terminated: the bytes after it belong to the next object. Its length is the
+ * 32-bit field just before its characters (SeqOneByteString: map, hash, length, characters); where
+ * that field is plausible, it says where the message ends.
+ */
+function heapStringLength(text: string, start: number, found: number): number | undefined {
+  if (start < 4) return undefined;
+  let length = 0;
+  for (let byte = 3; byte >= 0; byte--) length = length * 256 + text.charCodeAt(start - 4 + byte);
+  return length > "Uncaught ".length && length <= found ? length : undefined;
+}
+
 export function parseFrames(block: string): JsFrame[] {
-  return block
-    .split("\n")
-    .map((line) => ONE_FRAME.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({
-      function: match[1] ?? "",
-      file: match[2] ?? "",
-      line: Number(match[3]),
-      column: Number(match[4]),
-    }));
+  return [...block.matchAll(ONE_FRAME)].map((match) => ({
+    function: (match[1] ?? "").trim(),
+    file: match[2] ?? "",
+    line: Number(match[3]),
+    column: Number(match[4]),
+  }));
 }
 
 /** Keeps the better of two findings from different parts of the core. */

@@ -12,7 +12,7 @@ import { type DebugTarget, runBatch } from "../debuggers/session.js";
 
 /** What llnode could tell about a Node core, and whether it could read it at all. */
 export interface LlnodeFindings {
-  plugin: { path: string; origin: string };
+  plugin: { path: string; origin: string; published: boolean };
   readable: boolean;
   nodeVersion?: string;
   frames: BacktraceFrame[];
@@ -38,7 +38,7 @@ export async function askLlnode(
   );
   const readable = couldReadHeap(output);
   const findings: LlnodeFindings = {
-    plugin: { path: plugin.path, origin: plugin.origin },
+    plugin: { path: plugin.path, origin: plugin.origin, published: plugin.published },
     readable,
     frames: parseBacktrace(output),
   };

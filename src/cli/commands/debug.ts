@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { chooseDebugger, debugTarget } from "../../debuggers/choose.js";
-import { llnodeWarning, unreadableNote } from "../../debuggers/llnode-limits.js";
+import { describePlugin, llnodeWarning, unreadableNote } from "../../debuggers/llnode-limits.js";
 import { couldReadHeap } from "../../debuggers/llnode-output.js";
 import { runBatch, runInteractive } from "../../debuggers/session.js";
 import { strippedCopy } from "../../debuggers/strip-debug.js";
@@ -41,7 +41,7 @@ export async function debug(
   const nodeVersion = kind === "llnode" ? await readCoreNodeVersion(folder.core) : undefined;
   const plugin = target.pluginInfo;
   if (plugin) {
-    process.stderr.write(`coredump: llnode plugin: ${plugin.origin} (${plugin.path})\n`);
+    process.stderr.write(`coredump: llnode plugin: ${describePlugin(plugin)}\n`);
     const warning = llnodeWarning(plugin, nodeVersion);
     if (warning) process.stderr.write(`coredump: ${warning}\n`);
   }

@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+
+const BUILD_ID = /^(?:unidentified-)?[0-9a-f]{8,128}$/;
+
+/**
+ * Executables by build-id, as debuginfod keeps them: `<cacheDir>/binaries/<build-id>/<name>`. A file
+ * appears under its final name in one rename, so a killed process never leaves half of one there.
+ */
+export class BinaryCache {
+  readonly root: string;
+
+  constructor(cacheDir: string) {
+    this.root = path.join(cacheDir, "binaries");
+  }
+
+  /** The cached executable with this build-id, if any. Reads the disk only. */
+  async lookup(buildId: string): Promise<string | undefined> {
+    if (!BUILD_ID.test(buildId)) return undefined;
+    const folder = path.join(this.root, buildId);
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch {
+      return undefined;
+    }
+    for (const name of names.filter((entry) => !entry.startsWith(".")).sort()) {
+      const file = path.join(folder, name);
+      if ((await stat(file)).isFile()) return file;
+    }
+    return undefined;
+  }
+
+  /** A private folder beside the entries, on the same file system, for files that are being written. */
+  async staging(): Promise<string> {
+    const folder = path.join(this.root, `.staging-${process.pid}-${randomBytes(4).toString("hex")}`);
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    return folder;
+  }
+
+  /** Moves a verified file in under its build-id (mode 0755); returns its final path. */
+  async store(file: string, buildId: string, name: string): Promise<string> {
+    if (!BUILD_ID.test(buildId)) throw new Error(`not a build-id: ${buildId}`);
+    const folder = path.join(this.root, buildId);
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    const final = path.join(folder, safeName(name));
+    await chmod(file, 0o755);
+    await rename(file, final);
+    return final;
+  }
+
+  async discard(staging: string): Promise<void> {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+function safeName(name: string): string {
+  const base = path.basename(name).replace(/^\.+/, "");
+  return base === "" ? "executable" : base;
+}

@@ -1,0 +1,243 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import type { ImageInfo } from "../catalog/metadata.js";
+import {
+  type CoreSummary,
+  type ExecutableInfo,
+  NotACoreError,
+  NotElfError,
+  readCoreNodeVersion,
+  readCoreSummary,
+  readExecutableInfo,
+} from "../elf/index.js";
+import { pathCandidates } from "../image/image-config.js";
+import { pullFileFromImage } from "../image/image-file.js";
+import { defaultKeychain } from "../image/keychain.js";
+import { formatReference } from "../image/reference.js";
+import { RegistryError } from "../image/registry-error.js";
+import { insecureRegistriesFromEnv } from "../image/scheme.js";
+import { BinaryCache } from "./binary-cache.js";
+import { BuildIdMismatchError, type CheckedBinary } from "./build-id-mismatch.js";
+import { imageCandidates } from "./image-candidates.js";
+import { fetchOfficialNode, OfficialBuildError, officialNodePackage } from "./official-node.js";
+
+export { BuildIdMismatchError } from "./build-id-mismatch.js";
+
+export interface ExecutableRequest {
+  /** Path of the decompressed core on disk. */
+  core: string;
+  /** From dump-info (already decoded to /usr/local/bin/node), may be absent. */
+  exePath?: string;
+  images: ImageInfo[];
+  /** `--binary PATH` supplied by the user. */
+  binary?: string;
+  /** Default true; false = `--no-verify`. */
+  verify?: boolean;
+  cacheDir: string;
+  insecureRegistries?: string[];
+  /** For DOCKER_CONFIG, COREDUMP_PULL_SECRETS, COREDUMP_INSECURE_REGISTRIES, npm's settings. */
+  env?: NodeJS.ProcessEnv;
+  onProgress?: (message: string) => void;
+}
+
+export type ExecutableResult =
+  | { path: string; buildId: string; source: "cache" | "image" | "official" | "user"; detail: string }
+  | { path: null; reason: string };
+
+type Found = Extract<ExecutableResult, { path: string }>;
+
+/**
+ * The executable that produced a core, proven by build-id: the cache, then the crashed container's image,
+ * then (for Node) the official build of the version the core names. `--binary` replaces the chain.
+ */
+export async function resolveExecutable(request: ExecutableRequest): Promise<ExecutableResult> {
+  let summary: CoreSummary;
+  try {
+    summary = await readCoreSummary(request.core, { nodeVersion: false });
+  } catch (error) {
+    if (error instanceof NotElfError || error instanceof NotACoreError)
+      return { path: null, reason: error.message };
+    throw error;
+  }
+  const resolver = new Resolver(request, summary);
+  return request.binary ? resolver.userBinary(request.binary) : resolver.chain();
+}
+
+class Resolver {
+  private readonly verify: boolean;
+  private readonly coreBuildId: string | undefined;
+  private readonly name: string;
+  private readonly cache: BinaryCache;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly progress: (message: string) => void;
+  private readonly mismatches: CheckedBinary[] = [];
+  private readonly failures: string[] = [];
+
+  constructor(
+    private readonly request: ExecutableRequest,
+    private readonly summary: CoreSummary,
+  ) {
+    this.verify = request.verify !== false;
+    this.coreBuildId = summary.executable?.buildId;
+    this.name = path.basename(
+      request.exePath ?? summary.executable?.path ?? summary.process?.fname ?? "executable",
+    );
+    this.cache = new BinaryCache(request.cacheDir);
+    this.env = request.env ?? process.env;
+    this.progress = request.onProgress ?? (() => {});
+  }
+
+  async userBinary(binary: string): Promise<ExecutableResult> {
+    const file = path.resolve(binary);
+    const info = await readExecutableInfo(file);
+    if (!this.verify) {
+      return {
+        path: file,
+        buildId: info.buildId ?? "",
+        source: "user",
+        detail: `${file}, not verified (--no-verify)`,
+      };
+    }
+    if (!this.coreBuildId) return { path: null, reason: this.noCoreBuildId() };
+    if (info.buildId !== this.coreBuildId || info.machine.code !== this.summary.machine.code)
+      throw new BuildIdMismatchError(this.coreBuildId, [{ binary: file, buildId: info.buildId }]);
+    return {
+      path: file,
+      buildId: info.buildId,
+      source: "user",
+      detail: `${file}, build-id matches the core`,
+    };
+  }
+
+  async chain(): Promise<ExecutableResult> {
+    if (this.coreBuildId) {
+      const cached = await this.cache.lookup(this.coreBuildId);
+      if (cached)
+        return { path: cached, buildId: this.coreBuildId, source: "cache", detail: `cached as ${cached}` };
+    } else if (this.verify) {
+      return { path: null, reason: this.noCoreBuildId() };
+    }
+    const staging = await this.cache.staging();
+    try {
+      const found = (await this.fromImages(staging)) ?? (await this.fromOfficialBuild(staging));
+      if (found) return found;
+    } finally {
+      await this.cache.discard(staging);
+    }
+    if (this.coreBuildId && this.mismatches.length > 0)
+      throw new BuildIdMismatchError(this.coreBuildId, this.mismatches);
+    const why =
+      this.failures.length > 0
+        ? this.failures.join("; ")
+        : "the dump names no image and the core no Node version";
+    return { path: null, reason: `no source has the executable: ${why}` };
+  }
+
+  private async fromImages(staging: string): Promise<Found | undefined> {
+    const candidates = imageCandidates(this.request.images);
+    if (candidates.length === 0) this.failures.push("no image-info names the container's image");
+    const inCore = [this.request.exePath, this.summary.executable?.path].filter(
+      (entry): entry is string => !!entry,
+    );
+    const insecureRegistries = [
+      ...(this.request.insecureRegistries ?? []),
+      ...insecureRegistriesFromEnv(this.env),
+    ];
+    const keychain = defaultKeychain(this.env);
+    for (const candidate of candidates) {
+      const label = formatReference(candidate.reference);
+      try {
+        const pulled = await pullFileFromImage({
+          reference: candidate.reference,
+          platform: { os: "linux", architecture: this.summary.machine.ociArchitecture },
+          ...(candidate.imageId ? { imageId: candidate.imageId } : {}),
+          candidates: (config) => [...inCore, ...pathCandidates(config, this.name)],
+          workDir: staging,
+          keychain,
+          insecureRegistries,
+          onProgress: this.progress,
+        });
+        const detail = `${label} ${pulled.path} (layer ${pulled.layerDigest})`;
+        const found = await this.accept(pulled.file, `${pulled.path} in ${label}`, "image", detail);
+        if (found) return found;
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        this.progress(error.message);
+        this.failures.push(error.message);
+      }
+    }
+    return undefined;
+  }
+
+  private async fromOfficialBuild(staging: string): Promise<Found | undefined> {
+    const npmPackage = officialNodePackage(this.summary.machine.name);
+    const version = npmPackage && (await readCoreNodeVersion(this.request.core));
+    if (!version || !npmPackage) return undefined;
+    const spec = `${npmPackage}@${version}`;
+    this.progress(`fetching the official build of Node ${version} (npm ${spec})`);
+    const file = path.join(staging, "official-node");
+    try {
+      await fetchOfficialNode(version, this.summary.machine.name, file, this.env);
+    } catch (error) {
+      if (!(error instanceof OfficialBuildError)) throw error;
+      this.failures.push(error.message);
+      return undefined;
+    }
+    return this.accept(
+      file,
+      `the official Node ${version} (npm ${spec})`,
+      "official",
+      `official Node ${version} from npm ${spec}`,
+    );
+  }
+
+  /** Keeps a candidate that matches the core (any, with --no-verify) in the cache; else notes the mismatch. */
+  private async accept(
+    file: string,
+    label: string,
+    source: Found["source"],
+    detail: string,
+  ): Promise<Found | undefined> {
+    const info = await identify(file);
+    const matches =
+      info.buildId !== undefined &&
+      info.buildId === this.coreBuildId &&
+      info.machine?.code === this.summary.machine.code;
+    if (!matches && this.verify) {
+      this.mismatches.push({ binary: label, buildId: info.buildId });
+      this.failures.push(
+        `${label} has build-id ${info.buildId ?? "(none)"}, not the core's ${this.coreBuildId}`,
+      );
+      await rm(file, { force: true });
+      return undefined;
+    }
+    const buildId = info.buildId ?? `unidentified-${await sha256File(file)}`;
+    const stored = await this.cache.store(file, buildId, this.name);
+    const unverified = matches
+      ? ""
+      : `, not verified (--no-verify): build-id ${info.buildId ?? "(none)"}, the core's ${this.coreBuildId ?? "(none)"}`;
+    return { path: stored, buildId: info.buildId ?? "", source, detail: `${detail}${unverified}` };
+  }
+
+  private noCoreBuildId(): string {
+    return "the core holds no build-id for its executable (the kernel's coredump_filter left out ELF headers), so no binary can be verified: pass --binary PATH --no-verify";
+  }
+}
+
+/** An executable's identity; a file that is not ELF (a shell wrapper, say) has none. */
+async function identify(file: string): Promise<Partial<ExecutableInfo>> {
+  try {
+    return await readExecutableInfo(file);
+  } catch (error) {
+    if (error instanceof NotElfError) return {};
+    throw error;
+  }
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { ImageTree, type Resolution } from "./image-tree.js";
+import { joinPath, LayerIndex, normalizeArchivePath } from "./layer-index.js";
+import { readLayer } from "./layer-reader.js";
+import type { Descriptor } from "./manifest.js";
+import { layerCompression } from "./media-types.js";
+import type { RegistryClient } from "./registry-client.js";
+import { RegistryError } from "./registry-error.js";
+
+export type Found = Extract<Resolution, { state: "file" }>;
+
+/** The state of one walk down the layers: what each read layer holds, and the contents kept so far. */
+export class LayerWalk {
+  private readonly indexes: LayerIndex[] = [];
+  private readonly kept = new Map<string, string>();
+  private readonly prefix = `pull-${randomBytes(6).toString("hex")}`;
+  private count = 0;
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly layers: readonly Descriptor[],
+    private readonly workDir: string,
+    private readonly name: string,
+    private readonly progress: (message: string) => void,
+  ) {}
+
+  /** Reads layers until the first candidate that exists is known, and returns where its contents are. */
+  async find(candidates: readonly string[]): Promise<Found> {
+    const wanted = new Set(candidates);
+    const reasons: string[] = [];
+    for (let layer = 0; layer < this.layers.length; layer++) {
+      await this.read(layer, (member) => wanted.has(member), wanted);
+      const tree = new ImageTree(this.indexes, layer === this.layers.length - 1);
+      reasons.length = 0;
+      for (const candidate of candidates) {
+        const resolution = tree.resolve(candidate);
+        if (resolution.state === "unknown") break;
+        if (resolution.state === "file") return resolution;
+        reasons.push(resolution.why);
+      }
+      if (reasons.length === candidates.length) break;
+    }
+    throw new RegistryError(
+      "not-found",
+      `${this.name} holds no executable at ${candidates.join(", ")}: ${reasons[0] ?? "no layers"}`,
+    );
+  }
+
+  /** The file holding a found member's contents: kept while walking, or read again from its layer. */
+  async contentsOf(found: Found): Promise<string> {
+    const kept = this.kept.get(key(found.layer, found.archivePath));
+    if (kept) return kept;
+    this.progress(`reading layer ${found.layer + 1} again for ${found.archivePath}`);
+    await this.read(found.layer, (member) => member === found.archivePath);
+    const again = this.kept.get(key(found.layer, found.archivePath));
+    if (!again)
+      throw new RegistryError("protocol", `${this.name}: ${found.archivePath} vanished from its layer`);
+    return again;
+  }
+
+  /** Removes every kept file but the one returned. */
+  async discardExcept(keep?: string): Promise<void> {
+    await Promise.all(
+      [...this.kept.values()].filter((file) => file !== keep).map((file) => rm(file, { force: true })),
+    );
+  }
+
+  /**
+   * Reads layer `layer` whole. `wanted`, when given, grows by the targets of symlinks found at wanted
+   * paths, so that a link and its target in one layer need one read.
+   */
+  private async read(layer: number, keep: (member: string) => boolean, wanted?: Set<string>): Promise<void> {
+    const descriptor = this.layers[layer];
+    if (!descriptor) throw new RegistryError("protocol", `${this.name} has no layer ${layer + 1}`);
+    const what = `layer ${layer + 1} of ${this.layers.length} (newest first) of ${this.name}`;
+    const compression = layerCompression(descriptor.mediaType);
+    if (compression === "zstd" || compression === undefined) {
+      throw new RegistryError(
+        "unsupported",
+        `${what} is ${descriptor.mediaType || "of no media type"}, which coredump cannot read${compression === "zstd" ? " (zstd)" : ""}: pass --binary PATH with the executable taken out of the image by other means`,
+      );
+    }
+    this.progress(`reading ${what}: ${descriptor.digest} (${(descriptor.size / 1e6).toFixed(1)} MB)`);
+    const index = new LayerIndex();
+    const captured = await readLayer({
+      blob: await this.client.blob(descriptor, what),
+      compression,
+      index,
+      what,
+      captureTo: (member, entry) => {
+        if (!keep(member) || entry.type !== "file") return undefined;
+        return path.join(this.workDir, `${this.prefix}-${++this.count}`);
+      },
+    });
+    if (wanted) addLinkTargets(index, wanted);
+    for (const [member, file] of captured) {
+      const previous = this.kept.get(key(layer, member));
+      if (previous && previous !== file) await rm(previous, { force: true });
+      this.kept.set(key(layer, member), file);
+    }
+    this.indexes[layer] = index;
+  }
+}
+
+/** Adds the targets of the layer's symlinks that sit at wanted paths (for later layers). */
+function addLinkTargets(index: LayerIndex, wanted: Set<string>): void {
+  const pending = [...wanted];
+  for (let member = pending.pop(); member !== undefined; member = pending.pop()) {
+    const entry = index.entries.get(member);
+    if (entry?.type !== "symlink") continue;
+    const base = member.slice(0, member.lastIndexOf("/")) || "/";
+    const target = normalizeArchivePath(
+      entry.target.startsWith("/") ? entry.target : joinPath(base, entry.target),
+    );
+    if (wanted.has(target)) continue;
+    wanted.add(target);
+    pending.push(target);
+  }
+}
+
+function key(layer: number, member: string): string {
+  return `${layer}\u0000${member}`;
+}

