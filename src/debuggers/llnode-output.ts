@@ -68,3 +68,16 @@ export function errorInstance(
 export function inspectedString(output: string): string | undefined {
   return /<String: "([\s\S]*)">/.exec(output)?.[1];
 }
+
+const GDB_FRAME = /^#(\d+)\s+(?:0x[0-9a-f]+ in )?(.+?)(?: from \S+)?$/;
+
+/** gdb's `bt`: `#0  0x… in write_through_null (where=0x0) at crasher.c:4`, one frame per line, each once. */
+export function parseGdbBacktrace(output: string): BacktraceFrame[] {
+  const frames = new Map<number, BacktraceFrame>();
+  for (const line of output.split("\n")) {
+    const frame = GDB_FRAME.exec(line.trim());
+    if (frame)
+      frames.set(Number(frame[1]), { index: Number(frame[1]), function: frame[2] ?? "", native: true });
+  }
+  return [...frames.values()].sort((a, b) => a.index - b.index);
+}

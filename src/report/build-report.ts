@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import type { Dump } from "../catalog/dump.js";
 import { chooseDebugger, debugTarget } from "../debuggers/choose.js";
-import { parseBacktrace } from "../debuggers/llnode-output.js";
+import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
 import { runBatch } from "../debuggers/session.js";
 import { strippedCopy } from "../debuggers/strip-debug.js";
 import { readCoreNodeVersion } from "../elf/index.js";
@@ -109,7 +109,7 @@ async function addDebuggerFindings(
   }
   if (kind !== "llnode" || !target.pluginInfo) {
     const { output } = await runBatch(target, [kind === "gdb" ? "bt" : "thread backtrace"], 120_000);
-    report.nativeFrames = parseBacktrace(output)
+    report.nativeFrames = (kind === "gdb" ? parseGdbBacktrace(output) : parseBacktrace(output))
       .slice(0, NATIVE_FRAMES)
       .map((frame) => frame.function);
     report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };

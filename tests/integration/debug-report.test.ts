@@ -7,9 +7,12 @@ import { pushAppImage } from "../support/app-image.js";
 import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { type DumpSpec, defaultSpec, looseDump, zipDump } from "../support/handler-layout.js";
 import { publishedLlnode } from "../support/llnode-plugin.js";
+import { nativeCore } from "../support/native-core.js";
 import { officialNode } from "../support/node-builds.js";
 import { type RealCore, realCore } from "../support/real-core.js";
+import { repoRoot } from "../support/repo-root.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
+import { TmuxSession } from "../support/tmux.js";
 
 interface ReportJson {
   nodeVersion: string | null;
@@ -17,6 +20,7 @@ interface ReportJson {
   jsStack: Array<{ function: string; file?: string; line?: number; column?: number; source: string }>;
   v8Printed: { frames: Array<{ function: string; file: string; line: number; column: number }> };
   executable: { source: string } | null;
+  nativeFrames: string[];
   debugger: { readable: boolean; note?: string; origin?: string } | null;
   logs: Array<{ file: string; lines: string[] }>;
 }
@@ -145,5 +149,65 @@ describe("report on Node 22 with llnode 4.0 as published", () => {
     );
     assert.match(debug.stderr, /cannot read: JS frames will be bare addresses/);
     assert.match(debug.stderr, /could not read this core's V8 heap/);
+  });
+});
+
+describe("debug on a native crash", () => {
+  it("gdb --batch -o bt names the crashing function, with the executable pulled from the image", async () => {
+    const { executable, core } = await nativeCore();
+    const image = await pushAppImage(executable, "/usr/local/bin/crasher", "native");
+    const spec = defaultSpec({ core, exe: "crasher", exePath: "/usr/local/bin/crasher", signal: 11, image });
+    const s3 = rigS3();
+    const bucket = await freshBucket(s3, "native");
+    await putObjects(s3, bucket, zipDump(spec));
+    const env = { ...s3Env(s3, bucket), XDG_CACHE_HOME: freshCacheHome() };
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    const result = await coredump(
+      ["debug", spec.uuid, "--workdir", workdir, "--debugger", "gdb", "--batch", "-o", "bt"],
+      env,
+    );
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /#0 .* in write_through_null \(/);
+    assert.match(result.stdout, /#1 .* in main \(/);
+    const report = json<ReportJson>(
+      await coredump(["report", spec.uuid, "--workdir", workdir, "--json"], env),
+    );
+    assert.match(report.nativeFrames[0] ?? "", /^write_through_null \(/);
+    assert.match(report.nativeFrames[1] ?? "", /^main \(/);
+  });
+});
+
+describe("an interactive llnode session in a terminal", () => {
+  it("shows the (llnode) prompt, answers v8 bt, and returns the debugger's exit status on quit", async () => {
+    const { crash, spec } = await tutorialDump("20.20.2");
+    const s3 = rigS3();
+    const bucket = await freshBucket(s3, "interactive");
+    await putObjects(s3, bucket, zipDump(spec));
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    const env = {
+      ...s3Env(s3, bucket),
+      XDG_CACHE_HOME: freshCacheHome(),
+      LLNODE_PLUGIN: await publishedLlnode(),
+    };
+    const session = await TmuxSession.start(
+      [
+        process.execPath,
+        path.join(repoRoot(), "bin", "coredump.js"),
+        "debug",
+        spec.uuid,
+        "--workdir",
+        workdir,
+      ],
+      env,
+    );
+    try {
+      await session.waitFor(/\(llnode\) $/m, 120_000);
+      await session.type("v8 bt");
+      await session.waitFor(new RegExp(`myRequestListener\\(.*${crash.scriptAsRun}`));
+      await session.type("quit");
+      await session.waitFor(/^exit status 0$/m);
+    } finally {
+      await session.kill();
+    }
   });
 });

@@ -82,7 +82,10 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
   for (const [name, spec] of Object.entries(specs)) {
     it(`${name}: the core is identical to the crashed process's, sparse, 0600 in a 0700 folder`, async () => {
       const work = await workdir();
-      const result = await coredump(["fetch", spec.uuid, "--workdir", work, "--no-executable", "--json"], s3Env(rig, bucket));
+      const result = await coredump(
+        ["fetch", spec.uuid, "--workdir", work, "--no-executable", "--json"],
+        s3Env(rig, bucket),
+      );
       assert.equal(result.exitCode, 0, result.stderr);
       const fetched = json<Fetched>(result);
       assert.equal(fetched.dir, path.join(work, spec.uuid));
@@ -109,7 +112,10 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
   it("keeps duplicate zip entry names apart and lays out proc files", async () => {
     const work = await workdir();
     const fetched = json<Fetched>(
-      await coredump(["fetch", specs.deflated.uuid, "--workdir", work, "--no-executable", "--json"], s3Env(rig, bucket)),
+      await coredump(
+        ["fetch", specs.deflated.uuid, "--workdir", work, "--no-executable", "--json"],
+        s3Env(rig, bucket),
+      ),
     );
     const files = [...fetched.files].sort();
     for (const expected of [
@@ -132,13 +138,22 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
     try {
       const work = await workdir();
       const env = { ...s3Env(rig, bucket), S3_ENDPOINT: proxy.endpoint, XDG_CACHE_HOME: freshCacheHome() };
-      const first = await coredump(["fetch", specs.gz.uuid, "--workdir", work, "--no-executable", "--json"], env);
+      const first = await coredump(
+        ["fetch", specs.gz.uuid, "--workdir", work, "--no-executable", "--json"],
+        env,
+      );
       assert.equal(json<Fetched>(first).reused, false);
       proxy.reset();
-      const second = await coredump(["fetch", specs.gz.uuid, "--workdir", work, "--no-executable", "--json"], env);
+      const second = await coredump(
+        ["fetch", specs.gz.uuid, "--workdir", work, "--no-executable", "--json"],
+        env,
+      );
       assert.equal(json<Fetched>(second).reused, true);
       assert.deepEqual(proxy.objectReads(), [], "a refetch reads no object");
-      const forced = await coredump(["fetch", specs.gz.uuid, "--workdir", work, "--no-executable", "--json", "--force"], env);
+      const forced = await coredump(
+        ["fetch", specs.gz.uuid, "--workdir", work, "--no-executable", "--json", "--force"],
+        env,
+      );
       assert.equal(json<Fetched>(forced).reused, false);
       assert.ok(proxy.objectReads().some((request) => request.path.includes(".core.gz")));
       assert.equal(await sha256(json<Fetched>(forced).core), original);
@@ -156,7 +171,10 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
     try {
       const work = await workdir();
       const env = { ...s3Env(rig, bucket), S3_ENDPOINT: proxy.endpoint };
-      const result = await coredump(["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable", "--json"], env);
+      const result = await coredump(
+        ["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable", "--json"],
+        env,
+      );
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /retrying .* from byte \d+/);
       assert.equal(await sha256(json<Fetched>(result).core), original);
@@ -172,7 +190,10 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
     try {
       const work = await workdir();
       const env = { ...s3Env(rig, bucket), S3_ENDPOINT: proxy.endpoint, COREDUMP_READ_TIMEOUT: "1" };
-      const result = await coredump(["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable", "--json"], env);
+      const result = await coredump(
+        ["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable", "--json"],
+        env,
+      );
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /stalled/);
       assert.equal(await sha256(json<Fetched>(result).core), original);
@@ -188,7 +209,10 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
     try {
       const work = await workdir();
       const env = { ...s3Env(rig, bucket), S3_ENDPOINT: proxy.endpoint };
-      const running = coredumpProcess(["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable"], env);
+      const running = coredumpProcess(
+        ["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable"],
+        env,
+      );
       await waitFor(async () =>
         (await readdir(path.join(work, specs.stored64.uuid)).catch(() => [])).some((name) =>
           name.endsWith(".partial"),
@@ -212,7 +236,10 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
     try {
       const work = await workdir();
       const env = { ...s3Env(rig, bucket), S3_ENDPOINT: proxy.endpoint, XDG_CACHE_HOME: cache };
-      const result = await coredump(["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable"], env);
+      const result = await coredump(
+        ["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable"],
+        env,
+      );
       assert.equal(result.exitCode, 1);
       assert.deepEqual(
         await readdir(path.join(work, specs.stored64.uuid)).then((names) =>
@@ -305,7 +332,10 @@ describe("fetch: malformed dumps fail cleanly", () => {
     it(`${label}: one line, exit 1, no core left behind`, async () => {
       const { spec, message } = broken[label] as { spec: ReturnType<typeof defaultSpec>; message: RegExp };
       const work = await workdir();
-      const result = await coredump(["fetch", spec.uuid, "--workdir", work, "--no-executable"], s3Env(rig, bucket));
+      const result = await coredump(
+        ["fetch", spec.uuid, "--workdir", work, "--no-executable"],
+        s3Env(rig, bucket),
+      );
       assert.equal(result.exitCode, 1, result.stdout);
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
       assert.match(result.stderr, message);
