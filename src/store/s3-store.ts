@@ -7,7 +7,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
-import { type KeyRange, keyRanges } from "./key-ranges.js";
+import { type ListPart, partsAfter } from "./key-ranges.js";
 import { describeBucket, describeCredentials, type S3Config } from "./s3-config.js";
 import { type Store, type StoredObject, StoreError } from "./store.js";
 
@@ -34,16 +34,17 @@ export class S3Store implements Store {
   }
 
   /**
-   * Lists the prefix folder by folder. A folder that fits in one page costs one request; a larger one is
-   * split at hex boundaries (uuids lead every key) and its parts listed at once, instead of page after page.
+   * Lists the prefix folder by folder. A folder that fits in one page costs one request; the rest of a
+   * larger one is split by the hex digit that begins its keys (uuids lead them) and the parts listed at
+   * once, instead of page after page.
    */
   async list(): Promise<StoredObject[]> {
     const found: StoredObject[] = [];
     const listFolder = async (prefix: string): Promise<void> => {
-      const first = await this.listRange(prefix, {}, true);
+      const first = await this.listPart({ prefix }, true);
       found.push(...first.objects);
-      const later = first.truncatedAfter === undefined ? [] : keyRanges(prefix, first.truncatedAfter);
-      const parts = await Promise.all(later.map((range) => this.listRange(prefix, range, false)));
+      const later = first.truncatedAfter === undefined ? [] : partsAfter(prefix, first.truncatedAfter);
+      const parts = await Promise.all(later.map((part) => this.listPart(part, false)));
       for (const part of parts) found.push(...part.objects);
       const folders = [...first.folders, ...parts.flatMap((part) => part.folders)];
       await Promise.all(folders.map(listFolder));
@@ -52,16 +53,16 @@ export class S3Store implements Store {
     return found;
   }
 
-  /** One key range of one folder. With `firstPageOnly`, stops after a page and says where it stopped. */
-  private async listRange(
-    prefix: string,
-    range: KeyRange,
+  /** One part of one folder. With `firstPageOnly`, stops after a page and says where it stopped. */
+  private async listPart(
+    part: ListPart,
     firstPageOnly: boolean,
   ): Promise<{ objects: StoredObject[]; folders: string[]; truncatedAfter?: string }> {
     const objects: StoredObject[] = [];
     const folders: string[] = [];
+    const { prefix, before } = part;
     let token: string | undefined;
-    let startAfter = range.after;
+    let startAfter = part.startAfter;
     for (;;) {
       const page = await this.call(prefix || "/", (client) =>
         client.send(
@@ -69,6 +70,7 @@ export class S3Store implements Store {
             Bucket: this.config.bucket,
             Prefix: prefix,
             Delimiter: "/",
+            ...(part.maxKeys ? { MaxKeys: part.maxKeys } : {}),
             ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
           }),
         ),
@@ -76,12 +78,12 @@ export class S3Store implements Store {
       let beyond = false;
       for (const item of page.Contents ?? []) {
         if (!item.Key) continue;
-        if (range.upTo !== undefined && item.Key > range.upTo) beyond = true;
+        if (before !== undefined && item.Key >= before) beyond = true;
         else objects.push(toStoredObject(item.Key, item.Size, item.ETag, item.LastModified));
       }
       for (const folder of page.CommonPrefixes ?? []) {
         if (!folder.Prefix) continue;
-        if (range.upTo !== undefined && folder.Prefix > range.upTo) beyond = true;
+        if (before !== undefined && folder.Prefix >= before) beyond = true;
         else folders.push(folder.Prefix);
       }
       if (beyond || !page.IsTruncated) return { objects, folders };

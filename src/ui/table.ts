@@ -1,7 +1,8 @@
 /** Column-aligned text: each column as wide as its widest cell, the last one not padded. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  // A loop, not Math.max(...cells): a spread of 130,000 rows overflows the call stack.
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => visibleLength(row[column] ?? ""))),
+    rows.reduce((widest, row) => Math.max(widest, visibleLength(row[column] ?? "")), title.length),
   );
   const line = (cells: readonly string[]) =>
     cells

@@ -1,45 +1,54 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type KeyRange, keyRanges } from "../../src/store/key-ranges.js";
+import { type ListPart, partsAfter } from "../../src/store/key-ranges.js";
 
-/** Which range a key falls in: exactly one, or the ranges are wrong. */
-function owners(ranges: KeyRange[], key: string): number[] {
-  return ranges.flatMap((range, index) =>
-    (range.after === undefined || key > range.after) && (range.upTo === undefined || key <= range.upTo)
+/** Which parts would return a key: exactly one, or the split is wrong. */
+function owners(parts: ListPart[], key: string): number[] {
+  return parts.flatMap((part, index) =>
+    key.startsWith(part.prefix) &&
+    (part.startAfter === undefined || key > part.startAfter) &&
+    (part.before === undefined || key < part.before)
       ? [index]
       : [],
   );
 }
 
-describe("keyRanges", () => {
-  it("covers every key after the first page exactly once, whatever it starts with", () => {
-    const ranges = keyRanges("p/", "p/0fff");
+describe("partsAfter", () => {
+  it("returns every key after the first page exactly once, whatever it starts with", () => {
+    const after = "p/0fff";
+    const parts = partsAfter("p/", after);
     const keys = [
+      "p/.x",
+      "p/-",
+      "p/0",
+      "p/0ffe",
+      "p/0fff",
+      "p/0fffa",
       "p/1",
       "p/10",
       "p/1abc",
       "p/9",
-      "p/a0",
-      "p/f",
-      "p/ffff",
-      "p/g",
-      "p/zz",
-      "p/~",
-      "p/0fffa",
-      "q",
+      "p/9zzz",
+      "p/:x",
     ];
-    for (const key of keys) assert.equal(owners(ranges, key).length, 1, key);
-    assert.deepEqual(owners(ranges, "p/0ffe"), []);
-    assert.deepEqual(owners(ranges, "p/0fff"), []);
+    keys.push("p/A", "p/a0", "p/f", "p/ffff", "p/g", "p/zz", "p/~", "p/sub/x", "p/\u00e9t\u00e9");
+    for (const key of keys) assert.equal(owners(parts, key).length, key > after ? 1 : 0, key);
   });
 
-  it("splits at the hex digits that lie after the first page", () => {
-    const ranges = keyRanges("", "c123");
-    assert.deepEqual(ranges, [
-      { after: "c123", upTo: "d" },
-      { after: "d", upTo: "e" },
-      { after: "e", upTo: "f" },
-      { after: "f" },
-    ]);
+  it("lists by prefix, never reading past a group's end", () => {
+    const parts = partsAfter("", "c123");
+    assert.deepEqual(
+      parts.filter((part) => part.maxKeys === undefined),
+      [{ prefix: "c", startAfter: "c123" }, { prefix: "d" }, { prefix: "e" }, { prefix: "f" }],
+    );
+    assert.deepEqual(
+      parts.filter((part) => part.maxKeys !== undefined),
+      [{ prefix: "", startAfter: "f\u{10FFFF}", maxKeys: 100 }],
+    );
+  });
+
+  it("drops the gaps the first page already passed", () => {
+    assert.equal(partsAfter("", "-zzz").filter((part) => part.maxKeys !== undefined).length, 3);
+    assert.equal(partsAfter("", "b").filter((part) => part.maxKeys !== undefined).length, 1);
   });
 });

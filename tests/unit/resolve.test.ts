@@ -50,3 +50,21 @@ describe("shortIds", () => {
     ]);
   });
 });
+
+describe("renderTable", () => {
+  it("aligns columns, and copes with a bucket's worth of rows", async () => {
+    const { renderTable } = await import("../../src/ui/table.js");
+    assert.equal(
+      renderTable(
+        ["ID", "POD"],
+        [
+          ["a", "x"],
+          ["bbb", "y"],
+        ],
+      ),
+      "ID   POD\na    x\nbbb  y",
+    );
+    const rows = Array.from({ length: 200_000 }, (_, index) => [String(index), "p"]);
+    assert.equal(renderTable(["ID", "POD"], rows).split("\n").length, 200_001);
+  });
+});
