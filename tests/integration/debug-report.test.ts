@@ -5,7 +5,13 @@ import path from "node:path";
 import { before, describe, it } from "node:test";
 import { pushAppImage } from "../support/app-image.js";
 import { coredump, freshCacheHome, json } from "../support/cli.js";
-import { type DumpSpec, defaultSpec, looseDump, zipDump } from "../support/handler-layout.js";
+import {
+  type DumpSpec,
+  defaultSpec,
+  looseDump,
+  writeToDirectory,
+  zipDump,
+} from "../support/handler-layout.js";
 import { publishedLlnode } from "../support/llnode-plugin.js";
 import { nativeCore } from "../support/native-core.js";
 import { officialNode } from "../support/node-builds.js";
@@ -205,6 +211,29 @@ describe("an interactive llnode session in a terminal", () => {
       await session.type("v8 bt");
       await session.waitFor(new RegExp(`myRequestListener\\(.*${crash.scriptAsRun}`));
       await session.type("quit");
+      await session.waitFor(/^exit status 0$/m);
+    } finally {
+      await session.kill();
+    }
+  });
+});
+
+describe("the picker", () => {
+  it("opens when no id is given on a terminal, and shows the chosen dump", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "coredump-cores-"));
+    const older = defaultSpec({ timestamp: 1_700_000_000, pod: "older-pod" });
+    const newer = defaultSpec({ timestamp: 1_700_000_100, pod: "newer-pod" });
+    await writeToDirectory([...looseDump(older), ...looseDump(newer)], folder);
+    const session = await TmuxSession.start(
+      [process.execPath, path.join(repoRoot(), "bin", "coredump.js"), "info", "--dir", folder],
+      { XDG_CACHE_HOME: freshCacheHome(), NO_COLOR: "1" },
+    );
+    try {
+      await session.waitFor(/Which dump\?/);
+      await session.waitFor(new RegExp(newer.uuid.slice(0, 8)));
+      await session.press("Down");
+      await session.press("Enter");
+      await session.waitFor(new RegExp(`id\\s+${older.uuid}`));
       await session.waitFor(/^exit status 0$/m);
     } finally {
       await session.kill();

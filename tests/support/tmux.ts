@@ -38,6 +38,11 @@ export class TmuxSession {
     await execa("tmux", ["send-keys", "-t", this.name, text, "Enter"]);
   }
 
+  /** A key by tmux's name: `Enter`, `Down`, `C-c`. */
+  async press(key: string): Promise<void> {
+    await execa("tmux", ["send-keys", "-t", this.name, key]);
+  }
+
   async kill(): Promise<void> {
     await execa("tmux", ["kill-session", "-t", this.name], { reject: false });
   }
