@@ -136,6 +136,26 @@ Examples:
     await report(id, command.optsWithGlobals());
   });
 
+  addStoreOptions(
+    program
+      .command("clean")
+      .description(
+        "remove old working folders and cached executables; with --remote, old dumps from the bucket",
+      )
+      .option(
+        "--older-than <age>",
+        "what was last used (or, with --remote, crashed) longer ago than this: 7d, 12h",
+      )
+      .option("--max-size <size>", "then the least recently used until the rest fits in this: 20GB, 500MB")
+      .option("--workdir <dir>", "the working folder (default: $COREDUMP_WORKDIR, else ~/work)")
+      .option("--dry-run", "say what would be removed, remove nothing")
+      .option("--remote", "delete dumps older than --older-than from the bucket (a dry run without --yes)")
+      .option("--yes", "with --remote: really delete"),
+  ).action(async (_flags: object, command: Command) => {
+    const { clean } = await import("./commands/clean.js");
+    await clean(command.optsWithGlobals());
+  });
+
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { open, readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { type Store, type StoredObject, StoreError } from "./store.js";
@@ -73,6 +73,14 @@ export class DirectoryStore implements Store {
       ...(end === undefined ? {} : { end }),
       signal,
     });
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      await rm(this.pathOf(key), { force: true }).catch((error: unknown) => {
+        throw translate(error, key);
+      });
+    }
   }
 
   /** Keys come from listings and user input alike: never let one leave the root. */

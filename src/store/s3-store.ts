@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import {
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -120,6 +121,24 @@ export class S3Store implements Store {
       );
       return Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
     });
+  }
+
+  /** DeleteObjects takes at most 1,000 keys a request. */
+  async delete(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += 1000) {
+      const batch = keys.slice(start, start + 1000).map((key) => ({ Key: key }));
+      const answer = await this.call(batch[0]?.Key ?? "/", (client) =>
+        client.send(
+          new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: batch, Quiet: true } }),
+        ),
+      );
+      const failed = answer.Errors?.[0];
+      if (failed)
+        throw this.translate(
+          Object.assign(new Error(failed.Message ?? "delete failed"), { name: failed.Code ?? "Error" }),
+          failed.Key ?? "",
+        );
+    }
   }
 
   /** Not within the concurrency limit: a body stream is consumed at its reader's pace, not held for it. */

@@ -23,6 +23,8 @@ export interface Store {
   read(key: string): Promise<Buffer>;
   /** Bytes [start, end) of an object as they arrive; no range means all of it, no `end` to its end. */
   stream(key: string, range?: { start: number; end?: number }, signal?: AbortSignal): Promise<Readable>;
+  /** Removes objects for good. */
+  delete(keys: readonly string[]): Promise<void>;
 }
 
 /** Why a store operation failed, in terms a user can act on. */

@@ -1,0 +1,83 @@
+import { parseTime } from "../../catalog/filters.js";
+import { UsageError } from "../../errors.js";
+import { formatSize, formatTime } from "../../ui/format.js";
+import { chooseRemovals, findRemovables, remove } from "../../workspace/clean.js";
+import { workdirFrom } from "../../workspace/dump-folder.js";
+import { cacheDir } from "../../workspace/paths.js";
+import { openCatalogue } from "../open-catalogue.js";
+import type { StoreFlags } from "../store-options.js";
+
+export interface CleanFlags extends StoreFlags {
+  olderThan?: string;
+  maxSize?: string;
+  workdir?: string;
+  remote?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+export async function clean(flags: CleanFlags): Promise<void> {
+  if (flags.remote) return cleanRemote(flags);
+  if (flags.olderThan === undefined && flags.maxSize === undefined) {
+    throw new UsageError("say what to remove: --older-than 7d, --max-size 20GB, or both");
+  }
+  const policy = {
+    ...(flags.olderThan ? { olderThan: parseTime(flags.olderThan, new Date(), "--older-than") } : {}),
+    ...(flags.maxSize ? { maxBytes: parseSize(flags.maxSize) } : {}),
+  };
+  const chosen = chooseRemovals(await findRemovables(workdirFrom(flags.workdir), cacheDir()), policy);
+  const freed = chosen.reduce((sum, item) => sum + item.bytes, 0);
+  for (const item of chosen)
+    process.stdout.write(
+      `${flags.dryRun ? "would remove" : "removed"} ${item.kind} ${item.path} (${formatSize(item.bytes)}, last used ${formatTime(item.lastUsed)})\n`,
+    );
+  if (!flags.dryRun) await remove(chosen);
+  process.stdout.write(
+    `${flags.dryRun ? "would free" : "freed"} ${formatSize(freed)} in ${chosen.length} item${chosen.length === 1 ? "" : "s"}\n`,
+  );
+}
+
+/** Deletes dumps older than an age from the bucket: a dry run unless --yes, since nothing brings them back. */
+async function cleanRemote(flags: CleanFlags): Promise<void> {
+  if (flags.olderThan === undefined)
+    throw new UsageError("--remote needs --older-than, e.g. --older-than 90d");
+  const before = parseTime(flags.olderThan, new Date(), "--older-than");
+  const catalogue = await openCatalogue(flags);
+  const old = (await catalogue.dumps()).filter(
+    (dump) => dump.timestamp !== undefined && dump.timestamp < before,
+  );
+  const keys = old.flatMap((dump) => dump.keys);
+  const bytes = old.reduce((sum, dump) => sum + dump.size, 0);
+  for (const dump of old)
+    process.stdout.write(
+      `${flags.yes ? "deleting" : "would delete"} ${dump.id} (${formatTime(dump.timestamp)}, ${formatSize(dump.size)})\n`,
+    );
+  if (flags.yes) await catalogue.store.delete(keys);
+  process.stdout.write(
+    flags.yes
+      ? `deleted ${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) from ${catalogue.store.description}\n`
+      : `${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) in ${catalogue.store.description} are older than ${flags.olderThan}: add --yes to delete them\n`,
+  );
+}
+
+const UNITS: Record<string, number> = {
+  "": 1,
+  B: 1,
+  K: 1e3,
+  KB: 1e3,
+  M: 1e6,
+  MB: 1e6,
+  G: 1e9,
+  GB: 1e9,
+  T: 1e12,
+  TB: 1e12,
+};
+
+/** `20GB`, `500M`, `1.5T`: decimal units, as sizes are shown. */
+export function parseSize(word: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([KMGT]?B?)$/i.exec(word.trim());
+  const unit = match ? UNITS[(match[2] ?? "").toUpperCase()] : undefined;
+  if (!match || unit === undefined)
+    throw new UsageError(`--max-size ${word}: give a size such as 500MB or 20GB`);
+  return Number(match[1]) * unit;
+}
