@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { UsageError } from "../errors.js";
 import { renderError } from "./errors.js";
 import { addFetchOptions, addStoreOptions, ID_HELP, type StoreFlags } from "./store-options.js";
 
@@ -155,6 +156,17 @@ Examples:
     const { clean } = await import("./commands/clean.js");
     await clean(command.optsWithGlobals());
   });
+
+  program
+    .command("completion")
+    .description("print a shell completion script: source <(coredump completion bash)")
+    .argument("<shell>", "bash or zsh")
+    .action(async (shell: string) => {
+      const { bashCompletion, zshCompletion } = await import("./completion.js");
+      if (shell !== "bash" && shell !== "zsh")
+        throw new UsageError(`completion ${shell}: choose bash or zsh`);
+      process.stdout.write(shell === "bash" ? bashCompletion(program) : zshCompletion(program));
+    });
 
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
