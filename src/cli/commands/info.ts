@@ -32,7 +32,7 @@ function renderInfo(dump: Dump, where: string): string {
     ["labels", pod && joinPairs(pod.labels)],
     ...(metadata?.containers ?? []).map((container): [string, string] => [
       `container ${container.index}`,
-      [container.name, container.image, container.imageRef && `(${container.imageRef})`]
+      [container.name, container.image, container.imageRef !== container.image && container.imageRef]
         .filter(Boolean)
         .join("  "),
     ]),
