@@ -4,13 +4,16 @@
  */
 import { createHash } from "node:crypto";
 import { parseChallenge } from "../../src/image/challenge.js";
+import {
+  DOCKER_MANIFEST_LIST as DOCKER_LIST,
+  DOCKER_MANIFEST,
+  OCI_INDEX,
+  OCI_MANIFEST,
+} from "../../src/image/media-types.js";
 import type { Layer } from "./oci-layer.js";
 
-export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+export { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST };
 export const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
-export const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-export const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 export const DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
 
 export interface Pushed {
