@@ -157,6 +157,27 @@ Examples:
     await clean(command.optsWithGlobals());
   });
 
+  addStoreOptions(
+    program
+      .command("capture")
+      .description(
+        "take a core of a live process with gcore (it keeps running) and store it like a crash's dump",
+      )
+      .argument("<pid>", "the process id")
+      .option("--upload", "put the dump into the bucket (--bucket or S3_BUCKET_NAME) instead of --dir"),
+  )
+    .addHelpText(
+      "after",
+      `
+The dump is a zip in core-dump-handler's layout, written into --dir (default: the current folder) or,
+with --upload, into the bucket under --prefix; list, fetch, debug and report then treat it like any
+other. For hung and slow processes, which never crash. gcore comes with gdb and needs ptrace.`,
+    )
+    .action(async (pid: string, _flags: object, command: Command) => {
+      const { capture } = await import("./commands/capture.js");
+      await capture(pid, command.optsWithGlobals());
+    });
+
   program
     .command("completion")
     .description("print a shell completion script: source <(coredump completion bash)")

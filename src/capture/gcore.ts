@@ -1,0 +1,25 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { execa } from "execa";
+import { which } from "../debuggers/which.js";
+import { ExpectedError } from "../errors.js";
+
+/** A core of a running process, taken by gdb's gcore: the process goes on running. */
+export async function takeCore(pid: number, folder: string): Promise<string> {
+  const gcore = which(process.env.GCORE ?? "gcore");
+  if (!gcore) throw new ExpectedError("gcore is not installed: `apt-get install gdb` (it ships gcore)");
+  const prefix = path.join(folder, "core");
+  const result = await execa(gcore, ["-o", prefix, String(pid)], {
+    reject: false,
+    all: true,
+    stdin: "ignore",
+  });
+  const written = (await readdir(folder)).find((name) => name === `core.${pid}`);
+  if (result.exitCode !== 0 || !written) {
+    const why = (result.all ?? "").split("\n").find((line) => /ptrace|permitted|No such process/i.test(line));
+    throw new ExpectedError(
+      `gcore could not take a core of process ${pid}${why ? `: ${why.trim()}` : ""} (it needs ptrace: run as the process's user or with CAP_SYS_PTRACE)`,
+    );
+  }
+  return path.join(folder, written);
+}

@@ -1,0 +1,47 @@
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { packCapture } from "../../capture/capture-zip.js";
+import { takeCore } from "../../capture/gcore.js";
+import { processFacts } from "../../capture/process-facts.js";
+import { UsageError } from "../../errors.js";
+import { s3ConfigFrom } from "../../store/s3-config.js";
+import { formatSize } from "../../ui/format.js";
+import type { StoreFlags } from "../store-options.js";
+
+export interface CaptureFlags extends StoreFlags {
+  upload?: boolean;
+}
+
+/** A core of a live process (hung, slow, leaking), packed like a crash's dump, in a folder or the bucket. */
+export async function capture(pidText: string, flags: CaptureFlags): Promise<void> {
+  if (!/^[1-9]\d*$/.test(pidText)) throw new UsageError(`capture ${pidText}: give the process id, a number`);
+  const pid = Number(pidText);
+  const bucket = flags.upload ? s3ConfigFrom(flags, process.env) : undefined;
+  if (flags.upload && !bucket)
+    throw new UsageError("--upload needs a bucket: --bucket NAME or S3_BUCKET_NAME");
+  const facts = await processFacts(pid);
+  const target = path.resolve(flags.dir ?? ".", flags.prefix ?? "");
+  // The raw core is big and not sparse: it is made beside where the zip goes, and removed after.
+  const scratchParent = bucket ? tmpdir() : target;
+  await mkdir(scratchParent, { recursive: true });
+  const scratch = await mkdtemp(path.join(scratchParent, ".coredump-capture-"));
+  try {
+    process.stderr.write(
+      `coredump: taking a core of ${facts.exePath} (pid ${pid}) with gcore; it keeps running\n`,
+    );
+    const core = await takeCore(pid, scratch);
+    const packed = await packCapture(core, facts, bucket ? scratch : target);
+    const size = formatSize((await stat(packed.file)).size);
+    if (!bucket) {
+      process.stdout.write(`captured ${packed.uuid}: ${packed.file} (${size})\n`);
+      return;
+    }
+    const { uploadFile } = await import("../../store/s3-upload.js");
+    const key = `${bucket.prefix}${packed.name}`;
+    await uploadFile(bucket, packed.file, key);
+    process.stdout.write(`captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
