@@ -11,6 +11,7 @@ ensure_debian curl docker-registry apache2-utils openssl elfutils skopeo lldb li
 ensure_node_modules
 build
 npx biome check --error-on-warnings .
+npx dockerfile-utils lint docker/Dockerfile
 
 # llnode 4.0.0 as published, built from its npm tarball: the tests name it through LLNODE_PLUGIN.
 COREDUMP_TEST_LLNODE_PUBLISHED=$(bash llnode/build.sh --published)
