@@ -9,15 +9,23 @@ export class CorruptArchiveError extends ExpectedError {
   override name = "CorruptArchiveError";
 }
 
+/**
+ * zlib inflates off the main thread one output slice at a time; with its default 16 KiB slices a GiB
+ * costs 65,536 round trips and most of the time goes to waking up. 1 MiB slices make fetch 2.5× faster
+ * (bench/fetch.ts).
+ */
+const SLICE = 1024 * 1024;
+
 export function decompressor(encoding: CoreEncoding): Transform {
-  if (encoding === "gzip") return createGunzip(); // checks the gzip trailer's CRC and length itself
-  if (encoding === "deflate") return createInflateRaw();
+  if (encoding === "gzip") return createGunzip({ chunkSize: SLICE }); // checks the gzip trailer's CRC and length itself
+  if (encoding === "deflate") return createInflateRaw({ chunkSize: SLICE });
   return new PassThrough();
 }
 
 /**
  * Counts and checksums what flows through, and fails at the end when a zip entry's CRC-32 or size
- * does not match its directory's: a corrupt or truncated core never passes as a complete one.
+ * does not match its directory's: a corrupt or truncated core never passes as a complete one. Without
+ * an expected CRC (gzip checks its own) nothing is summed.
  */
 export class CrcCheck extends Transform {
   crc = 0;
@@ -28,7 +36,7 @@ export class CrcCheck extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.crc = crc32(chunk, this.crc);
+    if (this.expected.crc !== undefined) this.crc = crc32(chunk, this.crc);
     this.size += chunk.length;
     done(null, chunk);
   }

@@ -12,7 +12,8 @@ export interface CoreWritten {
   size: number;
   /** Bytes written to disk: the rest are holes. */
   written: number;
-  crc32: number;
+  /** Of the core, where the archive gave one to check against. */
+  crc32?: number;
   bytesRead: number;
 }
 
@@ -69,7 +70,12 @@ export async function fetchCore(
     await file.sync();
     await file.close();
     await rename(partial, target);
-    return { size: writer.position, written: writer.written, crc32: check.crc, bytesRead };
+    return {
+      size: writer.position,
+      written: writer.written,
+      ...(source.crc32 !== undefined ? { crc32: check.crc } : {}),
+      bytesRead,
+    };
   } catch (error) {
     await file.close().catch(() => undefined);
     await rm(partial, { force: true });

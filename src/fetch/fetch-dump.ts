@@ -49,7 +49,7 @@ export async function fetchDump(
     etag: source.object.etag,
     storedSize: source.object.size,
     coreSize: core.size,
-    crc32: core.crc32,
+    ...(core.crc32 !== undefined ? { crc32: core.crc32 } : {}),
     files: ["core", ...files],
     fetchedAt: new Date().toISOString(),
   };
