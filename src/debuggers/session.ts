@@ -16,8 +16,8 @@ export interface DebugTarget {
   core: string;
   /** Passed to the debugger as they are (`coredump debug … -- ARGS`). */
   extraArgs?: string[];
-  /** gdb: where the image's shared libraries are (`set sysroot`). */
-  sysroot?: string;
+  /** gdb: where the image's shared libraries are (`set sysroot`, and `solib-search-path` for its folders). */
+  sysroot?: { root: string; folders: string[] };
 }
 
 export interface BatchResult {
@@ -99,7 +99,9 @@ function lldbTarget(target: DebugTarget): string[] {
 }
 
 function gdbSetup(target: DebugTarget): string[] {
-  return target.sysroot ? ["-ex", `set sysroot ${target.sysroot}`] : [];
+  if (!target.sysroot) return [];
+  const { root, folders } = target.sysroot;
+  return ["-ex", `set sysroot ${root}`, "-ex", `set solib-search-path ${folders.join(":")}`];
 }
 
 function environment(target: DebugTarget): NodeJS.ProcessEnv {

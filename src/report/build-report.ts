@@ -1,4 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
+import { buildSysroot } from "../binaries/sysroot.js";
 import type { Dump } from "../catalog/dump.js";
 import { chooseDebugger, debugTarget } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
@@ -87,27 +88,34 @@ export async function buildReport({ dump, folder, executable }: ReportInput): Pr
     report.executableReason = executable.reason;
     return report;
   }
-  await addDebuggerFindings(report, executable.path, folder.core, v8Printed, nodeVersion);
+  await addDebuggerFindings(report, { dump, folder, executable: executable.path }, v8Printed, nodeVersion);
   return report;
 }
 
 async function addDebuggerFindings(
   report: Report,
-  executable: string,
-  core: string,
+  { dump, folder, executable }: { dump: Dump; folder: DumpFolder; executable: string },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
 ): Promise<void> {
   const kind = chooseDebugger(undefined, executable);
   let target: ReturnType<typeof debugTarget>;
   try {
-    target = debugTarget(kind, await strippedCopy(executable), core);
+    target = debugTarget(kind, await strippedCopy(executable), folder.core);
   } catch (error) {
     if (!(error instanceof ExpectedError)) throw error;
     report.debugger = { name: kind, readable: false, note: error.message };
     return;
   }
   if (kind !== "llnode" || !target.pluginInfo) {
+    if (kind === "gdb") {
+      const sysroot = await buildSysroot({
+        core: folder.core,
+        images: dump.metadata?.images ?? [],
+        folder: folder.dir,
+      });
+      if (sysroot) target.sysroot = sysroot;
+    }
     const { output } = await runBatch(target, [kind === "gdb" ? "bt" : "thread backtrace"], 120_000);
     report.nativeFrames = (kind === "gdb" ? parseGdbBacktrace(output) : parseBacktrace(output))
       .slice(0, NATIVE_FRAMES)

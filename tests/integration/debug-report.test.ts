@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, realpath } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
@@ -161,7 +161,13 @@ describe("report on Node 22 with llnode 4.0 as published", () => {
 describe("debug on a native crash", () => {
   it("gdb --batch -o bt names the crashing function, with the executable pulled from the image", async () => {
     const { executable, core } = await nativeCore();
-    const image = await pushAppImage(executable, "/usr/local/bin/crasher", "native");
+    // The image carries the libc the program ran with; gdb must read it from there, not from this machine.
+    const libc = await realpath("/lib/x86_64-linux-gnu/libc.so.6");
+    const loader = await realpath("/lib64/ld-linux-x86-64.so.2");
+    const image = await pushAppImage(executable, "/usr/local/bin/crasher", "native", [
+      [libc, libc],
+      [loader, loader],
+    ]);
     const spec = defaultSpec({ core, exe: "crasher", exePath: "/usr/local/bin/crasher", signal: 11, image });
     const s3 = rigS3();
     const bucket = await freshBucket(s3, "native");
@@ -169,8 +175,25 @@ describe("debug on a native crash", () => {
     const env = { ...s3Env(s3, bucket), XDG_CACHE_HOME: freshCacheHome() };
     const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
     const result = await coredump(
-      ["debug", spec.uuid, "--workdir", workdir, "--debugger", "gdb", "--batch", "-o", "bt"],
+      [
+        "debug",
+        spec.uuid,
+        "--workdir",
+        workdir,
+        "--debugger",
+        "gdb",
+        "--batch",
+        "-o",
+        "bt",
+        "-o",
+        "info sharedlibrary",
+      ],
       env,
+    );
+    assert.match(
+      result.stdout,
+      new RegExp(`${path.join(workdir, spec.uuid, "sysroot")}${libc}`),
+      "libc from the image's sysroot",
     );
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /#0 .* in write_through_null \(/);

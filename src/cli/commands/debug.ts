@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { buildSysroot } from "../../binaries/sysroot.js";
 import { chooseDebugger, debugTarget } from "../../debuggers/choose.js";
 import { describePlugin, llnodeWarning, unreadableNote } from "../../debuggers/llnode-limits.js";
 import { couldReadHeap } from "../../debuggers/llnode-output.js";
@@ -29,7 +30,7 @@ export async function debug(
       "no terminal for an interactive debugger: use --batch with -o CMD or --commands FILE",
     );
   }
-  const { executable, folder } = await prepareDump(id, flags, "debug");
+  const { executable, folder, dump } = await prepareDump(id, flags, "debug");
   if (executable.path === null) {
     throw new ExpectedError(
       `no executable for this core (${executable.reason}): give one with --binary PATH`,
@@ -38,6 +39,15 @@ export async function debug(
   const kind = chooseDebugger(flags.debugger, executable.path);
   const binary = flags.fullDebuginfo ? executable.path : await strippedCopy(executable.path);
   const target = debugTarget(kind, binary, folder.core, debuggerArgs);
+  if (kind === "gdb") {
+    const sysroot = await buildSysroot({
+      core: folder.core,
+      images: dump.metadata?.images ?? [],
+      folder: folder.dir,
+      insecureRegistries: flags.insecureRegistry ?? [],
+    });
+    if (sysroot) target.sysroot = sysroot;
+  }
   const nodeVersion = kind === "llnode" ? await readCoreNodeVersion(folder.core) : undefined;
   const plugin = target.pluginInfo;
   if (plugin) {

@@ -1,0 +1,77 @@
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { ImageInfo } from "../catalog/metadata.js";
+import { readCoreSummary, readExecutableInfo } from "../elf/index.js";
+import { pullFileFromImage } from "../image/image-file.js";
+import { defaultKeychain } from "../image/keychain.js";
+import { RegistryError } from "../image/registry-error.js";
+import { insecureRegistriesFromEnv } from "../image/scheme.js";
+import { imageCandidates } from "./image-candidates.js";
+
+export interface SysrootRequest {
+  core: string;
+  images: ImageInfo[];
+  /** The dump's folder: the sysroot is `<folder>/sysroot`. */
+  folder: string;
+  insecureRegistries?: string[];
+  env?: NodeJS.ProcessEnv;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * The shared libraries a native core had mapped (libc, libstdc++ …), pulled from the crashed container's
+ * image into `<folder>/sysroot/<their path>`, each kept only when its build-id equals the one in the core,
+ * so that gdb resolves native frames against the image's libraries, not the debug pod's. The loader may
+ * have named a library by another path than the one it was mapped from (`/lib/…` for `/usr/lib/…`), so
+ * the folders are also given to gdb to search by name. Undefined when no library could be had.
+ */
+export interface Sysroot {
+  root: string;
+  /** The folders holding the libraries: gdb finds a library by name there when the loader's path differs. */
+  folders: string[];
+}
+
+export async function buildSysroot(request: SysrootRequest): Promise<Sysroot | undefined> {
+  const summary = await readCoreSummary(request.core, { nodeVersion: false });
+  const wanted = summary.modules.filter(
+    (module) => module.buildId && module.path !== summary.executable?.path && path.isAbsolute(module.path),
+  );
+  const sysroot = path.join(request.folder, "sysroot");
+  const env = request.env ?? process.env;
+  const keychain = defaultKeychain(env);
+  const insecureRegistries = [...(request.insecureRegistries ?? []), ...insecureRegistriesFromEnv(env)];
+  const staging = await mkdtemp(path.join(request.folder, ".sysroot-"));
+  const folders = new Set<string>();
+  try {
+    for (const candidate of imageCandidates(request.images)) {
+      for (const library of wanted.splice(0)) {
+        try {
+          const pulled = await pullFileFromImage({
+            reference: candidate.reference,
+            platform: { os: "linux", architecture: summary.machine.ociArchitecture },
+            ...(candidate.imageId ? { imageId: candidate.imageId } : {}),
+            candidates: () => [library.path],
+            workDir: staging,
+            keychain,
+            insecureRegistries,
+            ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+          });
+          if ((await readExecutableInfo(pulled.file)).buildId !== library.buildId) {
+            wanted.push(library);
+            continue;
+          }
+          const target = path.join(sysroot, library.path);
+          await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+          await rename(pulled.file, target);
+          folders.add(path.dirname(target));
+        } catch (error) {
+          if (!(error instanceof RegistryError)) throw error;
+          wanted.push(library);
+        }
+      }
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return folders.size > 0 ? { root: sysroot, folders: [...folders] } : undefined;
+}
