@@ -32,3 +32,10 @@ set +a
 
 # Integration tests wait on servers and child processes more than on the CPU: run files side by side.
 node --test --test-reporter=spec --test-concurrency=3 "${@:-dist/tests/}"
+
+# The analyser image, built from docker/Dockerfile and run as its non-root user (about 2.5 min cold,
+# less when podman's layer cache holds): skipped when particular tests were named, or with
+# COREDUMP_SKIP_IMAGE=1.
+if [ $# -eq 0 ] && [ "${COREDUMP_SKIP_IMAGE:-0}" != 1 ]; then
+  bash docker/build.sh
+fi
