@@ -19,28 +19,23 @@
  * none. Each contender's checked run counts as its first sample; the rest take turns (bench/timing.ts).
  * bench/binary-pull.sh starts the rigs, builds and runs this.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DeleteBucketCommand, DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
-import { pushAppImage } from "../tests/support/app-image.js";
-import { defaultSpec, dumpName, zipDump } from "../tests/support/handler-layout.js";
-import { officialNode } from "../tests/support/node-builds.js";
-import { realCore } from "../tests/support/real-core.js";
-import { freshBucket, putObjects, rigS3, s3Client, s3Env } from "../tests/support/s3-rig.js";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { rigS3, s3Client, s3Env } from "../tests/support/s3-rig.js";
+import { callerEnv, loads, log, sha256, TutorialZipBucket } from "./common.js";
 import {
+  type Checked,
   type Command,
-  type Contender,
   format,
-  measure,
   type Outcome,
   run,
   summarise,
-  type Timing,
+  table,
+  timeChecked,
 } from "./timing.js";
 
 const SKOPEO = "/usr/bin/skopeo";
@@ -65,13 +60,8 @@ if (!Number.isInteger(runs) || runs < 2) throw new Error("--runs: a whole number
 const version = options.node;
 
 const s3 = rigS3();
-/** The caller's environment without its S3 or AWS settings (the CA bundle aside), colours off. */
-const baseEnv: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE)|XDG_CACHE_HOME$)/.test(name)),
-  ),
-  NO_COLOR: "1",
-};
+/** The caller's environment without S3_*, AWS_* (the CA bundle aside) or XDG_CACHE_HOME; colours off. */
+const baseEnv = callerEnv(true);
 
 interface FetchJson {
   core: string;
@@ -84,26 +74,12 @@ interface FetchJson {
 const startedAt = performance.now();
 const loadAtStart = loads();
 const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-binary-pull-"));
-let bucket: string | undefined;
-let zipKey: string | undefined;
+const dump = new TutorialZipBucket(s3);
 try {
-  log(`the official Node ${version}, its real core of the tutorial's crash, its image on the registry`);
-  const node = await officialNode(version);
+  const { node, image, spec, bucket, key: zipKey } = await dump.fill(version, "binary-pull");
   const nodeSha = await sha256(node);
-  const crash = await realCore({ node });
-  const image = await pushAppImage(node, `/${IN_IMAGE}`, `bench-binary-pull-${version}`);
   const imageRef = `${image.repo}@${image.digest}`;
   const registryPort = /:(\d+)$/.exec(image.repo.split("/")[0] ?? "")?.[1] ?? "443";
-  const spec = defaultSpec({
-    core: crash.core,
-    pid: crash.pid,
-    signal: crash.signal,
-    image,
-    containers: [{ name: "app", log: crash.stderr }],
-  });
-  zipKey = `${dumpName(spec)}.zip`;
-  bucket = await freshBucket(s3, "bench-binary-pull");
-  await putObjects(s3, bucket, zipDump(spec));
   const zipBytes =
     (await s3Client(s3).send(new HeadObjectCommand({ Bucket: bucket, Key: zipKey }))).ContentLength ?? 0;
   const id = spec.uuid;
@@ -112,7 +88,7 @@ try {
   const fetchCommand = (dir: string, extra: string[] = []): Command => ({
     program: process.execPath,
     args: [coredumpBin, "fetch", id, "--workdir", path.join(dir, "work"), "--json", ...extra],
-    env: { ...baseEnv, ...s3Env(s3, bucket ?? ""), XDG_CACHE_HOME: path.join(dir, "xdg") },
+    env: { ...baseEnv, ...s3Env(s3, bucket), XDG_CACHE_HOME: path.join(dir, "xdg") },
   });
   const parse = (outcome: Outcome) => JSON.parse(outcome.stdout) as FetchJson;
   const expectNode = async (file: string | null, who: string) => {
@@ -209,7 +185,7 @@ ${SKOPEO} copy -q --src-tls-verify=false "docker://$IMAGE" "dir:$D/image"` +
       },
     },
   ];
-  const times = await timeChecked(contenders, "binary pull");
+  const times = await timeChecked(contenders, "binary pull", log);
 
   const { fetch: one, core: two, skopeo: three, skopeoCopy, warm: four, warmCore: five } = times;
   const binary = one.median - two.median;
@@ -250,41 +226,13 @@ ${SKOPEO} copy -q --src-tls-verify=false "docker://$IMAGE" "dir:$D/image"` +
   ];
   process.stdout.write(`\n${report.join("\n")}\n`);
 } finally {
-  if (bucket && zipKey) {
-    const client = s3Client(s3);
-    await client
-      .send(new DeleteObjectCommand({ Bucket: bucket, Key: zipKey }))
-      .then(() => client.send(new DeleteBucketCommand({ Bucket: bucket })))
-      .catch((error) => log(`could not remove the bucket ${bucket}: ${(error as Error).message}`));
-  }
+  await dump.remove();
   await rm(work, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------------------
 
 type Name = "fetch" | "core" | "skopeo" | "skopeoCopy" | "warm" | "warmCore";
-
-/** A contender whose first run, its output captured, passes `check`; that run is its first sample. */
-interface Checked<Name extends string> extends Contender<Name> {
-  check: (outcome: Outcome, round: number) => Promise<void>;
-}
-
-async function timeChecked<Name extends string>(
-  contenders: Array<Checked<Name>>,
-  title: string,
-): Promise<Record<Name, Timing>> {
-  const timed: Array<Contender<Name>> = [];
-  for (const contender of contenders) {
-    log(`checking ${contender.name}`);
-    const outcome = await run(contender.command(-1), true);
-    await contender.check(outcome, -1);
-    await contender.after?.(-1);
-    log(`  ${format(outcome.seconds)}, as expected`);
-    timed.push({ ...contender, runs: contender.runs - 1, earlier: [outcome.seconds] });
-  }
-  log(`${title}: ${Math.max(...timed.map((contender) => contender.runs))} rounds after the checked runs`);
-  return measure(timed, (line) => log(`  ${line}`));
-}
 
 /** Runs a command under `strace -f -e trace=connect`; counts its connections to 127.0.0.1:`port`. */
 async function traced(command: Command, port: string): Promise<{ outcome: Outcome; registry: number }> {
@@ -304,40 +252,6 @@ async function traced(command: Command, port: string): Promise<{ outcome: Outcom
   return { outcome, registry };
 }
 
-/** Rows of `[label, timing]`: median, min, max, and the ratio of medians to each yardstick. */
-function table(rows: Array<[string, Timing]>, yardsticks: Array<[string, Timing]>): string[] {
-  const header = ["", "median", "min", "max", ...yardsticks.map(([label]) => `vs ${label}`)];
-  const body = rows.map(([label, timing]) => [
-    label,
-    format(timing.median),
-    format(timing.min),
-    format(timing.max),
-    ...yardsticks.map(([, yardstick]) => `${(timing.median / yardstick.median).toFixed(2)}×`),
-  ]);
-  const all = [header, ...body];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
-  return all.map(
-    (row) =>
-      `  ${row.map((text, column) => (column === 0 ? text.padEnd(widths[0] ?? 0) : text.padStart(widths[column] ?? 0))).join("   ")}`,
-  );
-}
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
-function loads(): string {
-  return loadavg()
-    .map((load) => load.toFixed(1))
-    .join(" ");
-}
-
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
 }

@@ -4,34 +4,14 @@
 # skopeo, jq and lldb when missing, builds, builds llnode 4.0.0 as published, and runs. Arguments go to
 # the benchmark, e.g. bench/debug.sh --runs 7. Figures on stdout, progress on stderr. About 4 minutes.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-. scripts/lib/ensure.sh
+. "$(dirname "$0")/lib.sh"
 
-ensure_debian awscli unzip skopeo jq lldb liblldb-dev g++ patch binutils
-ensure_node_modules
+bench_prepare awscli unzip skopeo jq lldb liblldb-dev g++ patch binutils
 
-started=()
-stop_started() {
-  local i
-  for ((i = ${#started[@]} - 1; i >= 0; i--)); do bash "tests/rig/${started[i]}.sh" stop >&2 || true; done
-}
-trap stop_started EXIT
-
-if bash tests/rig/rgw.sh status && [[ -f .cache/rig/rgw.env ]]; then
-  echo "bench: using the S3 rig that is already up (it stays up)" >&2
-else
-  bash tests/rig/rgw.sh start >&2
-  started+=(rgw)
-fi
-# Other files of the tree may be half-edited by someone else: tsc emits all the same, and says so.
-build || echo "bench: tsc reported errors (above); going on with what it emitted" >&2
+bench_rig rgw "the S3 rig"
+bench_build_anyway
 # After the build: the registry rig runs the token server from dist/.
-if bash tests/rig/registry.sh status && [[ -f .cache/rig/registry.env ]]; then
-  echo "bench: using the registry rig that is already up (it stays up)" >&2
-else
-  bash tests/rig/registry.sh start >&2
-  started+=(registry)
-fi
+bench_rig registry "the registry rig"
 bash llnode/build.sh --published >/dev/null
 # --no-warnings: the AWS SDK's note that its 2027 releases need Node 22, printed by the benchmark itself.
 node --no-warnings dist/bench/debug.js "$@"

@@ -23,21 +23,16 @@
  * and counts as its first sample; the rest take turns, round after round (bench/timing.ts).
  * bench/debug.sh starts the rigs, builds and runs this.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DeleteBucketCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
-import { pushAppImage } from "../tests/support/app-image.js";
-import { defaultSpec, dumpName, zipDump } from "../tests/support/handler-layout.js";
+import { dumpName } from "../tests/support/handler-layout.js";
 import { publishedLlnode } from "../tests/support/llnode-plugin.js";
-import { officialNode } from "../tests/support/node-builds.js";
-import { realCore } from "../tests/support/real-core.js";
-import { freshBucket, putObjects, rigS3, s3Client, s3Env } from "../tests/support/s3-rig.js";
-import { type Command, type Contender, format, measure, run, type Timing } from "./timing.js";
+import { rigS3, s3Env } from "../tests/support/s3-rig.js";
+import { awsCliEnv, callerEnv, loads, log, sha256, TutorialZipBucket } from "./common.js";
+import { type Checked, type Command, type Contender, format, run, table, timeChecked } from "./timing.js";
 
 const AWS_CLI = "/usr/bin/aws";
 const LLDB = "/usr/bin/lldb";
@@ -78,44 +73,25 @@ const coldRuns = whole("cold-runs", options["cold-runs"]);
 const version = options.node;
 
 const s3 = rigS3();
-/** The caller's environment without its S3 or AWS settings (the CA bundle aside), colours off. */
-const baseEnv: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE)|XDG_CACHE_HOME$)/.test(name)),
-  ),
-  NO_COLOR: "1",
-};
+/** The caller's environment without S3_*, AWS_* (the CA bundle aside) or XDG_CACHE_HOME; colours off. */
+const baseEnv = callerEnv(true);
 const lldbEnv: NodeJS.ProcessEnv = { ...baseEnv, PYTHONPATH: LLDB_PYTHONPATH };
 
 const startedAt = performance.now();
 const loadAtStart = loads();
 const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-debug-"));
-let bucket: string | undefined;
-let zipKey: string | undefined;
+const dump = new TutorialZipBucket(s3);
 try {
   log("llnode 4.0.0 as published (llnode/build.sh --published)");
   const plugin = await publishedLlnode();
-  log(`the official Node ${version}, its real core of the tutorial's crash, its image on the registry`);
-  const node = await officialNode(version);
-  const crash = await realCore({ node });
-  const image = await pushAppImage(node, "/usr/local/bin/node", `bench-debug-${version}`);
-  const spec = defaultSpec({
-    core: crash.core,
-    pid: crash.pid,
-    signal: crash.signal,
-    image,
-    containers: [{ name: "app", log: crash.stderr }],
-  });
+  const { node, crash, image, spec, bucket, key: zipKey } = await dump.fill(version, "debug");
   const name = dumpName(spec);
-  zipKey = `${name}.zip`;
-  bucket = await freshBucket(s3, "bench-debug");
-  await putObjects(s3, bucket, zipDump(spec));
   const id = spec.uuid;
   const imageRef = `${image.repo}@${image.digest}`;
   const frame = new RegExp(`myRequestListener\\(.*\\) at ${escapeRegExp(crash.scriptAsRun)}:7:27`);
   const coredumpEnv = (cacheHome: string): NodeJS.ProcessEnv => ({
     ...baseEnv,
-    ...s3Env(s3, bucket ?? ""),
+    ...s3Env(s3, bucket),
     XDG_CACHE_HOME: cacheHome,
     LLNODE_PLUGIN: plugin,
   });
@@ -153,15 +129,15 @@ try {
     args: ["--batch", "-o", `plugin load ${plugin}`, "-o", "v8 bt", "-c", fetched.core, executable],
     env: lldbEnv,
   });
-  const warm: Array<Checked<WarmName>> = [
+  const warm: Array<Expecting<WarmName>> = [
     { name: "coredump", runs, command: () => debugCommand, expect: frame },
     { name: "tutorial", runs, command: () => lldbCommand(fetched.executable ?? ""), expect: frame },
     { name: "nodebug", runs, command: () => lldbCommand(`${fetched.executable}.nodebug`), expect: frame },
   ];
-  const warmTimes = await timeChecked(warm, "warm");
+  const warmTimes = await timeChecked(warm.map(checked), "warm", log, "output as expected");
 
   const fresh = (label: string, round: number) => path.join(work, `${label}-${round}`);
-  const cold: Array<Checked<ColdName>> = [
+  const cold: Array<Expecting<ColdName>> = [
     {
       name: "report",
       runs: coldRuns,
@@ -181,16 +157,11 @@ try {
         args: ["-c", MANUAL_FLOW],
         env: {
           ...lldbEnv,
-          AWS_ACCESS_KEY_ID: s3.accessKey,
-          AWS_SECRET_ACCESS_KEY: s3.secret,
-          AWS_DEFAULT_REGION: s3.region,
-          AWS_CONFIG_FILE: "/dev/null",
-          AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-          AWS_PAGER: "",
+          ...awsCliEnv(s3),
           D: fresh("manual", round),
           ENDPOINT: s3.endpoint,
           OBJECT: `s3://${bucket}/${zipKey}`,
-          ZIP: zipKey ?? "",
+          ZIP: zipKey,
           CORE: `${name}.core`,
           IMAGE: imageRef,
           PLUGIN: plugin,
@@ -200,7 +171,7 @@ try {
       expect: new RegExp(`${frame.source}[\\s\\S]*<Object: TypeError properties`),
     },
   ];
-  const coldTimes = await timeChecked(cold, "cold");
+  const coldTimes = await timeChecked(cold.map(checked), "cold", log, "output as expected");
 
   const { coredump: a, tutorial: b, nodebug: bPrime } = warmTimes;
   const { report: c, manual: d } = coldTimes;
@@ -239,13 +210,7 @@ try {
   ];
   process.stdout.write(`\n${report.join("\n")}\n`);
 } finally {
-  if (bucket && zipKey) {
-    const client = s3Client(s3);
-    await client
-      .send(new DeleteObjectCommand({ Bucket: bucket, Key: zipKey }))
-      .then(() => client.send(new DeleteBucketCommand({ Bucket: bucket })))
-      .catch((error) => log(`could not remove the bucket ${bucket}: ${(error as Error).message}`));
-  }
+  await dump.remove();
   await rm(work, { recursive: true, force: true });
 }
 
@@ -255,68 +220,28 @@ type WarmName = "coredump" | "tutorial" | "nodebug";
 type ColdName = "report" | "manual";
 
 /** A contender whose first run, its output captured, must match `expect`; that run is its first sample. */
-interface Checked<Name extends string> extends Contender<Name> {
+interface Expecting<Name extends string> extends Contender<Name> {
   expect: RegExp;
 }
 
-async function timeChecked<Name extends string>(
-  contenders: Array<Checked<Name>>,
-  title: string,
-): Promise<Record<Name, Timing>> {
-  const timed: Array<Contender<Name>> = [];
-  for (const contender of contenders) {
-    log(`checking ${contender.name}`);
-    const outcome = await run(contender.command(-1), true);
-    await contender.after?.(-1);
-    if (!contender.expect.test(outcome.stdout))
-      throw new Error(`${contender.name}: its output does not match ${contender.expect}:\n${outcome.stdout}`);
-    log(`  ${format(outcome.seconds)}, output as expected`);
-    timed.push({ ...contender, runs: contender.runs - 1, earlier: [outcome.seconds] });
-  }
-  log(`${title}: ${Math.max(...timed.map((contender) => contender.runs))} rounds after the checked runs`);
-  return measure(timed, (line) => log(`  ${line}`));
-}
-
-/** Rows of `[label, timing]`: median, min, max, and the ratio of medians to each yardstick. */
-function table(rows: Array<[string, Timing]>, yardsticks: Array<[string, Timing]>): string[] {
-  const header = ["", "median", "min", "max", ...yardsticks.map(([label]) => `vs ${label}`)];
-  const body = rows.map(([label, timing]) => [
-    label,
-    format(timing.median),
-    format(timing.min),
-    format(timing.max),
-    ...yardsticks.map(([, yardstick]) => `${(timing.median / yardstick.median).toFixed(2)}×`),
-  ]);
-  const all = [header, ...body];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
-  return all.map(
-    (row) =>
-      `  ${row.map((text, column) => (column === 0 ? text.padEnd(widths[0] ?? 0) : text.padStart(widths[column] ?? 0))).join("   ")}`,
-  );
-}
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
+function checked<Name extends string>(contender: Expecting<Name>): Checked<Name> {
+  return {
+    ...contender,
+    check: async (outcome) => {
+      if (!contender.expect.test(outcome.stdout))
+        throw new Error(
+          `${contender.name}: its output does not match ${contender.expect}:\n${outcome.stdout}`,
+        );
+    },
+  };
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function loads(): string {
-  return loadavg()
-    .map((load) => load.toFixed(1))
-    .join(" ");
-}
-
 function whole(name: string, value: string | undefined): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new Error(`--${name}: a whole number ≥ 1`);
   return number;
-}
-
-function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
 }

@@ -4,19 +4,11 @@
 # unzip, GNU time and bsdtar when missing, builds, and runs. Arguments go to the benchmark, e.g.
 # bench/fetch.sh --runs 3 --big 0. The figures go to stdout, progress to stderr. About 10 minutes.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-. scripts/lib/ensure.sh
+. "$(dirname "$0")/lib.sh"
 
-ensure_debian awscli curl unzip time gzip libarchive-tools
-ensure_node_modules
+bench_prepare awscli curl unzip time gzip libarchive-tools
 
-if bash tests/rig/rgw.sh status && [[ -f .cache/rig/rgw.env ]]; then
-  echo "bench: using the rig that is already up (it stays up)" >&2
-else
-  bash tests/rig/rgw.sh start >&2
-  trap 'bash tests/rig/rgw.sh stop' EXIT
-fi
-
+bench_rig rgw "the rig"
 build
 # --no-warnings: the AWS SDK's note that its 2027 releases need Node 22, printed by the benchmark itself.
 node --no-warnings dist/bench/fetch.js "$@"

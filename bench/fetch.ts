@@ -24,7 +24,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -38,10 +38,11 @@ import {
   zipDump,
 } from "../tests/support/handler-layout.js";
 import { rigS3, s3Client } from "../tests/support/s3-rig.js";
+import { awsCliEnv, callerEnv, loads, log } from "./common.js";
 import { CORELIKE_VERSION, type CoreLike, writeCoreLike } from "./support/fetch-corelike.js";
 import { Throttle } from "./support/fetch-throttle.js";
 import { ensureBucket, remove, taggedSize, upload } from "./support/fetch-upload.js";
-import { type Command, type Contender, format, measure, run, type Timing } from "./timing.js";
+import { type Command, type Contender, format, measure, ratio, run, type Timing, table } from "./timing.js";
 
 const AWS_CLI = "/usr/bin/aws";
 const BSDTAR = "/usr/bin/bsdtar";
@@ -90,21 +91,8 @@ type Layout = "gz" | "zip";
 const rig = rigS3();
 const client = s3Client(rig);
 /** The caller's environment without its S3 or AWS settings (the CA bundle aside), colours off. */
-const baseEnv: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE))/.test(name)),
-  ),
-  NO_COLOR: "1",
-};
-const awsEnv: NodeJS.ProcessEnv = {
-  ...baseEnv,
-  AWS_ACCESS_KEY_ID: rig.accessKey,
-  AWS_SECRET_ACCESS_KEY: rig.secret,
-  AWS_DEFAULT_REGION: rig.region,
-  AWS_CONFIG_FILE: "/dev/null",
-  AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-  AWS_PAGER: "",
-};
+const baseEnv = callerEnv(false);
+const awsEnv: NodeJS.ProcessEnv = { ...baseEnv, ...awsCliEnv(rig) };
 
 for (const tool of [AWS_CLI, "/usr/bin/time", "/usr/bin/curl", "/usr/bin/unzip", "/usr/bin/gunzip"]) {
   if (!existsSync(tool)) throw new Error(`${tool} is missing: bench/fetch.sh installs it`);
@@ -129,7 +117,7 @@ interface Source extends CoreLike {
 }
 
 const startedAt = performance.now();
-const loadAtStart = load();
+const loadAtStart = loads();
 const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-fetch-"));
 const cacheHome = path.join(work, "xdg-cache");
 let throttle: Throttle | undefined;
@@ -159,7 +147,7 @@ try {
     ...memory,
     "",
     `(1) ${coredumpBin}${candidateBin ? `; (1') ${candidateBin}` : ""}; node ${process.version}`,
-    `load average ${loadAtStart} at the start, ${load()} at the end (${cpus().length} cores)`,
+    `load average ${loadAtStart} at the start, ${loads()} at the end (${cpus().length} cores)`,
     `total ${format(since(startedAt))}; bucket ${BUCKET}; sources in ${path.relative(root, cacheDir)}/`,
   );
   process.stdout.write(`\n${report.join("\n")}\n`);
@@ -499,16 +487,6 @@ function whole(name: string, value: string | undefined, least = 1): number {
   return number;
 }
 
-function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
-}
-
-function load(): string {
-  return loadavg()
-    .map((value) => value.toFixed(1))
-    .join(" ");
-}
-
 function since(start: number): number {
   return (performance.now() - start) / 1000;
 }
@@ -519,28 +497,4 @@ function mb(bytes: number): string {
 
 function goal(met: boolean): string {
   return met ? "met" : "NOT met";
-}
-
-function ratio(a: Timing, b: Timing): string {
-  return `${(a.median / b.median).toFixed(2)}×`;
-}
-
-/** Rows of `[label, timing]`: median, min, max, and the ratio of medians to each yardstick present. */
-function table(rows: Array<[string, Timing | undefined]>, yardsticks: Array<[string, Timing | undefined]>) {
-  const present = yardsticks.filter((pair): pair is [string, Timing] => pair[1] !== undefined);
-  const header = ["", "median", "min", "max", ...present.map(([name]) => `vs ${name}`)];
-  const body = rows
-    .filter((pair): pair is [string, Timing] => pair[1] !== undefined)
-    .map(([label, timing]) => [
-      label,
-      format(timing.median),
-      format(timing.min),
-      format(timing.max),
-      ...present.map(([, yardstick]) => ratio(timing, yardstick)),
-    ]);
-  const all = [header, ...body];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
-  const cell = (text: string, column: number) =>
-    column === 0 ? text.padEnd(widths[0] ?? 0) : text.padStart(widths[column] ?? 0);
-  return all.map((row) => `  ${row.map(cell).join("   ")}`);
 }

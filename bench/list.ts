@@ -19,8 +19,18 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CountingProxy } from "../tests/support/counting-proxy.js";
 import { rigS3, s3Client } from "../tests/support/s3-rig.js";
+import { awsCliEnv, callerEnv, log } from "./common.js";
 import { ensureBucket, NAMESPACES, type Population } from "./populate.js";
-import { type Command, type Contender, format, measure, type Outcome, run, type Timing } from "./timing.js";
+import {
+  type Command,
+  type Contender,
+  format,
+  measure,
+  type Outcome,
+  ratio,
+  run,
+  type Timing,
+} from "./timing.js";
 
 /** Debian's awscli; a pyenv shim may come first on PATH. */
 const AWS_CLI = "/usr/bin/aws";
@@ -58,12 +68,7 @@ const namespace = options.namespace;
 const rig = rigS3();
 const client = s3Client(rig);
 /** The caller's environment without its S3 or AWS settings (the CA bundle aside), colours off. */
-const baseEnv: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE))/.test(name)),
-  ),
-  NO_COLOR: "1",
-};
+const baseEnv = callerEnv(false);
 const rigEnv = {
   S3_ENDPOINT: rig.endpoint,
   S3_ACCESS_KEY: rig.accessKey,
@@ -256,15 +261,7 @@ function aws(bucket: string): Command {
   return {
     program: AWS_CLI,
     args: ["s3", "ls", "--recursive", `s3://${bucket}`, "--endpoint-url", rig.endpoint],
-    env: {
-      ...baseEnv,
-      AWS_ACCESS_KEY_ID: rig.accessKey,
-      AWS_SECRET_ACCESS_KEY: rig.secret,
-      AWS_DEFAULT_REGION: rig.region,
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-      AWS_PAGER: "",
-    },
+    env: { ...baseEnv, ...awsCliEnv(rig) },
   };
 }
 
@@ -334,10 +331,6 @@ function whole(name: "dumps" | "zip-dumps" | "runs" | "cold-runs" | "help-runs")
   return value;
 }
 
-function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
-}
-
 function since(start: number): number {
   return (performance.now() - start) / 1000;
 }
@@ -360,10 +353,6 @@ function plural(value: number, noun: string): string {
 
 function goal(met: boolean): string {
   return met ? "met" : "NOT met";
-}
-
-function ratio(a: Timing, b: Timing): string {
-  return `${(a.median / b.median).toFixed(2)}×`;
 }
 
 /** Rows of `[label, timing, ...yardsticks]`: median, min, max, and a ratio of medians per yardstick. */

@@ -4,19 +4,11 @@
 # missing, builds, and runs. Arguments go to the benchmark, e.g. bench/run.sh --runs 7.
 # The figures go to stdout, progress to stderr.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-. scripts/lib/ensure.sh
+. "$(dirname "$0")/lib.sh"
 
-ensure_debian awscli curl
-ensure_node_modules
+bench_prepare awscli curl
 
-if bash tests/rig/rgw.sh status && [[ -f .cache/rig/rgw.env ]]; then
-  echo "bench: using the rig that is already up (it stays up)" >&2
-else
-  bash tests/rig/rgw.sh start >&2
-  trap 'bash tests/rig/rgw.sh stop' EXIT
-fi
-
+bench_rig rgw "the rig"
 build
 # --no-warnings: the AWS SDK's note that its 2027 releases need Node 22, printed by the benchmark itself.
 node --no-warnings dist/bench/list.js "$@"

@@ -110,3 +110,62 @@ export function summarise(name: string, samples: number[]): Timing {
 export function format(seconds: number): string {
   return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)} s`;
 }
+
+/** The ratio of two medians: `1.23×`. */
+export function ratio(a: Timing, b: Timing): string {
+  return `${(a.median / b.median).toFixed(2)}×`;
+}
+
+/**
+ * Rows of `[label, timing]`: median, min, max, and the ratio of medians to each yardstick. Rows and
+ * yardsticks without a timing (a contender not run) are left out.
+ */
+export function table(
+  rows: Array<[string, Timing | undefined]>,
+  yardsticks: Array<[string, Timing | undefined]>,
+): string[] {
+  const present = yardsticks.filter((pair): pair is [string, Timing] => pair[1] !== undefined);
+  const header = ["", "median", "min", "max", ...present.map(([name]) => `vs ${name}`)];
+  const body = rows
+    .filter((pair): pair is [string, Timing] => pair[1] !== undefined)
+    .map(([label, timing]) => [
+      label,
+      format(timing.median),
+      format(timing.min),
+      format(timing.max),
+      ...present.map(([, yardstick]) => ratio(timing, yardstick)),
+    ]);
+  const all = [header, ...body];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
+  const cell = (text: string, column: number) =>
+    column === 0 ? text.padEnd(widths[0] ?? 0) : text.padStart(widths[column] ?? 0);
+  return all.map((row) => `  ${row.map(cell).join("   ")}`);
+}
+
+/** A contender whose first run, its output captured, passes `check`; that run is its first sample. */
+export interface Checked<Name extends string> extends Contender<Name> {
+  check: (outcome: Outcome, round: number) => Promise<void>;
+}
+
+/**
+ * Runs each contender once with its output captured and checks it (round -1, `after` once the check
+ * passed), then times them all with that run as their first sample. `passed` ends the line logged per check.
+ */
+export async function timeChecked<Name extends string>(
+  contenders: Array<Checked<Name>>,
+  title: string,
+  log: (line: string) => void,
+  passed = "as expected",
+): Promise<Record<Name, Timing>> {
+  const timed: Array<Contender<Name>> = [];
+  for (const contender of contenders) {
+    log(`checking ${contender.name}`);
+    const outcome = await run(contender.command(-1), true);
+    await contender.check(outcome, -1);
+    await contender.after?.(-1);
+    log(`  ${format(outcome.seconds)}, ${passed}`);
+    timed.push({ ...contender, runs: contender.runs - 1, earlier: [outcome.seconds] });
+  }
+  log(`${title}: ${Math.max(...timed.map((contender) => contender.runs))} rounds after the checked runs`);
+  return measure(timed, (line) => log(`  ${line}`));
+}

@@ -21,6 +21,7 @@ export interface AbortText {
 const FRAME = "[^\\x00-\\x1f()]{1,300} \\([^\\x00-\\x1f()]{1,500}:\\d+:\\d+\\)";
 /** Two or more frames; Node 20 and later end each with a newline, Node 18 runs them together. */
 const FRAME_BLOCK = new RegExp(`(?:${FRAME}\\n?)+${FRAME}`, "g");
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a frame is printable text; control bytes end it.
 const ONE_FRAME = /([^\x00-\x1f()]+?) \(([^\x00-\x1f()]+):(\d+):(\d+)\)/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a message ends at the first control byte of the core.
 const UNCAUGHT_LINE = /Uncaught ([A-Za-z_$][\w$]{0,100}): ([^\x00-\x1f]{1,500})\n/;

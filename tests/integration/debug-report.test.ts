@@ -5,20 +5,14 @@ import path from "node:path";
 import { before, describe, it } from "node:test";
 import { pushAppImage } from "../support/app-image.js";
 import { coredump, freshCacheHome, json } from "../support/cli.js";
-import {
-  type DumpSpec,
-  defaultSpec,
-  looseDump,
-  writeToDirectory,
-  zipDump,
-} from "../support/handler-layout.js";
+import { defaultSpec, looseDump, writeToDirectory, zipDump } from "../support/handler-layout.js";
 import { publishedLlnode } from "../support/llnode-plugin.js";
 import { nativeCore } from "../support/native-core.js";
-import { officialNode } from "../support/node-builds.js";
-import { type RealCore, realCore } from "../support/real-core.js";
+import type { RealCore } from "../support/real-core.js";
 import { repoRoot } from "../support/repo-root.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
 import { TmuxSession } from "../support/tmux.js";
+import { tutorialDump } from "../support/tutorial-dump.js";
 
 interface ReportJson {
   nodeVersion: string | null;
@@ -32,21 +26,6 @@ interface ReportJson {
 }
 
 const MESSAGE = "res.not_a_function is not a function";
-
-/** The tutorial's crash under one official Node build, as a dump whose image holds that build. */
-async function tutorialDump(version: string): Promise<{ crash: RealCore; spec: DumpSpec }> {
-  const node = await officialNode(version);
-  const crash = await realCore({ node });
-  const image = await pushAppImage(node, "/usr/local/bin/node", `node-${version}`);
-  const spec = defaultSpec({
-    core: crash.core,
-    pid: crash.pid,
-    signal: crash.signal,
-    image,
-    containers: [{ name: "app", log: crash.stderr }],
-  });
-  return { crash, spec };
-}
 
 describe("debug and report on the tutorial's crash, executable from the rig's registry", () => {
   const s3 = rigS3();

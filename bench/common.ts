@@ -1,0 +1,83 @@
+/** Small pieces the benchmarks share: their progress log, the environments they give commands, cleanup. */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { loadavg } from "node:os";
+import { DeleteBucketCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
+import { dumpName, zipDump } from "../tests/support/handler-layout.js";
+import { freshBucket, putObjects, type RigS3, s3Client } from "../tests/support/s3-rig.js";
+import { tutorialDump } from "../tests/support/tutorial-dump.js";
+
+/** Progress, on stderr. */
+export function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+/** The load averages over 1, 5 and 15 minutes: `0.4 0.3 0.2`. */
+export function loads(): string {
+  return loadavg()
+    .map((load) => load.toFixed(1))
+    .join(" ");
+}
+
+export async function sha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/**
+ * The caller's environment without its S3 or AWS settings (the CA bundle aside), colours off; without
+ * XDG_CACHE_HOME too when `dropCacheHome`.
+ */
+export function callerEnv(dropCacheHome: boolean): NodeJS.ProcessEnv {
+  const drop = dropCacheHome ? /^(S3_|AWS_(?!CA_BUNDLE)|XDG_CACHE_HOME$)/ : /^(S3_|AWS_(?!CA_BUNDLE))/;
+  return {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !drop.test(name))),
+    NO_COLOR: "1",
+  };
+}
+
+/** What Debian's awscli needs to reach the rig: its keys and region, no config files, no pager. */
+export function awsCliEnv(rig: RigS3): NodeJS.ProcessEnv {
+  return {
+    AWS_ACCESS_KEY_ID: rig.accessKey,
+    AWS_SECRET_ACCESS_KEY: rig.secret,
+    AWS_DEFAULT_REGION: rig.region,
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    AWS_PAGER: "",
+  };
+}
+
+/**
+ * A fresh bucket of the rig holding the tutorial's dump as a zip (tests/support/tutorial-dump.ts), made by
+ * `fill` and deleted by `remove`, which does nothing before `fill` made it and logs a failure.
+ */
+export class TutorialZipBucket {
+  bucket: string | undefined;
+  key: string | undefined;
+
+  constructor(private readonly rig: RigS3) {}
+
+  /** The dump under the official Node `version`, its image `bench-<label>-<version>`, its bucket `bench-<label>-…`. */
+  async fill(version: string, label: string) {
+    log(`the official Node ${version}, its real core of the tutorial's crash, its image on the registry`);
+    const dump = await tutorialDump(version, `bench-${label}-${version}`);
+    const key = `${dumpName(dump.spec)}.zip`;
+    this.key = key;
+    const bucket = await freshBucket(this.rig, `bench-${label}`);
+    this.bucket = bucket;
+    await putObjects(this.rig, bucket, zipDump(dump.spec));
+    return { ...dump, bucket, key };
+  }
+
+  async remove(): Promise<void> {
+    const { bucket, key } = this;
+    if (!bucket || !key) return;
+    const client = s3Client(this.rig);
+    await client
+      .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+      .then(() => client.send(new DeleteBucketCommand({ Bucket: bucket })))
+      .catch((error) => log(`could not remove the bucket ${bucket}: ${(error as Error).message}`));
+  }
+}
