@@ -214,8 +214,19 @@ function silenceSdkNodeWarning(): void {
   }) as typeof process.emitWarning;
 }
 
+/** `coredump list | head` closes the pipe early: that is the reader's choice, not an error. */
+function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   silenceSdkNodeWarning();
+  exitQuietlyOnClosedPipe();
   const dash = argv.indexOf("--");
   const [own, debuggerArgs] = dash < 0 ? [argv, []] : [argv.slice(0, dash), argv.slice(dash + 1)];
   const program = buildProgram([...debuggerArgs]);
