@@ -60,7 +60,9 @@ export async function buildSysroot(request: SysrootRequest): Promise<Sysroot | u
             wanted.push(library);
             continue;
           }
-          const target = path.join(sysroot, library.path);
+          // The path comes from the core: keep it inside the sysroot whatever it says.
+          const target = path.join(sysroot, path.posix.normalize(library.path));
+          if (!target.startsWith(sysroot + path.sep)) continue;
           await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
           await rename(pulled.file, target);
           folders.add(path.dirname(target));

@@ -26,7 +26,8 @@ export async function processFacts(pid: number, env: NodeJS.ProcessEnv = process
   const namespace = (await readFile(SERVICE_ACCOUNT_NAMESPACE, "utf8").catch(() => "")).trim();
   return {
     pid,
-    exe: comm || exePath.split("/").pop() || "unknown",
+    // The kernel's %e writes `/` as `!`; anything else odd in a process title becomes `_`.
+    exe: (comm || exePath.split("/").pop() || "unknown").replaceAll("/", "!").replace(/[^\w.!+-]/g, "_"),
     exePath: exePath.replace(/ \(deleted\)$/, ""),
     // Inside a pod the hostname is the pod's name, which is what the handler records too.
     hostname: hostname(),

@@ -44,6 +44,10 @@ export async function readMetadata(store: Store, dump: DumpObjects): Promise<Dum
     if (error instanceof StoreError && (error.kind === "denied" || error.kind === "bad-credentials")) {
       return { state: "denied", containers: [], images: [], problems: [error.message] };
     }
+    // Deleted between the listing and the read (lifecycle expiry, another user's clean).
+    if (error instanceof StoreError && error.kind === "not-found") {
+      return { state: "missing", containers: [], images: [], problems: [error.message] };
+    }
     if (error instanceof ZipFormatError) {
       return { state: "corrupt", containers: [], images: [], problems: [error.message] };
     }

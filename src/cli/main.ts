@@ -21,7 +21,8 @@ Examples:
   coredump info last
   coredump --bucket cores --endpoint http://127.0.0.1:7480 list
 
-Exit status: 0 success, 1 failure (including "no dump matches"), 2 bad usage.`;
+Exit status: 0 success, 1 failure (including "no dump matches"), 2 bad usage, 130 interrupted;
+debug exits with the debugger's status.`;
 
 /** What a command wants as exit status when it succeeds (the debugger's own, for debug). */
 let commandStatus = 0;
@@ -218,8 +219,7 @@ function silenceSdkNodeWarning(): void {
 function exitQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(0);
-      throw error;
+      process.exit(error.code === "EPIPE" ? 0 : 1);
     });
   }
 }

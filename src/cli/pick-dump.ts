@@ -1,7 +1,7 @@
 import type { Catalogue } from "../catalog/catalogue.js";
 import type { Dump } from "../catalog/dump.js";
 import { NoMatchError, resolveId } from "../catalog/resolve.js";
-import { UsageError } from "../errors.js";
+import { InterruptedError, UsageError } from "../errors.js";
 import { formatTime } from "../ui/format.js";
 
 /** The dump an id names, or, with no id on a terminal, the one the user picks from a list. */
@@ -29,5 +29,9 @@ export async function pickDump(catalogue: Catalogue, id: string | undefined, com
       })),
     },
     { output: process.stderr },
-  );
+  ).catch((error: unknown) => {
+    // Ctrl-C in the picker is the user's way out, not a failure.
+    if ((error as Error).name === "ExitPromptError") throw new InterruptedError("no dump chosen");
+    throw error;
+  });
 }

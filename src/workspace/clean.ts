@@ -17,11 +17,14 @@ export interface CleanPolicy {
   maxBytes?: number;
 }
 
+/** The temporary name a fetch writes its core under (see DumpFolder.partial): nothing else counts. */
+const PARTIAL_CORE = /^core\.\d+-[0-9a-z]+\.partial$/;
+
 /** Dump folders of coredump's own (they hold its completion record or a partial core) and cached executables. */
 export async function findRemovables(workdir: string, cacheDir: string): Promise<Removable[]> {
   const dumps = await childFolders(workdir, async (folder) => {
     const names = await readdir(folder).catch(() => [] as string[]);
-    return names.includes(".coredump-fetch.json") || names.some((name) => name.endsWith(".partial"));
+    return names.includes(".coredump-fetch.json") || names.some((name) => PARTIAL_CORE.test(name));
   });
   const binaries = await childFolders(path.join(cacheDir, "binaries"), async (folder) =>
     /^[0-9a-f]{8,}$/.test(path.basename(folder)),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, utimes } from "node:fs/promises";
+import { mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -44,6 +44,16 @@ describe("clean", () => {
     assert.ok(!existsSync(oldFolder));
     assert.ok(existsSync(path.join(workdir, recent.uuid, "core")));
     assert.equal((await coredump(["clean", "--workdir", workdir], env)).exitCode, 2);
+
+    // A folder of the user's own in the same place, old and with a download's .partial, is not coredump's.
+    const theirs = path.join(workdir, "myproject");
+    await mkdir(theirs);
+    await writeFile(path.join(theirs, "firefox-download.partial"), "x");
+    for (const name of ["", "firefox-download.partial"])
+      await utimes(path.join(theirs, name), tenDaysAgo, tenDaysAgo);
+    const again = await coredump(["clean", "--older-than", "7d", "--workdir", workdir], env);
+    assert.doesNotMatch(again.stdout, /myproject/);
+    assert.ok(existsSync(path.join(theirs, "firefox-download.partial")));
   });
 
   it("--remote deletes old dumps from the bucket only with --yes", async () => {
@@ -57,6 +67,13 @@ describe("clean", () => {
     assert.equal(dry.exitCode, 0, dry.stderr);
     assert.match(dry.stdout, /1 dumps \(4 objects, .*\) .* are older than 90d: add --yes to delete them/);
     assert.equal(json<unknown[]>(await coredump(["list", "--json"], env)).length, 2);
+    const cautious = await coredump(["clean", "--remote", "--older-than", "90d", "--yes", "--dry-run"], env);
+    assert.match(cautious.stdout, /add --yes to delete them/);
+    assert.equal(
+      json<unknown[]>(await coredump(["list", "--json"], env)).length,
+      2,
+      "--dry-run wins over --yes",
+    );
     const real = await coredump(["clean", "--remote", "--older-than", "90d", "--yes"], env);
     assert.match(real.stdout, /deleted 1 dumps \(4 objects/);
     const left = json<Array<{ id: string }>>(await coredump(["list", "--json"], env));

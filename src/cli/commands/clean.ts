@@ -41,6 +41,11 @@ export async function clean(flags: CleanFlags): Promise<void> {
 async function cleanRemote(flags: CleanFlags): Promise<void> {
   if (flags.olderThan === undefined)
     throw new UsageError("--remote needs --older-than, e.g. --older-than 90d");
+  if (flags.maxSize !== undefined) {
+    throw new UsageError("--max-size is for the working folder; with --remote use --older-than");
+  }
+  // --dry-run wins over --yes: whoever adds it wants to be safe.
+  const really = flags.yes === true && flags.dryRun !== true;
   const before = parseTime(flags.olderThan, new Date(), "--older-than");
   const catalogue = await openCatalogue(flags);
   const old = (await catalogue.dumps()).filter(
@@ -50,11 +55,11 @@ async function cleanRemote(flags: CleanFlags): Promise<void> {
   const bytes = old.reduce((sum, dump) => sum + dump.size, 0);
   for (const dump of old)
     process.stdout.write(
-      `${flags.yes ? "deleting" : "would delete"} ${dump.id} (${formatTime(dump.timestamp)}, ${formatSize(dump.size)})\n`,
+      `${really ? "deleting" : "would delete"} ${dump.id} (${formatTime(dump.timestamp)}, ${formatSize(dump.size)})\n`,
     );
-  if (flags.yes) await catalogue.store.delete(keys);
+  if (really) await catalogue.store.delete(keys);
   process.stdout.write(
-    flags.yes
+    really
       ? `deleted ${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) from ${catalogue.store.description}\n`
       : `${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) in ${catalogue.store.description} are older than ${flags.olderThan}: add --yes to delete them\n`,
   );
