@@ -52,6 +52,7 @@ export async function prepareDump(
     return fetchDump(catalogue.store, dump, folder, {
       force: flags.force === true,
       signal,
+      onWait: (holder) => say(`waiting for coredump (pid ${holder}), which is fetching this dump too`),
       onStart: (bytes) => progress.start(bytes),
       onBytes: (count) => progress.add(count),
       onRetry: say,

@@ -15,6 +15,8 @@ export interface FetchedDump {
 
 export interface FetchDumpOptions extends FetchCoreOptions {
   force?: boolean;
+  /** Called when another coredump is fetching the same dump and this one waits for it. */
+  onWait?: (holder: number) => void;
   /** Called once the compressed size is known, before the bytes flow. */
   onStart?: (compressedBytes: number) => void;
 }
@@ -26,17 +28,36 @@ export async function fetchDump(
   folder: DumpFolder,
   options: FetchDumpOptions = {},
 ): Promise<FetchedDump> {
+  const reused = options.force ? undefined : await reusable(folder, dump);
+  if (reused) return reused;
+  const release = await folder.lock(options.onWait);
+  try {
+    // Another coredump may have finished it while this one waited.
+    return (
+      (options.force ? undefined : await reusable(folder, dump)) ??
+      (await fetchAfresh(store, dump, folder, options))
+    );
+  } finally {
+    await release();
+  }
+}
+
+/** A complete earlier fetch of the same object, touched as used now. */
+async function reusable(folder: DumpFolder, dump: Dump): Promise<FetchedDump | undefined> {
   const stored = dump.objects.zip ?? dump.objects.core;
   const previous = await folder.completed();
-  if (
-    !options.force &&
-    previous &&
-    stored &&
-    previous.etag === stored.etag &&
-    previous.storedSize === stored.size
-  ) {
-    return { record: previous, reused: true };
-  }
+  if (!previous || !stored || previous.etag !== stored.etag || previous.storedSize !== stored.size)
+    return undefined;
+  await folder.touch();
+  return { record: previous, reused: true };
+}
+
+async function fetchAfresh(
+  store: Store,
+  dump: Dump,
+  folder: DumpFolder,
+  options: FetchDumpOptions,
+): Promise<FetchedDump> {
   const source = await locateCore(store, dump);
   await folder.prepare();
   await folder.reset();

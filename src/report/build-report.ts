@@ -88,20 +88,24 @@ export async function buildReport({ dump, folder, executable }: ReportInput): Pr
     report.executableReason = executable.reason;
     return report;
   }
-  await addDebuggerFindings(report, { dump, folder, executable: executable.path }, v8Printed, nodeVersion);
+  await addDebuggerFindings(report, { dump, folder, executable }, v8Printed, nodeVersion);
   return report;
 }
 
 async function addDebuggerFindings(
   report: Report,
-  { dump, folder, executable }: { dump: Dump; folder: DumpFolder; executable: string },
+  {
+    dump,
+    folder,
+    executable,
+  }: { dump: Dump; folder: DumpFolder; executable: { path: string; buildId: string } },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
 ): Promise<void> {
-  const kind = chooseDebugger(undefined, executable);
+  const kind = chooseDebugger(undefined, executable.path);
   let target: ReturnType<typeof debugTarget>;
   try {
-    target = debugTarget(kind, await strippedCopy(executable), folder.core);
+    target = debugTarget(kind, await strippedCopy(executable.path, executable.buildId), folder.core);
   } catch (error) {
     if (!(error instanceof ExpectedError)) throw error;
     report.debugger = { name: kind, readable: false, note: error.message };

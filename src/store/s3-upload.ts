@@ -1,7 +1,8 @@
 import { createReadStream } from "node:fs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import type { S3Config } from "./s3-config.js";
+import { describeBucket, type S3Config } from "./s3-config.js";
+import { StoreError } from "./store.js";
 
 /** Puts a local file into the bucket, in parts for a large one (a core of gigabytes). */
 export async function uploadFile(config: S3Config, file: string, key: string): Promise<void> {

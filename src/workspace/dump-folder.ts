@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileAtomic } from "./atomic-write.js";
 
 /** What a finished fetch wrote, and of which object: a later fetch that finds it matching does nothing. */
@@ -17,6 +18,7 @@ export interface CompletionRecord {
 }
 
 const RECORD = ".coredump-fetch.json";
+const LOCK = ".coredump-fetch.lock";
 const PARTIAL = ".partial";
 
 /** `--workdir`, else `$COREDUMP_WORKDIR`, else `~/work`. */
@@ -73,6 +75,39 @@ export class DumpFolder {
     }
   }
 
+  /** Marks a complete fetch as used now, so that `clean --older-than` counts from its last use. */
+  async touch(): Promise<void> {
+    const now = new Date();
+    await utimes(this.file(RECORD), now, now).catch(() => undefined);
+  }
+
+  /**
+   * Makes this process the only one writing the folder (two terminals fetching one dump would delete
+   * each other's files): waits while another live coredump holds the lock, takes over a dead one's.
+   * Resolves to the function that releases it.
+   */
+  async lock(onWait?: (holder: number) => void): Promise<() => Promise<void>> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const lockFile = this.file(LOCK);
+    let told = false;
+    for (;;) {
+      try {
+        await writeFile(lockFile, String(process.pid), { flag: "wx", mode: 0o600 });
+        return () => rm(lockFile, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const holder = Number(await readFile(lockFile, "utf8").catch(() => "0"));
+      if (!isAlive(holder)) {
+        await rm(lockFile, { force: true });
+        continue;
+      }
+      if (!told) onWait?.(holder);
+      told = true;
+      await sleep(250);
+    }
+  }
+
   async complete(record: CompletionRecord): Promise<void> {
     await writeFileAtomic(this.file(RECORD), `${JSON.stringify(record, null, 2)}\n`);
   }
@@ -88,4 +123,14 @@ export function folderName(id: string): string {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes("..")
     ? id
     : `dump-${createHash("sha256").update(id).digest("hex").slice(0, 16)}`;
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

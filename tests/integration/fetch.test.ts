@@ -202,6 +202,21 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
     }
   });
 
+  it("lets two fetches of one dump run at once: one waits for the other, neither breaks the other's files", async () => {
+    const work = await workdir();
+    const run = () =>
+      coredump(
+        ["fetch", specs.stored64.uuid, "--workdir", work, "--no-executable", "--json", "--force"],
+        s3Env(rig, bucket),
+      );
+    const [first, second] = await Promise.all([run(), run()]);
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.equal(await sha256(json<Fetched>(first).core), original);
+    const left = await readdir(path.join(work, specs.stored64.uuid));
+    assert.ok(!left.some((name) => name.endsWith(".partial") || name.endsWith(".lock")), left.join(", "));
+  });
+
   it("leaves no core and no partial file when interrupted with Ctrl-C", async () => {
     const proxy = await FaultProxy.start(rig.endpoint, (connection) =>
       connection > 0 ? { stallAfter: 5_000_000 } : {},

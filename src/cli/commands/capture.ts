@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { packCapture } from "../../capture/capture-zip.js";
@@ -26,15 +27,26 @@ export async function capture(pidText: string, flags: CaptureFlags): Promise<voi
   const scratchParent = bucket ? tmpdir() : target;
   await mkdir(scratchParent, { recursive: true });
   const scratch = await mkdtemp(path.join(scratchParent, ".coredump-capture-"));
+  // The raw core is as large as the process's memory: Ctrl-C must not leave it behind.
+  const onInterrupt = () => {
+    rmSync(scratch, { recursive: true, force: true });
+    process.stderr.write("coredump: interrupted: nothing was captured\n");
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
   try {
     process.stderr.write(
       `coredump: taking a core of ${facts.exePath} (pid ${pid}) with gcore; it keeps running\n`,
     );
     const core = await takeCore(pid, scratch);
-    const packed = await packCapture(core, facts, bucket ? scratch : target);
+    const packed = await packCapture(core, facts, scratch);
     const size = formatSize((await stat(packed.file)).size);
     if (!bucket) {
-      process.stdout.write(`captured ${packed.uuid}: ${packed.file} (${size})\n`);
+      // The scratch folder is inside the target: one rename, and the dump appears whole.
+      const file = path.join(target, packed.name);
+      await rename(packed.file, file);
+      process.stdout.write(`captured ${packed.uuid}: ${file} (${size})\n`);
       return;
     }
     const { uploadFile } = await import("../../store/s3-upload.js");
@@ -42,6 +54,8 @@ export async function capture(pidText: string, flags: CaptureFlags): Promise<voi
     await uploadFile(bucket, packed.file, key);
     process.stdout.write(`captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
   } finally {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
     await rm(scratch, { recursive: true, force: true });
   }
 }

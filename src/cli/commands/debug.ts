@@ -37,7 +37,9 @@ export async function debug(
     );
   }
   const kind = chooseDebugger(flags.debugger, executable.path);
-  const binary = flags.fullDebuginfo ? executable.path : await strippedCopy(executable.path);
+  const binary = flags.fullDebuginfo
+    ? executable.path
+    : await strippedCopy(executable.path, executable.buildId);
   const target = debugTarget(kind, binary, folder.core, debuggerArgs);
   if (kind === "gdb") {
     const sysroot = await buildSysroot({
