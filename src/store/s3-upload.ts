@@ -12,8 +12,15 @@ export async function uploadFile(config: S3Config, file: string, key: string): P
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   });
-  await new Upload({
-    client,
-    params: { Bucket: config.bucket, Key: key, Body: createReadStream(file) },
-  }).done();
+  try {
+    await new Upload({
+      client,
+      params: { Bucket: config.bucket, Key: key, Body: createReadStream(file) },
+    }).done();
+  } catch (error) {
+    const { name, message } = error as Error;
+    throw new StoreError("other", `cannot upload ${key} to ${describeBucket(config)}: ${name}: ${message}`, {
+      cause: error,
+    });
+  }
 }
