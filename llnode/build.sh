@@ -24,7 +24,7 @@ include=/usr/lib/llvm-$lldb_major/include
 [ -f "$include/lldb/API/LLDB.h" ] || { echo "llnode/build.sh: no lldb headers in $include (apt-get install liblldb-dev)" >&2; exit 1; }
 
 patches=()
-$published || mapfile -t patches < <(find "$here/patches" -name '*.patch' | sort)
+if ! $published && [ -d "$here/patches" ]; then mapfile -t patches < <(find "$here/patches" -name '*.patch' | sort); fi
 patch_hash=published
 if [ ${#patches[@]} -gt 0 ]; then patch_hash=$(cat "${patches[@]}" | sha256sum | cut -c1-12); fi
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/coredump/llnode
