@@ -17,19 +17,24 @@ export async function fetchMetadata(
   source: CoreSource,
   folder: DumpFolder,
 ): Promise<string[]> {
-  const files = source.zip ? await zipFiles(source) : await looseFiles(store, dump);
-  for (const [name, bytes] of files) {
+  const files = source.zip ? zipFiles(source) : looseFiles(store, dump);
+  // One at a time: only one file's bytes are in memory at once, whatever the archive holds.
+  for (const [name, load] of files) {
     const target = folder.file(name);
     await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(target, bytes);
+    await writeFileAtomic(target, await load());
   }
   return files.map(([name]) => name);
 }
 
-async function zipFiles(source: CoreSource): Promise<Array<[string, Buffer]>> {
+/** A file's short name, and how to read its bytes when its turn comes. */
+type PendingFile = [string, () => Promise<Buffer>];
+
+function zipFiles(source: CoreSource): PendingFile[] {
   const zip = source.zip;
   if (!zip) return [];
-  const entries = zip.entries.filter((entry) => entry.name !== source.entryName && !entry.name.endsWith("/"));
+  // Another core-sized entry is not metadata: it is left in the archive.
+  const entries = zip.entries.filter((entry) => !entry.name.endsWith("/") && !entry.name.endsWith(".core"));
   const unsafe = entries.find((entry) => entry.isSymlink);
   if (unsafe)
     throw new UnsafeNameError(`zip entry "${unsafe.name}" is a symbolic link: refusing this archive`);
@@ -38,12 +43,10 @@ async function zipFiles(source: CoreSource): Promise<Array<[string, Buffer]>> {
     entries.map((entry) => entry.name),
     stem,
   );
-  return Promise.all(
-    entries.map(async (entry, index) => [names[index] as string, await zip.readEntry(entry)]),
-  );
+  return entries.map((entry, index): PendingFile => [names[index] as string, () => zip.readEntry(entry)]);
 }
 
-async function looseFiles(store: Store, dump: Dump): Promise<Array<[string, Buffer]>> {
+function looseFiles(store: Store, dump: Dump): PendingFile[] {
   const { dumpInfo, imageInfo, runtimeInfo, legacyInfo } = dump.objects;
   const wanted: Array<[string, StoredObject | undefined]> = [
     ["dump-info.json", dumpInfo],
@@ -51,5 +54,5 @@ async function looseFiles(store: Store, dump: Dump): Promise<Array<[string, Buff
     ["runtime-info.json", runtimeInfo ?? legacyInfo],
   ];
   const present = wanted.filter((pair): pair is [string, StoredObject] => pair[1] !== undefined);
-  return Promise.all(present.map(async ([name, object]) => [name, await store.read(object.key)]));
+  return present.map(([name, object]): PendingFile => [name, () => store.read(object.key)]);
 }

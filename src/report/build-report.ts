@@ -48,12 +48,19 @@ export interface ReportInput {
   dump: Dump;
   folder: DumpFolder;
   executable: { path: string; buildId: string; source: string } | { path: null; reason: string };
+  /** `--insecure-registry`, for the shared libraries of a native core. */
+  insecureRegistries?: string[];
 }
 
 const LOG_LINES = 20;
 const NATIVE_FRAMES = 8;
 
-export async function buildReport({ dump, folder, executable }: ReportInput): Promise<Report> {
+export async function buildReport({
+  dump,
+  folder,
+  executable,
+  insecureRegistries = [],
+}: ReportInput): Promise<Report> {
   const [v8Printed, nodeVersion, logs] = await Promise.all([
     scanCoreForAbortText(folder.core),
     readCoreNodeVersion(folder.core).catch(() => undefined),
@@ -88,7 +95,7 @@ export async function buildReport({ dump, folder, executable }: ReportInput): Pr
     report.executableReason = executable.reason;
     return report;
   }
-  await addDebuggerFindings(report, { dump, folder, executable }, v8Printed, nodeVersion);
+  await addDebuggerFindings(report, { dump, folder, executable, insecureRegistries }, v8Printed, nodeVersion);
   return report;
 }
 
@@ -98,7 +105,13 @@ async function addDebuggerFindings(
     dump,
     folder,
     executable,
-  }: { dump: Dump; folder: DumpFolder; executable: { path: string; buildId: string } },
+    insecureRegistries,
+  }: {
+    dump: Dump;
+    folder: DumpFolder;
+    executable: { path: string; buildId: string };
+    insecureRegistries: string[];
+  },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
 ): Promise<void> {
@@ -117,6 +130,7 @@ async function addDebuggerFindings(
         core: folder.core,
         images: dump.metadata?.images ?? [],
         folder: folder.dir,
+        insecureRegistries,
       });
       if (sysroot) target.sysroot = sysroot;
     }

@@ -8,6 +8,6 @@ export interface ReportFlags extends FetchFlags {
 
 export async function report(id: string | undefined, flags: ReportFlags): Promise<void> {
   const prepared = await prepareDump(id, flags, "report");
-  const summary = await buildReport(prepared);
+  const summary = await buildReport({ ...prepared, insecureRegistries: flags.insecureRegistry ?? [] });
   process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderReport(summary)}\n`);
 }
