@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import {
   DeleteObjectsCommand,
@@ -7,6 +8,7 @@ import {
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import pLimit from "p-limit";
 import { type ListPart, partsAfter } from "./key-ranges.js";
 import { describeBucket, describeCredentials, type S3Config } from "./s3-config.js";
@@ -121,6 +123,19 @@ export class S3Store implements Store {
       );
       return Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
     });
+  }
+
+  /** Puts a local file into the bucket, in parts when it is large (a core of gigabytes). */
+  async putFile(key: string, file: string): Promise<void> {
+    try {
+      const upload = new Upload({
+        client: this.client,
+        params: { Bucket: this.config.bucket, Key: key, Body: createReadStream(file) },
+      });
+      await upload.done();
+    } catch (error) {
+      throw this.translate(error, key);
+    }
   }
 
   /** DeleteObjects takes at most 1,000 keys a request. */

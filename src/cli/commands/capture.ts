@@ -49,9 +49,9 @@ export async function capture(pidText: string, flags: CaptureFlags): Promise<voi
       process.stdout.write(`captured ${packed.uuid}: ${file} (${size})\n`);
       return;
     }
-    const { uploadFile } = await import("../../store/s3-upload.js");
+    const { S3Store } = await import("../../store/s3-store.js");
     const key = `${bucket.prefix}${packed.name}`;
-    await uploadFile(bucket, packed.file, key);
+    await new S3Store(bucket).putFile(key, packed.file);
     process.stdout.write(`captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
   } finally {
     process.off("SIGINT", onInterrupt);
