@@ -33,11 +33,6 @@ export function parseFilter(flags: FilterFlags, now = new Date()): DumpFilter {
   return filter;
 }
 
-/** Whether the filter needs what only the dumps' JSON knows (the namespace is in no key name). */
-export function needsMetadata(filter: DumpFilter): boolean {
-  return filter.namespace !== undefined;
-}
-
 export function matches(dump: Dump, filter: DumpFilter): boolean {
   if (filter.namespace !== undefined && !glob(filter.namespace, dump.namespace ?? "unknown")) return false;
   if (filter.pod !== undefined && !glob(filter.pod, dump.pod ?? dump.hostname ?? "")) return false;
