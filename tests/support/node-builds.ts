@@ -3,7 +3,7 @@
  * the release binaries that official `node:` images carry), cached as `<repo>/.cache/node-builds/<version>/node`.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, rename, rm, stat } from "node:fs/promises";
+import { chmod, link, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fetchOfficialNode } from "../../src/binaries/official-node.js";
 import { repoRoot } from "./repo-root.js";
@@ -30,7 +30,11 @@ async function obtain(version: string): Promise<string> {
   try {
     await fetchOfficialNode(version, machine(), partial);
     await chmod(partial, 0o755);
-    await rename(partial, node);
+    // Test files run in parallel processes: the first to finish wins, and a later one must not replace
+    // a binary that another process may already have crashed (its core would name it "(deleted)").
+    await link(partial, node).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw error;
+    });
   } finally {
     await rm(partial, { force: true });
   }
