@@ -28,23 +28,61 @@ const UNCAUGHT_LINE = /Uncaught ([A-Za-z_$][\w$]{0,100}): ([^\x00-\x1f]{1,500})\
 // biome-ignore lint/suspicious/noControlCharactersInRegex: likewise, where no newline follows the copy.
 const UNCAUGHT = /Uncaught ([A-Za-z_$][\w$]{0,100}): ([^\x00-\x1f]{1,500})/;
 
-/** The longest block of frames and the uncaught error in `text` (bytes read as latin1). */
+/** The best block of frames and the uncaught error in `text` (bytes read as latin1). */
 export function findAbortText(text: string): AbortText {
-  let best: JsFrame[] = [];
-  for (const match of text.matchAll(FRAME_BLOCK)) {
-    const frames = parseFrames(match[0]);
-    if (frames.length > best.length) best = frames;
-  }
-  // The printed line ends with a newline; a copy of the message elsewhere may run into other bytes.
-  const uncaught = UNCAUGHT_LINE.exec(text) ?? UNCAUGHT.exec(text);
-  const found: AbortText = { frames: best };
-  if (uncaught) {
+  const scan = new AbortTextScan();
+  scan.add(text);
+  return scan.result();
+}
+
+/**
+ * Collects V8's abort text from a core read piece by piece. A core holds several copies of the printed
+ * frames, and freed memory reused by other objects can overwrite the start of one (`Ö®ÅListener (…)`).
+ * The longest block wins; among equals, plain text over a damaged copy, then the copy seen most often.
+ */
+export class AbortTextScan {
+  private readonly blocks = new Map<string, { frames: JsFrame[]; copies: number }>();
+  private errorType: string | undefined;
+  private message: string | undefined;
+
+  add(text: string): void {
+    for (const match of text.matchAll(FRAME_BLOCK)) {
+      const seen = this.blocks.get(match[0]);
+      if (seen) seen.copies++;
+      else this.blocks.set(match[0], { frames: parseFrames(match[0]), copies: 1 });
+    }
+    if (this.message !== undefined) return;
+    // The printed line ends with a newline; a copy of the message elsewhere may run into other bytes.
+    const uncaught = UNCAUGHT_LINE.exec(text) ?? UNCAUGHT.exec(text);
+    if (!uncaught) return;
     const length = heapStringLength(text, uncaught.index, uncaught[0].length);
     const prefix = `Uncaught ${uncaught[1]}: `.length;
-    found.errorType = uncaught[1];
-    found.message = (length === undefined ? uncaught[2] : uncaught[0].slice(prefix, length))?.trim();
+    this.errorType = uncaught[1];
+    this.message = (length === undefined ? uncaught[2] : uncaught[0].slice(prefix, length))?.trim();
   }
-  return found;
+
+  result(): AbortText {
+    let best: { frames: JsFrame[]; copies: number; plain: boolean } | undefined;
+    for (const [block, { frames, copies }] of this.blocks) {
+      const candidate = { frames, copies, plain: PLAIN_TEXT.test(block) };
+      if (!best || ranksAbove(candidate, best)) best = candidate;
+    }
+    const found: AbortText = { frames: best?.frames ?? [] };
+    if (this.errorType !== undefined) found.errorType = this.errorType;
+    if (this.message !== undefined) found.message = this.message;
+    return found;
+  }
+}
+
+const PLAIN_TEXT = /^[\x20-\x7e\n]*$/;
+
+function ranksAbove(
+  a: { frames: JsFrame[]; copies: number; plain: boolean },
+  b: { frames: JsFrame[]; copies: number; plain: boolean },
+): boolean {
+  if (a.frames.length !== b.frames.length) return a.frames.length > b.frames.length;
+  if (a.plain !== b.plain) return a.plain;
+  return a.copies > b.copies;
 }
 
 /**
@@ -66,14 +104,4 @@ export function parseFrames(block: string): JsFrame[] {
     line: Number(match[3]),
     column: Number(match[4]),
   }));
-}
-
-/** Keeps the better of two findings from different parts of the core. */
-export function mergeAbortText(a: AbortText, b: AbortText): AbortText {
-  const merged: AbortText = { frames: b.frames.length > a.frames.length ? b.frames : a.frames };
-  const errorType = a.errorType ?? b.errorType;
-  const message = a.message ?? b.message;
-  if (errorType !== undefined) merged.errorType = errorType;
-  if (message !== undefined) merged.message = message;
-  return merged;
 }

@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { type AbortText, findAbortText, mergeAbortText } from "./abort-text.js";
+import { type AbortText, AbortTextScan } from "./abort-text.js";
 
 const WINDOW = 8 * 1024 * 1024;
 /** Enough to hold a whole frame block that straddles two windows. */
@@ -13,7 +13,7 @@ const ZERO_PAGE = Buffer.alloc(PAGE);
  */
 export async function scanCoreForAbortText(core: string): Promise<AbortText> {
   const file = await open(core, "r");
-  let found: AbortText = { frames: [] };
+  const scan = new AbortTextScan();
   try {
     const buffer = Buffer.alloc(WINDOW + OVERLAP);
     let carried = 0;
@@ -22,14 +22,14 @@ export async function scanCoreForAbortText(core: string): Promise<AbortText> {
       if (bytesRead === 0) break;
       position += bytesRead;
       const window = buffer.subarray(0, carried + bytesRead);
-      found = mergeAbortText(found, findAbortText(nonZeroText(window)));
+      scan.add(nonZeroText(window));
       carried = Math.min(OVERLAP, window.length);
       window.copy(buffer, 0, window.length - carried);
     }
   } finally {
     await file.close();
   }
-  return found;
+  return scan.result();
 }
 
 function nonZeroText(window: Buffer): string {
