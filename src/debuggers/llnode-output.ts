@@ -4,18 +4,27 @@ export interface BacktraceFrame {
   index: number;
   /** A JS function's name, or a native symbol. */
   function: string;
-  /** For JS frames: the script and the position llnode gives (where the function is defined). */
+  /** For JS frames: the script and the position llnode gives. */
   file?: string;
   line?: number;
   column?: number;
+  /**
+   * What that position is: the call site (the project's plugin, interpreted frames), or where the function
+   * starts (llnode as published, and the project's plugin where it says it cannot know the call site).
+   */
+  position?: "call site" | "function start";
   native: boolean;
 }
 
 const FRAME = /^\s*\*?\s*frame #(\d+): 0x[0-9a-f]+ (.*)$/;
-const JS_FRAME = /^([^\s(`]+)\(.*\) at (.+):(\d+):(\d+)(?: fn=0x[0-9a-f]+)?$/;
+const JS_FRAME = /^([^\s(`]+)\(.*\) at (.+?):(\d+):(\d+)( \(function start: [^)]*\))?(?: fn=0x[0-9a-f]+)?$/;
 const NATIVE_FRAME = /^[^`\s]+`(.+?)(?: \+ \d+)?(?: at .*)?$/;
 
-export function parseBacktrace(output: string): BacktraceFrame[] {
+/**
+ * `callSites`: the plugin prints call sites (the project's build), and marks the frames where it could
+ * only give the function's start.
+ */
+export function parseBacktrace(output: string, { callSites = false } = {}): BacktraceFrame[] {
   const frames: BacktraceFrame[] = [];
   for (const line of output.split("\n")) {
     const frame = FRAME.exec(line);
@@ -30,6 +39,7 @@ export function parseBacktrace(output: string): BacktraceFrame[] {
         file: js[2] ?? "",
         line: Number(js[3]),
         column: Number(js[4]),
+        position: callSites && js[5] === undefined ? "call site" : "function start",
         native: false,
       });
       continue;

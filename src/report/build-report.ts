@@ -35,8 +35,18 @@ export interface Report {
   signalName: string | null;
   nodeVersion: string | null;
   error: { type: string; message: string; source: "llnode" | "core text" } | null;
-  /** The JS stack: llnode's frames where it could read the core, else those V8 printed. */
-  jsStack: Array<ReportFrame & { source: "llnode" | "core text" }>;
+  /**
+   * The JS stack: llnode's frames where it could read the core, else those V8 printed. llnode's frames say
+   * whether their position is the call site or the function's start, and, where V8 printed a stack, whether
+   * that frame's call site is the one V8 printed.
+   */
+  jsStack: Array<
+    ReportFrame & {
+      source: "llnode" | "core text";
+      position?: "call site" | "function start";
+      matchesV8Printed?: boolean;
+    }
+  >;
   /** What V8 printed before aborting, found in the core's bytes: exact call sites. */
   v8Printed: AbortText;
   nativeFrames: string[];
@@ -161,15 +171,29 @@ function mergeLlnode(report: Report, findings: LlnodeFindings): void {
   if (findings.nodeVersion) report.nodeVersion = findings.nodeVersion;
   const jsFrames = findings.frames.filter((frame) => !frame.native && frame.file !== undefined);
   if (jsFrames.length > 0) {
-    report.jsStack = jsFrames.map(({ function: name, file, line, column }) => ({
+    const printed = report.v8Printed.frames;
+    report.jsStack = jsFrames.map(({ function: name, file, line, column, position }, index) => ({
       function: name,
       ...(file !== undefined ? { file } : {}),
       ...(line !== undefined ? { line } : {}),
       ...(column !== undefined ? { column } : {}),
+      ...(position ? { position } : {}),
+      ...(printed.length > 0
+        ? { matchesV8Printed: samePlace(printed[index], { function: name, file, line, column }) }
+        : {}),
       source: "llnode" as const,
     }));
   }
   if (findings.error) report.error = { ...findings.error, source: "llnode" };
+}
+
+/** V8 prints `Server.myRequestListener` where llnode names `myRequestListener`. */
+function samePlace(printed: ReportFrame | undefined, frame: ReportFrame): boolean {
+  if (!printed) return false;
+  const named = printed.function === frame.function || printed.function.endsWith(`.${frame.function}`);
+  return (
+    named && printed.file === frame.file && printed.line === frame.line && printed.column === frame.column
+  );
 }
 
 /** The tail of each container's log in a zip dump (`<i>.log`). */

@@ -40,7 +40,7 @@ export async function askLlnode(
   const findings: LlnodeFindings = {
     plugin: { path: plugin.path, origin: plugin.origin, published: plugin.published },
     readable,
-    frames: parseBacktrace(output),
+    frames: parseBacktrace(output, { callSites: !plugin.published }),
   };
   const version = nodeVersionFrom(output) ?? coreNodeVersion;
   if (version) findings.nodeVersion = version;

@@ -25,14 +25,13 @@ export function renderReport(report: Report): string {
       `${chalk.bold.red(`${report.error.type}: ${report.error.message}`)}  ${chalk.dim(`(from ${report.error.source})`)}`,
     );
   }
+  const fromLlnode = report.jsStack[0]?.source === "llnode";
+  const agreeing = report.jsStack.filter((frame) => frame.matchesV8Printed).length;
+  const allAgree = fromLlnode && report.v8Printed.frames.length > 0 && agreeing === report.jsStack.length;
   if (report.jsStack.length > 0) {
-    const source =
-      report.jsStack[0]?.source === "llnode"
-        ? "llnode; positions are where functions are defined"
-        : "V8's own output";
-    sections.push(frames(`JavaScript stack (${source})`, report.jsStack));
+    sections.push(frames(`JavaScript stack (${stackSource(report, agreeing, allAgree)})`, report.jsStack));
   }
-  if (report.v8Printed.frames.length > 0 && report.jsStack[0]?.source === "llnode") {
+  if (report.v8Printed.frames.length > 0 && fromLlnode && !allAgree) {
     sections.push(frames("Stack V8 printed before aborting (call sites)", report.v8Printed.frames));
   }
   if (report.nativeFrames.length > 0) {
@@ -58,14 +57,29 @@ export function renderReport(report: Report): string {
   return sections.join("\n\n");
 }
 
-function frames(title: string, list: readonly ReportFrame[]): string {
+function stackSource(report: Report, agreeing: number, allAgree: boolean): string {
+  if (report.jsStack[0]?.source !== "llnode") return "V8's own output";
+  const callSites = report.jsStack.filter((frame) => frame.position === "call site").length;
+  if (callSites === 0) return "llnode; positions are where functions are defined";
+  const positions =
+    callSites === report.jsStack.length
+      ? "call sites"
+      : `call sites, where a frame says "function start" the function's first line`;
+  if (allAgree) return `llnode, ${positions}; the same as the stack V8 printed before aborting`;
+  if (report.v8Printed.frames.length === 0) return `llnode, ${positions}`;
+  return `llnode, ${positions}; ${agreeing} of ${report.jsStack.length} frames as V8 printed them`;
+}
+
+function frames(title: string, list: readonly (ReportFrame & { position?: string })[]): string {
+  const mixed = new Set(list.map((frame) => frame.position)).size > 1;
   const rows = list
     .slice(0, STACK_FRAMES)
     .map((frame) => [
       `  ${frame.function || "(anonymous)"}`,
-      frame.file === undefined
+      (frame.file === undefined
         ? ""
-        : `${frame.file}${frame.line === undefined ? "" : `:${frame.line}:${frame.column ?? 0}`}`,
+        : `${frame.file}${frame.line === undefined ? "" : `:${frame.line}:${frame.column ?? 0}`}`) +
+        (mixed && frame.position === "function start" ? chalk.dim(" (function start)") : ""),
     ]);
   const more = list.length > STACK_FRAMES ? `\n  … ${list.length - STACK_FRAMES} more` : "";
   return `${chalk.bold(title)}\n${renderTable(["", ""], rows).split("\n").slice(1).join("\n")}${more}`;
