@@ -16,6 +16,9 @@ npx dockerfile-utils lint docker/Dockerfile
 # llnode 4.0.0 as published, built from its npm tarball: the tests name it through LLNODE_PLUGIN.
 COREDUMP_TEST_LLNODE_PUBLISHED=$(bash llnode/build.sh --published)
 export COREDUMP_TEST_LLNODE_PUBLISHED
+# The project's llnode: 4.0.0 with llnode/patches, which reads Node 16 to 24.
+COREDUMP_TEST_LLNODE_PROJECT=$(bash llnode/build.sh)
+export COREDUMP_TEST_LLNODE_PROJECT
 
 # The registry's token server runs from dist/, and its S3-backed registry needs RGW: start them in this order.
 # A rig that was already up (a developer's, a benchmark's) is used and left running; one started here stops here.

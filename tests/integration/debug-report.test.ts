@@ -6,7 +6,7 @@ import { before, describe, it } from "node:test";
 import { pushAppImage } from "../support/app-image.js";
 import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { defaultSpec, looseDump, writeToDirectory, zipDump } from "../support/handler-layout.js";
-import { publishedLlnode } from "../support/llnode-plugin.js";
+import { projectLlnode, publishedLlnode } from "../support/llnode-plugin.js";
 import { nativeCore } from "../support/native-core.js";
 import type { RealCore } from "../support/real-core.js";
 import { repoRoot } from "../support/repo-root.js";
@@ -17,7 +17,15 @@ import { tutorialDump } from "../support/tutorial-dump.js";
 interface ReportJson {
   nodeVersion: string | null;
   error: { type: string; message: string; source: string } | null;
-  jsStack: Array<{ function: string; file?: string; line?: number; column?: number; source: string }>;
+  jsStack: Array<{
+    function: string;
+    file?: string;
+    line?: number;
+    column?: number;
+    position?: string;
+    matchesV8Printed?: boolean;
+    source: string;
+  }>;
   v8Printed: { frames: Array<{ function: string; file: string; line: number; column: number }> };
   executable: { source: string } | null;
   nativeFrames: string[];
@@ -76,6 +84,8 @@ describe("debug and report on the tutorial's crash, executable from the rig's re
         file: crash.scriptAsRun,
         line: 7,
         column: 27,
+        position: "function start",
+        matchesV8Printed: false,
         source: "llnode",
       });
       assert.deepEqual(report.v8Printed.frames[0], {
@@ -134,6 +144,52 @@ describe("report on Node 22 with llnode 4.0 as published", () => {
     );
     assert.match(debug.stderr, /cannot read: JS frames will be bare addresses/);
     assert.match(debug.stderr, /could not read this core's V8 heap/);
+  });
+});
+
+describe("report on Node 22 and 24 with the project's llnode", () => {
+  it("takes the error and the call sites from llnode, and finds them the same as the stack V8 printed", async () => {
+    const s3 = rigS3();
+    const bucket = await freshBucket(s3, "project-llnode");
+    const dumps = await Promise.all(["22.22.0", "24.11.0"].map((version) => tutorialDump(version)));
+    await putObjects(
+      s3,
+      bucket,
+      dumps.flatMap(({ spec }) => looseDump(spec)),
+    );
+    const env = {
+      ...s3Env(s3, bucket),
+      XDG_CACHE_HOME: freshCacheHome(),
+      LLNODE_PLUGIN: await projectLlnode(),
+    };
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    for (const { crash, spec } of dumps) {
+      const result = await coredump(["report", spec.uuid, "--workdir", workdir, "--json"], env);
+      assert.equal(result.exitCode, 0, result.stderr);
+      const report = json<ReportJson>(result);
+      assert.equal(report.nodeVersion, crash.nodeVersion.slice(1));
+      assert.equal(report.debugger?.readable, true, crash.nodeVersion);
+      assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "llnode" });
+      assert.deepEqual(report.jsStack[0], {
+        function: "myRequestListener",
+        file: crash.scriptAsRun,
+        line: 9,
+        column: 7,
+        position: "call site",
+        matchesV8Printed: true,
+        source: "llnode",
+      });
+      assert.ok(
+        report.jsStack.every((frame) => frame.matchesV8Printed),
+        crash.nodeVersion,
+      );
+      const human = await coredump(["report", spec.uuid, "--workdir", workdir], env);
+      assert.match(
+        human.stdout,
+        /JavaScript stack \(llnode, call sites; the same as the stack V8 printed before aborting\)/,
+      );
+      assert.match(human.stdout, new RegExp(`myRequestListener\\s+${crash.scriptAsRun}:9:7`));
+    }
   });
 });
 
