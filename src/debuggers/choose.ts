@@ -1,6 +1,6 @@
 import path from "node:path";
 import { UsageError } from "../errors.js";
-import { findGdb, findLldb, findLlnodePlugin, type LlnodePlugin } from "./locate.js";
+import { findGdb, findLldb, findLlnodePlugin } from "./locate.js";
 import type { DebuggerKind, DebugTarget } from "./session.js";
 import { which } from "./which.js";
 
@@ -29,15 +29,14 @@ export function debugTarget(
   core: string,
   extraArgs: string[] = [],
   env: NodeJS.ProcessEnv = process.env,
-): DebugTarget & { pluginInfo?: LlnodePlugin } {
+): DebugTarget {
   if (kind === "gdb") return { kind, program: findGdb(env), executable, core, extraArgs };
   if (kind === "lldb") return { kind, program: findLldb(undefined, env), executable, core, extraArgs };
   const plugin = findLlnodePlugin(env);
   return {
     kind,
     program: findLldb(plugin, env),
-    plugin: plugin.path,
-    pluginInfo: plugin,
+    plugin,
     executable,
     core,
     extraArgs,

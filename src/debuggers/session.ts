@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { lldbEnvironment } from "./lldb-environment.js";
+import type { LlnodePlugin } from "./locate.js";
 
 export type DebuggerKind = "llnode" | "lldb" | "gdb";
 
@@ -11,7 +12,7 @@ export interface DebugTarget {
   kind: DebuggerKind;
   /** lldb or gdb. */
   program: string;
-  plugin?: string;
+  plugin?: LlnodePlugin;
   executable: string;
   core: string;
   /** Passed to the debugger as they are (`coredump debug … -- ARGS`). */
@@ -90,7 +91,7 @@ export async function runInteractive(target: DebugTarget): Promise<number> {
 
 function lldbSetup(target: DebugTarget): string[] {
   return target.kind === "llnode" && target.plugin
-    ? ["-o", `plugin load ${target.plugin}`, "-o", "settings set prompt '(llnode) '"]
+    ? ["-o", `plugin load ${target.plugin.path}`, "-o", "settings set prompt '(llnode) '"]
     : [];
 }
 

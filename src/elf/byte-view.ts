@@ -6,14 +6,6 @@ export class ByteView {
     readonly is64: boolean,
   ) {}
 
-  get length(): number {
-    return this.bytes.length;
-  }
-
-  u8(offset: number): number {
-    return this.bytes.readUInt8(offset);
-  }
-
   u16(offset: number): number {
     return this.littleEndian ? this.bytes.readUInt16LE(offset) : this.bytes.readUInt16BE(offset);
   }
@@ -35,10 +27,6 @@ export class ByteView {
 
   get wordSize(): number {
     return this.is64 ? 8 : 4;
-  }
-
-  slice(start: number, end?: number): ByteView {
-    return new ByteView(this.bytes.subarray(start, end), this.littleEndian, this.is64);
   }
 }
 

@@ -1,15 +1,13 @@
 import { ExpectedError } from "../errors.js";
 import { AT_ENTRY, AT_PHDR, parseAuxv } from "./auxv.js";
 import {
-  ELF_HEADER_SIZE,
   type ElfHeader,
   ET_CORE,
+  isElf,
   type ProgramHeader,
   PT_LOAD,
   PT_NOTE,
-  parseElfHeader,
-  parseProgramHeaders,
-  programHeaderRange,
+  readElfHeaders,
 } from "./elf-header.js";
 import { elfIdentityFromPrefix } from "./elf-identity.js";
 import type { Machine } from "./machine.js";
@@ -63,10 +61,8 @@ export async function readCoreSummary(
   options: { nodeVersion?: boolean } = {},
 ): Promise<CoreSummary> {
   return withFile(path, async (file) => {
-    const header = parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), path);
+    const { header, programs } = await readElfHeaders(file);
     if (header.type !== ET_CORE) throw new NotACoreError(path, header.type);
-    const table = programHeaderRange(header);
-    const programs = parseProgramHeaders(await file.readAt(table.start, table.end - table.start), header);
     const notes = await readNotes(file, header, programs);
     const { littleEndian, is64 } = header;
     const fileNote = notes.find((note) => note.name === "CORE" && note.type === NT_FILE);
@@ -92,9 +88,7 @@ export async function readCoreSummary(
 /** The Node version a core's memory names, alone: reads the dumped memory, which takes a moment. */
 export async function readCoreNodeVersion(path: string): Promise<string | undefined> {
   return withFile(path, async (file) => {
-    const header = parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), path);
-    const table = programHeaderRange(header);
-    const programs = parseProgramHeaders(await file.readAt(table.start, table.end - table.start), header);
+    const { programs } = await readElfHeaders(file);
     return findNodeVersion(file, dumpedRanges(programs.filter((program) => program.type === PT_LOAD)));
   });
 }
@@ -132,7 +126,7 @@ async function readModules(
   for (const head of mappings) {
     if (head.fileOffset !== 0) continue;
     const firstPage = await readDumpedMemory(file, loads, head.start, MAX_FIRST_PAGE);
-    if (!firstPage || firstPage.length < 4 || firstPage.readUInt32BE(0) !== 0x7f454c46) continue;
+    if (!firstPage || !isElf(firstPage)) continue;
     const module: MappedElf = { path: head.path, start: head.start, end: head.end };
     try {
       const identity = elfIdentityFromPrefix(firstPage, head.path);

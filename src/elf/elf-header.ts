@@ -1,6 +1,7 @@
 import { ExpectedError } from "../errors.js";
 import { ByteView } from "./byte-view.js";
 import { type Machine, machineOf } from "./machine.js";
+import type { RandomAccessFile } from "./random-access.js";
 
 export const ET_DYN = 3;
 export const ET_CORE = 4;
@@ -90,4 +91,14 @@ export function parseProgramHeaders(table: Buffer, header: ElfHeader): ProgramHe
     );
   }
   return headers;
+}
+
+/** An ELF file's header and program headers, read from the file. */
+export async function readElfHeaders(
+  file: RandomAccessFile,
+): Promise<{ header: ElfHeader; programs: ProgramHeader[] }> {
+  const header = parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), file.path);
+  const table = programHeaderRange(header);
+  const programs = parseProgramHeaders(await file.readAt(table.start, table.end - table.start), header);
+  return { header, programs };
 }

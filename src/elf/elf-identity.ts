@@ -1,5 +1,4 @@
 import {
-  ELF_HEADER_SIZE,
   type ElfHeader,
   type ProgramHeader,
   PT_LOAD,
@@ -7,6 +6,7 @@ import {
   parseElfHeader,
   parseProgramHeaders,
   programHeaderRange,
+  readElfHeaders,
 } from "./elf-header.js";
 import { buildIdOf, parseNotes } from "./notes.js";
 import type { RandomAccessFile } from "./random-access.js";
@@ -52,9 +52,7 @@ function spanOf(programs: ProgramHeader[]): number | undefined {
 
 /** Identity of a whole ELF file on disk, reading its headers and notes only. */
 export async function elfIdentityOfFile(file: RandomAccessFile): Promise<ElfIdentity> {
-  const header = parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), file.path);
-  const table = programHeaderRange(header);
-  const programs = parseProgramHeaders(await file.readAt(table.start, table.end - table.start), header);
+  const { header, programs } = await readElfHeaders(file);
   for (const program of programs) {
     if (program.type !== PT_NOTE || program.filesz > MAX_NOTE_SEGMENT) continue;
     const segment = await file.readAt(program.offset, program.filesz);

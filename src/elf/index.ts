@@ -8,7 +8,6 @@ export {
 export { NotElfError } from "./elf-header.js";
 export { type ExecutableInfo, NotAnExecutableError, readExecutableInfo } from "./executable.js";
 export type { Machine } from "./machine.js";
-export { findNodeVersion, nodeVersionIn } from "./node-version.js";
 export type { FileMapping } from "./nt-file.js";
 export type { ProcessInfo } from "./prpsinfo.js";
 export { withFile } from "./random-access.js";

@@ -1,5 +1,5 @@
 /** ELF `e_machine` values this tool names, with the OCI platform architecture of each. */
-const MACHINES: Record<number, { name: string; ociArchitecture: string; ociVariant?: string }> = {
+const MACHINES: Record<number, { name: string; ociArchitecture: string }> = {
   3: { name: "i386", ociArchitecture: "386" },
   8: { name: "mips", ociArchitecture: "mips64le" },
   20: { name: "ppc", ociArchitecture: "ppc" },

@@ -8,10 +8,10 @@ const RELEASE_PATTERN = /release\/v(\d+\.\d+\.\d+)\/node-v\1/;
 const CHUNK = 4 << 20;
 const OVERLAP = 64;
 
-/** Finds the Node version named in bytes [start, end) of a file (a core's dumped memory, or a binary). */
+/** Finds the Node version named in the ranges [start, end) of a file (a core's dumped memory). */
 export async function findNodeVersion(
   file: RandomAccessFile,
-  ranges: ReadonlyArray<{ start: number; end: number }> = [{ start: 0, end: file.size }],
+  ranges: ReadonlyArray<{ start: number; end: number }>,
 ): Promise<string | undefined> {
   for (const range of ranges) {
     for (let at = range.start; at < range.end; at += CHUNK) {

@@ -13,12 +13,11 @@ export interface ElfNote {
 
 /**
  * The notes in a PT_NOTE segment. Name and descriptor are padded to 4 bytes in both classes (what Linux
- * and every toolchain write), except in segments aligned to 8, where the descriptor is padded to 8.
+ * and every toolchain write in cores and executables).
  * A truncated segment yields the notes that are whole.
  */
-export function parseNotes(segment: Buffer, littleEndian: boolean, align = 4): ElfNote[] {
+export function parseNotes(segment: Buffer, littleEndian: boolean): ElfNote[] {
   const view = new ByteView(segment, littleEndian, false);
-  const pad = align === 8 ? 8 : 4;
   const notes: ElfNote[] = [];
   let at = 0;
   while (at + 12 <= segment.length) {
@@ -32,7 +31,7 @@ export function parseNotes(segment: Buffer, littleEndian: boolean, align = 4): E
     const rawName = segment.subarray(nameStart, nameStart + nameSize);
     const name = rawName.subarray(0, rawName.indexOf(0) === -1 ? rawName.length : rawName.indexOf(0));
     notes.push({ name: name.toString("latin1"), type, desc: segment.subarray(descStart, descEnd) });
-    at = descStart + roundUp(descSize, pad);
+    at = descStart + roundUp(descSize, 4);
   }
   return notes;
 }

@@ -6,22 +6,21 @@ const TIMEOUT_MS = 30_000;
 /**
  * Asks `docker-credential-<helper> get` for a registry's credential, as Docker does: the server URL on
  * stdin, `{ServerURL, Username, Secret}` on stdout. A `<token>` user name means the secret is an identity
- * token. Undefined when the helper has none (or is not installed: `missing` says so).
+ * token. Undefined when the helper has none or is not installed.
  */
 export function askCredentialHelper(
   helper: string,
   registry: string,
   env: NodeJS.ProcessEnv,
-): Promise<{ credential?: Credential; missing?: string }> {
+): Promise<Credential | undefined> {
   const program = `docker-credential-${helper}`;
   return new Promise((resolve) => {
     const child = execFile(program, ["get"], { env, timeout: TIMEOUT_MS }, (error, stdout) => {
       if (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        resolve(code === "ENOENT" ? { missing: `${program} is not installed` } : {});
+        resolve(undefined);
         return;
       }
-      resolve({ credential: parseHelperAnswer(stdout, program) });
+      resolve(parseHelperAnswer(stdout, program));
     });
     child.stdin?.end(helperServerUrl(registry));
   });

@@ -33,7 +33,7 @@ function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): K
         const answer = lookUpDockerConfig(config.json, registry, config.path);
         if (!answer) continue;
         if (answer.kind !== "helper") return answer;
-        const { credential } = await askCredentialHelper(answer.helper, registry, env);
+        const credential = await askCredentialHelper(answer.helper, registry, env);
         if (credential) return credential;
       }
       return undefined;

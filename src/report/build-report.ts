@@ -1,10 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
-import { buildSysroot } from "../binaries/sysroot.js";
 import type { Dump } from "../catalog/dump.js";
-import { chooseDebugger, debugTarget } from "../debuggers/choose.js";
+import { chooseDebugger } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
-import { runBatch } from "../debuggers/session.js";
-import { strippedCopy } from "../debuggers/strip-debug.js";
+import { prepareDebugTarget } from "../debuggers/prepare-target.js";
+import { type DebugTarget, runBatch } from "../debuggers/session.js";
 import { readCoreNodeVersion } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
@@ -126,24 +125,22 @@ async function addDebuggerFindings(
   nodeVersion: string | undefined,
 ): Promise<void> {
   const kind = chooseDebugger(undefined, executable.path);
-  let target: ReturnType<typeof debugTarget>;
+  let target: DebugTarget;
   try {
-    target = debugTarget(kind, await strippedCopy(executable.path, executable.buildId), folder.core);
+    target = await prepareDebugTarget({
+      kind,
+      executable,
+      core: folder.core,
+      folder: folder.dir,
+      images: dump.metadata?.images ?? [],
+      insecureRegistries,
+    });
   } catch (error) {
     if (!(error instanceof ExpectedError)) throw error;
     report.debugger = { name: kind, readable: false, note: error.message };
     return;
   }
-  if (kind !== "llnode" || !target.pluginInfo) {
-    if (kind === "gdb") {
-      const sysroot = await buildSysroot({
-        core: folder.core,
-        images: dump.metadata?.images ?? [],
-        folder: folder.dir,
-        insecureRegistries,
-      });
-      if (sysroot) target.sysroot = sysroot;
-    }
+  if (!target.plugin) {
     const { output } = await runBatch(target, [kind === "gdb" ? "bt" : "thread backtrace"], 120_000);
     report.nativeFrames = (kind === "gdb" ? parseGdbBacktrace(output) : parseBacktrace(output))
       .slice(0, NATIVE_FRAMES)
@@ -151,7 +148,7 @@ async function addDebuggerFindings(
     report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };
     return;
   }
-  const findings = await askLlnode(target, target.pluginInfo, v8Printed.errorType, nodeVersion);
+  const findings = await askLlnode(target, target.plugin, v8Printed.errorType, nodeVersion);
   mergeLlnode(report, findings);
 }
 

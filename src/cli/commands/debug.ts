@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { buildSysroot } from "../../binaries/sysroot.js";
-import { chooseDebugger, debugTarget } from "../../debuggers/choose.js";
+import { chooseDebugger } from "../../debuggers/choose.js";
 import { describePlugin, llnodeWarning, unreadableNote } from "../../debuggers/llnode-limits.js";
 import { couldReadHeap } from "../../debuggers/llnode-output.js";
+import { prepareDebugTarget } from "../../debuggers/prepare-target.js";
 import { runBatch, runInteractive } from "../../debuggers/session.js";
-import { strippedCopy } from "../../debuggers/strip-debug.js";
 import { readCoreNodeVersion } from "../../elf/index.js";
 import { ExpectedError, UsageError } from "../../errors.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
@@ -37,21 +36,18 @@ export async function debug(
     );
   }
   const kind = chooseDebugger(flags.debugger, executable.path);
-  const binary = flags.fullDebuginfo
-    ? executable.path
-    : await strippedCopy(executable.path, executable.buildId);
-  const target = debugTarget(kind, binary, folder.core, debuggerArgs);
-  if (kind === "gdb") {
-    const sysroot = await buildSysroot({
-      core: folder.core,
-      images: dump.metadata?.images ?? [],
-      folder: folder.dir,
-      insecureRegistries: flags.insecureRegistry ?? [],
-    });
-    if (sysroot) target.sysroot = sysroot;
-  }
+  const target = await prepareDebugTarget({
+    kind,
+    executable,
+    core: folder.core,
+    folder: folder.dir,
+    images: dump.metadata?.images ?? [],
+    insecureRegistries: flags.insecureRegistry ?? [],
+    extraArgs: debuggerArgs,
+    fullDebuginfo: flags.fullDebuginfo === true,
+  });
   const nodeVersion = kind === "llnode" ? await readCoreNodeVersion(folder.core) : undefined;
-  const plugin = target.pluginInfo;
+  const plugin = target.plugin;
   if (plugin) {
     process.stderr.write(`coredump: llnode plugin: ${describePlugin(plugin)}\n`);
     const warning = llnodeWarning(plugin, nodeVersion);
