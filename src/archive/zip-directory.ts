@@ -18,6 +18,7 @@ export interface ZipEntry {
 
 export const STORED = 0;
 export const DEFLATED = 8;
+const LOCAL_HEADER = 0x04034b50;
 
 export class ZipFormatError extends ExpectedError {
   override name = "ZipFormatError";
@@ -30,6 +31,8 @@ export class RemoteZip {
     readonly entries: ZipEntry[],
     private readonly raw: Map<ZipEntry, yauzl.Entry>,
     private readonly reads: { failure?: unknown },
+    /** Every read of the object, the directory's and the entries', goes through it. */
+    private readonly cache: BlockCache,
   ) {}
 
   static async open(readRange: RangeReader, size: number): Promise<RemoteZip> {
@@ -88,7 +91,19 @@ export class RemoteZip {
         new ZipFormatError(`corrupt zip directory: ${(error as Error).message}`, { cause: error })
       );
     }
-    return new RemoteZip(zip, entries, raw, reads);
+    return new RemoteZip(zip, entries, raw, reads, cache);
+  }
+
+  /**
+   * Where an entry's compressed bytes begin: after its local header, whose name and extra lengths vary.
+   * The header is read through the directory's blocks, so a header near data already read costs nothing.
+   */
+  async dataOffset(entry: ZipEntry): Promise<number> {
+    const header = await this.cache.read(entry.localHeaderOffset, entry.localHeaderOffset + 30);
+    if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_HEADER) {
+      throw new ZipFormatError(`${entry.name}: no local header at offset ${entry.localHeaderOffset}`);
+    }
+    return entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   }
 
   /** The whole content of a small entry, inflated. */
@@ -109,15 +124,4 @@ export class RemoteZip {
       );
     }
   }
-}
-
-const LOCAL_HEADER = 0x04034b50;
-
-/** Where an entry's compressed bytes begin: after its local header, whose name and extra lengths vary. */
-export async function entryDataOffset(readRange: RangeReader, entry: ZipEntry): Promise<number> {
-  const header = await readRange(entry.localHeaderOffset, entry.localHeaderOffset + 30);
-  if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_HEADER) {
-    throw new ZipFormatError(`${entry.name}: no local header at offset ${entry.localHeaderOffset}`);
-  }
-  return entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
 }

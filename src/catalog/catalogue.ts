@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { Store } from "../store/store.js";
 import { type Dump, describeDump } from "./dump.js";
-import { groupObjects } from "./group.js";
+import { groupObjects, storedObjectOf } from "./group.js";
 import type { MetadataCache } from "./metadata-cache.js";
 import { readMetadata } from "./read-metadata.js";
 
@@ -21,8 +21,8 @@ export class Catalogue {
 
   /** Every dump, newest first, from one listing and the cache: no object is read. */
   async dumps(): Promise<Dump[]> {
-    await this.options.cache?.load();
-    const groups = groupObjects(await this.store.list());
+    const [, listing] = await Promise.all([this.options.cache?.load(), this.store.list()]);
+    const groups = groupObjects(listing);
     return groups.map((group) => describeDump(group, this.options.cache?.get(group))).sort(newestFirst);
   }
 
@@ -54,5 +54,5 @@ export function newestFirst(a: Dump, b: Dump): number {
 }
 
 function timeOf(dump: Dump): number {
-  return dump.timestamp?.getTime() ?? (dump.objects.zip ?? dump.objects.core)?.lastModified.getTime() ?? 0;
+  return dump.timestamp?.getTime() ?? storedObjectOf(dump.objects)?.lastModified.getTime() ?? 0;
 }

@@ -1,5 +1,5 @@
 import { constants } from "node:os";
-import { type DumpObjects, keysOf } from "./group.js";
+import { type DumpObjects, keysOf, storedObjectOf } from "./group.js";
 import type { Compression } from "./key-name.js";
 import { parseStem } from "./key-name.js";
 import { coreEntryOf, type DumpMetadata } from "./read-metadata.js";
@@ -56,7 +56,8 @@ export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dum
   const timestamp = info.timestamp ?? fromName.timestamp;
   const signal = info.signal ?? fromName.signal;
   const coreEntry = metadata ? coreEntryOf(metadata) : undefined;
-  const stored = objects.zip ?? objects.core;
+  const stored = storedObjectOf(objects);
+  const state = stateOf(objects, metadata, coreEntry?.uncompressedSize);
   const dump: Dump = {
     id: info.uuid ?? fromName.uuid ?? objects.stem,
     stem: objects.stem,
@@ -66,12 +67,11 @@ export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dum
     // Once the JSON is read it is the truth: a pod it does not name is unknown, whatever the hostname.
     pod: known(metadata ? metadata.pod?.pod : fromName.hostname),
     size: stored?.size ?? 0,
-    state: stateOf(objects, metadata, coreEntry?.uncompressedSize),
-    complete: false,
+    state,
+    complete: state === "present",
     keys: keysOf(objects),
     objects,
   };
-  dump.complete = dump.state === "present";
   const optional: Partial<Dump> = {
     timestamp: timestamp === undefined ? undefined : new Date(timestamp * 1000),
     hostname: info.hostname ?? fromName.hostname,

@@ -62,6 +62,11 @@ function dumpFor(dumps: Map<string, DumpObjects>, name: ClassifiedKey): DumpObje
   return dump;
 }
 
+/** The object that holds the dump's core: the zip, else the core object. */
+export function storedObjectOf(dump: DumpObjects): StoredObject | undefined {
+  return dump.zip ?? dump.core;
+}
+
 /** Every key of a dump, for `--json` and for messages. */
 export function keysOf(dump: DumpObjects): string[] {
   return [dump.zip, dump.core, dump.dumpInfo, dump.imageInfo, dump.runtimeInfo, dump.legacyInfo]

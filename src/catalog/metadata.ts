@@ -3,6 +3,8 @@
  * Each parser takes parsed JSON (`unknown`) and returns only what it could make sense of.
  */
 
+import { asObject } from "../util/as-object.js";
+
 export interface DumpInfo {
   uuid?: string;
   dumpFile?: string;
@@ -116,10 +118,6 @@ function podFrom(metadata: Json, labels: unknown, annotations: unknown): PodInfo
     labels: stringMap(labels),
     annotations: stringMap(annotations),
   });
-}
-
-function asObject(value: unknown): Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
 }
 
 function text(value: unknown): string | undefined {

@@ -1,4 +1,5 @@
-import { RemoteZip, type ZipEntry, ZipFormatError } from "../archive/zip-directory.js";
+import { openStoredZip } from "../archive/stored-zip.js";
+import { type ZipEntry, ZipFormatError } from "../archive/zip-directory.js";
 import { type Store, type StoredObject, StoreError } from "../store/store.js";
 import type { DumpObjects } from "./group.js";
 import {
@@ -79,7 +80,7 @@ async function readLooseMetadata(store: Store, dump: DumpObjects): Promise<DumpM
 }
 
 async function readZipMetadata(store: Store, object: StoredObject): Promise<DumpMetadata> {
-  const zip = await RemoteZip.open((start, end) => store.readRange(object.key, start, end), object.size);
+  const zip = await openStoredZip(store, object);
   const problems: string[] = [];
   const small = zip.entries.filter(
     (entry) => entry.name.endsWith(".json") && entry.uncompressedSize <= METADATA_LIMIT,

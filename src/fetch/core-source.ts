@@ -1,5 +1,6 @@
 import type { CoreEncoding } from "../archive/decompress.js";
-import { DEFLATED, entryDataOffset, RemoteZip, STORED } from "../archive/zip-directory.js";
+import { openStoredZip } from "../archive/stored-zip.js";
+import { DEFLATED, type RemoteZip, STORED } from "../archive/zip-directory.js";
 import type { Dump } from "../catalog/dump.js";
 import { ExpectedError } from "../errors.js";
 import type { Store, StoredObject } from "../store/store.js";
@@ -55,8 +56,7 @@ export async function locateCore(store: Store, dump: Dump): Promise<CoreSource> 
 }
 
 async function locateZipCore(store: Store, dump: Dump, object: StoredObject): Promise<CoreSource> {
-  const readRange = (start: number, end: number) => store.readRange(object.key, start, end);
-  const zip = await RemoteZip.open(readRange, object.size);
+  const zip = await openStoredZip(store, object);
   const cores = zip.entries.filter((entry) => entry.name.endsWith(".core"));
   const entry = cores.find((candidate) => candidate.name === `${dump.stem}.core`) ?? cores[0];
   if (!entry)
@@ -68,7 +68,7 @@ async function locateZipCore(store: Store, dump: Dump, object: StoredObject): Pr
       `${object.key}: the core entry uses zip compression method ${entry.compressionMethod}; coredump reads Deflated and Stored entries`,
     );
   }
-  const start = await entryDataOffset(readRange, entry);
+  const start = await zip.dataOffset(entry);
   return {
     object,
     start,

@@ -47,7 +47,11 @@ export async function fetchCore(
     source.start,
     source.end,
     {
-      ...tuning(options),
+      signal: options.signal,
+      chunkSize: options.chunkSize,
+      parallel: options.parallel,
+      retries: options.retries,
+      idleTimeoutMs: options.idleTimeoutMs,
       isPermanent: (error) =>
         error instanceof StoreError && error.kind !== "unreachable" && error.kind !== "other",
       onRetry: (error, attempt, offset) =>
@@ -81,15 +85,6 @@ export async function fetchCore(
     await rm(partial, { force: true });
     throw options.signal?.aborted ? options.signal.reason : explain(error, key);
   }
-}
-
-function tuning(options: FetchCoreOptions) {
-  const { signal, chunkSize, parallel, retries, idleTimeoutMs } = options;
-  return Object.fromEntries(
-    Object.entries({ signal, chunkSize, parallel, retries, idleTimeoutMs }).filter(
-      ([, value]) => value !== undefined,
-    ),
-  );
 }
 
 /** zlib's and the disk's words, turned into what happened to the user's core. */

@@ -1,4 +1,5 @@
 import type { Dump } from "../catalog/dump.js";
+import { storedObjectOf } from "../catalog/group.js";
 import type { Store } from "../store/store.js";
 import type { CompletionRecord, DumpFolder } from "../workspace/dump-folder.js";
 import { locateCore } from "./core-source.js";
@@ -44,7 +45,7 @@ export async function fetchDump(
 
 /** A complete earlier fetch of the same object, touched as used now. */
 async function reusable(folder: DumpFolder, dump: Dump): Promise<FetchedDump | undefined> {
-  const stored = dump.objects.zip ?? dump.objects.core;
+  const stored = storedObjectOf(dump.objects);
   const previous = await folder.completed();
   if (!previous || !stored || previous.etag !== stored.etag || previous.storedSize !== stored.size)
     return undefined;

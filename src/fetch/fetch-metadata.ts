@@ -1,5 +1,4 @@
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
+import type { RemoteZip } from "../archive/zip-directory.js";
 import type { Dump } from "../catalog/dump.js";
 import type { Store, StoredObject } from "../store/store.js";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
@@ -17,28 +16,22 @@ export async function fetchMetadata(
   source: CoreSource,
   folder: DumpFolder,
 ): Promise<string[]> {
-  const files = source.zip ? zipFiles(source) : looseFiles(store, dump);
+  const files = source.zip ? zipFiles(source.zip, source.entryName) : looseFiles(store, dump);
   // One at a time: only one file's bytes are in memory at once, whatever the archive holds.
-  for (const [name, load] of files) {
-    const target = folder.file(name);
-    await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(target, await load());
-  }
+  for (const [name, load] of files) await writeFileAtomic(folder.file(name), await load());
   return files.map(([name]) => name);
 }
 
 /** A file's short name, and how to read its bytes when its turn comes. */
 type PendingFile = [string, () => Promise<Buffer>];
 
-function zipFiles(source: CoreSource): PendingFile[] {
-  const zip = source.zip;
-  if (!zip) return [];
+function zipFiles(zip: RemoteZip, coreEntryName: string | undefined): PendingFile[] {
   // Another core-sized entry is not metadata: it is left in the archive.
   const entries = zip.entries.filter((entry) => !entry.name.endsWith("/") && !entry.name.endsWith(".core"));
   const unsafe = entries.find((entry) => entry.isSymlink);
   if (unsafe)
     throw new UnsafeNameError(`zip entry "${unsafe.name}" is a symbolic link: refusing this archive`);
-  const stem = (source.entryName ?? "").replace(/\.core$/, "");
+  const stem = (coreEntryName ?? "").replace(/\.core$/, "");
   const names = shortNames(
     entries.map((entry) => entry.name),
     stem,

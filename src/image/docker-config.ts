@@ -1,3 +1,4 @@
+import { asObject } from "../util/as-object.js";
 import { type Credential, registryOfAuthKey } from "./credential.js";
 
 /** Where `config.json` (or a pull secret's `.dockerconfigjson`) sends us for one registry. */
@@ -48,10 +49,6 @@ function credentialOfAuthEntry(entry: Json, source: string): Credential | undefi
       : { kind: "identity-token", token, source };
   if (username && password !== undefined) return { kind: "basic", username, password, source };
   return undefined;
-}
-
-function asObject(value: unknown): Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
 }
 
 function text(value: unknown): string | undefined {

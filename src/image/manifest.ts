@@ -1,3 +1,4 @@
+import { asObject } from "../util/as-object.js";
 import {
   DOCKER_MANIFEST_LIST,
   DOCKER_SCHEMA1,
@@ -93,10 +94,6 @@ function descriptor(value: unknown): Descriptor {
     if (variant) result.platform.variant = variant;
   }
   return result;
-}
-
-function asObject(value: unknown): Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
 }
 
 function text(value: unknown): string | undefined {

@@ -1,5 +1,6 @@
 import { lstat, readdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { isPartialCore, RECORD } from "./dump-folder.js";
 
 /** Something `clean` may remove: a dump's working folder or an executable in the cache. */
 export interface Removable {
@@ -17,14 +18,11 @@ export interface CleanPolicy {
   maxBytes?: number;
 }
 
-/** The temporary name a fetch writes its core under (see DumpFolder.partial): nothing else counts. */
-const PARTIAL_CORE = /^core\.\d+-[0-9a-z]+\.partial$/;
-
 /** Dump folders of coredump's own (they hold its completion record or a partial core) and cached executables. */
 export async function findRemovables(workdir: string, cacheDir: string): Promise<Removable[]> {
   const dumps = await childFolders(workdir, async (folder) => {
     const names = await readdir(folder).catch(() => [] as string[]);
-    return names.includes(".coredump-fetch.json") || names.some((name) => PARTIAL_CORE.test(name));
+    return names.includes(RECORD) || names.some(isPartialCore);
   });
   const binaries = await childFolders(path.join(cacheDir, "binaries"), async (folder) =>
     /^[0-9a-f]{8,}$/.test(path.basename(folder)),

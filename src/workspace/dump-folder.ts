@@ -17,7 +17,8 @@ export interface CompletionRecord {
   fetchedAt: string;
 }
 
-const RECORD = ".coredump-fetch.json";
+/** The completion record a finished fetch leaves in the dump's folder. */
+export const RECORD = ".coredump-fetch.json";
 const LOCK = ".coredump-fetch.lock";
 const PARTIAL = ".partial";
 
@@ -51,7 +52,6 @@ export class DumpFolder {
 
   /** Creates the folder with private permissions and removes what an interrupted fetch left. */
   async prepare(): Promise<void> {
-    await mkdir(this.workdir, { recursive: true, mode: 0o700 });
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await chmod(this.dir, 0o700);
     for (const name of await readdir(this.dir)) {
@@ -117,6 +117,11 @@ export class DumpFolder {
     await rm(this.file(RECORD), { force: true });
     await rm(this.core, { force: true });
   }
+}
+
+/** Whether a file name is the temporary name a fetch writes its core under (see DumpFolder.partial). */
+export function isPartialCore(name: string): boolean {
+  return /^core\.\d+-[0-9a-z]+\.partial$/.test(name);
 }
 
 export function folderName(id: string): string {
