@@ -8,9 +8,9 @@ set -euo pipefail
 
 bench_prepare skopeo strace
 
-bench_rig rgw "the S3 rig"
+ensure_rig rgw "the S3 rig"
 bench_build_anyway
 # After the build: the registry rig runs the token server from dist/.
-bench_rig registry "the registry rig"
+ensure_rig registry "the registry rig"
 # --no-warnings: the AWS SDK's note that its 2027 releases need Node 22, printed by the benchmark itself.
 node --no-warnings dist/bench/binary-pull.js "$@"

@@ -22,11 +22,11 @@
 import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { sha256File } from "../src/util/sha256-file.js";
 import { rigS3, s3Client, s3Env } from "../tests/support/s3-rig.js";
-import { callerEnv, loads, log, sha256, TutorialZipBucket } from "./common.js";
+import { callerEnv, coredumpBin, loads, log, TutorialZipBucket } from "./common.js";
 import {
   type Checked,
   type Command,
@@ -41,8 +41,6 @@ import {
 const SKOPEO = "/usr/bin/skopeo";
 const STRACE = "/usr/bin/strace";
 const IN_IMAGE = "usr/local/bin/node";
-const here = path.dirname(fileURLToPath(import.meta.url));
-const coredumpBin = path.resolve(here, "..", "..", "bin", "coredump.js");
 
 const { values: options } = parseArgs({
   options: {
@@ -77,7 +75,7 @@ const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-binary-pull-"));
 const dump = new TutorialZipBucket(s3);
 try {
   const { node, image, spec, bucket, key: zipKey } = await dump.fill(version, "binary-pull");
-  const nodeSha = await sha256(node);
+  const nodeSha = await sha256File(node);
   const imageRef = `${image.repo}@${image.digest}`;
   const registryPort = /:(\d+)$/.exec(image.repo.split("/")[0] ?? "")?.[1] ?? "443";
   const zipBytes =
@@ -92,7 +90,7 @@ try {
   });
   const parse = (outcome: Outcome) => JSON.parse(outcome.stdout) as FetchJson;
   const expectNode = async (file: string | null, who: string) => {
-    if (!file || (await sha256(file)) !== nodeSha)
+    if (!file || (await sha256File(file)) !== nodeSha)
       throw new Error(`${who}: ${file ?? "no executable"} is not the official node ${version}`);
   };
 

@@ -1,7 +1,10 @@
-/** Small pieces the benchmarks share: their progress log, the environments they give commands, cleanup. */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+/**
+ * Small pieces the benchmarks share: their progress log, the CLI they run, option and figure helpers, the
+ * environments they give commands, cleanup.
+ */
 import { loadavg } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { DeleteBucketCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { dumpName, zipDump } from "../tests/support/handler-layout.js";
 import { freshBucket, putObjects, type RigS3, s3Client } from "../tests/support/s3-rig.js";
@@ -19,10 +22,30 @@ export function loads(): string {
     .join(" ");
 }
 
-export async function sha256(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
+/** This checkout's CLI, as the benchmarks run it: `<repo>/bin/coredump.js` (this file runs from dist/bench/). */
+export const coredumpBin = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "bin",
+  "coredump.js",
+);
+
+/** An option's value as a whole number of at least `least`; else an error naming `--<name>`. */
+export function whole(name: string, value: string | undefined, least = 1): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < least) throw new Error(`--${name}: a whole number ≥ ${least}`);
+  return number;
+}
+
+/** Seconds since `start`, a `performance.now()`. */
+export function since(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+/** How a goal line says whether it was met. */
+export function goal(met: boolean): string {
+  return met ? "met" : "NOT met";
 }
 
 /**

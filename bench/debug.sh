@@ -8,10 +8,10 @@ set -euo pipefail
 
 bench_prepare awscli unzip skopeo jq lldb liblldb-dev g++ patch binutils
 
-bench_rig rgw "the S3 rig"
+ensure_rig rgw "the S3 rig"
 bench_build_anyway
 # After the build: the registry rig runs the token server from dist/.
-bench_rig registry "the registry rig"
+ensure_rig registry "the registry rig"
 bash llnode/build.sh --published >/dev/null
 # --no-warnings: the AWS SDK's note that its 2027 releases need Node 22, printed by the benchmark itself.
 node --no-warnings dist/bench/debug.js "$@"

@@ -26,19 +26,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { lldbEnvironment } from "../src/debuggers/lldb-environment.js";
+import { sha256File } from "../src/util/sha256-file.js";
 import { dumpName } from "../tests/support/handler-layout.js";
 import { publishedLlnode } from "../tests/support/llnode-plugin.js";
 import { rigS3, s3Env } from "../tests/support/s3-rig.js";
-import { awsCliEnv, callerEnv, loads, log, sha256, TutorialZipBucket } from "./common.js";
+import { awsCliEnv, callerEnv, coredumpBin, loads, log, TutorialZipBucket, whole } from "./common.js";
 import { type Checked, type Command, type Contender, format, run, table, timeChecked } from "./timing.js";
 
 const AWS_CLI = "/usr/bin/aws";
 const LLDB = "/usr/bin/lldb";
 const SKOPEO = "/usr/bin/skopeo";
-/** Debian's lldb-14 looks for its Python module where it is not, and prints a traceback without this. */
-const LLDB_PYTHONPATH = "/usr/lib/llvm-14/lib/python3.11/dist-packages";
 /**
  * The tutorial's flow, as one would script it: the zip from the bucket, unzipped; the image copied to a
  * folder by skopeo, node untarred from its newest layer (the one the Dockerfile's COPY made); llnode on
@@ -53,8 +52,6 @@ layer=$(jq -r '.layers[-1].digest' "$D/image/manifest.json")
 tar -xzf "$D/image/\${layer#sha256:}" -C "$D/root" usr/local/bin/node
 ${LLDB} --batch -o "plugin load $PLUGIN" -o 'v8 bt' -o 'v8 findjsinstances -d TypeError' \\
   -c "$D/dump/$CORE" "$D/root/usr/local/bin/node"`;
-const here = path.dirname(fileURLToPath(import.meta.url));
-const coredumpBin = path.resolve(here, "..", "..", "bin", "coredump.js");
 
 const { values: options } = parseArgs({
   options: {
@@ -75,7 +72,8 @@ const version = options.node;
 const s3 = rigS3();
 /** The caller's environment without S3_*, AWS_* (the CA bundle aside) or XDG_CACHE_HOME; colours off. */
 const baseEnv = callerEnv(true);
-const lldbEnv: NodeJS.ProcessEnv = { ...baseEnv, PYTHONPATH: LLDB_PYTHONPATH };
+/** Debian's lldb looks for its Python module where it is not, and prints a traceback without PYTHONPATH. */
+const lldbEnv: NodeJS.ProcessEnv = lldbEnvironment(LLDB, baseEnv);
 
 const startedAt = performance.now();
 const loadAtStart = loads();
@@ -115,7 +113,7 @@ try {
   ) as { core: string; executable: string | null; executableSource?: string };
   if (!fetched.executable || fetched.executableSource !== "image")
     throw new Error(`coredump fetch found no executable in the image: ${JSON.stringify(fetched)}`);
-  if ((await sha256(fetched.executable)) !== (await sha256(node)))
+  if ((await sha256File(fetched.executable)) !== (await sha256File(node)))
     throw new Error(`${fetched.executable} is not the official node ${version}`);
   const debugCommand: Command = {
     program: process.execPath,
@@ -238,10 +236,4 @@ function checked<Name extends string>(contender: Expecting<Name>): Checked<Name>
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function whole(name: string, value: string | undefined): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`--${name}: a whole number ≥ 1`);
-  return number;
 }

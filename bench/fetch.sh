@@ -8,7 +8,7 @@ set -euo pipefail
 
 bench_prepare awscli curl unzip time gzip libarchive-tools
 
-bench_rig rgw "the rig"
+ensure_rig rgw "the rig"
 build
 # --no-warnings: the AWS SDK's note that its 2027 releases need Node 22, printed by the benchmark itself.
 node --no-warnings dist/bench/fetch.js "$@"

@@ -22,13 +22,14 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { sha256File } from "../src/util/sha256-file.js";
 import {
   type DumpSpec,
   defaultSpec,
@@ -38,7 +39,7 @@ import {
   zipDump,
 } from "../tests/support/handler-layout.js";
 import { rigS3, s3Client } from "../tests/support/s3-rig.js";
-import { awsCliEnv, callerEnv, loads, log } from "./common.js";
+import { awsCliEnv, callerEnv, coredumpBin, goal, loads, log, since, whole } from "./common.js";
 import { CORELIKE_VERSION, type CoreLike, writeCoreLike } from "./support/fetch-corelike.js";
 import { Throttle } from "./support/fetch-throttle.js";
 import { ensureBucket, remove, taggedSize, upload } from "./support/fetch-upload.js";
@@ -50,7 +51,6 @@ const BUCKET = "bench-fetch";
 const MIB = 1024 * 1024;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..");
-const coredumpBin = path.join(root, "bin", "coredump.js");
 const cacheDir = path.join(root, ".cache", "bench");
 
 const { values: options } = parseArgs({
@@ -421,9 +421,7 @@ async function expectCore(file: string, source: Source, who: string): Promise<vo
   const info = await stat(file);
   if (info.size !== source.size)
     throw new Error(`${who}: core of ${info.size} bytes, expected ${source.size}`);
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 * MIB })) hash.update(chunk as Buffer);
-  const sha = hash.digest("hex");
+  const sha = await sha256File(file);
   if (sha !== source.sha256) throw new Error(`${who}: sha256 ${sha}, expected ${source.sha256}`);
 }
 
@@ -481,20 +479,6 @@ function describe(dump: Dump): string {
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
 
-function whole(name: string, value: string | undefined, least = 1): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < least) throw new Error(`--${name}: a whole number ≥ ${least}`);
-  return number;
-}
-
-function since(start: number): number {
-  return (performance.now() - start) / 1000;
-}
-
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(bytes < 10e6 ? 1 : 0)} MB`;
-}
-
-function goal(met: boolean): string {
-  return met ? "met" : "NOT met";
 }

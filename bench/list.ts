@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CountingProxy } from "../tests/support/counting-proxy.js";
 import { rigS3, s3Client } from "../tests/support/s3-rig.js";
-import { awsCliEnv, callerEnv, log } from "./common.js";
+import { awsCliEnv, callerEnv, coredumpBin, goal, log, since, whole } from "./common.js";
 import { ensureBucket, NAMESPACES, type Population } from "./populate.js";
 import {
   type Command,
@@ -35,7 +35,6 @@ import {
 /** Debian's awscli; a pyenv shim may come first on PATH. */
 const AWS_CLI = "/usr/bin/aws";
 const here = path.dirname(fileURLToPath(import.meta.url));
-const coredumpBin = path.resolve(here, "..", "..", "bin", "coredump.js");
 const sdkLoop = path.join(here, "sdk-loop.js");
 /** Where the summary lines start their figures. */
 const SUMMARY_WIDTH = 40;
@@ -58,11 +57,11 @@ if (options.help) {
   );
   process.exit(0);
 }
-const dumps = whole("dumps");
-const zipDumps = whole("zip-dumps");
-const runs = whole("runs");
-const coldRuns = whole("cold-runs");
-const helpRuns = whole("help-runs");
+const dumps = whole("dumps", options.dumps);
+const zipDumps = whole("zip-dumps", options["zip-dumps"]);
+const runs = whole("runs", options.runs);
+const coldRuns = whole("cold-runs", options["cold-runs"]);
+const helpRuns = whole("help-runs", options["help-runs"]);
 const namespace = options.namespace;
 
 const rig = rigS3();
@@ -325,16 +324,6 @@ async function requestsOf(
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
 
-function whole(name: "dumps" | "zip-dumps" | "runs" | "cold-runs" | "help-runs"): number {
-  const value = Number(options[name]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: give a whole number above 0`);
-  return value;
-}
-
-function since(start: number): number {
-  return (performance.now() - start) / 1000;
-}
-
 function lines(text: string): number {
   return text.split("\n").filter((line) => line !== "").length;
 }
@@ -349,10 +338,6 @@ function thousands(value: number): string {
 
 function plural(value: number, noun: string): string {
   return `${thousands(value)} ${noun}${value === 1 ? "" : "s"}`;
-}
-
-function goal(met: boolean): string {
-  return met ? "met" : "NOT met";
 }
 
 /** Rows of `[label, timing, ...yardsticks]`: median, min, max, and a ratio of medians per yardstick. */

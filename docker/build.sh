@@ -15,9 +15,20 @@ IMAGE=localhost/coredump-analyser:latest
 ensure_debian podman buildah debootstrap
 started=$(date +%s)
 
+# One exit trap for every cleanup (a second `trap … EXIT` would replace the first): the debootstrap
+# folder, npm's packages and the smoke run's container, whichever exist by then.
+rootfs=""
+work=""
+container=""
+cleanup() {
+  [ -z "$container" ] || buildah rm "$container" >/dev/null || true
+  [ -z "$rootfs" ] || rm -rf "$rootfs"
+  [ -z "$work" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
 if ! podman image exists "$BASE"; then
   rootfs=$(mktemp -d)
-  trap 'rm -rf "$rootfs"' EXIT
   mirror=$(sed -n 's/^URIs: //p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
   debootstrap --variant=minbase bookworm "$rootfs" "${mirror:-http://deb.debian.org/debian}" >/dev/null
   work=$(mktemp -d)
@@ -44,7 +55,6 @@ echo "docker/build.sh: built $IMAGE in $((built - started)) s" >&2
 
 # Smoke run inside the image, as its non-root user, with the host's network (the S3 rig, npm).
 container=$(buildah from "$IMAGE")
-trap 'buildah rm "$container" >/dev/null' EXIT
 cores=${SMOKE_CORES:-.cache/demo/cores}
 [ -d "$cores" ] || node dist/scripts/demo-bucket.js "$cores"
 buildah copy --chown 10001:10001 "$container" "$cores" /home/coredump/cores >/dev/null

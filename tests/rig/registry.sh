@@ -16,6 +16,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$REPO/scripts/lib/ensure.sh"
 RIG_DIR=${RIG_DIR:-$REPO/.cache/rig}
 STATE=$RIG_DIR/registry
 ENV_FILE=$RIG_DIR/registry.env
@@ -72,10 +73,7 @@ fail() { # fail MESSAGE [NAME]
 ensure_packages() {
   command -v docker-registry >/dev/null && command -v htpasswd >/dev/null && command -v openssl >/dev/null &&
     command -v curl >/dev/null && return 0
-  [[ $(id -u) == 0 ]] || { say "docker-registry is not installed and installing it needs root"; exit 1; }
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    docker-registry apache2-utils openssl curl
+  ensure_debian docker-registry apache2-utils openssl curl
 }
 
 # write_config NAME STORAGE AUTH: one registry's config.yml

@@ -14,6 +14,7 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$REPO/scripts/lib/ensure.sh"
 RIG_DIR=${RIG_DIR:-$REPO/.cache/rig}
 STATE=$RIG_DIR/rgw
 CONF=$STATE/ceph.conf
@@ -64,10 +65,7 @@ fail() { # fail MESSAGE [DAEMON]
 
 ensure_packages() { # CI machines start without ceph; curl signs the CreateBucket below.
   command -v radosgw >/dev/null && command -v curl >/dev/null && return 0
-  [[ $(id -u) == 0 ]] || { say "ceph is not installed and installing it needs root"; exit 1; }
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    ceph-mon ceph-osd radosgw ceph-common curl
+  ensure_debian ceph-mon ceph-osd radosgw ceph-common curl
 }
 
 # SIGKILL, since the state is thrown away anyway: SIGTERM costs each daemon ~2 s.

@@ -1,27 +1,21 @@
 /**
  * lldb with an llnode plugin on a core, in batch, for the tests that read llnode's own output. The node
- * binary is a copy without DWARF (`objcopy --strip-debug`), as `coredump debug` uses: lldb then starts in
- * about a second instead of ten, with the same llnode output.
+ * binary is a copy without DWARF (`objcopy --strip-debug`, src/debuggers/strip-debug.ts), as `coredump debug`
+ * uses: lldb then starts in about a second instead of ten, with the same llnode output.
  */
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { lldbEnvironment } from "../../src/debuggers/lldb-environment.js";
+import { strippedCopy } from "../../src/debuggers/strip-debug.js";
+import { readExecutableInfo } from "../../src/elf/index.js";
+import { repoRoot } from "./repo-root.js";
 
-const stripped = new Map<string, Promise<string>>();
-
-function withoutDebugInfo(node: string): Promise<string> {
-  let pending = stripped.get(node);
-  if (!pending) {
-    pending = (async () => {
-      const copy = path.join(await mkdtemp(path.join(tmpdir(), "coredump-nodebug-")), "node");
-      await execa("objcopy", ["--strip-debug", node, copy]);
-      return copy;
-    })();
-    stripped.set(node, pending);
-  }
-  return pending;
+/** coredump's own copy without DWARF, keyed by build-id, made once into `<repo>/.cache/nodebug/` and reused. */
+async function withoutDebugInfo(node: string): Promise<string> {
+  const { buildId } = await readExecutableInfo(node);
+  return strippedCopy(node, buildId, path.join(repoRoot(), ".cache", "nodebug"));
 }
 
 export interface LldbRun {

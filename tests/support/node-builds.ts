@@ -6,19 +6,14 @@ import { randomBytes } from "node:crypto";
 import { chmod, link, mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fetchOfficialNode } from "../../src/binaries/official-node.js";
+import { memoised } from "./memo.js";
 import { repoRoot } from "./repo-root.js";
 
-const memo = new Map<string, Promise<string>>();
+const obtainOnce = memoised(obtain);
 
 /** Path of the official node binary of `version` (`18.20.4`) for this machine, fetched on first use. */
 export function officialNode(version: string): Promise<string> {
-  let pending = memo.get(version);
-  if (!pending) {
-    pending = obtain(version);
-    pending.catch(() => memo.delete(version));
-    memo.set(version, pending);
-  }
-  return pending;
+  return obtainOnce(version);
 }
 
 async function obtain(version: string): Promise<string> {

@@ -15,6 +15,7 @@ import { get } from "node:http";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { memoised } from "./memo.js";
 import { repoRoot } from "./repo-root.js";
 
 export type RealCore = {
@@ -45,18 +46,11 @@ const CORE = "core";
 const META = "meta.json";
 const RUN_TIMEOUT_MS = 60_000;
 
-const memo = new Map<string, Promise<RealCore>>();
+const obtainOnce = memoised(obtain);
 
 /** Returns the cached core for this node binary, generating it on first use. */
 export function realCore(options: { node?: string } = {}): Promise<RealCore> {
-  const requested = options.node ?? process.execPath;
-  let pending = memo.get(requested);
-  if (!pending) {
-    pending = obtain(requested);
-    pending.catch(() => memo.delete(requested));
-    memo.set(requested, pending);
-  }
-  return pending;
+  return obtainOnce(options.node ?? process.execPath);
 }
 
 async function obtain(requestedNode: string): Promise<RealCore> {
