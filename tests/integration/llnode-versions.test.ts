@@ -109,6 +109,19 @@ describe("the project's llnode on Node 16 to 24", () => {
     }
   });
 
+  it("prints an error's captured stack (CallSiteInfo) with call sites, on 18 to 24", () => {
+    for (const { version, crash, project } of cases) {
+      if (version === "16.20.2") continue;
+      const stack = /error stack \{\n([\s\S]*?)\n {2}\}/.exec(
+        output(project, "v8 findjsinstances -d TypeError"),
+      );
+      const frames = stack?.[1]?.split("\n").map((line) => line.trim()) ?? [];
+      assert.equal(frames[0], `myRequestListener at ${crash.scriptAsRun}:9:7`, version);
+      assert.match(frames[1] ?? "", /^emit at node:events:\d{3,}:\d+$/, version);
+      assert.equal(frames.length, 4, `${version}: ${frames.join("; ")}`);
+    }
+  });
+
   it("reads a string that lives outside the V8 heap, and a slice of it, as property values", () => {
     for (const { version, project } of cases) {
       const instances = output(project, "v8 findjsinstances -d RequestLog");
@@ -157,8 +170,12 @@ describe("the project's llnode on Node 16 to 24", () => {
         // Objects the published plugin could not name, "(Object)", now have their classes' names.
         if (name !== "(Object)") assert.ok((now?.get(name) ?? 0) >= count, `${version}: fewer ${name}`);
       }
+      // The same error object, which the project's plugin follows with the error's captured stack.
       assert.equal(
-        output(project, "v8 findjsinstances -d TypeError"),
+        output(project, "v8 findjsinstances -d TypeError").replace(
+          /\n {2}error stack \{\n[\s\S]*?\n {2}\}/,
+          "",
+        ),
         output(before, "v8 findjsinstances -d TypeError"),
         version,
       );
