@@ -99,8 +99,6 @@ describe("the project's llnode on Node 16 to 24", () => {
       for (const name of ["RequestLog", "Server", "IncomingMessage", "ServerResponse"]) {
         assert.ok((counts.get(name) ?? 0) >= 1, `${version}: no ${name} in findjsobjects`);
       }
-      // On Node 16 llnode finds no TypeError, as published or patched: a known gap (docs/llnode-versions.md).
-      if (version === "16.20.2") continue;
       assert.match(
         output(project, "v8 findjsinstances -d TypeError"),
         /\.message=0x[0-9a-f]+:<String: "res\.not_a_functi\.\.\.">/,
@@ -109,9 +107,8 @@ describe("the project's llnode on Node 16 to 24", () => {
     }
   });
 
-  it("prints an error's captured stack (CallSiteInfo) with call sites, on 18 to 24", () => {
+  it("prints an error's captured stack (CallSiteInfo) with call sites", () => {
     for (const { version, crash, project } of cases) {
-      if (version === "16.20.2") continue;
       const stack = /error stack \{\n([\s\S]*?)\n {2}\}/.exec(
         output(project, "v8 findjsinstances -d TypeError"),
       );
@@ -170,13 +167,16 @@ describe("the project's llnode on Node 16 to 24", () => {
         // Objects the published plugin could not name, "(Object)", now have their classes' names.
         if (name !== "(Object)") assert.ok((now?.get(name) ?? 0) >= count, `${version}: fewer ${name}`);
       }
-      // The same error object, which the project's plugin follows with the error's captured stack.
+      // The same error object, which the project's plugin follows with the error's captured stack. On 16
+      // the published plugin finds none: it does not know the TypeError constructor for a function.
+      const errorBefore = output(before, "v8 findjsinstances -d TypeError");
+      if (errorBefore.startsWith("No objects found")) continue;
       assert.equal(
         output(project, "v8 findjsinstances -d TypeError").replace(
           /\n {2}error stack \{\n[\s\S]*?\n {2}\}/,
           "",
         ),
-        output(before, "v8 findjsinstances -d TypeError"),
+        errorBefore,
         version,
       );
     }
