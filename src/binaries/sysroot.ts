@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { ImageInfo } from "../catalog/metadata.js";
 import { readCoreSummary, readExecutableInfo } from "../elf/index.js";
-import { pullFileFromImage } from "../image/image-file.js";
+import { type ImageFile, openImage, pullFilesFromImage } from "../image/image-file.js";
 import { defaultKeychain } from "../image/keychain.js";
 import { RegistryError } from "../image/registry-error.js";
 import { insecureRegistriesFromEnv } from "../image/scheme.js";
@@ -44,32 +44,45 @@ export async function buildSysroot(request: SysrootRequest): Promise<Sysroot | u
   const folders = new Set<string>();
   try {
     for (const candidate of imageCandidates(request.images)) {
-      for (const library of wanted.splice(0)) {
-        try {
-          const pulled = await pullFileFromImage({
-            reference: candidate.reference,
-            platform: { os: "linux", architecture: summary.machine.ociArchitecture },
-            ...(candidate.imageId ? { imageId: candidate.imageId } : {}),
-            candidates: () => [library.path],
-            workDir: staging,
-            keychain,
-            insecureRegistries,
-            ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-          });
-          if ((await readExecutableInfo(pulled.file)).buildId !== library.buildId) {
-            wanted.push(library);
-            continue;
-          }
-          // The path comes from the core: keep it inside the sysroot whatever it says.
-          const target = path.join(sysroot, path.posix.normalize(library.path));
-          if (!target.startsWith(sysroot + path.sep)) continue;
-          await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-          await rename(pulled.file, target);
-          folders.add(path.dirname(target));
-        } catch (error) {
-          if (!(error instanceof RegistryError)) throw error;
+      const libraries = wanted.splice(0);
+      if (libraries.length === 0) break;
+      // One image opened, and its layers walked once, for all the libraries still wanted.
+      let pulled: Array<ImageFile | RegistryError>;
+      try {
+        const image = await openImage({
+          reference: candidate.reference,
+          platform: { os: "linux", architecture: summary.machine.ociArchitecture },
+          ...(candidate.imageId ? { imageId: candidate.imageId } : {}),
+          keychain,
+          insecureRegistries,
+          ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        });
+        pulled = await pullFilesFromImage(
+          image,
+          libraries.map((library) => library.path),
+          staging,
+        );
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        wanted.push(...libraries);
+        continue;
+      }
+      for (const [index, library] of libraries.entries()) {
+        const file = pulled[index];
+        if (file === undefined || file instanceof RegistryError) {
           wanted.push(library);
+          continue;
         }
+        if ((await readExecutableInfo(file.file)).buildId !== library.buildId) {
+          wanted.push(library);
+          continue;
+        }
+        // The path comes from the core: keep it inside the sysroot whatever it says.
+        const target = path.join(sysroot, path.posix.normalize(library.path));
+        if (!target.startsWith(sysroot + path.sep)) continue;
+        await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+        await rename(file.file, target);
+        folders.add(path.dirname(target));
       }
     }
   } finally {

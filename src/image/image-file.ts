@@ -1,25 +1,30 @@
+import { copyFile, rm } from "node:fs/promises";
 import { type ImageConfig, parseImageConfig } from "./image-config.js";
 import { matchesImageId } from "./image-id.js";
 import type { Keychain } from "./keychain.js";
 import { normalizeArchivePath } from "./layer-index.js";
-import { LayerWalk } from "./layer-walk.js";
-import { choosePlatform, formatPlatform, type Manifest, type Platform } from "./manifest.js";
+import { type Found, LayerWalk } from "./layer-walk.js";
+import { choosePlatform, type Descriptor, formatPlatform, type Manifest, type Platform } from "./manifest.js";
 import { formatReference, type ImageReference, manifestSelector } from "./reference.js";
 import { RegistryClient } from "./registry-client.js";
 import { RegistryError } from "./registry-error.js";
 
-export interface ImageFileRequest {
+/** Which image to open, and how to reach its registry. */
+export interface ImageOpenRequest {
   reference: ImageReference;
   platform: Platform;
   /** The image id image-info recorded: the chosen manifest's config digest must be it. */
   imageId?: string;
+  keychain: Keychain;
+  insecureRegistries?: readonly string[];
+  onProgress?: (message: string) => void;
+}
+
+export interface ImageFileRequest extends ImageOpenRequest {
   /** Where to look, most likely first; given the image's config, for a search of its PATH. */
   candidates: (config: ImageConfig) => string[];
   /** A folder for the extracted file, on the file system where it will end up. */
   workDir: string;
-  keychain: Keychain;
-  insecureRegistries?: readonly string[];
-  onProgress?: (message: string) => void;
 }
 
 export interface ImageFile {
@@ -31,12 +36,22 @@ export interface ImageFile {
   layerDigest: string;
 }
 
+/** An image whose manifest and config have been read and checked, ready for its layers to be walked. */
+export interface OpenImage {
+  client: RegistryClient;
+  name: string;
+  manifestDigest: string;
+  config: ImageConfig;
+  /** Newest first. */
+  layers: Descriptor[];
+  progress: (message: string) => void;
+}
+
 /**
- * Pulls one file out of an image: picks the platform, then reads layers newest first only until the path
- * is decided, keeping the contents of the members that may be the file. Every layer read is read whole,
- * so its digest is checked even when the file came early.
+ * Opens an image: picks the platform's manifest, checks it is the image that crashed (when its id is
+ * known) and built for the platform's architecture, and reads its config.
  */
-export async function pullFileFromImage(request: ImageFileRequest): Promise<ImageFile> {
+export async function openImage(request: ImageOpenRequest): Promise<OpenImage> {
   const { reference, platform } = request;
   const progress = request.onProgress ?? (() => {});
   const client = new RegistryClient(reference, request);
@@ -56,19 +71,80 @@ export async function pullFileFromImage(request: ImageFileRequest): Promise<Imag
       `${name} is built for ${config.architecture}, the core for ${platform.architecture}`,
     );
   }
-  const candidates = [...new Set(request.candidates(config).map(normalizeArchivePath))];
   const layers = [...manifest.layers].reverse();
-  const walk = new LayerWalk(client, layers, request.workDir, name, progress);
+  return { client, name, manifestDigest: digest, config, layers, progress };
+}
+
+/**
+ * Pulls one file out of an image: picks the platform, then reads layers newest first only until the path
+ * is decided, keeping the contents of the members that may be the file. Every layer read is read whole,
+ * so its digest is checked even when the file came early.
+ */
+export async function pullFileFromImage(request: ImageFileRequest): Promise<ImageFile> {
+  const image = await openImage(request);
+  const candidates = [...new Set(request.candidates(image.config).map(normalizeArchivePath))];
+  const walk = new LayerWalk(image.client, image.layers, request.workDir, image.name, image.progress);
   try {
     const found = await walk.find(candidates);
     const file = await walk.contentsOf(found);
     await walk.discardExcept(file);
-    const layer = layers[found.layer];
-    return { file, path: found.path, manifestDigest: digest, layerDigest: layer?.digest ?? "" };
+    return imageFile(image, found, file);
   } catch (error) {
     await walk.discardExcept();
     throw error;
   }
+}
+
+/**
+ * Pulls several files out of an open image in one walk down its layers: each layer is read at most once
+ * (and again only for members it did not keep, such as a file reached through a symlinked folder), and
+ * the walk stops once every path is decided. For each path, in order, the file or the error that says
+ * why it cannot be had; each file is a distinct one in `workDir`, for the caller to move or remove.
+ */
+export async function pullFilesFromImage(
+  image: OpenImage,
+  paths: readonly string[],
+  workDir: string,
+): Promise<Array<ImageFile | RegistryError>> {
+  const walk = new LayerWalk(image.client, image.layers, workDir, image.name, image.progress);
+  const handedOut = new Set<string>();
+  try {
+    const unique = [...new Set(paths.map(normalizeArchivePath))];
+    const founds = await walk.findEach(unique);
+    const byPath = new Map(unique.map((wanted, index) => [wanted, founds[index]]));
+    const located = [...byPath.values()].filter((found): found is Found => !(found instanceof RegistryError));
+    const contents = await walk.contentsOfEach(located);
+    const fileOf = new Map(located.map((found, index) => [found, contents[index]]));
+    const results: Array<ImageFile | RegistryError> = [];
+    for (const wanted of paths) {
+      const found = byPath.get(normalizeArchivePath(wanted));
+      if (found === undefined || found instanceof RegistryError) {
+        results.push(found ?? new RegistryError("not-found", `${image.name}: ${wanted}`));
+        continue;
+      }
+      const file = fileOf.get(found);
+      if (file === undefined || file instanceof RegistryError) {
+        results.push(file ?? new RegistryError("protocol", `${image.name}: ${found.archivePath} vanished`));
+        continue;
+      }
+      // Two paths may lead to one member: each caller gets a file of its own to move.
+      const own = handedOut.has(file) ? `${file}-${handedOut.size}` : file;
+      if (own !== file) await copyFile(file, own);
+      handedOut.add(own);
+      results.push(imageFile(image, found, own));
+    }
+    await walk.discardExcept(...handedOut);
+    return results;
+  } catch (error) {
+    await walk.discardExcept();
+    await Promise.all([...handedOut].map((file) => rm(file, { force: true })));
+    throw error;
+  }
+}
+
+function imageFile(image: OpenImage, found: Found, file: string): ImageFile {
+  const layer = image.layers[found.layer];
+  return { file, path: found.path, manifestDigest: image.manifestDigest, layerDigest: layer?.digest ?? "" };
 }
 
 /** The image manifest for the platform, through an index when the tag names several. */

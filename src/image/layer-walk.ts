@@ -48,22 +48,96 @@ export class LayerWalk {
     );
   }
 
-  /** The file holding a found member's contents: kept while walking, or read again from its layer. */
-  async contentsOf(found: Found): Promise<string> {
-    const kept = this.kept.get(key(found.layer, found.archivePath));
-    if (kept) return kept;
-    this.progress(`reading layer ${found.layer + 1} again for ${found.archivePath}`);
-    await this.read(found.layer, (member) => member === found.archivePath);
-    const again = this.kept.get(key(found.layer, found.archivePath));
-    if (!again)
-      throw new RegistryError("protocol", `${this.name}: ${found.archivePath} vanished from its layer`);
-    return again;
+  /**
+   * Reads layers once for several paths, until each is known to be a file or missing: a file's resolution,
+   * or the error that says why it cannot be had, in the order of `paths`. A layer that cannot be read fails
+   * only the paths it was still needed for.
+   */
+  async findEach(paths: readonly string[]): Promise<Array<Found | RegistryError>> {
+    const results = new Map<string, Found | RegistryError>();
+    const pending = new Set(paths);
+    const wanted = new Set(paths);
+    for (let layer = 0; layer < this.layers.length && pending.size > 0; layer++) {
+      try {
+        await this.read(layer, (member) => wanted.has(member), wanted);
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        for (const wantedPath of pending) results.set(wantedPath, error);
+        pending.clear();
+        break;
+      }
+      const tree = new ImageTree(this.indexes, layer === this.layers.length - 1);
+      for (const wantedPath of pending) {
+        const resolution = tree.resolve(wantedPath);
+        if (resolution.state === "unknown") continue;
+        results.set(
+          wantedPath,
+          resolution.state === "file"
+            ? resolution
+            : new RegistryError(
+                "not-found",
+                `${this.name} holds no file at ${wantedPath}: ${resolution.why}`,
+              ),
+        );
+        pending.delete(wantedPath);
+      }
+    }
+    for (const wantedPath of pending)
+      results.set(
+        wantedPath,
+        new RegistryError("not-found", `${this.name} holds no file at ${wantedPath}: no layers`),
+      );
+    return paths.map(
+      (wantedPath) =>
+        results.get(wantedPath) ??
+        new RegistryError("not-found", `${this.name} holds no file at ${wantedPath}`),
+    );
   }
 
-  /** Removes every kept file but the one returned. */
-  async discardExcept(keep?: string): Promise<void> {
+  /** The file holding a found member's contents: kept while walking, or read again from its layer. */
+  async contentsOf(found: Found): Promise<string> {
+    const [contents] = await this.contentsOfEach([found]);
+    if (contents instanceof RegistryError) throw contents;
+    if (contents === undefined)
+      throw new RegistryError("protocol", `${this.name}: ${found.archivePath} vanished from its layer`);
+    return contents;
+  }
+
+  /**
+   * The files holding found members' contents, in their order: kept while walking, or read again from
+   * their layers, each such layer once for all its members. A layer that fails fails only its own members.
+   */
+  async contentsOfEach(founds: readonly Found[]): Promise<Array<string | RegistryError>> {
+    const again = new Map<number, Set<string>>();
+    for (const found of founds) {
+      if (this.kept.has(key(found.layer, found.archivePath))) continue;
+      const members = again.get(found.layer) ?? new Set<string>();
+      members.add(found.archivePath);
+      again.set(found.layer, members);
+    }
+    const failed = new Map<number, RegistryError>();
+    for (const [layer, members] of again) {
+      this.progress(`reading layer ${layer + 1} again for ${[...members].join(", ")}`);
+      try {
+        await this.read(layer, (member) => members.has(member));
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        failed.set(layer, error);
+      }
+    }
+    return founds.map(
+      (found) =>
+        this.kept.get(key(found.layer, found.archivePath)) ??
+        failed.get(found.layer) ??
+        new RegistryError("protocol", `${this.name}: ${found.archivePath} vanished from its layer`),
+    );
+  }
+
+  /** Removes every kept file but the ones returned. */
+  async discardExcept(...keep: string[]): Promise<void> {
+    const returned = new Set(keep);
     await Promise.all(
-      [...this.kept.values()].filter((file) => file !== keep).map((file) => rm(file, { force: true })),
+      [...this.kept.values()].filter((file) => !returned.has(file)).map((file) => rm(file, { force: true })),
     );
   }
 
