@@ -18,7 +18,8 @@ LLNODE_VERSION=4.0.0
 published=false
 [ "${1:-}" = "--published" ] && published=true
 
-ensure_debian lldb liblldb-dev g++ patch
+# coredump's first use runs this script only once it has seen lldb, its headers, g++ and patch: it never installs.
+[ "${COREDUMP_LLNODE_NO_INSTALL:-}" = 1 ] || ensure_debian lldb liblldb-dev g++ patch
 lldb_major=$(lldb --version 2>/dev/null | sed -n 's/^lldb version \([0-9]*\).*/\1/p')
 include=/usr/lib/llvm-$lldb_major/include
 [ -f "$include/lldb/API/LLDB.h" ] || { echo "llnode/build.sh: no lldb headers in $include (apt-get install liblldb-dev)" >&2; exit 1; }
@@ -29,6 +30,12 @@ patch_hash=published
 if [ ${#patches[@]} -gt 0 ]; then patch_hash=$(cat "${patches[@]}" | sha256sum | cut -c1-12); fi
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/coredump/llnode
 target=$cache/$LLNODE_VERSION-$patch_hash-lldb$lldb_major
+if [ -f "$target/llnode.so" ]; then echo "$target/llnode.so"; exit 0; fi
+
+# One build at a time per cache: a second run waits here, then finds the first one's result.
+mkdir -p "$cache"
+exec 9>"$cache/.build.lock"
+flock 9
 if [ -f "$target/llnode.so" ]; then echo "$target/llnode.so"; exit 0; fi
 
 work=$(mktemp -d)
@@ -46,8 +53,11 @@ g++ -shared -fPIC -std=c++17 -O2 -w -I"$src" -I"$src/src" -I"$include" \
   "$src"/src/{constants,error,llnode,llv8,llv8-constants,llscan,printer,node,node-constants,settings}.cc \
   -o "$work/out/llnode.so"
 cp "$src/LICENCE.md" "$work/out/LICENCE.md" # llnode is MIT: its licence travels with the plugin
-mkdir -p "$cache"
+# Moved into the cache's file system first, so that the plugin appears whole, by a rename.
+staging=$cache/.staging-$$
+rm -rf "$staging"
+mv "$work/out" "$staging"
 rm -rf "$target"
-mv "$work/out" "$target"
+mv "$staging" "$target"
 echo "built $target/llnode.so in $(($(date +%s) - started)) s" >&2
 echo "$target/llnode.so"

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { UsageError } from "../errors.js";
-import { findGdb, findLldb, findLlnodePlugin } from "./locate.js";
+import { llnodePlugin } from "./llnode-first-use.js";
+import { findGdb, findLldb } from "./locate.js";
 import type { DebuggerKind, DebugTarget } from "./session.js";
 import { which } from "./which.js";
 
@@ -22,17 +23,17 @@ export function chooseDebugger(
   return which(env.GDB ?? "gdb", env) ? "gdb" : "lldb";
 }
 
-/** Locates the programs the chosen debugger needs, or says how to install them. */
-export function debugTarget(
+/** Locates the programs the chosen debugger needs (building llnode on first use), or says how to install them. */
+export async function debugTarget(
   kind: DebuggerKind,
   executable: string,
   core: string,
   extraArgs: string[] = [],
   env: NodeJS.ProcessEnv = process.env,
-): DebugTarget {
+): Promise<DebugTarget> {
   if (kind === "gdb") return { kind, program: findGdb(env), executable, core, extraArgs };
   if (kind === "lldb") return { kind, program: findLldb(undefined, env), executable, core, extraArgs };
-  const plugin = findLlnodePlugin(env);
+  const plugin = await llnodePlugin(env);
   return {
     kind,
     program: findLldb(plugin, env),

@@ -24,17 +24,18 @@ export class MissingToolError extends ExpectedError {
   override name = "MissingToolError";
 }
 
-const INSTALL_LLNODE =
-  "build it with `bash llnode/build.sh` from the coredump checkout (needs Debian's lldb and liblldb-dev), or set LLNODE_PLUGIN=/path/to/llnode.so";
-
 /**
- * Finds the plugin, first that exists: `LLNODE_PLUGIN`; the project's own build in the cache (patched
- * before as-published, newest first); an npm install of llnode, global or beside coredump.
+ * The plugin that is installed, first that exists: `LLNODE_PLUGIN`; the project's own build in the cache
+ * (patched before as-published, newest first); an npm install of llnode, global or beside coredump.
+ * Undefined when there is none (the first use builds one: llnode-first-use.ts); a `LLNODE_PLUGIN` that
+ * names no file is the user's mistake, and an error.
  */
-export function findLlnodePlugin(env: NodeJS.ProcessEnv = process.env): LlnodePlugin {
+export function installedLlnodePlugin(env: NodeJS.ProcessEnv = process.env): LlnodePlugin | undefined {
   if (env.LLNODE_PLUGIN) {
     if (!existsSync(env.LLNODE_PLUGIN))
-      throw new MissingToolError(`LLNODE_PLUGIN=${env.LLNODE_PLUGIN} does not exist: ${INSTALL_LLNODE}`);
+      throw new MissingToolError(
+        `LLNODE_PLUGIN=${env.LLNODE_PLUGIN} does not exist: name a built llnode.so, or unset it to use the project's build`,
+      );
     return { path: env.LLNODE_PLUGIN, origin: "LLNODE_PLUGIN", published: isPublished(env.LLNODE_PLUGIN) };
   }
   const built = projectBuilds(env)[0];
@@ -43,7 +44,7 @@ export function findLlnodePlugin(env: NodeJS.ProcessEnv = process.env): LlnodePl
     const candidate = path.join(folder, "llnode", "llnode.so");
     if (existsSync(candidate)) return { path: candidate, origin, published: true };
   }
-  throw new MissingToolError(`the llnode plugin is not installed: ${INSTALL_LLNODE}`);
+  return undefined;
 }
 
 /** The project's builds, `<cache>/llnode/<llnode version>-<patches>-lldb<N>/llnode.so`, best first. */

@@ -23,7 +23,7 @@ export async function prepareDebugTarget(request: TargetRequest): Promise<DebugT
   const binary = request.fullDebuginfo
     ? executable.path
     : await strippedCopy(executable.path, executable.buildId);
-  const target = debugTarget(kind, binary, core, request.extraArgs);
+  const target = await debugTarget(kind, binary, core, request.extraArgs);
   if (kind === "gdb") {
     const sysroot = await buildSysroot({ core, images, folder, insecureRegistries });
     if (sysroot) target.sysroot = sysroot;
