@@ -179,6 +179,21 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
       await capture(pid, command.optsWithGlobals());
     });
 
+  addStoreOptions(
+    program
+      .command("doctor")
+      .description(
+        "what coredump finds and what is missing: store, cache, lldb, llnode, gdb, registry credentials",
+      )
+      .option(
+        "--json",
+        "print one JSON object on stdout: ok, checks [{ name, status, essential, detail, fix }]",
+      ),
+  ).action(async (_flags: object, command: Command) => {
+    const { doctor } = await import("./commands/doctor.js");
+    commandStatus = await doctor(command.optsWithGlobals());
+  });
+
   program
     .command("completion")
     .description("print a shell completion script: source <(coredump completion bash)")

@@ -18,10 +18,15 @@ const PULL_SECRET_FILE = ".dockerconfigjson";
  * `.dockerconfigjson`, separated by `:`.
  */
 export function defaultKeychain(env: NodeJS.ProcessEnv = process.env): Keychain {
+  return configFileKeychain(keychainFiles(env), env);
+}
+
+/** The files the default keychain reads, in its order. */
+export function keychainFiles(env: NodeJS.ProcessEnv = process.env): string[] {
   const dockerDir = env.DOCKER_CONFIG || path.join(env.HOME || homedir(), ".docker");
   const files = [path.join(dockerDir, "config.json")];
   for (const entry of (env.COREDUMP_PULL_SECRETS ?? "").split(":")) if (entry !== "") files.push(entry);
-  return configFileKeychain(files, env);
+  return files;
 }
 
 function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): Keychain {
@@ -42,7 +47,7 @@ function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): K
 }
 
 /** A config file, or a folder holding a pull secret's `.dockerconfigjson`. Missing or unreadable: none. */
-async function readConfig(entry: string): Promise<{ path: string; json: unknown } | undefined> {
+export async function readConfig(entry: string): Promise<{ path: string; json: unknown } | undefined> {
   try {
     const file = (await stat(entry)).isDirectory() ? path.join(entry, PULL_SECRET_FILE) : entry;
     return { path: file, json: JSON.parse(await readFile(file, "utf8")) };

@@ -1,0 +1,184 @@
+import { constants } from "node:fs";
+import { access, mkdir, statfs } from "node:fs/promises";
+import { llnodeBuildScript, missingForBuild } from "../debuggers/llnode-first-use.js";
+import { describePlugin } from "../debuggers/llnode-limits.js";
+import { findGdb, findLldb, installedLlnodePlugin, type LlnodePlugin } from "../debuggers/locate.js";
+import { which } from "../debuggers/which.js";
+import { ExpectedError } from "../errors.js";
+import { configuredRegistries } from "../image/configured-registries.js";
+import { describeCredentials, s3ConfigFrom } from "../store/s3-config.js";
+import { StoreError } from "../store/store.js";
+import { formatSize } from "../ui/format.js";
+import { cacheDir } from "../workspace/paths.js";
+import { DEFAULT_CORES_DIR, openStore } from "./open-catalogue.js";
+import type { StoreFlags } from "./store-options.js";
+
+/** One thing coredump needs or can use: found, missing, or there but not working. Never holds a secret. */
+export interface Check {
+  name: string;
+  status: "ok" | "missing" | "failed";
+  /** Without it, coredump cannot list or debug a dump: doctor exits 1. */
+  essential: boolean;
+  detail: string;
+  /** What to do, when the status is not ok. */
+  fix?: string;
+}
+
+/** A key no dump has: asking for it tells whether the store answers and accepts the credentials. */
+const PROBE_KEY = ".coredump-doctor-probe";
+
+/** Every check, in the order a user meets them: the store, the cache, the debuggers, the registries. */
+export async function runChecks(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
+  const plugin = pluginCheck(env);
+  return [
+    await storeCheck(flags, env),
+    await cacheCheck(env),
+    lldbCheck(plugin.found, env),
+    await plugin.check,
+    toolCheck(
+      "gdb",
+      () => findGdb(env),
+      "debug --debugger gdb, and native frames of cores that are not Node's",
+    ),
+    toolCheck(
+      "objcopy",
+      () => which("objcopy", env) ?? missing("objcopy is not installed: `apt-get install binutils`"),
+      "lldb starts in about 1 s on a copy without DWARF instead of about 11 s",
+    ),
+    await registriesCheck(env),
+  ];
+}
+
+async function storeCheck(flags: StoreFlags, env: NodeJS.ProcessEnv): Promise<Check> {
+  const name = "store";
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(flags, env);
+  } catch (error) {
+    return failure(name, "missing", error, true);
+  }
+  const s3 = flags.dir ? undefined : s3ConfigFrom(flags, env);
+  if (!s3) {
+    const folder = flags.dir ?? DEFAULT_CORES_DIR;
+    const readable = await access(folder, constants.R_OK).then(
+      () => true,
+      () => false,
+    );
+    return readable
+      ? { name, status: "ok", essential: true, detail: `the folder ${store.description}` }
+      : { name, status: "failed", essential: true, detail: `${folder} cannot be read`, fix: "check --dir" };
+  }
+  const detail = `${store.description}, with ${describeCredentials(s3, env)}`;
+  try {
+    await store.stat(PROBE_KEY);
+  } catch (error) {
+    if (error instanceof StoreError && error.kind === "not-found")
+      return { name, status: "ok", essential: true, detail: `${detail}: it answers and accepts them` };
+    return { ...failure(name, "failed", error, true), detail };
+  }
+  return { name, status: "ok", essential: true, detail };
+}
+
+async function cacheCheck(env: NodeJS.ProcessEnv): Promise<Check> {
+  const name = "cache";
+  const folder = cacheDir(env);
+  try {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await access(folder, constants.W_OK);
+    const space = await statfs(folder);
+    return {
+      name,
+      status: "ok",
+      essential: true,
+      detail: `${folder}, ${formatSize(space.bavail * space.bsize)} free`,
+    };
+  } catch (error) {
+    return {
+      name,
+      status: "failed",
+      essential: true,
+      detail: `${folder} cannot be written (${(error as NodeJS.ErrnoException).code ?? error})`,
+      fix: "set XDG_CACHE_HOME to a folder of your own",
+    };
+  }
+}
+
+function lldbCheck(plugin: LlnodePlugin | undefined, env: NodeJS.ProcessEnv): Check {
+  return toolCheck("lldb", () => findLldb(plugin, env), "the debugger llnode runs in", true);
+}
+
+/** The plugin now, and as a check: none installed is fine when the first use can build one. */
+function pluginCheck(env: NodeJS.ProcessEnv): { found: LlnodePlugin | undefined; check: Promise<Check> } {
+  const name = "llnode plugin";
+  let found: LlnodePlugin | undefined;
+  try {
+    found = installedLlnodePlugin(env);
+  } catch (error) {
+    return { found, check: Promise.resolve(failure(name, "failed", error, true)) };
+  }
+  if (found) {
+    const reads = found.published
+      ? "llnode 4.0.0 as published: reads Node 16 to 20 only"
+      : "patched: reads Node 16 to 24";
+    return {
+      found,
+      check: Promise.resolve({
+        name,
+        status: "ok",
+        essential: true,
+        detail: `${describePlugin(found)}; ${reads}`,
+      }),
+    };
+  }
+  const check = missingForBuild(env).then((lacking): Check => {
+    const script = llnodeBuildScript();
+    if (lacking.length === 0)
+      return {
+        name,
+        status: "missing",
+        essential: false,
+        detail:
+          "none installed: debug and report build the project's llnode into the cache on first use (about 15 s)",
+        fix: `bash ${script} builds it now`,
+      };
+    return {
+      name,
+      status: "missing",
+      essential: true,
+      detail: `none installed, and building one needs ${lacking.join(", ")}`,
+      fix: `apt-get install lldb liblldb-dev g++, then coredump builds it (or bash ${script}); or set LLNODE_PLUGIN`,
+    };
+  });
+  return { found, check };
+}
+
+async function registriesCheck(env: NodeJS.ProcessEnv): Promise<Check> {
+  const registries = await configuredRegistries(env);
+  const detail =
+    registries.length === 0
+      ? "none configured: images are pulled anonymously"
+      : registries.map(({ registry, kind, source }) => `${registry} (${kind}, ${source})`).join("; ");
+  return { name: "registry credentials", status: "ok", essential: false, detail };
+}
+
+function toolCheck(name: string, find: () => string, use: string, essential = false): Check {
+  try {
+    return { name, status: "ok", essential, detail: find() };
+  } catch (error) {
+    return { ...failure(name, "missing", error, essential), detail: `not found: ${use}` };
+  }
+}
+
+function failure(name: string, status: "missing" | "failed", error: unknown, essential: boolean): Check {
+  if (!(error instanceof ExpectedError)) throw error;
+  return { name, status, essential, detail: error.message };
+}
+
+function missing(message: string): never {
+  throw new ExpectedError(message);
+}
+
+/** Doctor's verdict: every essential check is ok (a plugin that first use will build counts as there). */
+export function essentialsThere(checks: readonly Check[]): boolean {
+  return checks.every((check) => check.status === "ok" || !check.essential);
+}
