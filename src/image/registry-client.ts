@@ -1,10 +1,12 @@
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { Readable } from "node:stream";
 import type { Keychain } from "./keychain.js";
 import { type Descriptor, type Manifest, parseManifest } from "./manifest.js";
 import { MANIFEST_ACCEPT } from "./media-types.js";
 import { formatReference, type ImageReference } from "./reference.js";
 import { RegistryError } from "./registry-error.js";
+import { type Reopen, resumableBody } from "./resumable-body.js";
+import type { RetryLimits } from "./retry-policy.js";
+import { retryTransient } from "./retrying-fetch.js";
 import { RegistryTransport } from "./transport.js";
 import { digestOf, digestParts, VerifyingStream } from "./verified-stream.js";
 
@@ -17,7 +19,7 @@ export class RegistryClient {
 
   constructor(
     private readonly reference: ImageReference,
-    options: { keychain: Keychain; insecureRegistries?: readonly string[] },
+    options: { keychain: Keychain; insecureRegistries?: readonly string[]; limits?: RetryLimits },
   ) {
     this.transport = new RegistryTransport({
       registry: reference.registry,
@@ -30,12 +32,15 @@ export class RegistryClient {
   /** A manifest by tag or digest; by digest, its bytes must hash to that digest. */
   async manifest(selector: string): Promise<{ manifest: Manifest; digest: string }> {
     const what = selector.includes(":") ? `${this.name}@${selector}` : `${this.name}:${selector}`;
-    const response = await this.transport.get(`/v2/${this.reference.repository}/manifests/${selector}`, {
-      accept: MANIFEST_ACCEPT.join(", "),
-    });
-    if (response.status === 404) throw await notFound(response, what, formatReference(this.reference));
-    if (!response.ok) throw await unexpected(response, `the manifest of ${what}`);
-    const body = await readLimited(response, MAX_MANIFEST_BYTES, `the manifest of ${what}`);
+    // A connection that breaks within the body is tried again whole: a manifest is small.
+    const { response, body } = await retryTransient(async () => {
+      const response = await this.transport.get(`/v2/${this.reference.repository}/manifests/${selector}`, {
+        accept: MANIFEST_ACCEPT.join(", "),
+      });
+      if (response.status === 404) throw await notFound(response, what, formatReference(this.reference));
+      if (!response.ok) throw await unexpected(response, `the manifest of ${what}`);
+      return { response, body: await readLimited(response, MAX_MANIFEST_BYTES, `the manifest of ${what}`) };
+    }, this.transport.limits);
     const pinned = digestParts(selector);
     const digest = digestOf(body, pinned?.algorithm);
     if (pinned && digest !== selector) {
@@ -49,10 +54,12 @@ export class RegistryClient {
 
   /** A blob as a stream that fails at its end unless every byte matched the descriptor's digest. */
   async blob(descriptor: Descriptor, what: string): Promise<Readable> {
-    const response = await this.transport.get(`/v2/${this.reference.repository}/blobs/${descriptor.digest}`);
+    const path = `/v2/${this.reference.repository}/blobs/${descriptor.digest}`;
+    const response = await this.transport.get(path);
     if (response.status === 404) throw await notFound(response, `${what} (${descriptor.digest})`, this.name);
     if (!response.ok || !response.body) throw await unexpected(response, what);
-    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    const reopen: Reopen = (offset) => this.transport.get(path, { range: `bytes=${offset}-` });
+    const body = resumableBody(response, reopen, this.transport.limits, `${what} (${descriptor.digest})`);
     const verifying = new VerifyingStream(
       descriptor.digest,
       descriptor.size,

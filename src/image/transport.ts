@@ -1,8 +1,11 @@
 import { type Challenge, parseChallenge, pullScope } from "./challenge.js";
 import type { Credential } from "./credential.js";
 import type { Keychain } from "./keychain.js";
+import { checkedRealm } from "./realm.js";
 import { apiHost } from "./reference.js";
 import { RegistryError } from "./registry-error.js";
+import { REGISTRY_RETRY_LIMITS, type RetryLimits } from "./retry-policy.js";
+import { fetchWithRetries } from "./retrying-fetch.js";
 import { registryScheme } from "./scheme.js";
 
 export interface TransportOptions {
@@ -10,6 +13,8 @@ export interface TransportOptions {
   repository: string;
   keychain: Keychain;
   insecureRegistries?: readonly string[];
+  /** Retries, waits and stalls: REGISTRY_RETRY_LIMITS unless given. */
+  limits?: RetryLimits;
 }
 
 const MAX_REDIRECTS = 10;
@@ -19,16 +24,19 @@ const USER_AGENT = "coredump (+https://github.com/IBM/core-dump-handler)";
  * HTTP to one repository of one registry (model: go-containerregistry's remote/transport): answers a 401
  * challenge once with basic credentials or a bearer token scoped to pulling this repository, then keeps
  * the token. Redirects are followed by hand so that `Authorization` never leaves the registry's origin
- * (storage answers 400 to a presigned URL that also carries it).
+ * (storage answers 400 to a presigned URL that also carries it). Under each request, GETs are tried
+ * again on 429, 502 to 504 and broken or silent connections (retrying-fetch.ts).
  */
 export class RegistryTransport {
   readonly origin: string;
   private authorization: string | undefined;
   private credential: Promise<Credential | undefined> | undefined;
+  readonly limits: RetryLimits;
 
   constructor(private readonly options: TransportOptions) {
     const scheme = registryScheme(options.registry, options.insecureRegistries);
     this.origin = `${scheme}://${apiHost(options.registry)}`;
+    this.limits = options.limits ?? REGISTRY_RETRY_LIMITS;
   }
 
   /** GET `path` (from `/v2/`), authenticating when challenged. Non-2xx answers other than 401/403 are returned. */
@@ -75,8 +83,9 @@ export class RegistryTransport {
 
   private async fetchOrExplain(url: URL, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(url, init);
+      return await fetchWithRetries(url, init, this.limits);
     } catch (error) {
+      if (error instanceof RegistryError) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? String(error);
       const hint =
@@ -111,9 +120,9 @@ export class RegistryTransport {
   }
 
   private async fetchToken(realm: string, service: string | undefined): Promise<string> {
+    const url = checkedRealm(realm, this.options.registry, this.options.insecureRegistries);
     const credential = await this.resolveCredential();
     const scope = pullScope(this.options.repository);
-    const url = new URL(realm);
     const headers: Record<string, string> = { "user-agent": USER_AGENT };
     let init: RequestInit;
     if (credential?.kind === "identity-token") {

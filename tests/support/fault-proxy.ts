@@ -1,3 +1,4 @@
+import http from "node:http";
 import net from "node:net";
 
 /** What to do to one connection's answers: cut it, or let it go silent, after so many bytes. */
@@ -54,6 +55,111 @@ export class FaultProxy {
 
   get endpoint(): string {
     return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+/** What to do to one HTTP request: answer it here with `status` (and `Retry-After`), or forward it and break its body. */
+export interface HttpFault extends Fault {
+  status?: number;
+  retryAfter?: string;
+  /** Forward it without its `Range` header, as a registry that ignores ranges would answer. */
+  dropRange?: boolean;
+}
+
+/** One request as the HTTP fault proxy saw it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  range?: string;
+  at: number;
+  /** The status the proxy answered with itself, if it did. */
+  faulted?: number;
+}
+
+/**
+ * An HTTP proxy in front of one of the rig's registries that fails requests on purpose: the `plan` says,
+ * for the n-th request (from 0), whether to answer it with an error status itself, or to forward it and
+ * cut or stall its body after so many bytes. It keeps every request it saw, in order.
+ */
+export class HttpFaultProxy {
+  readonly requests: SeenRequest[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  private readonly server: http.Server;
+
+  private constructor(target: URL, plan: (index: number, request: SeenRequest) => HttpFault | undefined) {
+    this.server = http.createServer((request, response) => {
+      const seen: SeenRequest = { method: request.method ?? "GET", path: request.url ?? "/", at: Date.now() };
+      if (typeof request.headers.range === "string") seen.range = request.headers.range;
+      const fault = plan(this.requests.length, seen) ?? {};
+      this.requests.push(seen);
+      if (fault.status !== undefined) {
+        seen.faulted = fault.status;
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
+        response
+          .writeHead(fault.status, headers)
+          .end('{"errors":[{"code":"UNAVAILABLE","message":"fault proxy"}]}');
+        return;
+      }
+      const headers = { ...request.headers };
+      if (fault.dropRange) delete headers.range;
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          let sent = 0;
+          answer.on("data", (data: Buffer) => {
+            const limit = Math.min(
+              fault.cutAfter ?? Number.POSITIVE_INFINITY,
+              fault.stallAfter ?? Number.POSITIVE_INFINITY,
+            );
+            if (sent >= limit) return;
+            const allowed = data.subarray(0, Math.max(0, limit - sent));
+            sent += allowed.length;
+            response.write(allowed);
+            if (fault.cutAfter !== undefined && sent >= fault.cutAfter) {
+              response.socket?.destroy();
+              answer.destroy();
+            }
+          });
+          answer.on("end", () => {
+            if (
+              sent <
+              Math.min(
+                fault.cutAfter ?? Number.POSITIVE_INFINITY,
+                fault.stallAfter ?? Number.POSITIVE_INFINITY,
+              )
+            )
+              response.end();
+          });
+        },
+      );
+      upstream.on("error", () => response.socket?.destroy());
+      request.pipe(upstream);
+    });
+    this.server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+  }
+
+  static async start(
+    target: string,
+    plan: (index: number, request: SeenRequest) => HttpFault | undefined,
+  ): Promise<HttpFaultProxy> {
+    const proxy = new HttpFaultProxy(new URL(target), plan);
+    await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  /** `127.0.0.1:PORT`: a loopback registry name, spoken to over plain HTTP. */
+  get registry(): string {
+    return `127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
