@@ -1,10 +1,36 @@
 import http from "node:http";
 import net from "node:net";
+import type { Readable } from "node:stream";
 
 /** What to do to one connection's answers: cut it, or let it go silent, after so many bytes. */
 export interface Fault {
   cutAfter?: number;
   stallAfter?: number;
+}
+
+/**
+ * Writes what `source` sends on until the fault's byte count: then cuts (`cut`) or goes silent. Returns
+ * whether the fault has struck.
+ */
+function passOn(
+  source: Readable,
+  fault: Fault,
+  write: (data: Buffer) => void,
+  cut: () => void,
+): () => boolean {
+  const limit = Math.min(
+    fault.cutAfter ?? Number.POSITIVE_INFINITY,
+    fault.stallAfter ?? Number.POSITIVE_INFINITY,
+  );
+  let sent = 0;
+  source.on("data", (data: Buffer) => {
+    if (sent >= limit) return;
+    const allowed = data.subarray(0, Math.max(0, limit - sent));
+    sent += allowed.length;
+    write(allowed);
+    if (fault.cutAfter !== undefined && sent >= fault.cutAfter) cut();
+  });
+  return () => sent >= limit;
 }
 
 /**
@@ -27,21 +53,15 @@ export class FaultProxy {
         socket.on("error", () => undefined);
       }
       client.pipe(upstream);
-      let sent = 0;
-      upstream.on("data", (data: Buffer) => {
-        const limit = Math.min(
-          fault.cutAfter ?? Number.POSITIVE_INFINITY,
-          fault.stallAfter ?? Number.POSITIVE_INFINITY,
-        );
-        if (sent >= limit) return;
-        const allowed = data.subarray(0, Math.max(0, limit - sent));
-        sent += allowed.length;
-        client.write(allowed);
-        if (sent >= limit && fault.cutAfter !== undefined && sent >= fault.cutAfter) {
+      passOn(
+        upstream,
+        fault,
+        (data) => client.write(data),
+        () => {
           client.destroy();
           upstream.destroy();
-        }
-      });
+        },
+      );
       upstream.on("end", () => client.end());
       client.on("close", () => upstream.destroy());
     });
@@ -112,30 +132,17 @@ export class HttpFaultProxy {
         { host: target.hostname, port: target.port, method: request.method, path: request.url, headers },
         (answer) => {
           response.writeHead(answer.statusCode ?? 502, answer.headers);
-          let sent = 0;
-          answer.on("data", (data: Buffer) => {
-            const limit = Math.min(
-              fault.cutAfter ?? Number.POSITIVE_INFINITY,
-              fault.stallAfter ?? Number.POSITIVE_INFINITY,
-            );
-            if (sent >= limit) return;
-            const allowed = data.subarray(0, Math.max(0, limit - sent));
-            sent += allowed.length;
-            response.write(allowed);
-            if (fault.cutAfter !== undefined && sent >= fault.cutAfter) {
+          const faulted = passOn(
+            answer,
+            fault,
+            (data) => response.write(data),
+            () => {
               response.socket?.destroy();
               answer.destroy();
-            }
-          });
+            },
+          );
           answer.on("end", () => {
-            if (
-              sent <
-              Math.min(
-                fault.cutAfter ?? Number.POSITIVE_INFINITY,
-                fault.stallAfter ?? Number.POSITIVE_INFINITY,
-              )
-            )
-              response.end();
+            if (!faulted()) response.end();
           });
         },
       );
