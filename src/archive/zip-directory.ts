@@ -58,7 +58,7 @@ export class RemoteZip {
     let zip: yauzl.ZipFile;
     try {
       // Names stay raw bytes: yauzl would reject the whole archive over one unsafe name, and the
-      // catalogue must still list such a dump.
+      // catalog must still list such a dump.
       zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {
         decodeStrings: false,
         autoClose: false,

@@ -45,7 +45,8 @@ export type ExecutableResult =
   | { path: string; buildId: string; source: "cache" | "image" | "official" | "user"; detail: string }
   | { path: null; reason: string };
 
-type Found = Extract<ExecutableResult, { path: string }>;
+/** An executable found and proven by build-id. */
+type VerifiedExecutable = Extract<ExecutableResult, { path: string }>;
 
 /**
  * The executable that produced a core, proven by build-id: the cache, then the crashed container's image,
@@ -134,7 +135,7 @@ class Resolver {
     return { path: null, reason: `no source has the executable: ${why}` };
   }
 
-  private async fromImages(staging: string): Promise<Found | undefined> {
+  private async fromImages(staging: string): Promise<VerifiedExecutable | undefined> {
     const candidates = imageCandidates(this.request.images);
     if (candidates.length === 0) this.failures.push("no image-info names the container's image");
     const inCore = [this.request.exePath, this.summary.executable?.path].filter(
@@ -170,7 +171,7 @@ class Resolver {
     return undefined;
   }
 
-  private async fromOfficialBuild(staging: string): Promise<Found | undefined> {
+  private async fromOfficialBuild(staging: string): Promise<VerifiedExecutable | undefined> {
     const npmPackage = officialNodePackage(this.summary.machine.name);
     const version = npmPackage && (await readCoreNodeVersion(this.request.core));
     if (!version || !npmPackage) return undefined;
@@ -196,9 +197,9 @@ class Resolver {
   private async accept(
     file: string,
     label: string,
-    source: Found["source"],
+    source: VerifiedExecutable["source"],
     detail: string,
-  ): Promise<Found | undefined> {
+  ): Promise<VerifiedExecutable | undefined> {
     const info = await identify(file);
     const matches =
       info.buildId !== undefined &&

@@ -57,7 +57,7 @@ export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dum
   const signal = info.signal ?? fromName.signal;
   const coreEntry = metadata ? coreEntryOf(metadata) : undefined;
   const stored = storedObjectOf(objects);
-  const state = stateOf(objects, metadata, coreEntry?.uncompressedSize);
+  const state = dumpStateOf(objects, metadata, coreEntry?.uncompressedSize);
   const dump: Dump = {
     id: info.uuid ?? fromName.uuid ?? objects.stem,
     stem: objects.stem,
@@ -92,7 +92,7 @@ export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dum
   return dump;
 }
 
-function stateOf(
+function dumpStateOf(
   objects: DumpObjects,
   metadata: DumpMetadata | undefined,
   zipCoreSize: number | undefined,

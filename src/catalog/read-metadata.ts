@@ -69,7 +69,9 @@ async function readLooseMetadata(store: Store, dump: DumpObjects): Promise<DumpM
   const runtime = runtimeInfo ?? legacyInfo;
   const metadata: DumpMetadata = {
     // The uuid-less era had no dump-info: its runtime file is all there is.
-    state: dump.dumpInfo ? stateOf(true, dumpInfo) : stateOf(dump.legacyInfo !== undefined, legacyInfo),
+    state: dump.dumpInfo
+      ? metadataStateOf(true, dumpInfo)
+      : metadataStateOf(dump.legacyInfo !== undefined, legacyInfo),
     containers: [],
     images: imageInfo === undefined ? [] : [parseImageInfo(imageInfo)],
     problems,
@@ -104,7 +106,7 @@ async function readZipMetadata(store: Store, object: StoredObject): Promise<Dump
   for (const [entry, bytes] of texts) {
     const json = parseJson(entry.name, bytes, problems);
     if (entry.name.endsWith("-dump-info.json")) {
-      metadata.state = stateOf(true, json);
+      metadata.state = metadataStateOf(true, json);
       if (json !== undefined) metadata.dumpInfo = parseDumpInfo(json);
     } else if (json === undefined) {
       // Already noted as a problem.
@@ -161,7 +163,7 @@ function parseJson(name: string, bytes: Buffer | undefined, problems: string[]):
   }
 }
 
-function stateOf(present: boolean, json: unknown): MetadataState {
+function metadataStateOf(present: boolean, json: unknown): MetadataState {
   if (!present) return "missing";
   return json === undefined || json === null || typeof json !== "object" ? "malformed" : "ok";
 }

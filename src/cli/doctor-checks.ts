@@ -10,7 +10,7 @@ import { describeCredentials, s3ConfigFrom } from "../store/s3-config.js";
 import { StoreError } from "../store/store.js";
 import { formatSize } from "../ui/format.js";
 import { cacheDir } from "../workspace/paths.js";
-import { DEFAULT_CORES_DIR, openStore } from "./open-catalogue.js";
+import { DEFAULT_CORES_DIR, openStore } from "./open-catalog.js";
 import type { StoreFlags } from "./store-options.js";
 
 /** One thing coredump needs or can use: found, missing, or there but not working. Never holds a secret. */

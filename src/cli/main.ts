@@ -81,8 +81,8 @@ function buildProgram(debuggerArgs: string[]): Command {
         .option("--no-executable", "fetch only the core and metadata; do not look for the executable"),
     ),
   ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { fetch } = await import("./commands/fetch.js");
-    await fetch(id, command.optsWithGlobals());
+    const { fetchIntoWorkdir } = await import("./commands/fetch.js");
+    await fetchIntoWorkdir(id, command.optsWithGlobals());
   });
 
   addFetchOptions(

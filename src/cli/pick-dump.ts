@@ -1,14 +1,14 @@
-import type { Catalogue } from "../catalog/catalogue.js";
+import type { Catalog } from "../catalog/catalog.js";
 import type { Dump } from "../catalog/dump.js";
 import { NoMatchError, resolveId } from "../catalog/resolve.js";
 import { InterruptedError, UsageError } from "../errors.js";
 import { formatTime } from "../ui/format.js";
 
 /** The dump an id names, or, with no id on a terminal, the one the user picks from a list. */
-export async function pickDump(catalogue: Catalogue, id: string | undefined, command: string): Promise<Dump> {
-  const dumps = await catalogue.dumps();
+export async function pickDump(catalog: Catalog, id: string | undefined, command: string): Promise<Dump> {
+  const dumps = await catalog.dumps();
   if (id !== undefined) {
-    const [described] = await catalogue.describe([resolveId(dumps, id)]);
+    const [described] = await catalog.describe([resolveId(dumps, id)]);
     return described as Dump;
   }
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
@@ -16,8 +16,8 @@ export async function pickDump(catalogue: Catalogue, id: string | undefined, com
       `no dump named: give an id (\`coredump ${command} <id>\`, an id from \`coredump list\`, or "last")`,
     );
   }
-  if (dumps.length === 0) throw new NoMatchError(`no dumps in ${catalogue.store.description}`);
-  const described = await catalogue.describe(dumps);
+  if (dumps.length === 0) throw new NoMatchError(`no dumps in ${catalog.store.description}`);
+  const described = await catalog.describe(dumps);
   const { select } = await import("@inquirer/prompts");
   return select(
     {

@@ -1,12 +1,12 @@
 import { type ExecutableResult, resolveExecutable } from "../binaries/resolve-executable.js";
-import type { Catalogue } from "../catalog/catalogue.js";
+import type { Catalog } from "../catalog/catalog.js";
 import type { Dump } from "../catalog/dump.js";
 import { InterruptedError } from "../errors.js";
 import { type FetchedDump, fetchDump } from "../fetch/fetch-dump.js";
 import { TransferProgress } from "../ui/transfer-progress.js";
 import { DumpFolder, workdirFrom } from "../workspace/dump-folder.js";
 import { cacheDir } from "../workspace/paths.js";
-import { openCatalogue } from "./open-catalogue.js";
+import { openCatalog } from "./open-catalog.js";
 import { pickDump } from "./pick-dump.js";
 import type { StoreFlags } from "./store-options.js";
 
@@ -25,7 +25,7 @@ export interface FetchFlags extends StoreFlags {
 
 /** A dump on disk with the executable that produced it: what debug and report start from. */
 export interface PreparedDump {
-  catalogue: Catalogue;
+  catalog: Catalog;
   dump: Dump;
   folder: DumpFolder;
   fetched: FetchedDump;
@@ -38,8 +38,8 @@ export async function prepareDump(
   flags: FetchFlags,
   command: string,
 ): Promise<PreparedDump> {
-  const catalogue = await openCatalogue(flags);
-  const dump = await pickDump(catalogue, id, command);
+  const catalog = await openCatalog(flags);
+  const dump = await pickDump(catalog, id, command);
   const folder = new DumpFolder(workdirFrom(flags.workdir), dump.id);
   const say = (message: string) => {
     if (!flags.quiet) process.stderr.write(`coredump: ${message}\n`);
@@ -49,7 +49,7 @@ export async function prepareDump(
       `fetching ${dump.id.slice(0, 8)}`,
       !flags.quiet && process.stderr.isTTY === true,
     );
-    return fetchDump(catalogue.store, dump, folder, {
+    return fetchDump(catalog.store, dump, folder, {
       force: flags.force === true,
       signal,
       onWait: (holder) => say(`waiting for coredump (pid ${holder}), which is fetching this dump too`),
@@ -61,7 +61,7 @@ export async function prepareDump(
   });
   if (flags.executable === false) {
     return {
-      catalogue,
+      catalog,
       dump,
       folder,
       fetched,
@@ -78,7 +78,7 @@ export async function prepareDump(
     ...(dump.exePath ? { exePath: dump.exePath } : {}),
     ...(flags.binary ? { binary: flags.binary } : {}),
   });
-  return { catalogue, dump, folder, fetched, executable };
+  return { catalog, dump, folder, fetched, executable };
 }
 
 /** Ctrl-C and SIGTERM abort the work cleanly instead of killing the process half-way. */

@@ -3,7 +3,7 @@ import { type ImageConfig, parseImageConfig } from "./image-config.js";
 import { matchesImageId } from "./image-id.js";
 import type { Keychain } from "./keychain.js";
 import { normalizeArchivePath } from "./layer-index.js";
-import { type Found, LayerWalk } from "./layer-walk.js";
+import { type FoundFile, LayerWalk, NotInImage } from "./layer-walk.js";
 import { choosePlatform, type Descriptor, formatPlatform, type Manifest, type Platform } from "./manifest.js";
 import { formatReference, type ImageReference, manifestSelector } from "./reference.js";
 import { RegistryClient } from "./registry-client.js";
@@ -85,7 +85,7 @@ export async function pullFileFromImage(request: ImageFileRequest): Promise<Imag
   const candidates = [...new Set(request.candidates(image.config).map(normalizeArchivePath))];
   const walk = new LayerWalk(image.client, image.layers, request.workDir, image.name, image.progress);
   try {
-    const found = await walk.find(candidates);
+    const found = firstFile(await walk.findEach(candidates, "first"), candidates, image.name);
     const file = await walk.contentsOf(found);
     await walk.discardExcept(file);
     return imageFile(image, found, file);
@@ -112,7 +112,9 @@ export async function pullFilesFromImage(
     const unique = [...new Set(paths.map(normalizeArchivePath))];
     const founds = await walk.findEach(unique);
     const byPath = new Map(unique.map((wanted, index) => [wanted, founds[index]]));
-    const located = [...byPath.values()].filter((found): found is Found => !(found instanceof RegistryError));
+    const located = [...byPath.values()].filter(
+      (found): found is FoundFile => !(found instanceof RegistryError),
+    );
     const contents = await walk.contentsOfEach(located);
     const fileOf = new Map(located.map((found, index) => [found, contents[index]]));
     const results: Array<ImageFile | RegistryError> = [];
@@ -142,9 +144,23 @@ export async function pullFilesFromImage(
   }
 }
 
-function imageFile(image: OpenImage, found: Found, file: string): ImageFile {
+function imageFile(image: OpenImage, found: FoundFile, file: string): ImageFile {
   const layer = image.layers[found.layer];
   return { file, path: found.path, manifestDigest: image.manifestDigest, layerDigest: layer?.digest ?? "" };
+}
+
+/** The best candidate the image holds; else the layer's failure, or why none of them is there. */
+function firstFile(
+  results: ReadonlyArray<FoundFile | RegistryError>,
+  candidates: readonly string[],
+  name: string,
+): FoundFile {
+  for (const result of results) {
+    if (!(result instanceof RegistryError)) return result;
+    if (!(result instanceof NotInImage)) throw result;
+  }
+  const why = results[0] instanceof NotInImage ? results[0].why : "no layers";
+  throw new RegistryError("not-found", `${name} holds no executable at ${candidates.join(", ")}: ${why}`);
 }
 
 /** The image manifest for the platform, through an index when the tag names several. */

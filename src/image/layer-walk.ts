@@ -9,7 +9,19 @@ import { layerCompression } from "./media-types.js";
 import type { RegistryClient } from "./registry-client.js";
 import { RegistryError } from "./registry-error.js";
 
-export type Found = Extract<Resolution, { state: "file" }>;
+/** A path the image holds as a file: where in which layer. */
+export type FoundFile = Extract<Resolution, { state: "file" }>;
+
+/** A path the image does not hold, and why (a missing folder, a whiteout, a link that leads nowhere). */
+export class NotInImage extends RegistryError {
+  constructor(
+    image: string,
+    readonly path: string,
+    readonly why: string,
+  ) {
+    super("not-found", `${image} holds no file at ${path}: ${why}`);
+  }
+}
 
 /** The state of one walk down the layers: what each read layer holds, and the contents kept so far. */
 export class LayerWalk {
@@ -26,35 +38,18 @@ export class LayerWalk {
     private readonly progress: (message: string) => void,
   ) {}
 
-  /** Reads layers until the first candidate that exists is known, and returns where its contents are. */
-  async find(candidates: readonly string[]): Promise<Found> {
-    const wanted = new Set(candidates);
-    const reasons: string[] = [];
-    for (let layer = 0; layer < this.layers.length; layer++) {
-      await this.read(layer, (member) => wanted.has(member), wanted);
-      const tree = new ImageTree(this.indexes, layer === this.layers.length - 1);
-      reasons.length = 0;
-      for (const candidate of candidates) {
-        const resolution = tree.resolve(candidate);
-        if (resolution.state === "unknown") break;
-        if (resolution.state === "file") return resolution;
-        reasons.push(resolution.why);
-      }
-      if (reasons.length === candidates.length) break;
-    }
-    throw new RegistryError(
-      "not-found",
-      `${this.name} holds no executable at ${candidates.join(", ")}: ${reasons[0] ?? "no layers"}`,
-    );
-  }
-
   /**
-   * Reads layers once for several paths, until each is known to be a file or missing: a file's resolution,
-   * or the error that says why it cannot be had, in the order of `paths`. A layer that cannot be read fails
-   * only the paths it was still needed for.
+   * Reads layers once for several paths, until each is known to be a file or missing (`until: "each"`),
+   * or until the first of them, in their order, that is a file is known (`"first"`: candidates for one
+   * file, best first). For each path, in order, its file's resolution, or the error that says why it
+   * cannot be had (not known yet, with `"first"`, for paths after the one found). A layer that cannot be
+   * read fails only the paths it was still needed for.
    */
-  async findEach(paths: readonly string[]): Promise<Array<Found | RegistryError>> {
-    const results = new Map<string, Found | RegistryError>();
+  async findEach(
+    paths: readonly string[],
+    until: "each" | "first" = "each",
+  ): Promise<Array<FoundFile | RegistryError>> {
+    const results = new Map<string, FoundFile | RegistryError>();
     const pending = new Set(paths);
     const wanted = new Set(paths);
     for (let layer = 0; layer < this.layers.length && pending.size > 0; layer++) {
@@ -72,30 +67,19 @@ export class LayerWalk {
         if (resolution.state === "unknown") continue;
         results.set(
           wantedPath,
-          resolution.state === "file"
-            ? resolution
-            : new RegistryError(
-                "not-found",
-                `${this.name} holds no file at ${wantedPath}: ${resolution.why}`,
-              ),
+          resolution.state === "file" ? resolution : new NotInImage(this.name, wantedPath, resolution.why),
         );
         pending.delete(wantedPath);
       }
+      if (until === "first" && firstFileKnown(paths, results)) break;
     }
-    for (const wantedPath of pending)
-      results.set(
-        wantedPath,
-        new RegistryError("not-found", `${this.name} holds no file at ${wantedPath}: no layers`),
-      );
     return paths.map(
-      (wantedPath) =>
-        results.get(wantedPath) ??
-        new RegistryError("not-found", `${this.name} holds no file at ${wantedPath}`),
+      (wantedPath) => results.get(wantedPath) ?? new NotInImage(this.name, wantedPath, "no layers"),
     );
   }
 
   /** The file holding a found member's contents: kept while walking, or read again from its layer. */
-  async contentsOf(found: Found): Promise<string> {
+  async contentsOf(found: FoundFile): Promise<string> {
     const [contents] = await this.contentsOfEach([found]);
     if (contents instanceof RegistryError) throw contents;
     if (contents === undefined)
@@ -107,7 +91,7 @@ export class LayerWalk {
    * The files holding found members' contents, in their order: kept while walking, or read again from
    * their layers, each such layer once for all its members. A layer that fails fails only its own members.
    */
-  async contentsOfEach(founds: readonly Found[]): Promise<Array<string | RegistryError>> {
+  async contentsOfEach(founds: readonly FoundFile[]): Promise<Array<string | RegistryError>> {
     const again = new Map<number, Set<string>>();
     for (const found of founds) {
       if (this.kept.has(key(found.layer, found.archivePath))) continue;
@@ -192,6 +176,16 @@ function addLinkTargets(index: LayerIndex, wanted: Set<string>): void {
     wanted.add(target);
     pending.push(target);
   }
+}
+
+/** Whether the paths before the first one found are all decided, and one was found. */
+function firstFileKnown(paths: readonly string[], results: Map<string, FoundFile | RegistryError>): boolean {
+  for (const wantedPath of paths) {
+    const result = results.get(wantedPath);
+    if (result === undefined) return false;
+    if (!(result instanceof RegistryError)) return true;
+  }
+  return false;
 }
 
 function key(layer: number, member: string): string {

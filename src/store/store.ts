@@ -10,7 +10,7 @@ export interface StoredObject {
   lastModified: Date;
 }
 
-/** Where dumps live. The catalogue sees only this; it never knows whether bytes come from S3 or disk. */
+/** Where dumps live. The catalog sees only this; it never knows whether bytes come from S3 or disk. */
 export interface Store {
   /** Human description for messages, e.g. `s3://bucket/prefix (endpoint http://…)` or `/cores`. */
   readonly description: string;

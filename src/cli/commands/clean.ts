@@ -4,7 +4,7 @@ import { formatSize, formatTime } from "../../ui/format.js";
 import { chooseRemovals, findRemovables, remove } from "../../workspace/clean.js";
 import { workdirFrom } from "../../workspace/dump-folder.js";
 import { cacheDir } from "../../workspace/paths.js";
-import { openCatalogue } from "../open-catalogue.js";
+import { openCatalog } from "../open-catalog.js";
 import type { StoreFlags } from "../store-options.js";
 
 export interface CleanFlags extends StoreFlags {
@@ -47,8 +47,8 @@ async function cleanRemote(flags: CleanFlags): Promise<void> {
   // --dry-run wins over --yes: whoever adds it wants to be safe.
   const really = flags.yes === true && flags.dryRun !== true;
   const before = parseTime(flags.olderThan, new Date(), "--older-than");
-  const catalogue = await openCatalogue(flags);
-  const old = (await catalogue.dumps()).filter(
+  const catalog = await openCatalog(flags);
+  const old = (await catalog.dumps()).filter(
     (dump) => dump.timestamp !== undefined && dump.timestamp < before,
   );
   const keys = old.flatMap((dump) => dump.keys);
@@ -57,11 +57,11 @@ async function cleanRemote(flags: CleanFlags): Promise<void> {
     process.stdout.write(
       `${really ? "deleting" : "would delete"} ${dump.id} (${formatTime(dump.timestamp)}, ${formatSize(dump.size)})\n`,
     );
-  if (really) await catalogue.store.delete(keys);
+  if (really) await catalog.store.delete(keys);
   process.stdout.write(
     really
-      ? `deleted ${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) from ${catalogue.store.description}\n`
-      : `${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) in ${catalogue.store.description} are older than ${flags.olderThan}: add --yes to delete them\n`,
+      ? `deleted ${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) from ${catalog.store.description}\n`
+      : `${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) in ${catalog.store.description} are older than ${flags.olderThan}: add --yes to delete them\n`,
   );
 }
 

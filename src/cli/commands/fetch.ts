@@ -5,7 +5,7 @@ export interface FetchCommandFlags extends FetchFlags {
   json?: boolean;
 }
 
-export async function fetch(id: string | undefined, flags: FetchCommandFlags): Promise<void> {
+export async function fetchIntoWorkdir(id: string | undefined, flags: FetchCommandFlags): Promise<void> {
   const { dump, folder, fetched, executable } = await prepareDump(id, flags, "fetch");
   if (flags.json) {
     const result = {

@@ -2,7 +2,7 @@ import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
 import { dumpDetailJson } from "../dump-json.js";
-import { openCatalogue } from "../open-catalogue.js";
+import { openCatalog } from "../open-catalog.js";
 import { pickDump } from "../pick-dump.js";
 import type { StoreFlags } from "../store-options.js";
 
@@ -11,13 +11,13 @@ export interface InfoFlags extends StoreFlags {
 }
 
 export async function info(id: string | undefined, flags: InfoFlags): Promise<void> {
-  const catalogue = await openCatalogue(flags);
-  const dump = await pickDump(catalogue, id, "info");
+  const catalog = await openCatalog(flags);
+  const dump = await pickDump(catalog, id, "info");
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(dumpDetailJson(dump), null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${renderInfo(dump, catalogue.store.description)}\n`);
+  process.stdout.write(`${renderInfo(dump, catalog.store.description)}\n`);
 }
 
 function renderInfo(dump: Dump, where: string): string {

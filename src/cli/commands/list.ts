@@ -6,7 +6,7 @@ import { UsageError } from "../../errors.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
 import { dumpSummaryJson } from "../dump-json.js";
-import { openCatalogue } from "../open-catalogue.js";
+import { openCatalog } from "../open-catalog.js";
 import { shortIds } from "../short-ids.js";
 import type { StoreFlags } from "../store-options.js";
 
@@ -19,19 +19,19 @@ export interface ListFlags extends StoreFlags, FilterFlags {
 export async function list(flags: ListFlags): Promise<void> {
   const filter = parseFilter(flags);
   const limit = flags.newest ? 1 : parseCount(flags.lines);
-  const catalogue = await openCatalogue(flags);
+  const catalog = await openCatalog(flags);
   // Filters that key names answer go first, so that metadata is read only for dumps that may be shown.
   const { namespace, ...byName } = filter;
-  let dumps = (await catalogue.dumps()).filter((dump) => matches(dump, byName));
+  let dumps = (await catalog.dumps()).filter((dump) => matches(dump, byName));
   if (namespace === undefined && limit !== undefined) dumps = dumps.slice(0, limit);
-  dumps = (await catalogue.describe(dumps)).filter((dump) => matches(dump, filter));
+  dumps = (await catalog.describe(dumps)).filter((dump) => matches(dump, filter));
   if (limit !== undefined) dumps = dumps.slice(0, limit);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(dumps.map(dumpSummaryJson), null, 2)}\n`);
   } else if (dumps.length > 0) {
     process.stdout.write(`${renderDumps(dumps)}\n`);
   }
-  if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalogue.store.description}`);
+  if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalog.store.description}`);
 }
 
 function renderDumps(dumps: readonly Dump[]): string {

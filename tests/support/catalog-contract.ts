@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { catalogueScenario } from "./catalogue-scenario.js";
+import { catalogScenario } from "./catalog-scenario.js";
 import { coredump, json } from "./cli.js";
 import type { StoredObject } from "./handler-layout.js";
 import { realCore } from "./real-core.js";
@@ -24,16 +24,16 @@ interface ListedDump {
  * What `list` and `info` promise whatever the store: the same scenario, put wherever `place` puts it,
  * read through the flags and environment `place` returns.
  */
-export function catalogueContract(
+export function catalogContract(
   storeName: string,
   place: (objects: StoredObject[]) => Promise<{ args: string[]; env: Record<string, string> }>,
 ): void {
   describe(`list and info on ${storeName}`, () => {
-    let scenario: ReturnType<typeof catalogueScenario>;
+    let scenario: ReturnType<typeof catalogScenario>;
     let run: (args: string[]) => ReturnType<typeof coredump>;
 
     before(async () => {
-      scenario = catalogueScenario((await realCore()).core);
+      scenario = catalogScenario((await realCore()).core);
       const { args, env } = await place(scenario.objects);
       run = (more) => coredump([...more, ...args], env);
     });

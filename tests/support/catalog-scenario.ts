@@ -10,7 +10,7 @@ import {
 
 const HOUR = 3600;
 
-/** One dump of the scenario: how it was made, and what the catalogue must say of it. */
+/** One dump of the scenario: how it was made, and what the catalog must say of it. */
 export interface ScenarioDump {
   id: string;
   spec: DumpSpec;
@@ -23,7 +23,7 @@ export interface ScenarioDump {
  * A bucket as users have them: every era side by side, keys under an operator's prefix, hyphenated
  * names, and the broken dumps the handler leaves behind. Ordered newest first.
  */
-export function catalogueScenario(core: string, now = Math.floor(Date.now() / 1000)) {
+export function catalogScenario(core: string, now = Math.floor(Date.now() / 1000)) {
   const at = (hoursAgo: number) => now - hoursAgo * HOUR;
   const spec = (hoursAgo: number, overrides: Partial<DumpSpec>) =>
     defaultSpec({ core, timestamp: at(hoursAgo), signal: 5, ...overrides });

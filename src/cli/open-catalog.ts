@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { Catalogue } from "../catalog/catalogue.js";
+import { Catalog } from "../catalog/catalog.js";
 import { MetadataCache } from "../catalog/metadata-cache.js";
 import { UsageError } from "../errors.js";
 import { s3ConfigFrom } from "../store/s3-config.js";
@@ -26,10 +26,10 @@ export async function openStore(flags: StoreFlags, env: NodeJS.ProcessEnv = proc
   );
 }
 
-export async function openCatalogue(flags: StoreFlags): Promise<Catalogue> {
+export async function openCatalog(flags: StoreFlags): Promise<Catalog> {
   const store = await openStore(flags);
   const counter = new Counter("reading dump metadata");
-  return new Catalogue(store, {
+  return new Catalog(store, {
     cache: new MetadataCache(cacheDir(), store.description),
     onProgress: (done, total) => (done === total ? counter.done() : counter.update(done, total)),
   });

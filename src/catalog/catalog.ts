@@ -5,7 +5,7 @@ import { groupObjects, storedObjectOf } from "./group.js";
 import type { MetadataCache } from "./metadata-cache.js";
 import { readMetadata } from "./read-metadata.js";
 
-export interface CatalogueOptions {
+export interface CatalogOptions {
   cache?: MetadataCache;
   /** Dumps whose metadata is read at once. */
   concurrency?: number;
@@ -13,10 +13,10 @@ export interface CatalogueOptions {
 }
 
 /** The dumps in a store: listed from key names, described from their JSON where read or cached. */
-export class Catalogue {
+export class Catalog {
   constructor(
     readonly store: Store,
-    private readonly options: CatalogueOptions = {},
+    private readonly options: CatalogOptions = {},
   ) {}
 
   /** Every dump, newest first, from one listing and the cache: no object is read. */
