@@ -45,7 +45,12 @@ for (const version of VERSIONS) {
   const node = await officialNode(version);
   const crash = await realCore({ node });
   const { buildId } = await readExecutableInfo(node);
-  const binary = await strippedCopy(node, buildId, path.join(repoRoot(), ".cache", "nodebug"));
+  const binary = await strippedCopy(
+    node,
+    buildId,
+    path.join(repoRoot(), ".cache", "nodebug"),
+    process.env.PATH ?? "",
+  );
   const command = (name: Name): Command => ({
     program: "lldb",
     args: [
@@ -58,7 +63,7 @@ for (const version of VERSIONS) {
       crash.core,
       binary,
     ],
-    env: lldbEnvironment("lldb"),
+    env: lldbEnvironment("lldb", process.env),
   });
   const callSite = `${crash.scriptAsRun}:9:7`;
   const contenders: Array<Checked<Name>> = (["project", "published"] as const).map((name) => ({

@@ -30,7 +30,7 @@ export async function fetchOfficialNode(
   version: string,
   machine: string,
   destination: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const name = officialNodePackage(machine);
   if (!name) throw new OfficialBuildError(`there is no official Node build for ${machine} on npm`);

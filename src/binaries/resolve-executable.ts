@@ -15,7 +15,7 @@ import { pullFileFromImage } from "../image/image-file.js";
 import { defaultKeychain } from "../image/keychain.js";
 import { formatReference } from "../image/reference.js";
 import { RegistryError } from "../image/registry-error.js";
-import { insecureRegistriesFromEnv } from "../image/scheme.js";
+import type { Settings } from "../settings.js";
 import { sha256File } from "../util/sha256-file.js";
 import { BinaryCache } from "./binary-cache.js";
 import { BuildIdMismatchError, type CheckedBinary } from "./build-id-mismatch.js";
@@ -36,8 +36,8 @@ export interface ExecutableRequest {
   verify?: boolean;
   cacheDir: string;
   insecureRegistries?: string[];
-  /** For DOCKER_CONFIG, COREDUMP_PULL_SECRETS, COREDUMP_INSECURE_REGISTRIES, npm's settings. */
-  env?: NodeJS.ProcessEnv;
+  /** Docker's config, pull secrets, insecure registries, registry limits, npm's environment. */
+  settings: Settings;
   onProgress?: (message: string) => void;
 }
 
@@ -70,7 +70,7 @@ class Resolver {
   private readonly coreBuildId: string | undefined;
   private readonly name: string;
   private readonly cache: BinaryCache;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly settings: Settings;
   private readonly progress: (message: string) => void;
   private readonly mismatches: CheckedBinary[] = [];
   private readonly failures: string[] = [];
@@ -85,7 +85,7 @@ class Resolver {
       request.exePath ?? summary.executable?.path ?? summary.process?.fname ?? "executable",
     );
     this.cache = new BinaryCache(request.cacheDir);
-    this.env = request.env ?? process.env;
+    this.settings = request.settings;
     this.progress = request.onProgress ?? (() => {});
   }
 
@@ -143,9 +143,9 @@ class Resolver {
     );
     const insecureRegistries = [
       ...(this.request.insecureRegistries ?? []),
-      ...insecureRegistriesFromEnv(this.env),
+      ...this.settings.insecureRegistries,
     ];
-    const keychain = defaultKeychain(this.env);
+    const keychain = defaultKeychain(this.settings);
     for (const candidate of candidates) {
       const label = formatReference(candidate.reference);
       try {
@@ -157,6 +157,7 @@ class Resolver {
           workDir: staging,
           keychain,
           insecureRegistries,
+          limits: this.settings.limits.registry,
           onProgress: this.progress,
         });
         const detail = `${label} ${pulled.path} (layer ${pulled.layerDigest})`;
@@ -179,7 +180,7 @@ class Resolver {
     this.progress(`fetching the official build of Node ${version} (npm ${spec})`);
     const file = path.join(staging, "official-node");
     try {
-      await fetchOfficialNode(version, this.summary.machine.name, file, this.env);
+      await fetchOfficialNode(version, this.summary.machine.name, file, this.settings.env);
     } catch (error) {
       if (!(error instanceof OfficialBuildError)) throw error;
       this.failures.push(error.message);

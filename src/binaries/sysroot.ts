@@ -5,7 +5,7 @@ import { readCoreSummary, readExecutableInfo } from "../elf/index.js";
 import { type ImageFile, openImage, pullFilesFromImage } from "../image/image-file.js";
 import { defaultKeychain } from "../image/keychain.js";
 import { RegistryError } from "../image/registry-error.js";
-import { insecureRegistriesFromEnv } from "../image/scheme.js";
+import type { Settings } from "../settings.js";
 import { imageCandidates } from "./image-candidates.js";
 
 export interface SysrootRequest {
@@ -14,7 +14,7 @@ export interface SysrootRequest {
   /** The dump's folder: the sysroot is `<folder>/sysroot`. */
   folder: string;
   insecureRegistries?: string[];
-  env?: NodeJS.ProcessEnv;
+  settings: Settings;
   onProgress?: (message: string) => void;
 }
 
@@ -37,9 +37,9 @@ export async function buildSysroot(request: SysrootRequest): Promise<Sysroot | u
     (module) => module.buildId && module.path !== summary.executable?.path && path.isAbsolute(module.path),
   );
   const sysroot = path.join(request.folder, "sysroot");
-  const env = request.env ?? process.env;
-  const keychain = defaultKeychain(env);
-  const insecureRegistries = [...(request.insecureRegistries ?? []), ...insecureRegistriesFromEnv(env)];
+  const { settings } = request;
+  const keychain = defaultKeychain(settings);
+  const insecureRegistries = [...(request.insecureRegistries ?? []), ...settings.insecureRegistries];
   const staging = await mkdtemp(path.join(request.folder, ".sysroot-"));
   const folders = new Set<string>();
   try {
@@ -55,6 +55,7 @@ export async function buildSysroot(request: SysrootRequest): Promise<Sysroot | u
           ...(candidate.imageId ? { imageId: candidate.imageId } : {}),
           keychain,
           insecureRegistries,
+          limits: settings.limits.registry,
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
         });
         pulled = await pullFilesFromImage(

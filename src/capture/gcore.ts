@@ -3,10 +3,11 @@ import path from "node:path";
 import { execa } from "execa";
 import { which } from "../debuggers/which.js";
 import { ExpectedError } from "../errors.js";
+import type { Settings } from "../settings.js";
 
 /** A core of a running process, taken by gdb's gcore: the process goes on running. */
-export async function takeCore(pid: number, folder: string): Promise<string> {
-  const gcore = which(process.env.GCORE ?? "gcore");
+export async function takeCore(pid: number, folder: string, settings: Settings): Promise<string> {
+  const gcore = which(settings.gcore, settings.path);
   if (!gcore) throw new ExpectedError("gcore is not installed: `apt-get install gdb` (it ships gcore)");
   const prefix = path.join(folder, "core");
   const result = await execa(gcore, ["-o", prefix, String(pid)], {

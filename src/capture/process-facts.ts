@@ -1,6 +1,7 @@
 import { readFile, readlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { ExpectedError } from "../errors.js";
+import type { Settings } from "../settings.js";
 
 /** What the handler would have recorded of a process, learned from /proc and, inside a pod, the pod. */
 export interface ProcessFacts {
@@ -14,7 +15,7 @@ export interface ProcessFacts {
 
 const SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
-export async function processFacts(pid: number, env: NodeJS.ProcessEnv = process.env): Promise<ProcessFacts> {
+export async function processFacts(pid: number, settings: Pick<Settings, "nodeName">): Promise<ProcessFacts> {
   const exePath = await readlink(`/proc/${pid}/exe`).catch((error: NodeJS.ErrnoException) => {
     throw new ExpectedError(
       error.code === "ENOENT"
@@ -31,7 +32,7 @@ export async function processFacts(pid: number, env: NodeJS.ProcessEnv = process
     exePath: exePath.replace(/ \(deleted\)$/, ""),
     // Inside a pod the hostname is the pod's name, which is what the handler records too.
     hostname: hostname(),
-    ...(env.NODE_NAME ? { nodeHostname: env.NODE_NAME } : {}),
+    ...(settings.nodeName ? { nodeHostname: settings.nodeName } : {}),
     ...(namespace ? { namespace } : {}),
   };
 }

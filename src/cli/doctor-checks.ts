@@ -6,10 +6,10 @@ import { findGdb, findLldb, installedLlnodePlugin, type LlnodePlugin } from "../
 import { which } from "../debuggers/which.js";
 import { ExpectedError } from "../errors.js";
 import { configuredRegistries } from "../image/configured-registries.js";
+import type { Settings } from "../settings.js";
 import { describeCredentials, s3ConfigFrom } from "../store/s3-config.js";
 import { StoreError } from "../store/store.js";
 import { formatSize } from "../ui/format.js";
-import { cacheDir } from "../workspace/paths.js";
 import { DEFAULT_CORES_DIR, openStore } from "./open-catalog.js";
 import type { StoreFlags } from "./store-options.js";
 
@@ -28,36 +28,37 @@ export interface Check {
 const PROBE_KEY = ".coredump-doctor-probe";
 
 /** Every check, in the order a user meets them: the store, the cache, the debuggers, the registries. */
-export async function runChecks(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
-  const plugin = pluginCheck(env);
+export async function runChecks(flags: StoreFlags, settings: Settings): Promise<Check[]> {
+  const plugin = pluginCheck(settings);
   return [
-    await storeCheck(flags, env),
-    await cacheCheck(env),
-    lldbCheck(plugin.found, env),
+    await storeCheck(flags, settings),
+    await cacheCheck(settings),
+    lldbCheck(plugin.found, settings),
     await plugin.check,
     toolCheck(
       "gdb",
-      () => findGdb(env),
+      () => findGdb(settings),
       "debug --debugger gdb, and native frames of cores that are not Node's",
     ),
     toolCheck(
       "objcopy",
-      () => which("objcopy", env) ?? missing("objcopy is not installed: `apt-get install binutils`"),
+      () =>
+        which("objcopy", settings.path) ?? missing("objcopy is not installed: `apt-get install binutils`"),
       "lldb starts in about 1 s on a copy without DWARF instead of about 11 s",
     ),
-    await registriesCheck(env),
+    await registriesCheck(settings),
   ];
 }
 
-async function storeCheck(flags: StoreFlags, env: NodeJS.ProcessEnv): Promise<Check> {
+async function storeCheck(flags: StoreFlags, settings: Settings): Promise<Check> {
   const name = "store";
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(flags, env);
+    store = await openStore(flags, settings);
   } catch (error) {
     return failure(name, "missing", error, true);
   }
-  const s3 = flags.dir ? undefined : s3ConfigFrom(flags, env);
+  const s3 = flags.dir ? undefined : s3ConfigFrom(flags, settings.env);
   if (!s3) {
     const folder = flags.dir ?? DEFAULT_CORES_DIR;
     const readable = await access(folder, constants.R_OK).then(
@@ -68,7 +69,7 @@ async function storeCheck(flags: StoreFlags, env: NodeJS.ProcessEnv): Promise<Ch
       ? { name, status: "ok", essential: true, detail: `the folder ${store.description}` }
       : { name, status: "failed", essential: true, detail: `${folder} cannot be read`, fix: "check --dir" };
   }
-  const detail = `${store.description}, with ${describeCredentials(s3, env)}`;
+  const detail = `${store.description}, with ${describeCredentials(s3, settings.env)}`;
   try {
     await store.stat(PROBE_KEY);
   } catch (error) {
@@ -79,9 +80,9 @@ async function storeCheck(flags: StoreFlags, env: NodeJS.ProcessEnv): Promise<Ch
   return { name, status: "ok", essential: true, detail };
 }
 
-async function cacheCheck(env: NodeJS.ProcessEnv): Promise<Check> {
+async function cacheCheck(settings: Settings): Promise<Check> {
   const name = "cache";
-  const folder = cacheDir(env);
+  const folder = settings.cacheDir;
   try {
     await mkdir(folder, { recursive: true, mode: 0o700 });
     await access(folder, constants.W_OK);
@@ -103,16 +104,16 @@ async function cacheCheck(env: NodeJS.ProcessEnv): Promise<Check> {
   }
 }
 
-function lldbCheck(plugin: LlnodePlugin | undefined, env: NodeJS.ProcessEnv): Check {
-  return toolCheck("lldb", () => findLldb(plugin, env), "the debugger llnode runs in", true);
+function lldbCheck(plugin: LlnodePlugin | undefined, settings: Settings): Check {
+  return toolCheck("lldb", () => findLldb(plugin, settings), "the debugger llnode runs in", true);
 }
 
 /** The plugin now, and as a check: none installed is fine when the first use can build one. */
-function pluginCheck(env: NodeJS.ProcessEnv): { found: LlnodePlugin | undefined; check: Promise<Check> } {
+function pluginCheck(settings: Settings): { found: LlnodePlugin | undefined; check: Promise<Check> } {
   const name = "llnode plugin";
   let found: LlnodePlugin | undefined;
   try {
-    found = installedLlnodePlugin(env);
+    found = installedLlnodePlugin(settings);
   } catch (error) {
     return { found, check: Promise.resolve(failure(name, "failed", error, true)) };
   }
@@ -130,7 +131,7 @@ function pluginCheck(env: NodeJS.ProcessEnv): { found: LlnodePlugin | undefined;
       }),
     };
   }
-  const check = missingForBuild(env).then((lacking): Check => {
+  const check = missingForBuild(settings).then((lacking): Check => {
     const script = llnodeBuildScript();
     if (lacking.length === 0)
       return {
@@ -152,8 +153,8 @@ function pluginCheck(env: NodeJS.ProcessEnv): { found: LlnodePlugin | undefined;
   return { found, check };
 }
 
-async function registriesCheck(env: NodeJS.ProcessEnv): Promise<Check> {
-  const registries = await configuredRegistries(env);
+async function registriesCheck(settings: Settings): Promise<Check> {
+  const registries = await configuredRegistries(settings);
   const detail =
     registries.length === 0
       ? "none configured: images are pulled anonymously"

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../errors.js";
+import { readSettings, type Settings } from "../settings.js";
 import { renderError } from "./errors.js";
 import { addFetchOptions, addStoreOptions, ID_HELP, type StoreFlags } from "./store-options.js";
 
@@ -27,7 +28,7 @@ debug exits with the debugger's status.`;
 /** What a command wants as exit status when it succeeds (the debugger's own, for debug). */
 let commandStatus = 0;
 
-function buildProgram(debuggerArgs: string[]): Command {
+function buildProgram(debuggerArgs: string[], settings: Settings): Command {
   const program = addStoreOptions(
     new Command("coredump")
       .description("Find, fetch and debug the cores that core-dump-handler uploads from crashed containers.")
@@ -52,7 +53,7 @@ function buildProgram(debuggerArgs: string[]): Command {
       .option("--json", "print a JSON array on stdout instead of a table"),
   ).action(async (_flags: object, command: Command) => {
     const { list } = await import("./commands/list.js");
-    await list(command.optsWithGlobals());
+    await list(command.optsWithGlobals(), settings);
   });
 
   addStoreOptions(
@@ -66,7 +67,7 @@ function buildProgram(debuggerArgs: string[]): Command {
       .option("--json", "print one JSON object on stdout"),
   ).action(async (id: string | undefined, _flags: object, command: Command) => {
     const { info } = await import("./commands/info.js");
-    await info(id, command.optsWithGlobals<StoreFlags>());
+    await info(id, command.optsWithGlobals<StoreFlags>(), settings);
   });
 
   addFetchOptions(
@@ -82,7 +83,7 @@ function buildProgram(debuggerArgs: string[]): Command {
     ),
   ).action(async (id: string | undefined, _flags: object, command: Command) => {
     const { fetchIntoWorkdir } = await import("./commands/fetch.js");
-    await fetchIntoWorkdir(id, command.optsWithGlobals());
+    await fetchIntoWorkdir(id, command.optsWithGlobals(), settings);
   });
 
   addFetchOptions(
@@ -120,7 +121,7 @@ Examples:
     )
     .action(async (id: string | undefined, _flags: object, command: Command) => {
       const { debug } = await import("./commands/debug.js");
-      commandStatus = await debug(id, command.optsWithGlobals(), debuggerArgs);
+      commandStatus = await debug(id, command.optsWithGlobals(), debuggerArgs, settings);
     });
 
   addFetchOptions(
@@ -135,7 +136,7 @@ Examples:
     ),
   ).action(async (id: string | undefined, _flags: object, command: Command) => {
     const { report } = await import("./commands/report.js");
-    await report(id, command.optsWithGlobals());
+    await report(id, command.optsWithGlobals(), settings);
   });
 
   addStoreOptions(
@@ -155,7 +156,7 @@ Examples:
       .option("--yes", "with --remote: really delete"),
   ).action(async (_flags: object, command: Command) => {
     const { clean } = await import("./commands/clean.js");
-    await clean(command.optsWithGlobals());
+    await clean(command.optsWithGlobals(), settings);
   });
 
   addStoreOptions(
@@ -176,7 +177,7 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
     )
     .action(async (pid: string, _flags: object, command: Command) => {
       const { capture } = await import("./commands/capture.js");
-      await capture(pid, command.optsWithGlobals());
+      await capture(pid, command.optsWithGlobals(), settings);
     });
 
   addStoreOptions(
@@ -191,7 +192,7 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
       ),
   ).action(async (_flags: object, command: Command) => {
     const { doctor } = await import("./commands/doctor.js");
-    commandStatus = await doctor(command.optsWithGlobals());
+    commandStatus = await doctor(command.optsWithGlobals(), settings);
   });
 
   program
@@ -244,7 +245,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   exitQuietlyOnClosedPipe();
   const dash = argv.indexOf("--");
   const [own, debuggerArgs] = dash < 0 ? [argv, []] : [argv.slice(0, dash), argv.slice(dash + 1)];
-  const program = buildProgram([...debuggerArgs]);
+  // The one place the environment is read: everything below gets these settings.
+  const settings = readSettings(process.env);
+  const program = buildProgram([...debuggerArgs], settings);
   try {
     await program.parseAsync(own as string[]);
     return commandStatus;
@@ -252,6 +255,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
     }
-    return renderError(error, program.opts().debug === true || process.env.COREDUMP_DEBUG === "1");
+    return renderError(error, program.opts().debug === true || settings.showStacks);
   }
 }

@@ -3,9 +3,9 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { Dump } from "../catalog/dump.js";
 import { InterruptedError } from "../errors.js";
 import { type FetchedDump, fetchDump } from "../fetch/fetch-dump.js";
+import type { Settings } from "../settings.js";
 import { TransferProgress } from "../ui/transfer-progress.js";
 import { DumpFolder, workdirFrom } from "../workspace/dump-folder.js";
-import { cacheDir } from "../workspace/paths.js";
 import { openCatalog } from "./open-catalog.js";
 import { pickDump } from "./pick-dump.js";
 import type { StoreFlags } from "./store-options.js";
@@ -37,10 +37,11 @@ export async function prepareDump(
   id: string | undefined,
   flags: FetchFlags,
   command: string,
+  settings: Settings,
 ): Promise<PreparedDump> {
-  const catalog = await openCatalog(flags);
+  const catalog = await openCatalog(flags, settings);
   const dump = await pickDump(catalog, id, command);
-  const folder = new DumpFolder(workdirFrom(flags.workdir), dump.id);
+  const folder = new DumpFolder(workdirFrom(flags.workdir, settings), dump.id);
   const say = (message: string) => {
     if (!flags.quiet) process.stderr.write(`coredump: ${message}\n`);
   };
@@ -56,7 +57,7 @@ export async function prepareDump(
       onStart: (bytes) => progress.start(bytes),
       onBytes: (count) => progress.add(count),
       onRetry: say,
-      ...readTimeout(),
+      idleTimeoutMs: settings.limits.storeReadMs,
     }).finally(() => progress.stop());
   });
   if (flags.executable === false) {
@@ -71,7 +72,8 @@ export async function prepareDump(
   const executable = await resolveExecutable({
     core: folder.core,
     images: dump.metadata?.images ?? [],
-    cacheDir: cacheDir(),
+    cacheDir: settings.cacheDir,
+    settings,
     verify: flags.verify !== false,
     insecureRegistries: flags.insecureRegistry ?? [],
     onProgress: say,
@@ -93,10 +95,4 @@ async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Prom
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);
   }
-}
-
-/** `COREDUMP_READ_TIMEOUT` seconds: how long a silent connection is given before it is resumed anew. */
-function readTimeout(): { idleTimeoutMs?: number } {
-  const seconds = Number(process.env.COREDUMP_READ_TIMEOUT);
-  return Number.isFinite(seconds) && seconds > 0 ? { idleTimeoutMs: seconds * 1000 } : {};
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { UsageError } from "../errors.js";
+import type { Settings } from "../settings.js";
 import { llnodePlugin } from "./llnode-first-use.js";
 import { findGdb, findLldb } from "./locate.js";
 import type { DebuggerKind, DebugTarget } from "./session.js";
@@ -11,16 +12,16 @@ const KINDS: readonly DebuggerKind[] = ["llnode", "lldb", "gdb"];
 export function chooseDebugger(
   flag: string | undefined,
   executable: string,
-  env: NodeJS.ProcessEnv = process.env,
+  settings: Settings,
 ): DebuggerKind {
-  const named = flag ?? env.COREDUMP_DEBUGGER;
+  const named = flag ?? settings.debugger;
   if (named !== undefined) {
     if (!KINDS.includes(named as DebuggerKind))
       throw new UsageError(`--debugger ${named}: choose llnode, lldb or gdb`);
     return named as DebuggerKind;
   }
   if (/^node(js)?(\.nodebug)?$/.test(path.basename(executable))) return "llnode";
-  return which(env.GDB ?? "gdb", env) ? "gdb" : "lldb";
+  return which(settings.gdb, settings.path) ? "gdb" : "lldb";
 }
 
 /** Locates the programs the chosen debugger needs (building llnode on first use), or says how to install them. */
@@ -28,15 +29,18 @@ export async function debugTarget(
   kind: DebuggerKind,
   executable: string,
   core: string,
-  extraArgs: string[] = [],
-  env: NodeJS.ProcessEnv = process.env,
+  extraArgs: string[],
+  settings: Settings,
 ): Promise<DebugTarget> {
-  if (kind === "gdb") return { kind, program: findGdb(env), executable, core, extraArgs };
-  if (kind === "lldb") return { kind, program: findLldb(undefined, env), executable, core, extraArgs };
-  const plugin = await llnodePlugin(env);
+  const { env } = settings;
+  if (kind === "gdb") return { kind, program: findGdb(settings), executable, core, extraArgs, env };
+  if (kind === "lldb")
+    return { kind, program: findLldb(undefined, settings), executable, core, extraArgs, env };
+  const plugin = await llnodePlugin(settings);
   return {
     kind,
-    program: findLldb(plugin, env),
+    env,
+    program: findLldb(plugin, settings),
     plugin,
     executable,
     core,

@@ -5,7 +5,7 @@ import path from "node:path";
  * Debian's lldb-N looks for its Python module where it does not live, and prints a traceback on every
  * start. Pointing PYTHONPATH at the module silences it; a PYTHONPATH the user set is left alone.
  */
-export function lldbEnvironment(lldb: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function lldbEnvironment(lldb: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (env.PYTHONPATH) return env;
   const major = /lldb-(\d+)/.exec(path.basename(lldb))?.[1] ?? newestLlvm();
   if (!major) return env;

@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import type { Settings } from "../settings.js";
 import { installedLlnodePlugin, type LlnodePlugin, MissingToolError, projectBuilds } from "./locate.js";
 import { which } from "./which.js";
 
@@ -11,12 +12,12 @@ export function llnodeBuildScript(): string {
 }
 
 /** What the build needs that this machine lacks: Debian package names, empty when it can build. */
-export async function missingForBuild(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+export async function missingForBuild(settings: Settings): Promise<string[]> {
   const missing: string[] = [];
-  const major = which("lldb", env) ? await lldbMajor(env) : undefined;
+  const major = which("lldb", settings.path) ? await lldbMajor(settings.env) : undefined;
   if (major === undefined) missing.push("lldb");
   if (major === undefined || !existsSync(lldbHeader(major))) missing.push("liblldb-dev");
-  for (const tool of ["g++", "patch"]) if (!which(tool, env)) missing.push(tool);
+  for (const tool of ["g++", "patch"]) if (!which(tool, settings.path)) missing.push(tool);
   return missing;
 }
 
@@ -26,7 +27,7 @@ export function lldbHeader(major: number): string {
 }
 
 /** The major version of the lldb on PATH (`lldb version 14.0.6`), as build.sh reads it. */
-export async function lldbMajor(env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+export async function lldbMajor(env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const result = await execa("lldb", ["--version"], { env, extendEnv: false, reject: false });
   const major = /^lldb version (\d+)/m.exec(result.stdout)?.[1];
   return major === undefined ? undefined : Number(major);
@@ -37,11 +38,11 @@ export async function lldbMajor(env: NodeJS.ProcessEnv = process.env): Promise<n
  * holds a lock, so that two runs at once build it once), with one line on stderr saying so and how long
  * it took; else an error naming what to install and where build.sh is.
  */
-export async function llnodePlugin(env: NodeJS.ProcessEnv = process.env): Promise<LlnodePlugin> {
-  const installed = installedLlnodePlugin(env);
+export async function llnodePlugin(settings: Settings): Promise<LlnodePlugin> {
+  const installed = installedLlnodePlugin(settings);
   if (installed) return installed;
   const script = llnodeBuildScript();
-  const missing = await missingForBuild(env);
+  const missing = await missingForBuild(settings);
   if (missing.length > 0) {
     throw new MissingToolError(
       `the llnode plugin is not installed, and building it needs ${missing.join(", ")}: ` +
@@ -49,22 +50,22 @@ export async function llnodePlugin(env: NodeJS.ProcessEnv = process.env): Promis
         `(it builds the plugin itself) or \`bash ${script}\`; or set LLNODE_PLUGIN=/path/to/llnode.so`,
     );
   }
-  return buildOnFirstUse(script, env);
+  return buildOnFirstUse(script, settings);
 }
 
-async function buildOnFirstUse(script: string, env: NodeJS.ProcessEnv): Promise<LlnodePlugin> {
+async function buildOnFirstUse(script: string, settings: Settings): Promise<LlnodePlugin> {
   process.stderr.write(
     "coredump: no llnode plugin is installed: building the project's llnode into the cache…",
   );
   const started = performance.now();
   const result = await execa("bash", [script], {
-    env: { ...env, COREDUMP_LLNODE_NO_INSTALL: "1" },
+    env: { ...settings.env, COREDUMP_LLNODE_NO_INSTALL: "1" },
     extendEnv: false,
     reject: false,
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const built = result.stdout.trim().split("\n").at(-1);
-  const plugin = projectBuilds(env).find((candidate) => candidate.path === built);
+  const plugin = projectBuilds(settings.cacheDir).find((candidate) => candidate.path === built);
   if (result.exitCode !== 0 || !plugin) {
     process.stderr.write(" failed\n");
     const why = result.stderr.trim().split("\n").at(-1) ?? `exit ${result.exitCode}`;

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { ExpectedError } from "../errors.js";
-import { cacheDir } from "../workspace/paths.js";
+import type { Settings } from "../settings.js";
 import { which } from "./which.js";
 
 /** The llnode plugin lldb loads, and where it was found. */
@@ -30,17 +30,18 @@ export class MissingToolError extends ExpectedError {
  * Undefined when there is none (the first use builds one: llnode-first-use.ts); a `LLNODE_PLUGIN` that
  * names no file is the user's mistake, and an error.
  */
-export function installedLlnodePlugin(env: NodeJS.ProcessEnv = process.env): LlnodePlugin | undefined {
-  if (env.LLNODE_PLUGIN) {
-    if (!existsSync(env.LLNODE_PLUGIN))
+export function installedLlnodePlugin(settings: Settings): LlnodePlugin | undefined {
+  const named = settings.llnodePlugin;
+  if (named) {
+    if (!existsSync(named))
       throw new MissingToolError(
-        `LLNODE_PLUGIN=${env.LLNODE_PLUGIN} does not exist: name a built llnode.so, or unset it to use the project's build`,
+        `LLNODE_PLUGIN=${named} does not exist: name a built llnode.so, or unset it to use the project's build`,
       );
-    return { path: env.LLNODE_PLUGIN, origin: "LLNODE_PLUGIN", published: isPublished(env.LLNODE_PLUGIN) };
+    return { path: named, origin: "LLNODE_PLUGIN", published: isPublished(named) };
   }
-  const built = projectBuilds(env)[0];
+  const built = projectBuilds(settings.cacheDir)[0];
   if (built) return built;
-  for (const [folder, origin] of npmFolders(env)) {
+  for (const [folder, origin] of npmFolders(settings.npmPrefix)) {
     const candidate = path.join(folder, "llnode", "llnode.so");
     if (existsSync(candidate)) return { path: candidate, origin, published: true };
   }
@@ -48,8 +49,8 @@ export function installedLlnodePlugin(env: NodeJS.ProcessEnv = process.env): Lln
 }
 
 /** The project's builds, `<cache>/llnode/<llnode version>-<patches>-lldb<N>/llnode.so`, best first. */
-export function projectBuilds(env: NodeJS.ProcessEnv = process.env): LlnodePlugin[] {
-  const root = path.join(cacheDir(env), "llnode");
+export function projectBuilds(cacheDir: string): LlnodePlugin[] {
+  const root = path.join(cacheDir, "llnode");
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .map((folder) => ({ folder, plugin: path.join(root, folder, "llnode.so") }))
@@ -69,9 +70,8 @@ export function projectBuilds(env: NodeJS.ProcessEnv = process.env): LlnodePlugi
     .map(({ rank: _rank, ...plugin }) => plugin);
 }
 
-function npmFolders(env: NodeJS.ProcessEnv): Array<[string, string]> {
+function npmFolders(prefix: string | undefined): Array<[string, string]> {
   const folders: Array<[string, string]> = [];
-  const prefix = env.npm_config_prefix ?? env.NPM_CONFIG_PREFIX;
   if (prefix) folders.push([path.join(prefix, "lib", "node_modules"), "npm (global)"]);
   folders.push([path.join(path.dirname(process.execPath), "..", "lib", "node_modules"), "npm (global)"]);
   folders.push(["/usr/lib/node_modules", "npm (global)"], ["/usr/local/lib/node_modules", "npm (global)"]);
@@ -80,10 +80,10 @@ function npmFolders(env: NodeJS.ProcessEnv): Array<[string, string]> {
 }
 
 /** `LLDB`, else the lldb the plugin was built for (`lldb-14`), else `lldb` on PATH. */
-export function findLldb(plugin: LlnodePlugin | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.LLDB, plugin?.lldbMajor ? `lldb-${plugin.lldbMajor}` : undefined, "lldb"];
+export function findLldb(plugin: LlnodePlugin | undefined, settings: Settings): string {
+  const candidates = [settings.lldb, plugin?.lldbMajor ? `lldb-${plugin.lldbMajor}` : undefined, "lldb"];
   for (const candidate of candidates) {
-    const found = candidate ? which(candidate, env) : undefined;
+    const found = candidate ? which(candidate, settings.path) : undefined;
     if (found) return found;
   }
   throw new MissingToolError(
@@ -91,8 +91,8 @@ export function findLldb(plugin: LlnodePlugin | undefined, env: NodeJS.ProcessEn
   );
 }
 
-export function findGdb(env: NodeJS.ProcessEnv = process.env): string {
-  const found = which(env.GDB ?? "gdb", env);
+export function findGdb(settings: Settings): string {
+  const found = which(settings.gdb, settings.path);
   if (!found)
     throw new MissingToolError(
       "gdb is not installed: `apt-get install gdb` (Debian, Ubuntu), or set GDB=/path/to/gdb",

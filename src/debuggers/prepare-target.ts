@@ -1,5 +1,6 @@
 import { buildSysroot } from "../binaries/sysroot.js";
 import type { ImageInfo } from "../catalog/metadata.js";
+import type { Settings } from "../settings.js";
 import { debugTarget } from "./choose.js";
 import type { DebuggerKind, DebugTarget } from "./session.js";
 import { strippedCopy } from "./strip-debug.js";
@@ -15,17 +16,18 @@ export interface TargetRequest {
   extraArgs?: string[];
   /** Debug the executable itself rather than a copy without DWARF (slower to start). */
   fullDebuginfo?: boolean;
+  settings: Settings;
 }
 
 /** The debugger on a core, ready to run: the executable without DWARF, and for gdb the image's libraries. */
 export async function prepareDebugTarget(request: TargetRequest): Promise<DebugTarget> {
-  const { kind, executable, core, folder, images, insecureRegistries } = request;
+  const { kind, executable, core, folder, images, insecureRegistries, settings } = request;
   const binary = request.fullDebuginfo
     ? executable.path
-    : await strippedCopy(executable.path, executable.buildId);
-  const target = await debugTarget(kind, binary, core, request.extraArgs);
+    : await strippedCopy(executable.path, executable.buildId, settings.cacheDir, settings.path);
+  const target = await debugTarget(kind, binary, core, request.extraArgs ?? [], settings);
   if (kind === "gdb") {
-    const sysroot = await buildSysroot({ core, images, folder, insecureRegistries });
+    const sysroot = await buildSysroot({ core, images, folder, insecureRegistries, settings });
     if (sysroot) target.sysroot = sysroot;
   }
   return target;

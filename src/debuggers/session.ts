@@ -17,6 +17,8 @@ export interface DebugTarget {
   core: string;
   /** Passed to the debugger as they are (`coredump debug … -- ARGS`). */
   extraArgs?: string[];
+  /** The debugger's environment (lldb's gets PYTHONPATH: lldb-environment.ts). */
+  env: NodeJS.ProcessEnv;
   /** gdb: where the image's shared libraries are (`set sysroot`, and `solib-search-path` for its folders). */
   sysroot?: { root: string; folders: string[] };
 }
@@ -34,7 +36,7 @@ export interface BatchResult {
 export async function runBatch(
   target: DebugTarget,
   commands: readonly string[],
-  timeoutMs = 300_000,
+  timeoutMs: number,
 ): Promise<BatchResult> {
   const folder = await mkdtemp(path.join(tmpdir(), "coredump-debug-"));
   try {
@@ -106,5 +108,5 @@ function gdbSetup(target: DebugTarget): string[] {
 }
 
 function environment(target: DebugTarget): NodeJS.ProcessEnv {
-  return target.kind === "gdb" ? process.env : lldbEnvironment(target.program);
+  return target.kind === "gdb" ? target.env : lldbEnvironment(target.program, target.env);
 }

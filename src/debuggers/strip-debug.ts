@@ -2,7 +2,6 @@ import { execFile } from "node:child_process";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { cacheDir } from "../workspace/paths.js";
 import { which } from "./which.js";
 
 /**
@@ -14,12 +13,13 @@ import { which } from "./which.js";
 export async function strippedCopy(
   binary: string,
   buildId: string | undefined,
-  cache = cacheDir(),
+  cache: string,
+  searchPath: string,
 ): Promise<string> {
   if (!buildId) return binary; // nothing to key the copy by: the full binary works, only slower to start
   const copy = path.join(cache, "binaries", buildId, `${path.basename(binary)}.nodebug`);
   if (await stat(copy).catch(() => undefined)) return copy;
-  const objcopy = which("objcopy");
+  const objcopy = which("objcopy", searchPath);
   if (!objcopy) return binary; // binutils missing: the full binary still works, only slower to start
   await mkdir(path.dirname(copy), { recursive: true, mode: 0o700 });
   const partial = `${copy}.${process.pid}.partial`;

@@ -1,10 +1,10 @@
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 
-/** The full path of an executable on PATH, as a shell would find it. */
-export function which(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** The full path of an executable on `searchPath` (a PATH), as a shell would find it. */
+export function which(command: string, searchPath: string): string | undefined {
   if (command.includes("/")) return isExecutable(command) ? path.resolve(command) : undefined;
-  for (const folder of (env.PATH ?? "").split(path.delimiter)) {
+  for (const folder of searchPath.split(path.delimiter)) {
     if (folder === "") continue;
     const candidate = path.join(folder, command);
     if (isExecutable(candidate)) return candidate;

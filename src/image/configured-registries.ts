@@ -1,3 +1,4 @@
+import type { Settings } from "../settings.js";
 import { asObject } from "../util/as-object.js";
 import { registryOfAuthKey } from "./credential.js";
 import { lookUpDockerConfig } from "./docker-config.js";
@@ -12,11 +13,9 @@ export interface ConfiguredRegistry {
 }
 
 /** Every registry named in the Docker config and pull secrets, as the keychain would answer for it. */
-export async function configuredRegistries(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ConfiguredRegistry[]> {
+export async function configuredRegistries(settings: Settings): Promise<ConfiguredRegistry[]> {
   const found = new Map<string, ConfiguredRegistry>();
-  for (const file of keychainFiles(env)) {
+  for (const file of keychainFiles(settings)) {
     const config = await readConfig(file);
     if (!config) continue;
     const root = asObject(config.json);

@@ -1,8 +1,6 @@
 import { execFile } from "node:child_process";
 import { type Credential, helperServerUrl } from "./credential.js";
 
-const TIMEOUT_MS = 30_000;
-
 /**
  * Asks `docker-credential-<helper> get` for a registry's credential, as Docker does: the server URL on
  * stdin, `{ServerURL, Username, Secret}` on stdout. A `<token>` user name means the secret is an identity
@@ -12,10 +10,11 @@ export function askCredentialHelper(
   helper: string,
   registry: string,
   env: NodeJS.ProcessEnv,
+  timeoutMs: number,
 ): Promise<Credential | undefined> {
   const program = `docker-credential-${helper}`;
   return new Promise((resolve) => {
-    const child = execFile(program, ["get"], { env, timeout: TIMEOUT_MS }, (error, stdout) => {
+    const child = execFile(program, ["get"], { env, timeout: timeoutMs }, (error, stdout) => {
       if (error) {
         resolve(undefined);
         return;

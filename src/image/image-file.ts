@@ -8,6 +8,7 @@ import { choosePlatform, type Descriptor, formatPlatform, type Manifest, type Pl
 import { formatReference, type ImageReference, manifestSelector } from "./reference.js";
 import { RegistryClient } from "./registry-client.js";
 import { RegistryError } from "./registry-error.js";
+import type { RetryLimits } from "./retry-policy.js";
 
 /** Which image to open, and how to reach its registry. */
 export interface ImageOpenRequest {
@@ -17,6 +18,8 @@ export interface ImageOpenRequest {
   imageId?: string;
   keychain: Keychain;
   insecureRegistries?: readonly string[];
+  /** Retries, waits and stalls of the registry's requests (settings.ts). */
+  limits?: RetryLimits;
   onProgress?: (message: string) => void;
 }
 

@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
-import { homedir } from "node:os";
 import path from "node:path";
+import type { Settings } from "../settings.js";
 import type { Credential } from "./credential.js";
 import { askCredentialHelper } from "./credential-helper.js";
 import { lookUpDockerConfig } from "./docker-config.js";
@@ -17,19 +17,16 @@ const PULL_SECRET_FILE = ".dockerconfigjson";
  * pull secrets mounted as files: `COREDUMP_PULL_SECRETS` lists files or folders holding
  * `.dockerconfigjson`, separated by `:`.
  */
-export function defaultKeychain(env: NodeJS.ProcessEnv = process.env): Keychain {
-  return configFileKeychain(keychainFiles(env), env);
+export function defaultKeychain(settings: Settings): Keychain {
+  return configFileKeychain(keychainFiles(settings), settings);
 }
 
 /** The files the default keychain reads, in its order. */
-export function keychainFiles(env: NodeJS.ProcessEnv = process.env): string[] {
-  const dockerDir = env.DOCKER_CONFIG || path.join(env.HOME || homedir(), ".docker");
-  const files = [path.join(dockerDir, "config.json")];
-  for (const entry of (env.COREDUMP_PULL_SECRETS ?? "").split(":")) if (entry !== "") files.push(entry);
-  return files;
+export function keychainFiles(settings: Pick<Settings, "dockerConfigDir" | "pullSecrets">): string[] {
+  return [path.join(settings.dockerConfigDir, "config.json"), ...settings.pullSecrets];
 }
 
-function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): Keychain {
+function configFileKeychain(files: readonly string[], settings: Settings): Keychain {
   return {
     async resolve(registry) {
       for (const file of files) {
@@ -38,7 +35,12 @@ function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): K
         const answer = lookUpDockerConfig(config.json, registry, config.path);
         if (!answer) continue;
         if (answer.kind !== "helper") return answer;
-        const credential = await askCredentialHelper(answer.helper, registry, env);
+        const credential = await askCredentialHelper(
+          answer.helper,
+          registry,
+          settings.env,
+          settings.limits.credentialHelperMs,
+        );
         if (credential) return credential;
       }
       return undefined;

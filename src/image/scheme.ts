@@ -19,11 +19,6 @@ export function registryScheme(
   return named.includes(registry) || named.includes(host) ? "http" : "https";
 }
 
-/** `COREDUMP_INSECURE_REGISTRIES`: names separated by commas or spaces. */
-export function insecureRegistriesFromEnv(env: NodeJS.ProcessEnv): string[] {
-  return (env.COREDUMP_INSECURE_REGISTRIES ?? "").split(/[\s,]+/).filter((name) => name !== "");
-}
-
 function hostOf(registry: string): string {
   if (registry.startsWith("[")) return registry.slice(1, registry.indexOf("]"));
   const colon = registry.lastIndexOf(":");

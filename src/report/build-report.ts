@@ -6,6 +6,7 @@ import { prepareDebugTarget } from "../debuggers/prepare-target.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
 import { readCoreNodeVersion } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
+import type { Settings } from "../settings.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
@@ -59,6 +60,7 @@ export interface ReportInput {
   executable: { path: string; buildId: string; source: string } | { path: null; reason: string };
   /** `--insecure-registry`, for the shared libraries of a native core. */
   insecureRegistries?: string[];
+  settings: Settings;
 }
 
 const LOG_LINES = 20;
@@ -69,6 +71,7 @@ export async function buildReport({
   folder,
   executable,
   insecureRegistries = [],
+  settings,
 }: ReportInput): Promise<Report> {
   const [v8Printed, nodeVersion, logs] = await Promise.all([
     scanCoreForAbortText(folder.core),
@@ -104,7 +107,12 @@ export async function buildReport({
     report.executableReason = executable.reason;
     return report;
   }
-  await addDebuggerFindings(report, { dump, folder, executable, insecureRegistries }, v8Printed, nodeVersion);
+  await addDebuggerFindings(
+    report,
+    { dump, folder, executable, insecureRegistries, settings },
+    v8Printed,
+    nodeVersion,
+  );
   return report;
 }
 
@@ -115,16 +123,18 @@ async function addDebuggerFindings(
     folder,
     executable,
     insecureRegistries,
+    settings,
   }: {
     dump: Dump;
     folder: DumpFolder;
     executable: { path: string; buildId: string };
     insecureRegistries: string[];
+    settings: Settings;
   },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
 ): Promise<void> {
-  const kind = chooseDebugger(undefined, executable.path);
+  const kind = chooseDebugger(undefined, executable.path, settings);
   let target: DebugTarget;
   try {
     target = await prepareDebugTarget({
@@ -134,6 +144,7 @@ async function addDebuggerFindings(
       folder: folder.dir,
       images: dump.metadata?.images ?? [],
       insecureRegistries,
+      settings,
     });
   } catch (error) {
     if (!(error instanceof ExpectedError)) throw error;
@@ -141,14 +152,18 @@ async function addDebuggerFindings(
     return;
   }
   if (!target.plugin) {
-    const { output } = await runBatch(target, [kind === "gdb" ? "bt" : "thread backtrace"], 120_000);
+    const { output } = await runBatch(
+      target,
+      [kind === "gdb" ? "bt" : "thread backtrace"],
+      settings.limits.reportRunMs,
+    );
     report.nativeFrames = (kind === "gdb" ? parseGdbBacktrace(output) : parseBacktrace(output))
       .slice(0, NATIVE_FRAMES)
       .map((frame) => frame.function);
     report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };
     return;
   }
-  const findings = await askLlnode(target, target.plugin, v8Printed.errorType, nodeVersion);
+  const findings = await askLlnode(target, target.plugin, v8Printed.errorType, nodeVersion, settings.limits);
   mergeLlnode(report, findings);
 }
 

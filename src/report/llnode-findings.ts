@@ -9,6 +9,7 @@ import {
 } from "../debuggers/llnode-output.js";
 import type { LlnodePlugin } from "../debuggers/locate.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
+import type { Limits } from "../settings.js";
 
 /** What llnode could tell about a Node core, and whether it could read it at all. */
 export interface LlnodeFindings {
@@ -29,12 +30,13 @@ export async function askLlnode(
   plugin: LlnodePlugin,
   errorType: string | undefined,
   coreNodeVersion: string | undefined,
+  limits: Pick<Limits, "reportRunMs" | "debuggerProbeMs">,
 ): Promise<LlnodeFindings> {
   const type = errorType ?? "Error";
   const { output } = await runBatch(
     target,
     ["v8 nodeinfo", "v8 bt", `v8 findjsinstances -d ${type}`],
-    120_000,
+    limits.reportRunMs,
   );
   const readable = couldReadHeap(output);
   const findings: LlnodeFindings = {
@@ -54,7 +56,11 @@ export async function askLlnode(
   if (instance?.message !== undefined) {
     let message = instance.message;
     if (message.endsWith("...") && instance.messageAddress) {
-      const full = await runBatch(target, [`v8 inspect -F ${instance.messageAddress}`], 60_000);
+      const full = await runBatch(
+        target,
+        [`v8 inspect -F ${instance.messageAddress}`],
+        limits.debuggerProbeMs,
+      );
       message = inspectedString(full.output) ?? message;
     }
     findings.error = { type, message };

@@ -24,7 +24,8 @@ export class S3Store implements Store {
 
   constructor(
     private readonly config: S3Config,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    /** For naming the credentials in messages (the AWS chain's variables). */
+    private readonly env: NodeJS.ProcessEnv,
   ) {
     this.description = describeBucket(config);
     this.client = new S3Client({

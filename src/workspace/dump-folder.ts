@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Settings } from "../settings.js";
 import { writeFileAtomic } from "./atomic-write.js";
 
 /** What a finished fetch wrote, and of which object: a later fetch that finds it matching does nothing. */
@@ -22,9 +22,9 @@ export const RECORD = ".coredump-fetch.json";
 const LOCK = ".coredump-fetch.lock";
 const PARTIAL = ".partial";
 
-/** `--workdir`, else `$COREDUMP_WORKDIR`, else `~/work`. */
-export function workdirFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(flag ?? env.COREDUMP_WORKDIR ?? path.join(homedir(), "work"));
+/** `--workdir`, else the settings' (`$COREDUMP_WORKDIR`, else `~/work`). */
+export function workdirFrom(flag: string | undefined, settings: Pick<Settings, "workdir">): string {
+  return path.resolve(flag ?? settings.workdir);
 }
 
 /**

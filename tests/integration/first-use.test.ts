@@ -68,7 +68,7 @@ describe("debug on a fresh cache, with no llnode plugin installed", () => {
   it("without g++, says in one line what to install and where build.sh is, and exits 1", async () => {
     const bin = await mkdtemp(path.join(tmpdir(), "coredump-no-gxx-"));
     for (const tool of ["lldb", "objcopy"]) {
-      const found = which(tool);
+      const found = which(tool, process.env.PATH ?? "");
       if (found) await symlink(found, path.join(bin, tool));
     }
     const result = await debugBatch(freshCacheHome(), { PATH: bin });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { before, describe, it } from "node:test";
 import { defaultKeychain, type Keychain } from "../../src/image/keychain.js";
 import { RegistryError, type RegistryErrorKind } from "../../src/image/registry-error.js";
+import { readSettings } from "../../src/settings.js";
 import { OciPusher } from "../support/oci-push.js";
 import { fakeBinary, fileAt, freshRepository, pull, pushLayers } from "../support/registry-images.js";
 import { type RigRegistry, rigRegistry } from "../support/registry-rig.js";
@@ -15,7 +16,9 @@ const basicAuth = (user: string, password: string) => Buffer.from(`${user}:${pas
 async function keychainWith(config: object, extraEnv: NodeJS.ProcessEnv = {}): Promise<Keychain> {
   const folder = await mkdtemp(path.join(tmpdir(), "coredump-docker-config-"));
   await writeFile(path.join(folder, "config.json"), JSON.stringify(config));
-  return defaultKeychain({ DOCKER_CONFIG: folder, HOME: folder, PATH: process.env.PATH, ...extraEnv });
+  return defaultKeychain(
+    readSettings({ DOCKER_CONFIG: folder, HOME: folder, PATH: process.env.PATH, ...extraEnv }),
+  );
 }
 
 function failsWith(kind: RegistryErrorKind, pattern: RegExp, secret?: string) {

@@ -6,6 +6,7 @@ import { before, describe, it } from "node:test";
 import { BuildIdMismatchError, resolveExecutable } from "../../src/binaries/resolve-executable.js";
 import type { ImageInfo } from "../../src/catalog/metadata.js";
 import { readCoreSummary } from "../../src/elf/index.js";
+import { readSettings } from "../../src/settings.js";
 import { sha256File } from "../../src/util/sha256-file.js";
 import { CountingProxy } from "../support/counting-proxy.js";
 import { officialNode } from "../support/node-builds.js";
@@ -14,6 +15,8 @@ import { OciPusher, type PushedImage } from "../support/oci-push.js";
 import { type RealCore, realCore } from "../support/real-core.js";
 import { fakeBinary, fileAt, freshRepository } from "../support/registry-images.js";
 import { type RigRegistry, rigRegistry } from "../support/registry-rig.js";
+
+const settings = readSettings(process.env);
 
 const NODE_18 = "18.20.4";
 const NODE_18_BUILD_ID = "bdc3f4212a228d03a64d92f350b4a3acf92ff96c";
@@ -68,6 +71,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
       exePath: "/usr/local/bin/node",
       images: [imageInfo(rig.open, repository, image)],
       cacheDir,
+      settings,
       onProgress: (message) => progress.push(message),
     });
     assert.equal(result.path, path.join(cacheDir, "binaries", NODE_18_BUILD_ID, "node"));
@@ -89,7 +93,12 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
     const registry = proxy.endpoint.replace("http://", "");
     const cacheDir = await freshCacheDir();
     try {
-      const request = { core: core.core, images: [imageInfo(registry, repository, image)], cacheDir };
+      const request = {
+        core: core.core,
+        images: [imageInfo(registry, repository, image)],
+        cacheDir,
+        settings,
+      };
       const first = await resolveExecutable(request);
       assert.equal(first.path !== null && first.source, "image");
       assert.ok(proxy.requests.length > 0);
@@ -117,6 +126,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
       exePath: "/usr/local/bin/node",
       images: [imageInfo(rig.open, sidecar, sidecarImage, 0), imageInfo(rig.open, repository, image, 1)],
       cacheDir: await freshCacheDir(),
+      settings,
     });
     assert.equal(result.path !== null && result.source, "image");
     assert.equal(result.path !== null && result.buildId, NODE_18_BUILD_ID);
@@ -130,6 +140,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
       core: core.core,
       images: [imageInfo(rig.open, repository, image)],
       cacheDir: await freshCacheDir(),
+      settings,
       onProgress: (message) => progress.push(message),
     });
     assert.equal(result.path !== null && result.source, "official");
@@ -161,7 +172,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
         core: core.core,
         images: [imageInfo(rig.open, repository, other)],
         cacheDir: await freshCacheDir(),
-        env,
+        settings: readSettings(env),
       }),
       (error: unknown) => {
         assert.ok(error instanceof BuildIdMismatchError);
@@ -178,7 +189,13 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
 
   it("verifies --binary the same way, and --no-verify says what it gives up", async () => {
     const cacheDir = await freshCacheDir();
-    const verified = await resolveExecutable({ core: core.core, images: [], binary: node18, cacheDir });
+    const verified = await resolveExecutable({
+      core: core.core,
+      images: [],
+      binary: node18,
+      cacheDir,
+      settings,
+    });
     assert.deepEqual(verified, {
       path: node18,
       buildId: NODE_18_BUILD_ID,
@@ -186,7 +203,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
       detail: `${node18}, build-id matches the core`,
     });
     await assert.rejects(
-      resolveExecutable({ core: core.core, images: [], binary: process.execPath, cacheDir }),
+      resolveExecutable({ core: core.core, images: [], binary: process.execPath, cacheDir, settings }),
       BuildIdMismatchError,
     );
     const unverified = await resolveExecutable({
@@ -195,6 +212,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
       binary: process.execPath,
       verify: false,
       cacheDir,
+      settings,
     });
     assert.equal(unverified.path, process.execPath);
     assert.match(unverified.path !== null ? unverified.detail : "", /not verified \(--no-verify\)/);
@@ -203,7 +221,12 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
   it("answers with a reason, not an error, for what is not an ELF core or has no source", async () => {
     const notCore = path.join(await freshCacheDir(), "core");
     await writeFile(notCore, "this is a text file, not a core\n");
-    const result = await resolveExecutable({ core: notCore, images: [], cacheDir: await freshCacheDir() });
+    const result = await resolveExecutable({
+      core: notCore,
+      images: [],
+      cacheDir: await freshCacheDir(),
+      settings,
+    });
     assert.deepEqual(result, { path: null, reason: `${notCore} is not an ELF file` });
 
     const env = { ...process.env, npm_config_registry: "http://127.0.0.1:9/", npm_config_fetch_retries: "0" };
@@ -211,7 +234,7 @@ describe("resolveExecutable: the binary that made the core, proven by build-id",
       core: core.core,
       images: [],
       cacheDir: await freshCacheDir(),
-      env,
+      settings: readSettings(env),
     });
     assert.equal(nothing.path, null);
     assert.match(

@@ -15,7 +15,7 @@ import { repoRoot } from "./repo-root.js";
 /** coredump's own copy without DWARF, keyed by build-id, made once into `<repo>/.cache/nodebug/` and reused. */
 async function withoutDebugInfo(node: string): Promise<string> {
   const { buildId } = await readExecutableInfo(node);
-  return strippedCopy(node, buildId, path.join(repoRoot(), ".cache", "nodebug"));
+  return strippedCopy(node, buildId, path.join(repoRoot(), ".cache", "nodebug"), process.env.PATH ?? "");
 }
 
 export interface LldbRun {
@@ -41,7 +41,7 @@ export async function llnodeBatch(
     {
       reject: false,
       timeout: 120_000,
-      env: lldbEnvironment("lldb"),
+      env: lldbEnvironment("lldb", process.env),
       stdin: "ignore",
     },
   );

@@ -23,7 +23,7 @@ async function obtain(version: string): Promise<string> {
   await mkdir(folder, { recursive: true });
   const partial = `${node}.${process.pid}-${randomBytes(4).toString("hex")}.partial`;
   try {
-    await fetchOfficialNode(version, machine(), partial);
+    await fetchOfficialNode(version, machine(), partial, process.env);
     await chmod(partial, 0o755);
     // Test files run in parallel processes: the first to finish wins, and a later one must not replace
     // a binary that another process may already have crashed (its core would name it "(deleted)").

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { parseHelperAnswer } from "../../src/image/credential-helper.js";
 import { lookUpDockerConfig } from "../../src/image/docker-config.js";
 import { defaultKeychain } from "../../src/image/keychain.js";
+import { readSettings } from "../../src/settings.js";
 
 const auth = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
 
@@ -98,12 +99,14 @@ describe("default keychain", () => {
       '#!/bin/sh\nread url\n[ "$1" = get ] && [ "$url" = h.example ] && echo \'{"Username":"hu","Secret":"hs"}\' && exit 0\necho "credentials not found" >&2; exit 1\n',
     );
     await chmod(helper, 0o755);
-    const keychain = defaultKeychain({
-      DOCKER_CONFIG: dockerConfig,
-      COREDUMP_PULL_SECRETS: secret,
-      PATH: `${bin}:${process.env.PATH}`,
-      HOME: home,
-    });
+    const keychain = defaultKeychain(
+      readSettings({
+        DOCKER_CONFIG: dockerConfig,
+        COREDUMP_PULL_SECRETS: secret,
+        PATH: `${bin}:${process.env.PATH}`,
+        HOME: home,
+      }),
+    );
     assert.deepEqual(await keychain.resolve("a.example"), {
       kind: "basic",
       username: "a",

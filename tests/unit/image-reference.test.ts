@@ -8,7 +8,8 @@ import {
   manifestSelector,
   parseReference,
 } from "../../src/image/reference.js";
-import { insecureRegistriesFromEnv, registryScheme } from "../../src/image/scheme.js";
+import { registryScheme } from "../../src/image/scheme.js";
+import { readSettings } from "../../src/settings.js";
 
 const DIGEST = "sha256:b8fea40ed9da77307702608d1602a812c5983e0ec0b788fc6298985a40be3800";
 
@@ -69,7 +70,7 @@ describe("registry scheme", () => {
     assert.equal(registryScheme("registry.local:5000"), "https");
     assert.equal(registryScheme("registry.local:5000", ["registry.local:5000"]), "http");
     assert.equal(registryScheme("registry.local:5000", ["http://registry.local"]), "http");
-    assert.deepEqual(insecureRegistriesFromEnv({ COREDUMP_INSECURE_REGISTRIES: "a:5000, b c" }), [
+    assert.deepEqual(readSettings({ COREDUMP_INSECURE_REGISTRIES: "a:5000, b c" }).insecureRegistries, [
       "a:5000",
       "b",
       "c",

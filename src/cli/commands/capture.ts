@@ -6,6 +6,7 @@ import { packCapture } from "../../capture/capture-zip.js";
 import { takeCore } from "../../capture/gcore.js";
 import { processFacts } from "../../capture/process-facts.js";
 import { UsageError } from "../../errors.js";
+import type { Settings } from "../../settings.js";
 import { s3ConfigFrom } from "../../store/s3-config.js";
 import { formatSize } from "../../ui/format.js";
 import type { StoreFlags } from "../store-options.js";
@@ -15,13 +16,13 @@ export interface CaptureFlags extends StoreFlags {
 }
 
 /** A core of a live process (hung, slow, leaking), packed like a crash's dump, in a folder or the bucket. */
-export async function capture(pidText: string, flags: CaptureFlags): Promise<void> {
+export async function capture(pidText: string, flags: CaptureFlags, settings: Settings): Promise<void> {
   if (!/^[1-9]\d*$/.test(pidText)) throw new UsageError(`capture ${pidText}: give the process id, a number`);
   const pid = Number(pidText);
-  const bucket = flags.upload ? s3ConfigFrom(flags, process.env) : undefined;
+  const bucket = flags.upload ? s3ConfigFrom(flags, settings.env) : undefined;
   if (flags.upload && !bucket)
     throw new UsageError("--upload needs a bucket: --bucket NAME or S3_BUCKET_NAME");
-  const facts = await processFacts(pid);
+  const facts = await processFacts(pid, settings);
   const target = path.resolve(flags.dir ?? ".", flags.prefix ?? "");
   // The raw core is big and not sparse: it is made beside where the zip goes, and removed after.
   const scratchParent = bucket ? tmpdir() : target;
@@ -39,7 +40,7 @@ export async function capture(pidText: string, flags: CaptureFlags): Promise<voi
     process.stderr.write(
       `coredump: taking a core of ${facts.exePath} (pid ${pid}) with gcore; it keeps running\n`,
     );
-    const core = await takeCore(pid, scratch);
+    const core = await takeCore(pid, scratch, settings);
     const packed = await packCapture(core, facts, scratch);
     const size = formatSize((await stat(packed.file)).size);
     if (!bucket) {
@@ -51,7 +52,7 @@ export async function capture(pidText: string, flags: CaptureFlags): Promise<voi
     }
     const { S3Store } = await import("../../store/s3-store.js");
     const key = `${bucket.prefix}${packed.name}`;
-    await new S3Store(bucket).putFile(key, packed.file);
+    await new S3Store(bucket, settings.env).putFile(key, packed.file);
     process.stdout.write(`captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
   } finally {
     process.off("SIGINT", onInterrupt);

@@ -1,9 +1,9 @@
 import { parseTime } from "../../catalog/filters.js";
 import { UsageError } from "../../errors.js";
+import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { chooseRemovals, findRemovables, remove } from "../../workspace/clean.js";
 import { workdirFrom } from "../../workspace/dump-folder.js";
-import { cacheDir } from "../../workspace/paths.js";
 import { openCatalog } from "../open-catalog.js";
 import type { StoreFlags } from "../store-options.js";
 
@@ -16,8 +16,8 @@ export interface CleanFlags extends StoreFlags {
   dryRun?: boolean;
 }
 
-export async function clean(flags: CleanFlags): Promise<void> {
-  if (flags.remote) return cleanRemote(flags);
+export async function clean(flags: CleanFlags, settings: Settings): Promise<void> {
+  if (flags.remote) return cleanRemote(flags, settings);
   if (flags.olderThan === undefined && flags.maxSize === undefined) {
     throw new UsageError("say what to remove: --older-than 7d, --max-size 20GB, or both");
   }
@@ -25,7 +25,10 @@ export async function clean(flags: CleanFlags): Promise<void> {
     ...(flags.olderThan ? { olderThan: parseTime(flags.olderThan, new Date(), "--older-than") } : {}),
     ...(flags.maxSize ? { maxBytes: parseSize(flags.maxSize) } : {}),
   };
-  const chosen = chooseRemovals(await findRemovables(workdirFrom(flags.workdir), cacheDir()), policy);
+  const chosen = chooseRemovals(
+    await findRemovables(workdirFrom(flags.workdir, settings), settings.cacheDir),
+    policy,
+  );
   const freed = chosen.reduce((sum, item) => sum + item.bytes, 0);
   for (const item of chosen)
     process.stdout.write(
@@ -38,7 +41,7 @@ export async function clean(flags: CleanFlags): Promise<void> {
 }
 
 /** Deletes dumps older than an age from the bucket: a dry run unless --yes, since nothing brings them back. */
-async function cleanRemote(flags: CleanFlags): Promise<void> {
+async function cleanRemote(flags: CleanFlags, settings: Settings): Promise<void> {
   if (flags.olderThan === undefined)
     throw new UsageError("--remote needs --older-than, e.g. --older-than 90d");
   if (flags.maxSize !== undefined) {
@@ -47,7 +50,7 @@ async function cleanRemote(flags: CleanFlags): Promise<void> {
   // --dry-run wins over --yes: whoever adds it wants to be safe.
   const really = flags.yes === true && flags.dryRun !== true;
   const before = parseTime(flags.olderThan, new Date(), "--older-than");
-  const catalog = await openCatalog(flags);
+  const catalog = await openCatalog(flags, settings);
   const old = (await catalog.dumps()).filter(
     (dump) => dump.timestamp !== undefined && dump.timestamp < before,
   );

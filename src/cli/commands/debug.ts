@@ -6,6 +6,7 @@ import { prepareDebugTarget } from "../../debuggers/prepare-target.js";
 import { runBatch, runInteractive } from "../../debuggers/session.js";
 import { readCoreNodeVersion } from "../../elf/index.js";
 import { ExpectedError, UsageError } from "../../errors.js";
+import { LIMITS, type Settings } from "../../settings.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 
 export interface DebugFlags extends FetchFlags {
@@ -21,6 +22,7 @@ export async function debug(
   id: string | undefined,
   flags: DebugFlags,
   debuggerArgs: string[],
+  settings: Settings,
 ): Promise<number> {
   const commands = [...(flags.oneLine ?? []), ...(flags.commands ? await commandFile(flags.commands) : [])];
   const batch = flags.batch === true || commands.length > 0;
@@ -29,13 +31,13 @@ export async function debug(
       "no terminal for an interactive debugger: use --batch with -o CMD or --commands FILE",
     );
   }
-  const { executable, folder, dump } = await prepareDump(id, flags, "debug");
+  const { executable, folder, dump } = await prepareDump(id, flags, "debug", settings);
   if (executable.path === null) {
     throw new ExpectedError(
       `no executable for this core (${executable.reason}): give one with --binary PATH`,
     );
   }
-  const kind = chooseDebugger(flags.debugger, executable.path);
+  const kind = chooseDebugger(flags.debugger, executable.path, settings);
   const target = await prepareDebugTarget({
     kind,
     executable,
@@ -45,6 +47,7 @@ export async function debug(
     insecureRegistries: flags.insecureRegistry ?? [],
     extraArgs: debuggerArgs,
     fullDebuginfo: flags.fullDebuginfo === true,
+    settings,
   });
   const nodeVersion = kind === "llnode" ? await readCoreNodeVersion(folder.core) : undefined;
   const plugin = target.plugin;
@@ -54,17 +57,23 @@ export async function debug(
     if (warning) process.stderr.write(`coredump: ${warning}\n`);
   }
   if (batch) {
-    const result = await runBatch(target, commands.length > 0 ? commands : ["v8 bt"]);
+    const result = await runBatch(
+      target,
+      commands.length > 0 ? commands : ["v8 bt"],
+      settings.limits.debuggerBatchMs,
+    );
     process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
     if (result.timedOut)
-      throw new ExpectedError("the debugger did not finish within 5 minutes and was stopped");
+      throw new ExpectedError(
+        `the debugger did not finish within ${settings.limits.debuggerBatchMs / 1000} s and was stopped (${LIMITS.debuggerBatch.variable} sets how long)`,
+      );
     if (plugin && result.output.includes("No process objects found")) {
       process.stderr.write(`coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
     }
     return result.exitCode;
   }
   if (plugin) {
-    const probe = await runBatch(target, ["v8 nodeinfo"], 60_000);
+    const probe = await runBatch(target, ["v8 nodeinfo"], settings.limits.debuggerProbeMs);
     if (!couldReadHeap(probe.output))
       process.stderr.write(`coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
   }

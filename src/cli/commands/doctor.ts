@@ -1,9 +1,10 @@
+import type { Settings } from "../../settings.js";
 import { type Check, essentialsThere, runChecks } from "../doctor-checks.js";
 import type { StoreFlags } from "../store-options.js";
 
 /** Prints what coredump finds and what is missing; resolves to 0 when the essentials are there, else 1. */
-export async function doctor(flags: StoreFlags & { json?: boolean }): Promise<number> {
-  const checks = await runChecks(flags);
+export async function doctor(flags: StoreFlags & { json?: boolean }, settings: Settings): Promise<number> {
+  const checks = await runChecks(flags, settings);
   const ok = essentialsThere(checks);
   if (flags.json) process.stdout.write(`${JSON.stringify({ ok, checks }, null, 2)}\n`);
   else process.stdout.write(`${checks.map(line).join("\n")}\n${ok ? "ready" : "not ready: see above"}\n`);

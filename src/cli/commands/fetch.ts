@@ -1,3 +1,4 @@
+import type { Settings } from "../../settings.js";
 import { formatSize } from "../../ui/format.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 
@@ -5,8 +6,12 @@ export interface FetchCommandFlags extends FetchFlags {
   json?: boolean;
 }
 
-export async function fetchIntoWorkdir(id: string | undefined, flags: FetchCommandFlags): Promise<void> {
-  const { dump, folder, fetched, executable } = await prepareDump(id, flags, "fetch");
+export async function fetchIntoWorkdir(
+  id: string | undefined,
+  flags: FetchCommandFlags,
+  settings: Settings,
+): Promise<void> {
+  const { dump, folder, fetched, executable } = await prepareDump(id, flags, "fetch", settings);
   if (flags.json) {
     const result = {
       id: dump.id,

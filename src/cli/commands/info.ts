@@ -1,5 +1,6 @@
 import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
+import type { Settings } from "../../settings.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
 import { dumpDetailJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
@@ -10,8 +11,8 @@ export interface InfoFlags extends StoreFlags {
   json?: boolean;
 }
 
-export async function info(id: string | undefined, flags: InfoFlags): Promise<void> {
-  const catalog = await openCatalog(flags);
+export async function info(id: string | undefined, flags: InfoFlags, settings: Settings): Promise<void> {
+  const catalog = await openCatalog(flags, settings);
   const dump = await pickDump(catalog, id, "info");
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(dumpDetailJson(dump), null, 2)}\n`);

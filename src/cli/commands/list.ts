@@ -3,6 +3,7 @@ import type { Dump } from "../../catalog/dump.js";
 import { type FilterFlags, matches, parseFilter } from "../../catalog/filters.js";
 import { NoMatchError } from "../../catalog/resolve.js";
 import { UsageError } from "../../errors.js";
+import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
 import { dumpSummaryJson } from "../dump-json.js";
@@ -16,10 +17,10 @@ export interface ListFlags extends StoreFlags, FilterFlags {
   json?: boolean;
 }
 
-export async function list(flags: ListFlags): Promise<void> {
+export async function list(flags: ListFlags, settings: Settings): Promise<void> {
   const filter = parseFilter(flags);
   const limit = flags.newest ? 1 : parseCount(flags.lines);
-  const catalog = await openCatalog(flags);
+  const catalog = await openCatalog(flags, settings);
   // Filters that key names answer go first, so that metadata is read only for dumps that may be shown.
   const { namespace, ...byName } = filter;
   let dumps = (await catalog.dumps()).filter((dump) => matches(dump, byName));

@@ -1,13 +1,18 @@
 import { buildReport } from "../../report/build-report.js";
 import { renderReport } from "../../report/render-report.js";
+import type { Settings } from "../../settings.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 
 export interface ReportFlags extends FetchFlags {
   json?: boolean;
 }
 
-export async function report(id: string | undefined, flags: ReportFlags): Promise<void> {
-  const prepared = await prepareDump(id, flags, "report");
-  const summary = await buildReport({ ...prepared, insecureRegistries: flags.insecureRegistry ?? [] });
+export async function report(id: string | undefined, flags: ReportFlags, settings: Settings): Promise<void> {
+  const prepared = await prepareDump(id, flags, "report", settings);
+  const summary = await buildReport({
+    ...prepared,
+    insecureRegistries: flags.insecureRegistry ?? [],
+    settings,
+  });
   process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderReport(summary)}\n`);
 }
