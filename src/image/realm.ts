@@ -23,9 +23,10 @@ export function checkedRealm(
   if (url.username || url.password)
     throw new RegistryError("protocol", `${registry} names a token realm with user info in it: refused`);
   if (url.protocol === "https:") return url;
-  const plainAllowed =
-    isLoopback(url.hostname.replace(/^\[|\]$/g, "")) ||
-    registryScheme(registry, insecureRegistries) === "http";
+  // A registry on loopback speaks plain HTTP by Docker's rule; that says nothing about its token server.
+  const namedInsecure =
+    registryScheme(registry, insecureRegistries) === "http" && registryScheme(registry) === "https";
+  const plainAllowed = isLoopback(url.hostname.replace(/^\[|\]$/g, "")) || namedInsecure;
   if (url.protocol === "http:" && plainAllowed) return url;
   throw new RegistryError(
     "protocol",

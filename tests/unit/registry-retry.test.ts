@@ -50,6 +50,7 @@ describe("the token realm, checked before credentials go to it", () => {
 
   it("refuses plain http elsewhere, other schemes, user info and what is not a URL", () => {
     assert.throws(() => checkedRealm("http://auth.example/token", "registry.example"), refused(/not https/));
+    assert.throws(() => checkedRealm("http://auth.example/token", "127.0.0.1:5000"), refused(/not https/));
     assert.throws(() => checkedRealm("file:///etc/passwd", "registry.example"), refused(/not https/));
     assert.throws(() => checkedRealm("https://u:p@auth.example/", "registry.example"), refused(/user info/));
     assert.throws(() => checkedRealm("/token", "registry.example"), refused(/not a URL/));
