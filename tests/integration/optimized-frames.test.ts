@@ -9,7 +9,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
-import { coredump, freshCacheHome } from "../support/cli.js";
+import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { defaultSpec, looseDump, writeToDirectory } from "../support/handler-layout.js";
 import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
@@ -31,6 +31,8 @@ interface Run {
   optimizer: RegExp;
   way: OptimizedWay;
   output: string;
+  /** `coredump report --json` on the same dump. */
+  report: { jsStack: Array<{ function: string; matchesV8Printed?: boolean }> };
 }
 
 function escaped(text: string): string {
@@ -92,12 +94,28 @@ describe("v8 bt on optimized, inlined and baseline frames, Node 18 to 24", () =>
         { XDG_CACHE_HOME: freshCacheHome(), LLNODE_PLUGIN: plugin, LLNODE_DEBUG: "true" },
       );
       assert.equal(result.exitCode, 0, result.stderr);
+      const report = await coredump(
+        [
+          "report",
+          spec.uuid,
+          "--dir",
+          store,
+          "--workdir",
+          path.join(folder, "work"),
+          "--binary",
+          node,
+          "--json",
+        ],
+        { XDG_CACHE_HOME: freshCacheHome(), LLNODE_PLUGIN: plugin },
+      );
+      assert.equal(report.exitCode, 0, report.stderr);
       runs.push({
         label: `${version} ${way}`,
         crash,
         optimizer,
         way,
         output: `${result.stdout}\n${result.stderr}`,
+        report: json<Run["report"]>(report),
       });
     }
   });
@@ -151,6 +169,21 @@ describe("v8 bt on optimized, inlined and baseline frames, Node 18 to 24", () =>
       assert.ok(kinds.includes("baseline"), `${label}: ${kinds.join(", ")}`);
       if (way === "turbofan")
         assert.match(crash.tiers, /<SharedFunctionInfo serve> \(target BASELINE\)/, label);
+    }
+  });
+
+  it("report finds the script's frames, the inlined one first, the same as the stack V8 printed", () => {
+    for (const { label, report } of runs) {
+      const script = report.jsStack.slice(0, 4);
+      assert.deepEqual(
+        script.map((frame) => frame.function),
+        ["priceOf", "checkout", "serve", "(anonymous)"],
+        label,
+      );
+      assert.ok(
+        script.every((frame) => frame.matchesV8Printed),
+        `${label}: ${JSON.stringify(script)}`,
+      );
     }
   });
 });
