@@ -49,8 +49,11 @@ done
 started=$(date +%s)
 echo "building llnode $LLNODE_VERSION ($patch_hash) against lldb $lldb_major…" >&2
 mkdir -p "$work/out"
+# llnode's own sources, and those the patches add (llv8-*.cc beside llv8-constants.cc).
+sources=("$src"/src/{constants,error,llnode,llv8,llv8-constants,llscan,printer,node,node-constants,settings}.cc)
+for added in "$src"/src/llv8-*.cc; do [ "$added" = "$src/src/llv8-constants.cc" ] || sources+=("$added"); done
 g++ -shared -fPIC -std=c++17 -O2 -w -I"$src" -I"$src/src" -I"$include" \
-  "$src"/src/{constants,error,llnode,llv8,llv8-constants,llscan,printer,node,node-constants,settings}.cc \
+  "${sources[@]}" \
   -o "$work/out/llnode.so"
 cp "$src/LICENCE.md" "$work/out/LICENCE.md" # llnode is MIT: its licence travels with the plugin
 # Moved into the cache's file system first, so that the plugin appears whole, by a rename.

@@ -17,7 +17,10 @@ export interface BacktraceFrame {
 }
 
 const FRAME = /^\s*\*?\s*frame #(\d+): 0x[0-9a-f]+ (.*)$/;
-const JS_FRAME = /^([^\s(`]+)\(.*\) at (.+?):(\d+):(\d+)( \(function start: [^)]*\))?(?: fn=0x[0-9a-f]+)?$/;
+// A function llnode has no name for prints as `(anonymous)(…)`, or on Node 18 as `(…)`; a function inlined
+// into optimized code as `priceOf(<inlined>)`, on its frame's line.
+const JS_FRAME =
+  /^(\(anonymous\)|[^\s(`]*)\(.*\) at (.+?):(\d+):(\d+)( \(function start: [^)]*\))?(?: fn=0x[0-9a-f]+)?$/;
 const NATIVE_FRAME = /^[^`\s]+`(.+?)(?: \+ \d+)?(?: at .*)?$/;
 
 /**
@@ -35,7 +38,7 @@ export function parseBacktrace(output: string, { callSites = false } = {}): Back
     if (js) {
       frames.push({
         index,
-        function: js[1] ?? "",
+        function: js[1] || "(anonymous)",
         file: js[2] ?? "",
         line: Number(js[3]),
         column: Number(js[4]),

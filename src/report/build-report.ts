@@ -199,10 +199,16 @@ function mergeLlnode(report: Report, findings: LlnodeFindings): void {
   if (findings.error) report.error = { ...findings.error, source: "llnode" };
 }
 
-/** V8 prints `Server.myRequestListener` where llnode names `myRequestListener`. */
+/**
+ * V8 prints `Server.myRequestListener` where llnode names `myRequestListener`, adds the name a method was
+ * called by, and names functions after what they were assigned to (`Object.<anonymous>`, `Module._compile`)
+ * where llnode has no name for them.
+ */
 function samePlace(printed: ReportFrame | undefined, frame: ReportFrame): boolean {
   if (!printed) return false;
-  const named = printed.function === frame.function || printed.function.endsWith(`.${frame.function}`);
+  const name = printed.function.replace(/ \[as [^\]]+\]$/, ""); // `Module.executeUserEntryPoint [as runMain]`
+  const named =
+    name === frame.function || name.endsWith(`.${frame.function}`) || frame.function === "(anonymous)";
   return (
     named && printed.file === frame.file && printed.line === frame.line && printed.column === frame.column
   );

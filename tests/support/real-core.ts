@@ -75,15 +75,8 @@ async function obtain(requestedNode: string): Promise<RealCore> {
 
 /** Runs the app in a staging directory, then publishes that directory as `entry` with one rename. */
 async function generate(node: string, nodeVersion: string, script: Buffer, fixtures: string, entry: string) {
-  const corePattern = await readCorePattern();
-  if (corePattern.startsWith("|")) throw coreMissing(corePattern, "the kernel pipes cores to a program");
-
-  const stage = join(fixtures, `.stage-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await mkdir(stage, { mode: 0o700 });
+  const { stage, corePattern } = await stageScript(fixtures, SCRIPT, script);
   try {
-    await writeFile(join(stage, SCRIPT), script);
-    // The stage is inside this package, whose package.json says "type": "module": the app is CommonJS.
-    await writeFile(join(stage, "package.json"), '{ "type": "commonjs" }\n');
     const started = performance.now();
     const crash = await crashApp(node, stage);
     if (!crash.stderr.includes("not_a_function")) {
@@ -108,6 +101,30 @@ async function generate(node: string, nodeVersion: string, script: Buffer, fixtu
   } finally {
     await rm(stage, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh staging folder beside the cache entries, holding `script` as `name`, run as CommonJS; once the
+ * kernel is known to write cores as files. The caller removes it.
+ */
+export async function stageScript(
+  fixtures: string,
+  name: string,
+  script: Buffer,
+): Promise<{ stage: string; corePattern: string }> {
+  const corePattern = await readCorePattern();
+  if (corePattern.startsWith("|")) throw coreMissing(corePattern, "the kernel pipes cores to a program");
+  const stage = join(fixtures, `.stage-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await mkdir(stage, { mode: 0o700 });
+  try {
+    await writeFile(join(stage, name), script);
+    // The stage is inside this package, whose package.json says "type": "module": the script is CommonJS.
+    await writeFile(join(stage, "package.json"), '{ "type": "commonjs" }\n');
+  } catch (error) {
+    await rm(stage, { recursive: true, force: true });
+    throw error;
+  }
+  return { stage, corePattern };
 }
 
 type Crash = { pid: number; signal: number; stderr: string };
@@ -169,7 +186,7 @@ function sendOneRequest(port: number) {
 }
 
 /** Finds the core the kernel wrote into `dir` (`core`, `core.<pid>`, or any other `core*`) as `dir/core`. */
-async function collectCore(dir: string, pid: number, corePattern: string): Promise<string> {
+export async function collectCore(dir: string, pid: number, corePattern: string): Promise<string> {
   const names = (await readdir(dir)).filter((name) => name.startsWith(CORE));
   const found = [CORE, `${CORE}.${pid}`].find((name) => names.includes(name)) ?? names[0];
   if (!found) throw coreMissing(corePattern, `no core file appeared in ${dir}`);
@@ -203,7 +220,7 @@ async function readCorePattern(): Promise<string> {
 }
 
 /** Renames `stage` to `entry`; if another process got there first, keeps theirs. */
-async function publish(stage: string, entry: string) {
+export async function publish(stage: string, entry: string) {
   try {
     await rename(stage, entry);
   } catch (error) {
@@ -217,8 +234,12 @@ async function publish(stage: string, entry: string) {
  * never modified, so one that is invalid now stays invalid, unless a concurrent process replaced it in the
  * meantime: check again right before.
  */
-async function clearBrokenEntry(entry: string, fixtures: string): Promise<"valid" | "clear"> {
-  if (await readEntry(entry)) return "valid";
+export async function clearBrokenEntry(
+  entry: string,
+  fixtures: string,
+  isValid: (entry: string) => Promise<boolean> = async (at) => (await readEntry(at)) !== undefined,
+): Promise<"valid" | "clear"> {
+  if (await isValid(entry)) return "valid";
   const trash = join(fixtures, `.trash-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     await rename(entry, trash);
@@ -242,7 +263,7 @@ async function readEntry(entry: string): Promise<RealCore | undefined> {
   return { ...rest, core: join(entry, CORE), script: join(entry, SCRIPT) };
 }
 
-async function versionOf(node: string): Promise<string> {
+export async function versionOf(node: string): Promise<string> {
   if (node === (await realpath(process.execPath))) return process.version;
   const { stdout } = await promisify(execFile)(node, ["--version"], { env: { PATH: process.env.PATH } });
   const version = stdout.trim();
@@ -250,6 +271,6 @@ async function versionOf(node: string): Promise<string> {
   return version;
 }
 
-function sha256(data: Buffer): string {
+export function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
