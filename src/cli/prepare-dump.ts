@@ -4,6 +4,7 @@ import type { Dump } from "../catalog/dump.js";
 import { InterruptedError } from "../errors.js";
 import { type FetchedDump, fetchDump } from "../fetch/fetch-dump.js";
 import { TransferProgress } from "../ui/transfer-progress.js";
+import { writeHuman } from "../ui/untrusted-text.js";
 import { DumpFolder, workdirFrom } from "../workspace/dump-folder.js";
 import { cacheDir } from "../workspace/paths.js";
 import { openCatalogue } from "./open-catalogue.js";
@@ -42,7 +43,7 @@ export async function prepareDump(
   const dump = await pickDump(catalogue, id, command);
   const folder = new DumpFolder(workdirFrom(flags.workdir), dump.id);
   const say = (message: string) => {
-    if (!flags.quiet) process.stderr.write(`coredump: ${message}\n`);
+    if (!flags.quiet) writeHuman(process.stderr, `coredump: ${message}\n`);
   };
   const fetched = await withInterrupt((signal) => {
     const progress = new TransferProgress(

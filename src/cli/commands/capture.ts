@@ -8,6 +8,7 @@ import { processFacts } from "../../capture/process-facts.js";
 import { UsageError } from "../../errors.js";
 import { s3ConfigFrom } from "../../store/s3-config.js";
 import { formatSize } from "../../ui/format.js";
+import { writeHuman } from "../../ui/untrusted-text.js";
 import type { StoreFlags } from "../store-options.js";
 
 export interface CaptureFlags extends StoreFlags {
@@ -36,7 +37,8 @@ export async function capture(pidText: string, flags: CaptureFlags): Promise<voi
   process.once("SIGINT", onInterrupt);
   process.once("SIGTERM", onInterrupt);
   try {
-    process.stderr.write(
+    writeHuman(
+      process.stderr,
       `coredump: taking a core of ${facts.exePath} (pid ${pid}) with gcore; it keeps running\n`,
     );
     const core = await takeCore(pid, scratch);
@@ -46,13 +48,13 @@ export async function capture(pidText: string, flags: CaptureFlags): Promise<voi
       // The scratch folder is inside the target: one rename, and the dump appears whole.
       const file = path.join(target, packed.name);
       await rename(packed.file, file);
-      process.stdout.write(`captured ${packed.uuid}: ${file} (${size})\n`);
+      writeHuman(process.stdout, `captured ${packed.uuid}: ${file} (${size})\n`);
       return;
     }
     const { S3Store } = await import("../../store/s3-store.js");
     const key = `${bucket.prefix}${packed.name}`;
     await new S3Store(bucket).putFile(key, packed.file);
-    process.stdout.write(`captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
+    writeHuman(process.stdout, `captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);

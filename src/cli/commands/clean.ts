@@ -1,6 +1,7 @@
 import { parseTime } from "../../catalog/filters.js";
 import { UsageError } from "../../errors.js";
 import { formatSize, formatTime } from "../../ui/format.js";
+import { writeHuman } from "../../ui/untrusted-text.js";
 import { chooseRemovals, findRemovables, remove } from "../../workspace/clean.js";
 import { workdirFrom } from "../../workspace/dump-folder.js";
 import { cacheDir } from "../../workspace/paths.js";
@@ -28,11 +29,13 @@ export async function clean(flags: CleanFlags): Promise<void> {
   const chosen = chooseRemovals(await findRemovables(workdirFrom(flags.workdir), cacheDir()), policy);
   const freed = chosen.reduce((sum, item) => sum + item.bytes, 0);
   for (const item of chosen)
-    process.stdout.write(
+    writeHuman(
+      process.stdout,
       `${flags.dryRun ? "would remove" : "removed"} ${item.kind} ${item.path} (${formatSize(item.bytes)}, last used ${formatTime(item.lastUsed)})\n`,
     );
   if (!flags.dryRun) await remove(chosen);
-  process.stdout.write(
+  writeHuman(
+    process.stdout,
     `${flags.dryRun ? "would free" : "freed"} ${formatSize(freed)} in ${chosen.length} item${chosen.length === 1 ? "" : "s"}\n`,
   );
 }
@@ -54,11 +57,13 @@ async function cleanRemote(flags: CleanFlags): Promise<void> {
   const keys = old.flatMap((dump) => dump.keys);
   const bytes = old.reduce((sum, dump) => sum + dump.size, 0);
   for (const dump of old)
-    process.stdout.write(
+    writeHuman(
+      process.stdout,
       `${really ? "deleting" : "would delete"} ${dump.id} (${formatTime(dump.timestamp)}, ${formatSize(dump.size)})\n`,
     );
   if (really) await catalogue.store.delete(keys);
-  process.stdout.write(
+  writeHuman(
+    process.stdout,
     really
       ? `deleted ${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) from ${catalogue.store.description}\n`
       : `${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) in ${catalogue.store.description} are older than ${flags.olderThan}: add --yes to delete them\n`,

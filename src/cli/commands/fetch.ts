@@ -1,4 +1,5 @@
 import { formatSize } from "../../ui/format.js";
+import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 
 export interface FetchCommandFlags extends FetchFlags {
@@ -24,7 +25,7 @@ export async function fetch(id: string | undefined, flags: FetchCommandFlags): P
             executableDetail: executable.detail,
           }),
     };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(jsonText(result));
     return;
   }
   const disk = fetched.written === undefined ? "" : `, ${formatSize(fetched.written)} on disk`;
@@ -32,7 +33,8 @@ export async function fetch(id: string | undefined, flags: FetchCommandFlags): P
     executable.path === null
       ? `none: ${executable.reason}`
       : `${executable.path}\n              ${executable.detail}, build-id ${executable.buildId || "unknown"}`;
-  process.stdout.write(
+  writeHuman(
+    process.stdout,
     [
       `${fetched.reused ? "already fetched" : "fetched"} ${dump.id} into ${folder.dir}/`,
       `  core        ${folder.core} (${formatSize(fetched.record.coreSize)}${disk})`,

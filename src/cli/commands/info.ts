@@ -1,6 +1,7 @@
 import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
+import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
 import { dumpDetailJson } from "../dump-json.js";
 import { openCatalogue } from "../open-catalogue.js";
 import { pickDump } from "../pick-dump.js";
@@ -14,10 +15,10 @@ export async function info(id: string | undefined, flags: InfoFlags): Promise<vo
   const catalogue = await openCatalogue(flags);
   const dump = await pickDump(catalogue, id, "info");
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(dumpDetailJson(dump), null, 2)}\n`);
+    process.stdout.write(jsonText(dumpDetailJson(dump)));
     return;
   }
-  process.stdout.write(`${renderInfo(dump, catalogue.store.description)}\n`);
+  writeHuman(process.stdout, `${renderInfo(dump, catalogue.store.description)}\n`);
 }
 
 function renderInfo(dump: Dump, where: string): string {

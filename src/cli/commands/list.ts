@@ -5,6 +5,7 @@ import { NoMatchError } from "../../catalog/resolve.js";
 import { UsageError } from "../../errors.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
+import { jsonText } from "../../ui/untrusted-text.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalogue } from "../open-catalogue.js";
 import { shortIds } from "../short-ids.js";
@@ -27,7 +28,7 @@ export async function list(flags: ListFlags): Promise<void> {
   dumps = (await catalogue.describe(dumps)).filter((dump) => matches(dump, filter));
   if (limit !== undefined) dumps = dumps.slice(0, limit);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(dumps.map(dumpSummaryJson), null, 2)}\n`);
+    process.stdout.write(jsonText(dumps.map(dumpSummaryJson)));
   } else if (dumps.length > 0) {
     process.stdout.write(`${renderDumps(dumps)}\n`);
   }
