@@ -57,6 +57,7 @@ export async function prepareDump(
       onStart: (bytes) => progress.start(bytes),
       onBytes: (count) => progress.add(count),
       onRetry: say,
+      onNote: say,
       ...readTimeout(),
     }).finally(() => progress.stop());
   });

@@ -18,6 +18,8 @@ export interface FetchDumpOptions extends FetchCoreOptions {
   force?: boolean;
   /** Called when another coredump is fetching the same dump and this one waits for it. */
   onWait?: (holder: number) => void;
+  /** Called for each metadata file left out or cut short. */
+  onNote?: (message: string) => void;
   /** Called once the compressed size is known, before the bytes flow. */
   onStart?: (compressedBytes: number) => void;
 }
@@ -62,7 +64,8 @@ async function fetchAfresh(
   const source = await locateCore(store, dump);
   await folder.prepare();
   await folder.reset();
-  const files = await fetchMetadata(store, dump, source, folder);
+  const { files, notes } = await fetchMetadata(store, dump, source, folder);
+  for (const note of notes) options.onNote?.(note);
   options.onStart?.(source.end - source.start);
   const core = await fetchCore(store, source, folder.core, folder.partial(folder.core), options);
   const record: CompletionRecord = {
