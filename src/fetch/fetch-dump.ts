@@ -33,7 +33,10 @@ export async function fetchDump(
 ): Promise<FetchedDump> {
   const reused = options.force ? undefined : await reusable(folder, dump);
   if (reused) return reused;
-  const release = await folder.lock(options.onWait);
+  const release = await folder.lock({
+    ...(options.onWait ? { onWait: (holder) => options.onWait?.(holder.pid) } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   try {
     // Another coredump may have finished it while this one waited.
     return (

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileAtomic } from "./atomic-write.js";
+import { acquireLock, type LockOptions } from "./fetch-lock.js";
 
 /** What a finished fetch wrote, and of which object: a later fetch that finds it matching does nothing. */
 export interface CompletionRecord {
@@ -86,26 +86,9 @@ export class DumpFolder {
    * each other's files): waits while another live coredump holds the lock, takes over a dead one's.
    * Resolves to the function that releases it.
    */
-  async lock(onWait?: (holder: number) => void): Promise<() => Promise<void>> {
+  async lock(options: LockOptions = {}): Promise<() => Promise<void>> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const lockFile = this.file(LOCK);
-    let told = false;
-    for (;;) {
-      try {
-        await writeFile(lockFile, String(process.pid), { flag: "wx", mode: 0o600 });
-        return () => rm(lockFile, { force: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
-      const holder = Number(await readFile(lockFile, "utf8").catch(() => "0"));
-      if (!isAlive(holder)) {
-        await rm(lockFile, { force: true });
-        continue;
-      }
-      if (!told) onWait?.(holder);
-      told = true;
-      await sleep(250);
-    }
+    return acquireLock(this.file(LOCK), options);
   }
 
   async complete(record: CompletionRecord): Promise<void> {
@@ -128,14 +111,4 @@ export function folderName(id: string): string {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes("..")
     ? id
     : `dump-${createHash("sha256").update(id).digest("hex").slice(0, 16)}`;
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
