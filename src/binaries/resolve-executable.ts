@@ -112,9 +112,8 @@ class Resolver {
 
   async chain(): Promise<ExecutableResult> {
     if (this.coreBuildId) {
-      const cached = await this.cache.lookup(this.coreBuildId);
-      if (cached)
-        return { path: cached, buildId: this.coreBuildId, source: "cache", detail: `cached as ${cached}` };
+      const cached = await this.fromCache(this.coreBuildId);
+      if (cached) return cached;
     } else if (this.verify) {
       return { path: null, reason: this.noCoreBuildId() };
     }
@@ -132,6 +131,23 @@ class Resolver {
         ? this.failures.join("; ")
         : "the dump names no image and the core no Node version";
     return { path: null, reason: `no source has the executable: ${why}` };
+  }
+
+  /**
+   * The cached file, checked again: the cache is a folder anyone with the user's rights can write, and a
+   * file put under the wrong build-id would show wrong frames. One that fails the check is removed.
+   */
+  private async fromCache(buildId: string): Promise<Found | undefined> {
+    const cached = await this.cache.lookup(buildId);
+    if (!cached) return undefined;
+    const info = await identify(cached);
+    if (info.buildId === buildId && info.machine?.code === this.summary.machine.code)
+      return { path: cached, buildId, source: "cache", detail: `cached as ${cached}` };
+    this.progress(
+      `the cached ${cached} has build-id ${info.buildId ?? "(none)"}, not ${buildId}: removed it, looking again`,
+    );
+    await rm(cached, { force: true });
+    return undefined;
   }
 
   private async fromImages(staging: string): Promise<Found | undefined> {
