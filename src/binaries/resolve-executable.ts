@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ImageInfo } from "../catalog/metadata.js";
 import {
@@ -10,6 +10,7 @@ import {
   readCoreSummary,
   readExecutableInfo,
 } from "../elf/index.js";
+import { ExpectedError } from "../errors.js";
 import { pathCandidates } from "../image/image-config.js";
 import { pullFileFromImage } from "../image/image-file.js";
 import { defaultKeychain } from "../image/keychain.js";
@@ -90,7 +91,15 @@ class Resolver {
 
   async userBinary(binary: string): Promise<ExecutableResult> {
     const file = path.resolve(binary);
-    const info = await readExecutableInfo(file);
+    const kind = await stat(file).catch(() => undefined);
+    if (!kind?.isFile())
+      throw new ExpectedError(
+        `--binary ${binary}: ${kind ? "that is a folder, not a file" : "no such file"}; give the path of the executable`,
+      );
+    const info = await readExecutableInfo(file).catch((error: unknown) => {
+      if (error instanceof NotElfError) throw new ExpectedError(`--binary ${binary}: not an ELF executable`);
+      throw error;
+    });
     if (!this.verify) {
       return {
         path: file,

@@ -31,6 +31,7 @@ export async function fetchDump(
   folder: DumpFolder,
   options: FetchDumpOptions = {},
 ): Promise<FetchedDump> {
+  await folder.make();
   const reused = options.force ? undefined : await reusable(folder, dump);
   if (reused) return reused;
   const release = await folder.lock({

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
+import { chmod, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 import { acquireLock, type LockOptions } from "./fetch-lock.js";
+import { makeFolder, refuseSymlink } from "./writable-folder.js";
 
 /** What a finished fetch wrote, and of which object: a later fetch that finds it matching does nothing. */
 export interface CompletionRecord {
@@ -52,7 +53,7 @@ export class DumpFolder {
 
   /** Creates the folder with private permissions and removes what an interrupted fetch left. */
   async prepare(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.make();
     await chmod(this.dir, 0o700);
     for (const name of await readdir(this.dir)) {
       if (name.endsWith(PARTIAL)) await rm(path.join(this.dir, name), { force: true });
@@ -87,8 +88,17 @@ export class DumpFolder {
    * Resolves to the function that releases it.
    */
   async lock(options: LockOptions = {}): Promise<() => Promise<void>> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.make();
     return acquireLock(this.file(LOCK), options);
+  }
+
+  /**
+   * Refuses a dump folder that is a symbolic link or a file (fetch would chmod, clear and write whatever
+   * it points at), then creates it. Errors are one line each.
+   */
+  async make(): Promise<void> {
+    await refuseSymlink(this.dir, "--workdir");
+    await makeFolder(this.dir, "--workdir");
   }
 
   async complete(record: CompletionRecord): Promise<void> {

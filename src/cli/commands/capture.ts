@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { packCapture } from "../../capture/capture-zip.js";
@@ -9,6 +9,7 @@ import { UsageError } from "../../errors.js";
 import { s3ConfigFrom } from "../../store/s3-config.js";
 import { formatSize } from "../../ui/format.js";
 import { writeHuman } from "../../ui/untrusted-text.js";
+import { makeFolder } from "../../workspace/writable-folder.js";
 import type { StoreFlags } from "../store-options.js";
 
 export interface CaptureFlags extends StoreFlags {
@@ -26,7 +27,7 @@ export async function capture(pidText: string, flags: CaptureFlags): Promise<voi
   const target = path.resolve(flags.dir ?? ".", flags.prefix ?? "");
   // The raw core is big and not sparse: it is made beside where the zip goes, and removed after.
   const scratchParent = bucket ? tmpdir() : target;
-  await mkdir(scratchParent, { recursive: true });
+  await makeFolder(scratchParent, "--dir", 0o755);
   const scratch = await mkdtemp(path.join(scratchParent, ".coredump-capture-"));
   // The raw core is as large as the process's memory: Ctrl-C must not leave it behind.
   const onInterrupt = () => {
