@@ -4,12 +4,11 @@ import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
-import { ZipFile } from "yazl";
 import { coredump, json } from "../support/cli.js";
-import { defaultSpec, readBody } from "../support/handler-layout.js";
+import { headEntries, stemOf, zipOf } from "../support/hostile-dump.js";
 import { coredumpPeakRss } from "../support/peak-rss.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
-import { BOMB_LAST_LINE, type BombEntry, writeZipBomb } from "../support/zip-bomb.js";
+import { BOMB_LAST_LINE, writeZipBomb } from "../support/zip-bomb.js";
 
 const rig = rigS3();
 const MB = 1000 * 1000;
@@ -20,30 +19,6 @@ interface Fetched {
   dir: string;
   core: string;
   files: string[];
-}
-
-/** The handler's first entries for a dump named `stem`: its dump-info and a 64-byte placeholder core. */
-function headEntries(uuid: string, stem: string): BombEntry[] {
-  const spec = defaultSpec({ uuid });
-  const dumpInfo = {
-    uuid,
-    dump_file: `${stem}.core`,
-    timestamp: String(spec.timestamp),
-    hostname: spec.hostname,
-    exe: spec.exe,
-    real_pid: String(spec.pid),
-    signal: String(spec.signal),
-    node_hostname: spec.nodeHostname,
-    path: "!usr!local!bin!node",
-  };
-  return [
-    { name: `${stem}-dump-info.json`, data: Buffer.from(JSON.stringify(dumpInfo)) },
-    { name: `${stem}.core`, data: spec.core as Buffer },
-  ];
-}
-
-function stemOf(uuid: string): string {
-  return `${uuid}-dump-1764600000-web-node-8-11`;
 }
 
 async function fetchJson(uuid: string, env: Record<string, string>) {
@@ -110,15 +85,11 @@ describe("hostile #5: metadata entries never take the names coredump keeps for i
   ];
 
   before(async () => {
-    const zip = new ZipFile();
-    for (const entry of headEntries(uuid, stem)) zip.addBuffer(entry.data, entry.name);
+    const entries = headEntries(uuid, stem);
     for (const name of hostile)
-      zip.addBuffer(Buffer.from("thirty-five bytes of someone's text"), `${stem}-${name}`);
-    zip.end();
+      entries.push({ name: `${stem}-${name}`, data: Buffer.from("thirty-five bytes of someone's text") });
     const bucket = await freshBucket(rig, "hostile-names");
-    await putObjects(rig, bucket, [
-      { key: `${stem}.zip`, data: await readBody({ key: "", open: () => zip.outputStream as never }) },
-    ]);
+    await putObjects(rig, bucket, [{ key: `${stem}.zip`, data: await zipOf(entries) }]);
     env = s3Env(rig, bucket);
   });
 

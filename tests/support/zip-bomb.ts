@@ -8,19 +8,15 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { constants, crc32, deflateRawSync } from "node:zlib";
+import type { NamedBytes } from "./hostile-dump.js";
 
 const MIB = 1024 * 1024;
 export const BOMB_LAST_LINE = "the last line of the log\n";
 
-export interface BombEntry {
-  name: string;
-  data: Buffer;
-}
-
 /** Writes `file`: `entries` stored as they are, then `<logName>` inflating to `mebibytes` MiB and a line. */
 export async function writeZipBomb(
   file: string,
-  entries: readonly BombEntry[],
+  entries: readonly NamedBytes[],
   logName: string,
   mebibytes: number,
 ): Promise<void> {
