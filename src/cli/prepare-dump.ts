@@ -3,6 +3,7 @@ import type { Catalogue } from "../catalog/catalogue.js";
 import type { Dump } from "../catalog/dump.js";
 import { InterruptedError } from "../errors.js";
 import { type FetchedDump, fetchDump } from "../fetch/fetch-dump.js";
+import { readTimeoutMs } from "../store/read-timeout.js";
 import { TransferProgress } from "../ui/transfer-progress.js";
 import { writeHuman } from "../ui/untrusted-text.js";
 import { DumpFolder, workdirFrom } from "../workspace/dump-folder.js";
@@ -58,7 +59,7 @@ export async function prepareDump(
       onBytes: (count) => progress.add(count),
       onRetry: say,
       onNote: say,
-      ...readTimeout(),
+      idleTimeoutMs: readTimeoutMs(),
     }).finally(() => progress.stop());
   });
   if (flags.executable === false) {
@@ -95,10 +96,4 @@ async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Prom
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);
   }
-}
-
-/** `COREDUMP_READ_TIMEOUT` seconds: how long a silent connection is given before it is resumed anew. */
-function readTimeout(): { idleTimeoutMs?: number } {
-  const seconds = Number(process.env.COREDUMP_READ_TIMEOUT);
-  return Number.isFinite(seconds) && seconds > 0 ? { idleTimeoutMs: seconds * 1000 } : {};
 }
