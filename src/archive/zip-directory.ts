@@ -25,6 +25,19 @@ export class ZipFormatError extends ExpectedError {
   override name = "ZipFormatError";
 }
 
+/**
+ * An entry whose data would end past the end of the object (a ZIP64 size that lies, 0xFFFFFFFF with no
+ * ZIP64 field) makes the zip corrupt: reading it would ask the store for bytes that do not exist.
+ */
+function checkWithin(entry: ZipEntry, size: number): void {
+  const end = entry.localHeaderOffset + 30 + entry.compressedSize;
+  if (end > size) {
+    throw new ZipFormatError(
+      `corrupt zip: entry ${entry.name} says it ends at byte ${end}, past the object's ${size} bytes`,
+    );
+  }
+}
+
 /** Reads a zip's central directory (ZIP64 included) through ranged reads: the entries' data is not touched. */
 export class RemoteZip {
   private constructor(
@@ -83,10 +96,12 @@ export class RemoteZip {
           localHeaderOffset: entry.relativeOffsetOfLocalHeader,
           isSymlink: ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000,
         };
+        checkWithin(summary, size);
         entries.push(summary);
         raw.set(summary, entry);
       }
     } catch (error) {
+      if (error instanceof ZipFormatError) throw error;
       throw (
         reads.failure ??
         new ZipFormatError(`corrupt zip directory: ${(error as Error).message}`, { cause: error })

@@ -1,5 +1,6 @@
 import type { Dump } from "../catalog/dump.js";
 import { storedObjectOf } from "../catalog/group.js";
+import { type CoreExtent, coreExtent, truncationNote } from "../elf/index.js";
 import type { Store } from "../store/store.js";
 import type { CompletionRecord, DumpFolder } from "../workspace/dump-folder.js";
 import { locateCore } from "./core-source.js";
@@ -33,7 +34,10 @@ export async function fetchDump(
 ): Promise<FetchedDump> {
   await folder.make();
   const reused = options.force ? undefined : await reusable(folder, dump);
-  if (reused) return reused;
+  if (reused) {
+    noteTruncation(reused.record, options);
+    return reused;
+  }
   const release = await folder.lock({
     ...(options.onWait ? { onWait: (holder) => options.onWait?.(holder.pid) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -79,9 +83,23 @@ async function fetchAfresh(
     storedSize: source.object.size,
     coreSize: core.size,
     ...(core.crc32 !== undefined ? { crc32: core.crc32 } : {}),
+    ...expectedSizeOf(await coreExtent(folder.core)),
     files: ["core", ...files],
     fetchedAt: new Date().toISOString(),
   };
   await folder.complete(record);
+  noteTruncation(record, options);
   return { record, reused: false, written: core.written };
+}
+
+function expectedSizeOf(extent: CoreExtent | undefined): { expectedSize?: number } {
+  return extent && extent.expected > extent.size ? { expectedSize: extent.expected } : {};
+}
+
+function noteTruncation(record: CompletionRecord, options: FetchDumpOptions): void {
+  const note =
+    record.expectedSize === undefined
+      ? undefined
+      : truncationNote({ size: record.coreSize, expected: record.expectedSize });
+  if (note) options.onNote?.(note);
 }

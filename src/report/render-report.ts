@@ -1,4 +1,5 @@
 import chalk from "chalk";
+import { truncationNote } from "../elf/index.js";
 import { formatAge, formatTime } from "../ui/format.js";
 import { renderTable } from "../ui/table.js";
 import { visibleText } from "../ui/untrusted-text.js";
@@ -18,6 +19,7 @@ export function renderReport(report: Report): string {
       ...report.images.map((image, index) => `  ${index === 0 ? "image     " : "          "} ${image}`),
       `  process    ${report.exePath ?? "?"}${report.pid === null ? "" : ` (pid ${report.pid})`}, killed by ${report.signalName ?? "?"}${report.signal === null ? "" : ` (${report.signal})`}`,
       `  node       ${report.nodeVersion ? `v${report.nodeVersion}` : "-"}`,
+      ...(report.coreTruncated ? [`  core       ${chalk.red(truncationNote(report.coreTruncated))}`] : []),
       `  executable ${report.executable ? `${report.executable.path} (${report.executable.source}, build-id ${report.executable.buildId.slice(0, 12)}…)` : `none: ${report.executableReason ?? "?"}`}`,
     ].join("\n"),
   );

@@ -14,6 +14,8 @@ export interface CompletionRecord {
   storedSize: number;
   coreSize: number;
   crc32?: number;
+  /** Where the core's headers say it ends, when that is past its size: a truncated core. */
+  expectedSize?: number;
   files: string[];
   fetchedAt: string;
 }
