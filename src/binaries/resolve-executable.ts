@@ -169,7 +169,7 @@ class Resolver {
       ...(this.request.insecureRegistries ?? []),
       ...insecureRegistriesFromEnv(this.env),
     ];
-    const keychain = defaultKeychain(this.env);
+    const keychain = defaultKeychain(this.env, this.progress);
     for (const candidate of candidates) {
       const label = formatReference(candidate.reference);
       try {

@@ -17,14 +17,21 @@ const PULL_SECRET_FILE = ".dockerconfigjson";
  * pull secrets mounted as files: `COREDUMP_PULL_SECRETS` lists files or folders holding
  * `.dockerconfigjson`, separated by `:`.
  */
-export function defaultKeychain(env: NodeJS.ProcessEnv = process.env): Keychain {
+export function defaultKeychain(
+  env: NodeJS.ProcessEnv = process.env,
+  onProblem?: (message: string) => void,
+): Keychain {
   const dockerDir = env.DOCKER_CONFIG || path.join(env.HOME || homedir(), ".docker");
   const files = [path.join(dockerDir, "config.json")];
   for (const entry of (env.COREDUMP_PULL_SECRETS ?? "").split(":")) if (entry !== "") files.push(entry);
-  return configFileKeychain(files, env);
+  return configFileKeychain(files, env, onProblem);
 }
 
-function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): Keychain {
+function configFileKeychain(
+  files: readonly string[],
+  env: NodeJS.ProcessEnv,
+  onProblem?: (message: string) => void,
+): Keychain {
   return {
     async resolve(registry) {
       for (const file of files) {
@@ -33,7 +40,7 @@ function configFileKeychain(files: readonly string[], env: NodeJS.ProcessEnv): K
         const answer = lookUpDockerConfig(config.json, registry, config.path);
         if (!answer) continue;
         if (answer.kind !== "helper") return answer;
-        const credential = await askCredentialHelper(answer.helper, registry, env);
+        const credential = await askCredentialHelper(answer.helper, registry, env, onProblem);
         if (credential) return credential;
       }
       return undefined;
