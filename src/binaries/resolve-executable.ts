@@ -120,6 +120,7 @@ class Resolver {
   }
 
   async chain(): Promise<ExecutableResult> {
+    await this.cache.sweepOrphans();
     if (this.coreBuildId) {
       const cached = await this.fromCache(this.coreBuildId);
       if (cached) return cached;

@@ -71,16 +71,18 @@ export async function prepareDump(
       executable: { path: null, reason: "not looked for (--no-executable)" },
     };
   }
-  const executable = await resolveExecutable({
-    core: folder.core,
-    images: dump.metadata?.images ?? [],
-    cacheDir: cacheDir(),
-    verify: flags.verify !== false,
-    insecureRegistries: flags.insecureRegistry ?? [],
-    onProgress: say,
-    ...(dump.exePath ? { exePath: dump.exePath } : {}),
-    ...(flags.binary ? { binary: flags.binary } : {}),
-  });
+  const executable = await exitOnInterrupt("interrupted: no executable was kept", () =>
+    resolveExecutable({
+      core: folder.core,
+      images: dump.metadata?.images ?? [],
+      cacheDir: cacheDir(),
+      verify: flags.verify !== false,
+      insecureRegistries: flags.insecureRegistry ?? [],
+      onProgress: say,
+      ...(dump.exePath ? { exePath: dump.exePath } : {}),
+      ...(flags.binary ? { binary: flags.binary } : {}),
+    }),
+  );
   return { catalogue, dump, folder, fetched, executable };
 }
 
@@ -92,6 +94,25 @@ async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Prom
   process.once("SIGTERM", onInterrupt);
   try {
     return await work(interrupted.signal);
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+  }
+}
+
+/**
+ * Ctrl-C and SIGTERM while an executable downloads: one line and exit 130 (the download's staging
+ * folder is removed at exit by the binary cache).
+ */
+async function exitOnInterrupt<T>(message: string, work: () => Promise<T>): Promise<T> {
+  const onInterrupt = () => {
+    writeHuman(process.stderr, `coredump: ${message}\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
+  try {
+    return await work();
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);
