@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { execa } from "execa";
 import { type CliResult, cliEnvironment, coredump, coredumpBinary } from "../support/cli.js";
-import { defaultSpec, writeToDirectory, zipDump } from "../support/handler-layout.js";
+import { placeholderDumpSuite } from "../support/hostile-dump.js";
 
 /** One line on stderr that says what to do: no errno dump, no stack trace. */
 function assertOneLine(result: CliResult, pattern: RegExp): void {
@@ -39,18 +39,8 @@ async function withReadOnly(dir: string, args: readonly string[], env = {}): Pro
 }
 
 describe("hostile #6, #12: working folders that are links, files, read-only or not ours", () => {
-  const spec = defaultSpec();
-  let args: string[];
-  let bystander: ChildProcess;
-
-  before(async () => {
-    const folder = await mkdtemp(path.join(tmpdir(), "coredump-cores-"));
-    await writeToDirectory(zipDump(spec), folder);
-    await chmod(folder, 0o755); // readable by the unprivileged user of one case
-    args = ["--dir", folder, "--no-executable"];
-    bystander = spawn("sleep", ["600"], { stdio: "ignore" });
-  });
-  after(() => bystander.kill());
+  const suite = placeholderDumpSuite();
+  const spec = suite.spec;
 
   it("#6 a <workdir>/<id> that is a symbolic link is refused; what it points at is untouched", async () => {
     const work = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
@@ -59,7 +49,7 @@ describe("hostile #6, #12: working folders that are links, files, read-only or n
     await writeFile(path.join(victim, "core"), "someone's file");
     await writeFile(path.join(victim, "notes.partial"), "someone's draft");
     await symlink(victim, path.join(work, spec.uuid));
-    const result = await coredump(["fetch", spec.uuid, "--workdir", work, ...args]);
+    const result = await coredump(["fetch", spec.uuid, "--workdir", work, ...suite.args()]);
     assertOneLine(result, /is a symbolic link: .*remove the link or use another --workdir/);
     assert.equal((await stat(victim)).mode & 0o777, 0o755);
     assert.deepEqual((await readdir(victim)).sort(), ["core", "notes.partial"]);
@@ -68,13 +58,19 @@ describe("hostile #6, #12: working folders that are links, files, read-only or n
   it("#12 --workdir naming a file", async () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), "coredump-work-")), "a-file");
     await writeFile(file, "");
-    const result = await coredump(["fetch", spec.uuid, "--workdir", file, ...args]);
+    const result = await coredump(["fetch", spec.uuid, "--workdir", file, ...suite.args()]);
     assertOneLine(result, /a-file is a file, not a folder: give --workdir a folder/);
   });
 
   it("#12 --workdir on a read-only mount", { skip: !canUnshare && "no mount namespace here" }, async () => {
     const ro = await mkdtemp(path.join(tmpdir(), "coredump-ro-"));
-    const result = await withReadOnly(ro, ["fetch", spec.uuid, "--workdir", path.join(ro, "work"), ...args]);
+    const result = await withReadOnly(ro, [
+      "fetch",
+      spec.uuid,
+      "--workdir",
+      path.join(ro, "work"),
+      ...suite.args(),
+    ]);
     assertOneLine(result, /is on a read-only file system: give --workdir a writable folder/);
   });
 
@@ -95,7 +91,7 @@ describe("hostile #6, #12: working folders that are links, files, read-only or n
         spec.uuid,
         "--workdir",
         path.join(work, "sub"),
-        ...args,
+        ...suite.args(),
       ],
       { env: cliEnvironment({ XDG_CACHE_HOME: work }), extendEnv: false, reject: false, stdin: "ignore" },
     );
@@ -117,7 +113,7 @@ describe("hostile #6, #12: working folders that are links, files, read-only or n
         "--workdir",
         work,
         "--dir",
-        args[1] as string,
+        suite.args()[1] as string,
         "--binary",
         binary,
       ]);
@@ -130,7 +126,7 @@ describe("hostile #6, #12: working folders that are links, files, read-only or n
   }, async () => {
     const ro = await mkdtemp(path.join(tmpdir(), "coredump-ro-"));
     await mkdir(path.join(ro, "x"), { recursive: true });
-    const result = await withReadOnly(ro, ["capture", String(bystander.pid), "--dir", ro]);
+    const result = await withReadOnly(ro, ["capture", String(suite.pid()), "--dir", ro]);
     assertOneLine(result, /is on a read-only file system: give --dir a writable folder/);
   });
 });

@@ -1,28 +1,17 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { holderOf } from "../../src/workspace/fetch-lock.js";
 import { coredump, coredumpProcess } from "../support/cli.js";
-import { defaultSpec, writeToDirectory, zipDump } from "../support/handler-layout.js";
+import { placeholderDumpSuite } from "../support/hostile-dump.js";
 
 const LOCK = ".coredump-fetch.lock";
 
 describe("hostile #4: the fetch lock trusts no stale holder and yields to Ctrl-C and SIGTERM", () => {
-  const spec = defaultSpec();
-  let args: string[];
-  /** An unrelated live process, whose pid a stale lock names. */
-  let bystander: ChildProcess;
-
-  before(async () => {
-    const folder = await mkdtemp(path.join(tmpdir(), "coredump-cores-"));
-    await writeToDirectory(zipDump(spec), folder);
-    args = ["--dir", folder, "--no-executable"];
-    bystander = spawn("sleep", ["600"], { stdio: "ignore" });
-  });
-  after(() => bystander.kill());
+  const suite = placeholderDumpSuite();
+  const spec = suite.spec;
 
   async function lockedWorkdir(content: string): Promise<string> {
     const work = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
@@ -31,7 +20,7 @@ describe("hostile #4: the fetch lock trusts no stale holder and yields to Ctrl-C
     return work;
   }
 
-  const pid = () => bystander.pid as number;
+  const pid = () => suite.pid();
   const stale: Array<[string, () => string]> = [
     ["a bare live pid (the old format, or a reused pid after a SIGKILL)", () => String(pid())],
     ["a live pid with another start time", () => JSON.stringify({ ...holderOf(pid()), start: "1" })],
@@ -44,7 +33,7 @@ describe("hostile #4: the fetch lock trusts no stale holder and yields to Ctrl-C
   for (const [name, content] of stale) {
     it(`a lock naming ${name} is taken over`, async () => {
       const work = await lockedWorkdir(content());
-      const result = await coredump(["fetch", spec.uuid, "--workdir", work, ...args]);
+      const result = await coredump(["fetch", spec.uuid, "--workdir", work, ...suite.args()]);
       assert.equal(result.exitCode, 0, result.stderr);
       assert.doesNotMatch(result.stderr, /waiting/);
       assert.ok(!(await readdir(path.join(work, spec.uuid))).includes(LOCK), "the lock is released");
@@ -54,7 +43,7 @@ describe("hostile #4: the fetch lock trusts no stale holder and yields to Ctrl-C
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`waiting on a live holder's lock, the first ${signal} stops fetch with exit 130`, async () => {
       const work = await lockedWorkdir(JSON.stringify(holderOf(pid())));
-      const child = coredumpProcess(["fetch", spec.uuid, "--workdir", work, ...args]);
+      const child = coredumpProcess(["fetch", spec.uuid, "--workdir", work, ...suite.args()]);
       let stderr = "";
       child.stderr?.on("data", (piece: Buffer) => {
         stderr += piece.toString();

@@ -3,8 +3,13 @@
  * refuse what a real handler would never write): its dump-info, with any field overridden, and a
  * 64-byte placeholder core.
  */
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmod, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before } from "node:test";
 import { ZipFile } from "yazl";
-import { defaultSpec } from "./handler-layout.js";
+import { type DumpSpec, defaultSpec, writeToDirectory, zipDump } from "./handler-layout.js";
 
 export interface NamedBytes {
   name: string;
@@ -44,4 +49,33 @@ export async function zipOf(entries: readonly NamedBytes[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** A `/cores`-like folder holding the zip dump of `spec`, readable by every user. */
+export async function dumpFolderOf(spec: DumpSpec): Promise<string> {
+  const folder = await mkdtemp(path.join(tmpdir(), "coredump-cores-"));
+  await writeToDirectory(zipDump(spec), folder);
+  await chmod(folder, 0o755);
+  return folder;
+}
+
+/** An unrelated live process (a pid that a stale lock names, a pid to capture): kill it when done. */
+export function bystander(): ChildProcess {
+  return spawn("sleep", ["600"], { stdio: "ignore" });
+}
+
+/**
+ * For the calling suite: a placeholder zip dump in a folder (`args()` names it, with --no-executable)
+ * and a bystander process (`pid()`), started before its tests and stopped after.
+ */
+export function placeholderDumpSuite() {
+  const spec = defaultSpec();
+  let args: string[] = [];
+  let sleeper: ChildProcess | undefined;
+  before(async () => {
+    args = ["--dir", await dumpFolderOf(spec), "--no-executable"];
+    sleeper = bystander();
+  });
+  after(() => sleeper?.kill());
+  return { spec, args: () => args, pid: () => sleeper?.pid as number };
 }

@@ -97,11 +97,7 @@ function headers(
   local.writeUInt32LE(0xffffffff, 22);
   local.writeUInt16LE(nameBytes.length, 26);
   local.writeUInt16LE(20, 28);
-  const localExtra = Buffer.alloc(20);
-  localExtra.writeUInt16LE(1, 0);
-  localExtra.writeUInt16LE(16, 2);
-  localExtra.writeBigUInt64LE(BigInt(size), 4);
-  localExtra.writeBigUInt64LE(BigInt(compressed), 12);
+  const localExtra = zip64Extra([size, compressed]);
 
   const record = Buffer.alloc(46);
   record.writeUInt32LE(0x02014b50, 0);
@@ -116,16 +112,20 @@ function headers(
   record.writeUInt16LE(28, 30);
   record.writeUInt32LE((0o100444 << 16) >>> 0, 38);
   record.writeUInt32LE(0xffffffff, 42);
-  const extra = Buffer.alloc(28);
-  extra.writeUInt16LE(1, 0);
-  extra.writeUInt16LE(24, 2);
-  extra.writeBigUInt64LE(BigInt(size), 4);
-  extra.writeBigUInt64LE(BigInt(compressed), 12);
-  extra.writeBigUInt64LE(BigInt(offset), 20);
+  const extra = zip64Extra([size, compressed, offset]);
   return {
     local: Buffer.concat([local, nameBytes, localExtra]),
     central: Buffer.concat([record, nameBytes, extra]),
   };
+}
+
+/** The ZIP64 extended information field (id 1): the 64-bit values of the fields set to 0xFFFFFFFF. */
+function zip64Extra(values: readonly number[]): Buffer {
+  const field = Buffer.alloc(4 + 8 * values.length);
+  field.writeUInt16LE(1, 0);
+  field.writeUInt16LE(8 * values.length, 2);
+  for (const [index, value] of values.entries()) field.writeBigUInt64LE(BigInt(value), 4 + 8 * index);
+  return field;
 }
 
 function endRecords(count: number, directorySize: number, directoryStart: number, zip64End: number): Buffer {
