@@ -20,7 +20,7 @@ fi
 run_tmp=$(mktemp -d)
 trap 'stop_started_rigs; rm -rf "$run_tmp"' EXIT
 
-ensure_debian curl docker-registry apache2-utils openssl elfutils lldb liblldb-dev g++ gcc patch binutils gdb tmux
+ensure_debian curl docker-registry apache2-utils openssl elfutils lldb liblldb-dev g++ gcc patch binutils gdb tmux time
 ensure_node_modules
 # A fresh dist/: the compiled copy of a renamed or deleted test must not run.
 rm -rf dist

@@ -3,6 +3,7 @@ import { buffer as readAll } from "node:stream/consumers";
 import yauzl from "yauzl";
 import { ExpectedError } from "../errors.js";
 import { BlockCache, type RangeReader } from "./block-cache.js";
+import { type StreamTail, tailOf } from "./stream-tail.js";
 
 /** One entry of a zip's central directory: where its bytes are, and what they should become. */
 export interface ZipEntry {
@@ -22,6 +23,19 @@ const LOCAL_HEADER = 0x04034b50;
 
 export class ZipFormatError extends ExpectedError {
   override name = "ZipFormatError";
+}
+
+/**
+ * An entry whose data would end past the end of the object (a ZIP64 size that lies, 0xFFFFFFFF with no
+ * ZIP64 field) makes the zip corrupt: reading it would ask the store for bytes that do not exist.
+ */
+function checkWithin(entry: ZipEntry, size: number): void {
+  const end = entry.localHeaderOffset + 30 + entry.compressedSize;
+  if (end > size) {
+    throw new ZipFormatError(
+      `corrupt zip: entry ${entry.name} says it ends at byte ${end}, past the object's ${size} bytes`,
+    );
+  }
 }
 
 /** Reads a zip's central directory (ZIP64 included) through ranged reads: the entries' data is not touched. */
@@ -82,10 +96,12 @@ export class RemoteZip {
           localHeaderOffset: entry.relativeOffsetOfLocalHeader,
           isSymlink: ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000,
         };
+        checkWithin(summary, size);
         entries.push(summary);
         raw.set(summary, entry);
       }
     } catch (error) {
+      if (error instanceof ZipFormatError) throw error;
       throw (
         reads.failure ??
         new ZipFormatError(`corrupt zip directory: ${(error as Error).message}`, { cause: error })
@@ -106,8 +122,16 @@ export class RemoteZip {
     return entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   }
 
-  /** The whole content of a small entry, inflated. */
+  /** The whole content of a small entry, inflated (callers check its declared size first). */
   async readEntry(entry: ZipEntry): Promise<Buffer> {
+    return this.guarded(entry, async () => readAll(await this.openEntry(entry)));
+  }
+
+  /**
+   * An entry's content, inflated, as a stream. yauzl stops it with an error as soon as it yields more
+   * bytes than the directory declares, so a lying size cannot make it run on.
+   */
+  async openEntry(entry: ZipEntry): Promise<Readable> {
     const raw = this.raw.get(entry);
     if (!raw) throw new Error(`${entry.name} is not an entry of this zip`);
     if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
@@ -115,9 +139,20 @@ export class RemoteZip {
         `${entry.name}: compression method ${entry.compressionMethod} is not supported`,
       );
     }
+    return this.guarded(entry, () => this.zip.openReadStreamPromise(raw));
+  }
+
+  /** The last `maxBytes` of an entry, inflated as a stream: a log of any length in bounded memory. */
+  async readEntryTail(entry: ZipEntry, maxBytes: number): Promise<StreamTail> {
+    return this.guarded(entry, async () => tailOf(await this.openEntry(entry), maxBytes));
+  }
+
+  /** Runs a read of the entry; a failure is the store's when a read failed, else the zip's. */
+  private async guarded<T>(entry: ZipEntry, read: () => Promise<T>): Promise<T> {
     try {
-      return await readAll(await this.zip.openReadStreamPromise(raw));
+      return await read();
     } catch (error) {
+      if (error instanceof ZipFormatError) throw error;
       throw (
         this.reads.failure ??
         new ZipFormatError(`${entry.name}: ${(error as Error).message}`, { cause: error })

@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { chmod, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { isOrphaned, ownedName, STAGING_PREFIX as STAGING } from "../workspace/owned-name.js";
 
 const BUILD_ID = /^(?:unidentified-)?[0-9a-f]{8,128}$/;
 
@@ -32,11 +33,22 @@ export class BinaryCache {
     return undefined;
   }
 
-  /** A private folder beside the entries, on the same file system, for files that are being written. */
+  /**
+   * A private folder beside the entries, on the same file system, for files that are being written.
+   * It is removed when the process exits, even by Ctrl-C; what a killed one left, by sweepOrphans.
+   */
   async staging(): Promise<string> {
-    const folder = path.join(this.root, `.staging-${process.pid}-${randomBytes(4).toString("hex")}`);
+    const folder = path.join(this.root, ownedName(STAGING));
     await mkdir(folder, { recursive: true, mode: 0o700 });
+    removeAtExit(folder);
     return folder;
+  }
+
+  /** Removes the staging folders of processes that are gone (SIGKILL, a power cut). */
+  async sweepOrphans(): Promise<void> {
+    const names = await readdir(this.root).catch(() => [] as string[]);
+    for (const name of names.filter((entry) => isOrphaned(entry, STAGING)))
+      await rm(path.join(this.root, name), { recursive: true, force: true });
   }
 
   /** Moves a verified file in under its build-id (mode 0755); returns its final path. */
@@ -52,7 +64,22 @@ export class BinaryCache {
 
   async discard(staging: string): Promise<void> {
     await rm(staging, { recursive: true, force: true });
+    live.delete(staging);
   }
+}
+
+const live = new Set<string>();
+
+let removesAtExit = false;
+
+function removeAtExit(folder: string): void {
+  if (!removesAtExit) {
+    process.once("exit", () => {
+      for (const each of live) rmSync(each, { recursive: true, force: true });
+    });
+    removesAtExit = true;
+  }
+  live.add(folder);
 }
 
 function safeName(name: string): string {

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ImageInfo } from "../catalog/metadata.js";
 import {
@@ -10,6 +10,7 @@ import {
   readCoreSummary,
   readExecutableInfo,
 } from "../elf/index.js";
+import { ExpectedError } from "../errors.js";
 import { pathCandidates } from "../image/image-config.js";
 import { pullFileFromImage } from "../image/image-file.js";
 import { defaultKeychain } from "../image/keychain.js";
@@ -91,7 +92,15 @@ class Resolver {
 
   async userBinary(binary: string): Promise<ExecutableResult> {
     const file = path.resolve(binary);
-    const info = await readExecutableInfo(file);
+    const kind = await stat(file).catch(() => undefined);
+    if (!kind?.isFile())
+      throw new ExpectedError(
+        `--binary ${binary}: ${kind ? "that is a folder, not a file" : "no such file"}; give the path of the executable`,
+      );
+    const info = await readExecutableInfo(file).catch((error: unknown) => {
+      if (error instanceof NotElfError) throw new ExpectedError(`--binary ${binary}: not an ELF executable`);
+      throw error;
+    });
     if (!this.verify) {
       return {
         path: file,
@@ -112,10 +121,10 @@ class Resolver {
   }
 
   async chain(): Promise<ExecutableResult> {
+    await this.cache.sweepOrphans();
     if (this.coreBuildId) {
-      const cached = await this.cache.lookup(this.coreBuildId);
-      if (cached)
-        return { path: cached, buildId: this.coreBuildId, source: "cache", detail: `cached as ${cached}` };
+      const cached = await this.fromCache(this.coreBuildId);
+      if (cached) return cached;
     } else if (this.verify) {
       return { path: null, reason: this.noCoreBuildId() };
     }
@@ -135,6 +144,23 @@ class Resolver {
     return { path: null, reason: `no source has the executable: ${why}` };
   }
 
+  /**
+   * The cached file, checked again: the cache is a folder anyone with the user's rights can write, and a
+   * file put under the wrong build-id would show wrong frames. One that fails the check is removed.
+   */
+  private async fromCache(buildId: string): Promise<VerifiedExecutable | undefined> {
+    const cached = await this.cache.lookup(buildId);
+    if (!cached) return undefined;
+    const info = await identify(cached);
+    if (info.buildId === buildId && info.machine?.code === this.summary.machine.code)
+      return { path: cached, buildId, source: "cache", detail: `cached as ${cached}` };
+    this.progress(
+      `the cached ${cached} has build-id ${info.buildId ?? "(none)"}, not ${buildId}: removed it, looking again`,
+    );
+    await rm(cached, { force: true });
+    return undefined;
+  }
+
   private async fromImages(staging: string): Promise<VerifiedExecutable | undefined> {
     const candidates = imageCandidates(this.request.images);
     if (candidates.length === 0) this.failures.push("no image-info names the container's image");
@@ -145,7 +171,7 @@ class Resolver {
       ...(this.request.insecureRegistries ?? []),
       ...this.settings.insecureRegistries,
     ];
-    const keychain = defaultKeychain(this.settings);
+    const keychain = defaultKeychain(this.settings, this.progress);
     for (const candidate of candidates) {
       const label = formatReference(candidate.reference);
       try {

@@ -50,14 +50,24 @@ export function signalName(signal: number | undefined): string | undefined {
   return signal === undefined ? undefined : SIGNAL_NAMES.get(signal);
 }
 
-export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dump {
+export function describeDump(objects: DumpObjects, described?: DumpMetadata): Dump {
+  let metadata = described;
   const fromName = parseStem(objects.stem);
   const info = metadata?.dumpInfo ?? {};
-  const timestamp = info.timestamp ?? fromName.timestamp;
+  // A time past what a Date holds (year 275760) is the dump's fault: no time, and the state says so.
+  const infoTime = dateOf(info.timestamp);
+  const timestamp = infoTime ?? dateOf(fromName.timestamp);
+  const badTime = info.timestamp !== undefined && infoTime === undefined;
   const signal = info.signal ?? fromName.signal;
   const coreEntry = metadata ? coreEntryOf(metadata) : undefined;
   const stored = storedObjectOf(objects);
-  const state = dumpStateOf(objects, metadata, coreEntry?.uncompressedSize);
+  const found = dumpStateOf(objects, metadata, coreEntry?.uncompressedSize);
+  const state = badTime && found === "present" ? "bad info" : found;
+  if (badTime && metadata)
+    metadata = {
+      ...metadata,
+      problems: [...metadata.problems, `dump-info.json: timestamp ${info.timestamp} is not a time`],
+    };
   const dump: Dump = {
     id: info.uuid ?? fromName.uuid ?? objects.stem,
     stem: objects.stem,
@@ -73,7 +83,7 @@ export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dum
     objects,
   };
   const optional: Partial<Dump> = {
-    timestamp: timestamp === undefined ? undefined : new Date(timestamp * 1000),
+    timestamp,
     hostname: info.hostname ?? fromName.hostname,
     nodeHostname: info.nodeHostname,
     exe: info.exe ?? fromName.exe,
@@ -106,6 +116,12 @@ function dumpStateOf(
   if (metadata.state === "missing") return "no info";
   if (metadata.state === "malformed") return "bad info";
   return "present";
+}
+
+function dateOf(seconds: number | undefined): Date | undefined {
+  if (seconds === undefined) return undefined;
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /** The handler writes `unknown` where its lookup failed: that is no name at all. */

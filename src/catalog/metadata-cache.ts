@@ -49,10 +49,11 @@ export class MetadataCache {
 
   async save(): Promise<void> {
     if (!this.changed) return;
+    // A cache that cannot be written (a read-only or foreign home) only makes the next run slower.
     await writeFileAtomic(
       this.file,
       JSON.stringify({ format: FORMAT, entries: this.entries } satisfies CacheFile),
-    );
+    ).catch(() => undefined);
     this.changed = false;
   }
 }

@@ -84,8 +84,8 @@ async function readLooseMetadata(store: Store, dump: DumpObjects): Promise<DumpM
 async function readZipMetadata(store: Store, object: StoredObject): Promise<DumpMetadata> {
   const zip = await openStoredZip(store, object);
   const problems: string[] = [];
-  const small = zip.entries.filter(
-    (entry) => entry.name.endsWith(".json") && entry.uncompressedSize <= METADATA_LIMIT,
+  const small = withinBudget(
+    zip.entries.filter((entry) => entry.name.endsWith(".json") && entry.uncompressedSize <= METADATA_LIMIT),
   );
   const texts = await Promise.all(small.map(async (entry) => [entry, await zip.readEntry(entry)] as const));
   const metadata: DumpMetadata = {
@@ -128,6 +128,15 @@ async function readZipMetadata(store: Store, object: StoredObject): Promise<Dump
   const pod = mergePods(podInfo, runtimeInfo);
   if (pod) metadata.pod = pod;
   return metadata;
+}
+
+/** The JSON entries read, in order, until their declared sizes add up to the limit: many small ones can be a bomb too. */
+function withinBudget(entries: ZipEntry[]): ZipEntry[] {
+  let total = 0;
+  return entries.filter((entry) => {
+    total += entry.uncompressedSize;
+    return total <= METADATA_LIMIT * 4;
+  });
 }
 
 /** The core entry of a zip dump: `NAME.core`. */

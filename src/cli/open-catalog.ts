@@ -18,7 +18,7 @@ export async function openStore(flags: StoreFlags, settings: Settings): Promise<
   const s3 = s3ConfigFrom(flags, settings.env);
   if (s3) {
     const { S3Store } = await import("../store/s3-store.js");
-    return new S3Store(s3, settings.env);
+    return new S3Store(s3, settings.env, settings.limits.storeReadMs);
   }
   if (existsSync(DEFAULT_CORES_DIR)) return new DirectoryStore(DEFAULT_CORES_DIR, flags.prefix);
   throw new UsageError(

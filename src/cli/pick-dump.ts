@@ -3,6 +3,7 @@ import type { Dump } from "../catalog/dump.js";
 import { NoMatchError, resolveId } from "../catalog/resolve.js";
 import { InterruptedError, UsageError } from "../errors.js";
 import { formatTime } from "../ui/format.js";
+import { visibleLine } from "../ui/untrusted-text.js";
 
 /** The dump an id names, or, with no id on a terminal, the one the user picks from a list. */
 export async function pickDump(catalog: Catalog, id: string | undefined, command: string): Promise<Dump> {
@@ -24,7 +25,9 @@ export async function pickDump(catalog: Catalog, id: string | undefined, command
       message: "Which dump?",
       pageSize: 15,
       choices: described.map((dump) => ({
-        name: `${dump.id.slice(0, 8)}  ${formatTime(dump.timestamp)}  ${dump.namespace ?? "-"}/${dump.pod ?? "-"}  ${dump.exe ?? "?"}  ${dump.signalName ?? ""}`,
+        name: visibleLine(
+          `${dump.id.slice(0, 8)}  ${formatTime(dump.timestamp)}  ${dump.namespace ?? "-"}/${dump.pod ?? "-"}  ${dump.exe ?? "?"}  ${dump.signalName ?? ""}`,
+        ),
         value: dump,
       })),
     },

@@ -5,6 +5,7 @@ import { InterruptedError } from "../errors.js";
 import { type FetchedDump, fetchDump } from "../fetch/fetch-dump.js";
 import type { Settings } from "../settings.js";
 import { TransferProgress } from "../ui/transfer-progress.js";
+import { writeHuman } from "../ui/untrusted-text.js";
 import { DumpFolder, workdirFrom } from "../workspace/dump-folder.js";
 import { openCatalog } from "./open-catalog.js";
 import { pickDump } from "./pick-dump.js";
@@ -43,7 +44,7 @@ export async function prepareDump(
   const dump = await pickDump(catalog, id, command);
   const folder = new DumpFolder(workdirFrom(flags.workdir, settings), dump.id);
   const say = (message: string) => {
-    if (!flags.quiet) process.stderr.write(`coredump: ${message}\n`);
+    if (!flags.quiet) writeHuman(process.stderr, `coredump: ${message}\n`);
   };
   const fetched = await withInterrupt((signal) => {
     const progress = new TransferProgress(
@@ -57,6 +58,7 @@ export async function prepareDump(
       onStart: (bytes) => progress.start(bytes),
       onBytes: (count) => progress.add(count),
       onRetry: say,
+      onNote: say,
       idleTimeoutMs: settings.limits.storeReadMs,
     }).finally(() => progress.stop());
   });
@@ -69,17 +71,19 @@ export async function prepareDump(
       executable: { path: null, reason: "not looked for (--no-executable)" },
     };
   }
-  const executable = await resolveExecutable({
-    core: folder.core,
-    images: dump.metadata?.images ?? [],
-    cacheDir: settings.cacheDir,
-    settings,
-    verify: flags.verify !== false,
-    insecureRegistries: flags.insecureRegistry ?? [],
-    onProgress: say,
-    ...(dump.exePath ? { exePath: dump.exePath } : {}),
-    ...(flags.binary ? { binary: flags.binary } : {}),
-  });
+  const executable = await exitOnInterrupt("interrupted: no executable was kept", () =>
+    resolveExecutable({
+      core: folder.core,
+      images: dump.metadata?.images ?? [],
+      cacheDir: settings.cacheDir,
+      settings,
+      verify: flags.verify !== false,
+      insecureRegistries: flags.insecureRegistry ?? [],
+      onProgress: say,
+      ...(dump.exePath ? { exePath: dump.exePath } : {}),
+      ...(flags.binary ? { binary: flags.binary } : {}),
+    }),
+  );
   return { catalog, dump, folder, fetched, executable };
 }
 
@@ -91,6 +95,25 @@ async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Prom
   process.once("SIGTERM", onInterrupt);
   try {
     return await work(interrupted.signal);
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+  }
+}
+
+/**
+ * Ctrl-C and SIGTERM while an executable downloads: one line and exit 130 (the download's staging
+ * folder is removed at exit by the binary cache).
+ */
+async function exitOnInterrupt<T>(message: string, work: () => Promise<T>): Promise<T> {
+  const onInterrupt = () => {
+    writeHuman(process.stderr, `coredump: ${message}\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
+  try {
+    return await work();
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);

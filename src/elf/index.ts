@@ -1,3 +1,4 @@
+export { type CoreExtent, coreExtent, truncationNote } from "./core-extent.js";
 export {
   type CoreSummary,
   type MappedElf,

@@ -1,5 +1,6 @@
 import type { Dump } from "../catalog/dump.js";
 import { storedObjectOf } from "../catalog/group.js";
+import { type CoreExtent, coreExtent, truncationNote } from "../elf/index.js";
 import type { Store } from "../store/store.js";
 import type { CompletionRecord, DumpFolder } from "../workspace/dump-folder.js";
 import { locateCore } from "./core-source.js";
@@ -18,6 +19,8 @@ export interface FetchDumpOptions extends FetchCoreOptions {
   force?: boolean;
   /** Called when another coredump is fetching the same dump and this one waits for it. */
   onWait?: (holder: number) => void;
+  /** Called for each metadata file left out or cut short. */
+  onNote?: (message: string) => void;
   /** Called once the compressed size is known, before the bytes flow. */
   onStart?: (compressedBytes: number) => void;
 }
@@ -29,9 +32,16 @@ export async function fetchDump(
   folder: DumpFolder,
   options: FetchDumpOptions = {},
 ): Promise<FetchedDump> {
+  await folder.make();
   const reused = options.force ? undefined : await reusable(folder, dump);
-  if (reused) return reused;
-  const release = await folder.lock(options.onWait);
+  if (reused) {
+    noteTruncation(reused.record, options);
+    return reused;
+  }
+  const release = await folder.lock({
+    ...(options.onWait ? { onWait: (holder) => options.onWait?.(holder.pid) } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   try {
     // Another coredump may have finished it while this one waited.
     return (
@@ -62,7 +72,8 @@ async function fetchAfresh(
   const source = await locateCore(store, dump);
   await folder.prepare();
   await folder.reset();
-  const files = await fetchMetadata(store, dump, source, folder);
+  const { files, notes } = await fetchMetadata(store, dump, source, folder);
+  for (const note of notes) options.onNote?.(note);
   options.onStart?.(source.end - source.start);
   const core = await fetchCore(store, source, folder.core, folder.partial(folder.core), options);
   const record: CompletionRecord = {
@@ -72,9 +83,23 @@ async function fetchAfresh(
     storedSize: source.object.size,
     coreSize: core.size,
     ...(core.crc32 !== undefined ? { crc32: core.crc32 } : {}),
+    ...expectedSizeOf(await coreExtent(folder.core)),
     files: ["core", ...files],
     fetchedAt: new Date().toISOString(),
   };
   await folder.complete(record);
+  noteTruncation(record, options);
   return { record, reused: false, written: core.written };
+}
+
+function expectedSizeOf(extent: CoreExtent | undefined): { expectedSize?: number } {
+  return extent && extent.expected > extent.size ? { expectedSize: extent.expected } : {};
+}
+
+function noteTruncation(record: CompletionRecord, options: FetchDumpOptions): void {
+  const note =
+    record.expectedSize === undefined
+      ? undefined
+      : truncationNote({ size: record.coreSize, expected: record.expectedSize });
+  if (note) options.onNote?.(note);
 }

@@ -1,31 +1,54 @@
-import type { RemoteZip } from "../archive/zip-directory.js";
+import type { RemoteZip, ZipEntry } from "../archive/zip-directory.js";
 import type { Dump } from "../catalog/dump.js";
 import type { Store, StoredObject } from "../store/store.js";
+import { formatSize } from "../ui/format.js";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
-import { shortNames, UnsafeNameError } from "../workspace/entry-names.js";
+import { isReservedName, shortNames, UnsafeNameError } from "../workspace/entry-names.js";
 import type { CoreSource } from "./core-source.js";
 
 /**
+ * A metadata file larger than this is not written: JSON, /proc files and the like are kilobytes, and the
+ * dump's author decides what an entry inflates to (a 6.6 MB zip can hold a 5 GiB "log").
+ */
+export const METADATA_CAP = 16 * 1024 * 1024;
+/** Of a container log, only this much of its end is kept, however long the log: its tail is what tells. */
+export const LOG_TAIL = 8 * 1024 * 1024;
+
+export interface FetchedMetadata {
+  /** Short names of the files written into the dump's folder. */
+  files: string[];
+  /** What was left out or cut, one line each: `0.log: 5.4 GB, kept its last 8.4 MB`. */
+  notes: string[];
+}
+
+/**
  * Writes every metadata file of the dump into its folder under short, stable names (`dump-info.json`,
- * `0-image-info.json`, `0.log`, `0-proc/maps` …) and returns those names.
+ * `0-image-info.json`, `0.log`, `0-proc/maps` …). One at a time, and never more than a cap of any one in
+ * memory, whatever the archive holds or claims.
  */
 export async function fetchMetadata(
   store: Store,
   dump: Dump,
   source: CoreSource,
   folder: DumpFolder,
-): Promise<string[]> {
-  const files = source.zip ? zipFiles(source.zip, source.entryName) : looseFiles(store, dump);
-  // One at a time: only one file's bytes are in memory at once, whatever the archive holds.
-  for (const [name, load] of files) await writeFileAtomic(folder.file(name), await load());
-  return files.map(([name]) => name);
+): Promise<FetchedMetadata> {
+  const notes: string[] = [];
+  const files = source.zip ? zipFiles(source.zip, source.entryName, notes) : looseFiles(store, dump, notes);
+  const written: string[] = [];
+  for (const [name, load] of files) {
+    const bytes = await load();
+    if (bytes === undefined) continue;
+    await writeFileAtomic(folder.file(name), bytes);
+    written.push(name);
+  }
+  return { files: written, notes };
 }
 
-/** A file's short name, and how to read its bytes when its turn comes. */
-type PendingFile = [string, () => Promise<Buffer>];
+/** A file's short name, and how to read its bytes when its turn comes (undefined: left out). */
+type PendingFile = [string, () => Promise<Buffer | undefined>];
 
-function zipFiles(zip: RemoteZip, coreEntryName: string | undefined): PendingFile[] {
+function zipFiles(zip: RemoteZip, coreEntryName: string | undefined, notes: string[]): PendingFile[] {
   // Another core-sized entry is not metadata: it is left in the archive.
   const entries = zip.entries.filter((entry) => !entry.name.endsWith("/") && !entry.name.endsWith(".core"));
   const unsafe = entries.find((entry) => entry.isSymlink);
@@ -36,10 +59,38 @@ function zipFiles(zip: RemoteZip, coreEntryName: string | undefined): PendingFil
     entries.map((entry) => entry.name),
     stem,
   );
-  return entries.map((entry, index): PendingFile => [names[index] as string, () => zip.readEntry(entry)]);
+  return entries.flatMap((entry, index): PendingFile[] => {
+    const name = names[index] as string;
+    if (isReservedName(name)) {
+      notes.push(
+        `zip entry ${entry.name} left in the archive: "${name}" is a name coredump keeps for itself`,
+      );
+      return [];
+    }
+    return [[name, () => readZipEntry(zip, entry, name, notes)]];
+  });
 }
 
-function looseFiles(store: Store, dump: Dump): PendingFile[] {
+async function readZipEntry(
+  zip: RemoteZip,
+  entry: ZipEntry,
+  name: string,
+  notes: string[],
+): Promise<Buffer | undefined> {
+  if (/\.log$/.test(name) && entry.uncompressedSize > LOG_TAIL) {
+    const tail = await zip.readEntryTail(entry, LOG_TAIL);
+    const bytes = fromLineStart(tail.bytes, tail.total);
+    notes.push(`${name}: ${formatSize(tail.total)}, kept its last ${formatSize(bytes.length)}`);
+    return bytes;
+  }
+  if (entry.uncompressedSize > METADATA_CAP) {
+    notes.push(tooLarge(name, entry.uncompressedSize));
+    return undefined;
+  }
+  return zip.readEntry(entry);
+}
+
+function looseFiles(store: Store, dump: Dump, notes: string[]): PendingFile[] {
   const { dumpInfo, imageInfo, runtimeInfo, legacyInfo } = dump.objects;
   const wanted: Array<[string, StoredObject | undefined]> = [
     ["dump-info.json", dumpInfo],
@@ -47,5 +98,25 @@ function looseFiles(store: Store, dump: Dump): PendingFile[] {
     ["runtime-info.json", runtimeInfo ?? legacyInfo],
   ];
   const present = wanted.filter((pair): pair is [string, StoredObject] => pair[1] !== undefined);
-  return present.map(([name, object]): PendingFile => [name, () => store.read(object.key)]);
+  return present.map(
+    ([name, object]): PendingFile => [
+      name,
+      async () => {
+        if (object.size <= METADATA_CAP) return store.read(object.key);
+        notes.push(tooLarge(name, object.size));
+        return undefined;
+      },
+    ],
+  );
+}
+
+function tooLarge(name: string, size: number): string {
+  return `${name} left out: ${formatSize(size)}, more than metadata ever is (${formatSize(METADATA_CAP)})`;
+}
+
+/** A cut log starts at its first whole line. */
+function fromLineStart(tail: Buffer, total: number): Buffer {
+  if (tail.length === total) return tail;
+  const newline = tail.indexOf(0x0a);
+  return newline < 0 ? tail : tail.subarray(newline + 1);
 }

@@ -17,8 +17,8 @@ const PULL_SECRET_FILE = ".dockerconfigjson";
  * pull secrets mounted as files: `COREDUMP_PULL_SECRETS` lists files or folders holding
  * `.dockerconfigjson`, separated by `:`.
  */
-export function defaultKeychain(settings: Settings): Keychain {
-  return configFileKeychain(keychainFiles(settings), settings);
+export function defaultKeychain(settings: Settings, onProblem?: (message: string) => void): Keychain {
+  return configFileKeychain(keychainFiles(settings), settings, onProblem);
 }
 
 /** The files the default keychain reads, in its order. */
@@ -26,7 +26,11 @@ export function keychainFiles(settings: Pick<Settings, "dockerConfigDir" | "pull
   return [path.join(settings.dockerConfigDir, "config.json"), ...settings.pullSecrets];
 }
 
-function configFileKeychain(files: readonly string[], settings: Settings): Keychain {
+function configFileKeychain(
+  files: readonly string[],
+  settings: Settings,
+  onProblem?: (message: string) => void,
+): Keychain {
   return {
     async resolve(registry) {
       for (const file of files) {
@@ -40,6 +44,7 @@ function configFileKeychain(files: readonly string[], settings: Settings): Keych
           registry,
           settings.env,
           settings.limits.credentialHelperMs,
+          onProblem,
         );
         if (credential) return credential;
       }

@@ -4,7 +4,7 @@ import { chooseDebugger } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
 import { prepareDebugTarget } from "../debuggers/prepare-target.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
-import { readCoreNodeVersion } from "../elf/index.js";
+import { type CoreExtent, coreExtent, readCoreNodeVersion } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
@@ -52,6 +52,8 @@ export interface Report {
   nativeFrames: string[];
   debugger: { name: string; plugin?: string; origin?: string; readable: boolean; note?: string } | null;
   logs: Array<{ file: string; lines: string[] }>;
+  /** The core's size and where its headers say it ends, when it is cut short; else null. */
+  coreTruncated: CoreExtent | null;
 }
 
 export interface ReportInput {
@@ -73,10 +75,11 @@ export async function buildReport({
   insecureRegistries = [],
   settings,
 }: ReportInput): Promise<Report> {
-  const [v8Printed, nodeVersion, logs] = await Promise.all([
+  const [v8Printed, nodeVersion, logs, extent] = await Promise.all([
     scanCoreForAbortText(folder.core),
     readCoreNodeVersion(folder.core).catch(() => undefined),
     containerLogs(folder),
+    coreExtent(folder.core),
   ]);
   const report: Report = {
     id: dump.id,
@@ -102,6 +105,7 @@ export async function buildReport({
     nativeFrames: [],
     debugger: null,
     logs,
+    coreTruncated: extent && extent.expected > extent.size ? extent : null,
   };
   if (executable.path === null) {
     report.executableReason = executable.reason;

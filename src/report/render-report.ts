@@ -1,11 +1,13 @@
 import chalk from "chalk";
+import { truncationNote } from "../elf/index.js";
 import { formatAge, formatTime } from "../ui/format.js";
 import { renderTable } from "../ui/table.js";
+import { visibleText } from "../ui/untrusted-text.js";
 import type { Report, ReportFrame } from "./build-report.js";
 
 const STACK_FRAMES = 12;
 
-/** The report as a person reads it: identity, the error, the stacks, the log's tail. */
+/** The report as a person reads it: identity, the error, the stacks, the log's tail; controls escaped. */
 export function renderReport(report: Report): string {
   const time = report.timestamp ? new Date(report.timestamp) : undefined;
   const sections: string[] = [];
@@ -17,6 +19,7 @@ export function renderReport(report: Report): string {
       ...report.images.map((image, index) => `  ${index === 0 ? "image     " : "          "} ${image}`),
       `  process    ${report.exePath ?? "?"}${report.pid === null ? "" : ` (pid ${report.pid})`}, killed by ${report.signalName ?? "?"}${report.signal === null ? "" : ` (${report.signal})`}`,
       `  node       ${report.nodeVersion ? `v${report.nodeVersion}` : "-"}`,
+      ...(report.coreTruncated ? [`  core       ${chalk.red(truncationNote(report.coreTruncated))}`] : []),
       `  executable ${report.executable ? `${report.executable.path} (${report.executable.source}, build-id ${report.executable.buildId.slice(0, 12)}…)` : `none: ${report.executableReason ?? "?"}`}`,
     ].join("\n"),
   );
@@ -54,7 +57,7 @@ export function renderReport(report: Report): string {
       `${chalk.dim(`Debugger ${what}: ${readable ? "read the core" : "could not read the core"}`)}${note ? `\n${chalk.yellow(note)}` : ""}`,
     );
   }
-  return sections.join("\n\n");
+  return visibleText(sections.join("\n\n"));
 }
 
 function stackSource(report: Report, agreeing: number, allAgree: boolean): string {

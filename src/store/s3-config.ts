@@ -52,8 +52,13 @@ export function normalisePrefix(prefix: string): string {
   return trimmed === "" || trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
 }
 
+/**
+ * The endpoint with a scheme and without userinfo: S3 takes its keys from S3_ACCESS_KEY and S3_SECRET,
+ * and a password in `http://AK:pw@host` would be echoed by every message that names the endpoint.
+ */
 function withScheme(endpoint: string): string {
-  return /^[a-z]+:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`;
+  const full = /^[a-z]+:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`;
+  return full.replace(/^([a-z]+:\/\/)[^/@]*@/i, "$1");
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

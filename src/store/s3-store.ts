@@ -26,6 +26,8 @@ export class S3Store implements Store {
     private readonly config: S3Config,
     /** For naming the credentials in messages (the AWS chain's variables). */
     private readonly env: NodeJS.ProcessEnv,
+    /** How long a call may take to connect or stay silent (`COREDUMP_READ_TIMEOUT`). */
+    readTimeoutMs: number,
   ) {
     this.description = describeBucket(config);
     this.client = new S3Client({
@@ -34,6 +36,9 @@ export class S3Store implements Store {
       forcePathStyle: config.endpoint !== undefined,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       ...(config.credentials ? { credentials: config.credentials } : {}),
+      // An endpoint that accepts and then goes silent fails each call after the read timeout, and the
+      // SDK's retries (TimeoutError is transient to them) apply to it as to any other failure.
+      requestHandler: { connectionTimeout: readTimeoutMs, socketTimeout: readTimeoutMs },
     });
   }
 
@@ -68,16 +73,19 @@ export class S3Store implements Store {
     let token: string | undefined;
     let startAfter = part.startAfter;
     for (;;) {
-      const page = await this.call(prefix || "/", (client) =>
-        client.send(
-          new ListObjectsV2Command({
-            Bucket: this.config.bucket,
-            Prefix: prefix,
-            Delimiter: "/",
-            ...(part.maxKeys ? { MaxKeys: part.maxKeys } : {}),
-            ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
-          }),
-        ),
+      const page = await this.call(
+        prefix || "/",
+        (client) =>
+          client.send(
+            new ListObjectsV2Command({
+              Bucket: this.config.bucket,
+              Prefix: prefix,
+              Delimiter: "/",
+              ...(part.maxKeys ? { MaxKeys: part.maxKeys } : {}),
+              ...(token ? { ContinuationToken: token } : startAfter ? { StartAfter: startAfter } : {}),
+            }),
+          ),
+        true,
       );
       let beyond = false;
       for (const item of page.Contents ?? []) {
@@ -182,17 +190,17 @@ export class S3Store implements Store {
   }
 
   /** Runs one request within the concurrency limit, turning its failure into a StoreError. */
-  private call<T>(what: string, request: (client: S3Client) => Promise<T>): Promise<T> {
+  private call<T>(what: string, request: (client: S3Client) => Promise<T>, listing = false): Promise<T> {
     return this.limit(async () => {
       try {
         return await request(this.client);
       } catch (error) {
-        throw this.translate(error, what);
+        throw this.translate(error, what, listing);
       }
     });
   }
 
-  private translate(error: unknown, what: string): StoreError {
+  private translate(error: unknown, what: string, listing = false): StoreError {
     const bucket = describeBucket(this.config);
     const who = describeCredentials(this.config, this.env);
     const cause = { cause: error };
@@ -207,6 +215,8 @@ export class S3Store implements Store {
           );
         case "NoSuchKey":
         case "NotFound":
+          // S3 answers a listing with the bucket's error or a page; a bare 404 is some other server.
+          if (listing) return notS3(bucket, status, cause);
           return new StoreError("not-found", `${what}: no such object in ${bucket}`, cause);
         case "SignatureDoesNotMatch":
         case "InvalidAccessKeyId":
@@ -219,6 +229,7 @@ export class S3Store implements Store {
       if (status === 403) {
         return new StoreError("denied", `${what}: access denied to ${who} on ${bucket}`, cause);
       }
+      if (status === 404 && listing) return notS3(bucket, status, cause);
       if (status === 404) return new StoreError("not-found", `${what}: not found in ${bucket}`, cause);
       return new StoreError("other", `${what}: ${error.name} (HTTP ${status ?? "?"}) from ${bucket}`, cause);
     }
@@ -237,6 +248,14 @@ export class S3Store implements Store {
     }
     return new StoreError("other", `${what}: ${(error as Error).message}`, cause);
   }
+}
+
+function notS3(bucket: string, status: number | undefined, cause: { cause: unknown }): StoreError {
+  return new StoreError(
+    "other",
+    `${bucket} answered a bucket listing with a bare HTTP ${status ?? 404}: the endpoint does not look like S3 (check S3_ENDPOINT or --endpoint)`,
+    cause,
+  );
 }
 
 function toStoredObject(key: string, size?: number, etag?: string, lastModified?: Date): StoredObject {

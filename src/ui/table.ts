@@ -1,5 +1,11 @@
-/** Column-aligned text: each column as wide as its widest cell, the last one not padded. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+import { visibleLine } from "./untrusted-text.js";
+
+/**
+ * Column-aligned text: each column as wide as its widest cell, the last one not padded. Cells hold text
+ * from dumps: their control characters are shown as escapes, and a cell is always one line.
+ */
+export function renderTable(header: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map(visibleLine));
   // A loop, not Math.max(...cells): a spread of 130,000 rows overflows the call stack.
   const widths = header.map((title, column) =>
     rows.reduce((widest, row) => Math.max(widest, visibleLength(row[column] ?? "")), title.length),

@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import { formatSize } from "./format.js";
+import { visibleLine } from "./untrusted-text.js";
 
 /** Bytes, rate and time left of a download, on stderr, only when stderr is a terminal and not --quiet. */
 export class TransferProgress {
@@ -17,7 +18,7 @@ export class TransferProgress {
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: `${this.label} [{bar}] {percentage}% {transferred} of {size} {rate} ETA {eta_formatted}`,
+        format: `${visibleLine(this.label)} [{bar}] {percentage}% {transferred} of {size} {rate} ETA {eta_formatted}`,
         hideCursor: true,
         clearOnComplete: true,
         etaBuffer: 50,

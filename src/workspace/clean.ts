@@ -1,11 +1,12 @@
 import { lstat, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { isPartialCore, RECORD } from "./dump-folder.js";
+import { isOrphaned, STAGING_PREFIX } from "./owned-name.js";
 
 /** Something `clean` may remove: a dump's working folder or an executable in the cache. */
 export interface Removable {
   path: string;
-  kind: "dump folder" | "cached executable";
+  kind: "dump folder" | "cached executable" | "unfinished download";
   /** Bytes on disk (holes not counted). */
   bytes: number;
   lastUsed: Date;
@@ -18,7 +19,10 @@ export interface CleanPolicy {
   maxBytes?: number;
 }
 
-/** Dump folders of coredump's own (they hold its completion record or a partial core) and cached executables. */
+/**
+ * Dump folders of coredump's own (they hold its completion record or a partial core), cached executables,
+ * and the staging folders of downloads whose process is gone.
+ */
 export async function findRemovables(workdir: string, cacheDir: string): Promise<Removable[]> {
   const dumps = await childFolders(workdir, async (folder) => {
     const names = await readdir(folder).catch(() => [] as string[]);
@@ -27,9 +31,19 @@ export async function findRemovables(workdir: string, cacheDir: string): Promise
   const binaries = await childFolders(path.join(cacheDir, "binaries"), async (folder) =>
     /^[0-9a-f]{8,}$/.test(path.basename(folder)),
   );
+  // What a killed download left behind counts as never used: any --older-than or --max-size takes it.
+  const orphans = await childFolders(path.join(cacheDir, "binaries"), async (folder) =>
+    isOrphaned(path.basename(folder), STAGING_PREFIX),
+  );
   return [
     ...(await Promise.all(dumps.map((folder) => describe(folder, "dump folder")))),
     ...(await Promise.all(binaries.map((folder) => describe(folder, "cached executable")))),
+    ...(await Promise.all(
+      orphans.map(async (folder) => ({
+        ...(await describe(folder, "unfinished download")),
+        lastUsed: new Date(0),
+      })),
+    )),
   ];
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Settings } from "../settings.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import { acquireLock, type LockOptions } from "./fetch-lock.js";
+import { makeFolder, refuseSymlink } from "./writable-folder.js";
 
 /** What a finished fetch wrote, and of which object: a later fetch that finds it matching does nothing. */
 export interface CompletionRecord {
@@ -13,6 +14,8 @@ export interface CompletionRecord {
   storedSize: number;
   coreSize: number;
   crc32?: number;
+  /** Where the core's headers say it ends, when that is past its size: a truncated core. */
+  expectedSize?: number;
   files: string[];
   fetchedAt: string;
 }
@@ -52,7 +55,7 @@ export class DumpFolder {
 
   /** Creates the folder with private permissions and removes what an interrupted fetch left. */
   async prepare(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.make();
     await chmod(this.dir, 0o700);
     for (const name of await readdir(this.dir)) {
       if (name.endsWith(PARTIAL)) await rm(path.join(this.dir, name), { force: true });
@@ -86,26 +89,18 @@ export class DumpFolder {
    * each other's files): waits while another live coredump holds the lock, takes over a dead one's.
    * Resolves to the function that releases it.
    */
-  async lock(onWait?: (holder: number) => void): Promise<() => Promise<void>> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const lockFile = this.file(LOCK);
-    let told = false;
-    for (;;) {
-      try {
-        await writeFile(lockFile, String(process.pid), { flag: "wx", mode: 0o600 });
-        return () => rm(lockFile, { force: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
-      const holder = Number(await readFile(lockFile, "utf8").catch(() => "0"));
-      if (!isAlive(holder)) {
-        await rm(lockFile, { force: true });
-        continue;
-      }
-      if (!told) onWait?.(holder);
-      told = true;
-      await sleep(250);
-    }
+  async lock(options: LockOptions = {}): Promise<() => Promise<void>> {
+    await this.make();
+    return acquireLock(this.file(LOCK), options);
+  }
+
+  /**
+   * Refuses a dump folder that is a symbolic link or a file (fetch would chmod, clear and write whatever
+   * it points at), then creates it. Errors are one line each.
+   */
+  async make(): Promise<void> {
+    await refuseSymlink(this.dir, "--workdir");
+    await makeFolder(this.dir, "--workdir");
   }
 
   async complete(record: CompletionRecord): Promise<void> {
@@ -128,14 +123,4 @@ export function folderName(id: string): string {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/.test(id) && !id.includes("..")
     ? id
     : `dump-${createHash("sha256").update(id).digest("hex").slice(0, 16)}`;
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

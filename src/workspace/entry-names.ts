@@ -38,6 +38,21 @@ export function shortNames(names: readonly string[], stem: string): string[] {
   });
 }
 
+/**
+ * Whether a metadata file's short name is one the tool keeps for itself in the dump's folder: the core
+ * (`core`, `core.heapsnapshot`, `core.<pid>-<t>.partial`), its records (`.coredump-fetch.json`, the
+ * lock), any temporary `*.partial`, or a folder of such a name (`core/x` would make `core` a folder).
+ */
+export function isReservedName(short: string): boolean {
+  const [first = ""] = short.split("/");
+  return (
+    first === "core" ||
+    first.startsWith("core.") ||
+    first.startsWith(".coredump") ||
+    short.split("/").some((part) => part.endsWith(".partial"))
+  );
+}
+
 function checkSafe(name: string): void {
   const parts = name.split("/");
   if (

@@ -24,15 +24,24 @@ export async function coredump(
 
 /** The running process, for tests that signal it or talk to it while it runs. */
 export function coredumpProcess(args: readonly string[], env: Record<string, string | undefined> = {}) {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE))/.test(name)),
-  );
-  return execa(process.execPath, [path.join(repoRoot(), "bin", "coredump.js"), ...args], {
-    env: { ...clean, NO_COLOR: "1", XDG_CACHE_HOME: freshCacheHome(), ...env },
+  return execa(process.execPath, [coredumpBinary(), ...args], {
+    env: cliEnvironment(env),
     extendEnv: false,
     reject: false,
     stdin: "ignore",
   });
+}
+
+export function coredumpBinary(): string {
+  return path.join(repoRoot(), "bin", "coredump.js");
+}
+
+/** The test's environment without S3 variables, colour off, a fresh cache, then `env`. */
+export function cliEnvironment(env: Record<string, string | undefined> = {}) {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE))/.test(name)),
+  );
+  return { ...clean, NO_COLOR: "1", XDG_CACHE_HOME: freshCacheHome(), ...env };
 }
 
 export function freshCacheHome(): string {

@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { packCapture } from "../../capture/capture-zip.js";
@@ -9,6 +9,8 @@ import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
 import { s3ConfigFrom } from "../../store/s3-config.js";
 import { formatSize } from "../../ui/format.js";
+import { writeHuman } from "../../ui/untrusted-text.js";
+import { makeFolder } from "../../workspace/writable-folder.js";
 import type { StoreFlags } from "../store-options.js";
 
 export interface CaptureFlags extends StoreFlags {
@@ -26,7 +28,7 @@ export async function capture(pidText: string, flags: CaptureFlags, settings: Se
   const target = path.resolve(flags.dir ?? ".", flags.prefix ?? "");
   // The raw core is big and not sparse: it is made beside where the zip goes, and removed after.
   const scratchParent = bucket ? tmpdir() : target;
-  await mkdir(scratchParent, { recursive: true });
+  await makeFolder(scratchParent, "--dir", 0o755);
   const scratch = await mkdtemp(path.join(scratchParent, ".coredump-capture-"));
   // The raw core is as large as the process's memory: Ctrl-C must not leave it behind.
   const onInterrupt = () => {
@@ -37,7 +39,8 @@ export async function capture(pidText: string, flags: CaptureFlags, settings: Se
   process.once("SIGINT", onInterrupt);
   process.once("SIGTERM", onInterrupt);
   try {
-    process.stderr.write(
+    writeHuman(
+      process.stderr,
       `coredump: taking a core of ${facts.exePath} (pid ${pid}) with gcore; it keeps running\n`,
     );
     const core = await takeCore(pid, scratch, settings);
@@ -47,13 +50,13 @@ export async function capture(pidText: string, flags: CaptureFlags, settings: Se
       // The scratch folder is inside the target: one rename, and the dump appears whole.
       const file = path.join(target, packed.name);
       await rename(packed.file, file);
-      process.stdout.write(`captured ${packed.uuid}: ${file} (${size})\n`);
+      writeHuman(process.stdout, `captured ${packed.uuid}: ${file} (${size})\n`);
       return;
     }
     const { S3Store } = await import("../../store/s3-store.js");
     const key = `${bucket.prefix}${packed.name}`;
-    await new S3Store(bucket, settings.env).putFile(key, packed.file);
-    process.stdout.write(`captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
+    await new S3Store(bucket, settings.env, settings.limits.storeReadMs).putFile(key, packed.file);
+    writeHuman(process.stdout, `captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);

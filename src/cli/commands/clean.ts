@@ -2,6 +2,7 @@ import { parseTime } from "../../catalog/filters.js";
 import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
+import { writeHuman } from "../../ui/untrusted-text.js";
 import { chooseRemovals, findRemovables, remove } from "../../workspace/clean.js";
 import { workdirFrom } from "../../workspace/dump-folder.js";
 import { openCatalog } from "../open-catalog.js";
@@ -31,11 +32,13 @@ export async function clean(flags: CleanFlags, settings: Settings): Promise<void
   );
   const freed = chosen.reduce((sum, item) => sum + item.bytes, 0);
   for (const item of chosen)
-    process.stdout.write(
+    writeHuman(
+      process.stdout,
       `${flags.dryRun ? "would remove" : "removed"} ${item.kind} ${item.path} (${formatSize(item.bytes)}, last used ${formatTime(item.lastUsed)})\n`,
     );
   if (!flags.dryRun) await remove(chosen);
-  process.stdout.write(
+  writeHuman(
+    process.stdout,
     `${flags.dryRun ? "would free" : "freed"} ${formatSize(freed)} in ${chosen.length} item${chosen.length === 1 ? "" : "s"}\n`,
   );
 }
@@ -57,11 +60,13 @@ async function cleanRemote(flags: CleanFlags, settings: Settings): Promise<void>
   const keys = old.flatMap((dump) => dump.keys);
   const bytes = old.reduce((sum, dump) => sum + dump.size, 0);
   for (const dump of old)
-    process.stdout.write(
+    writeHuman(
+      process.stdout,
       `${really ? "deleting" : "would delete"} ${dump.id} (${formatTime(dump.timestamp)}, ${formatSize(dump.size)})\n`,
     );
   if (really) await catalog.store.delete(keys);
-  process.stdout.write(
+  writeHuman(
+    process.stdout,
     really
       ? `deleted ${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) from ${catalog.store.description}\n`
       : `${old.length} dumps (${keys.length} objects, ${formatSize(bytes)}) in ${catalog.store.description} are older than ${flags.olderThan}: add --yes to delete them\n`,

@@ -7,6 +7,7 @@ import { runBatch, runInteractive } from "../../debuggers/session.js";
 import { readCoreNodeVersion } from "../../elf/index.js";
 import { ExpectedError, UsageError } from "../../errors.js";
 import { LIMITS, type Settings } from "../../settings.js";
+import { writeHuman } from "../../ui/untrusted-text.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 
 export interface DebugFlags extends FetchFlags {
@@ -52,9 +53,9 @@ export async function debug(
   const nodeVersion = kind === "llnode" ? await readCoreNodeVersion(folder.core) : undefined;
   const plugin = target.plugin;
   if (plugin) {
-    process.stderr.write(`coredump: llnode plugin: ${describePlugin(plugin)}\n`);
+    writeHuman(process.stderr, `coredump: llnode plugin: ${describePlugin(plugin)}\n`);
     const warning = llnodeWarning(plugin, nodeVersion);
-    if (warning) process.stderr.write(`coredump: ${warning}\n`);
+    if (warning) writeHuman(process.stderr, `coredump: ${warning}\n`);
   }
   if (batch) {
     const result = await runBatch(
@@ -62,20 +63,20 @@ export async function debug(
       commands.length > 0 ? commands : ["v8 bt"],
       settings.limits.debuggerBatchMs,
     );
-    process.stdout.write(result.output.endsWith("\n") ? result.output : `${result.output}\n`);
+    writeHuman(process.stdout, result.output.endsWith("\n") ? result.output : `${result.output}\n`);
     if (result.timedOut)
       throw new ExpectedError(
         `the debugger did not finish within ${settings.limits.debuggerBatchMs / 1000} s and was stopped (${LIMITS.debuggerBatch.variable} sets how long)`,
       );
     if (plugin && result.output.includes("No process objects found")) {
-      process.stderr.write(`coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
+      writeHuman(process.stderr, `coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
     }
     return result.exitCode;
   }
   if (plugin) {
     const probe = await runBatch(target, ["v8 nodeinfo"], settings.limits.debuggerProbeMs);
     if (!couldReadHeap(probe.output))
-      process.stderr.write(`coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
+      writeHuman(process.stderr, `coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
   }
   return runInteractive(target);
 }

@@ -1,5 +1,6 @@
 import type { Settings } from "../../settings.js";
 import { formatSize } from "../../ui/format.js";
+import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 
 export interface FetchCommandFlags extends FetchFlags {
@@ -29,7 +30,7 @@ export async function fetchIntoWorkdir(
             executableDetail: executable.detail,
           }),
     };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(jsonText(result));
     return;
   }
   const disk = fetched.written === undefined ? "" : `, ${formatSize(fetched.written)} on disk`;
@@ -37,7 +38,8 @@ export async function fetchIntoWorkdir(
     executable.path === null
       ? `none: ${executable.reason}`
       : `${executable.path}\n              ${executable.detail}, build-id ${executable.buildId || "unknown"}`;
-  process.stdout.write(
+  writeHuman(
+    process.stdout,
     [
       `${fetched.reused ? "already fetched" : "fetched"} ${dump.id} into ${folder.dir}/`,
       `  core        ${folder.core} (${formatSize(fetched.record.coreSize)}${disk})`,

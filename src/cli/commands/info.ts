@@ -2,6 +2,7 @@ import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
 import type { Settings } from "../../settings.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
+import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
 import { dumpDetailJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
 import { pickDump } from "../pick-dump.js";
@@ -15,10 +16,10 @@ export async function info(id: string | undefined, flags: InfoFlags, settings: S
   const catalog = await openCatalog(flags, settings);
   const dump = await pickDump(catalog, id, "info");
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(dumpDetailJson(dump), null, 2)}\n`);
+    process.stdout.write(jsonText(dumpDetailJson(dump)));
     return;
   }
-  process.stdout.write(`${renderInfo(dump, catalog.store.description)}\n`);
+  writeHuman(process.stdout, `${renderInfo(dump, catalog.store.description)}\n`);
 }
 
 function renderInfo(dump: Dump, where: string): string {

@@ -6,6 +6,7 @@ import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
+import { jsonText } from "../../ui/untrusted-text.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
 import { shortIds } from "../short-ids.js";
@@ -28,7 +29,7 @@ export async function list(flags: ListFlags, settings: Settings): Promise<void> 
   dumps = (await catalog.describe(dumps)).filter((dump) => matches(dump, filter));
   if (limit !== undefined) dumps = dumps.slice(0, limit);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(dumps.map(dumpSummaryJson), null, 2)}\n`);
+    process.stdout.write(jsonText(dumps.map(dumpSummaryJson)));
   } else if (dumps.length > 0) {
     process.stdout.write(`${renderDumps(dumps)}\n`);
   }

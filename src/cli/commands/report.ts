@@ -1,6 +1,7 @@
 import { buildReport } from "../../report/build-report.js";
 import { renderReport } from "../../report/render-report.js";
 import type { Settings } from "../../settings.js";
+import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 
 export interface ReportFlags extends FetchFlags {
@@ -14,5 +15,6 @@ export async function report(id: string | undefined, flags: ReportFlags, setting
     insecureRegistries: flags.insecureRegistry ?? [],
     settings,
   });
-  process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderReport(summary)}\n`);
+  if (flags.json) process.stdout.write(jsonText(summary));
+  else writeHuman(process.stdout, `${renderReport(summary)}\n`);
 }

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import chalk from "chalk";
+import { jsonText, visibleLine, visibleText } from "../../src/ui/untrusted-text.js";
+
+describe("untrusted text: control characters shown as escapes", () => {
+  it("escapes C0, DEL, C1, bidi controls and the line separators", () => {
+    assert.equal(visibleLine("a\u001b]0;t\u0007b"), "a\\x1b]0;t\\x07b");
+    assert.equal(visibleLine("x\ry\b\u007f\u0085"), "x\\x0dy\\x08\\x7f\\x85");
+    assert.equal(visibleLine("\u202eabc\u2066\u200f\u061c"), "\\u202eabc\\u2066\\u200f\\u061c");
+    assert.equal(visibleLine("1\u20282\u20293"), "1\\u20282\\u20293");
+  });
+
+  it("a line loses its newlines and tabs, a block keeps them", () => {
+    assert.equal(visibleLine("a\nb\tc"), "a\\x0ab\\x09c");
+    assert.equal(visibleText("a\nb\tc\u001b[2J"), "a\nb\tc\\x1b[2J");
+  });
+
+  it("leaves printable text of every script alone, and is idempotent", () => {
+    const text = "pod-7f9 ünïcødé 日本語 🙂 \\x1b";
+    assert.equal(visibleLine(text), text);
+    assert.equal(visibleLine(visibleLine("\u001b")), "\\x1b");
+  });
+
+  it("SGR colour from the dump is escaped when colour is off; chalk's own stays when on", () => {
+    const level = chalk.level;
+    try {
+      chalk.level = 0;
+      assert.equal(visibleLine("\u001b[31mred"), "\\x1b[31mred");
+      chalk.level = 1;
+      assert.equal(visibleLine(chalk.red("red")), "\u001b[31mred\u001b[39m");
+      assert.equal(visibleLine("\u001b[8mhidden"), "\\x1b[8mhidden");
+    } finally {
+      chalk.level = level;
+    }
+  });
+
+  it("JSON stays valid and exact, with DEL, C1 and bidi controls as \\u escapes", () => {
+    const value = { pod: "a\u007f\u009b\u202e\u2028\u001b" };
+    const text = jsonText(value);
+    for (const raw of ["\u007f", "\u009b", "\u202e", "\u2028", "\u001b"]) assert.ok(!text.includes(raw));
+    assert.deepEqual(JSON.parse(text), value);
+  });
+});
