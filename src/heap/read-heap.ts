@@ -1,0 +1,95 @@
+import { readCoreSummary } from "../elf/index.js";
+import { CoreMemory } from "./core-memory.js";
+import { findMaps } from "./find-maps.js";
+import { HeapStrings } from "./heap-strings.js";
+import { type HeapObjects, walkHeap } from "./heap-walk.js";
+import { histogram, type TypeCount } from "./histogram.js";
+import { MapTable } from "./map-table.js";
+import { ObjectNames } from "./object-names.js";
+import { ObjectSizer } from "./object-size.js";
+import { markLive, type Reachability } from "./reachability.js";
+import { supportedNodeVersion } from "./supported.js";
+import { UnsupportedHeapError, V8Constants } from "./v8-constants.js";
+
+/** Types whose bodies are raw data: their words are never read as pointers. */
+const RAW_BODY_TYPES = [
+  "FreeSpace",
+  "ByteArray",
+  "TrustedByteArray",
+  "FixedDoubleArray",
+  "HeapNumber",
+  "BigInt",
+  "ExternalPointerArray",
+];
+
+/** A heap read out of a core: what the verbs, and report on an out-of-memory core, start from. */
+export interface LoadedHeap {
+  nodeVersion: string;
+  memory: CoreMemory;
+  v8: V8Constants;
+  maps: MapTable;
+  objects: HeapObjects;
+  live: Reachability;
+  names: ObjectNames;
+  strings: HeapStrings;
+}
+
+/** Loads the core's V8 heap: Maps, every object of every page, and which of them are live. */
+export async function loadHeap(corePath: string, executablePath: string): Promise<LoadedHeap> {
+  const summary = await readCoreSummary(corePath);
+  if (summary.machine.name !== "x86_64") {
+    throw new UnsupportedHeapError(
+      `${corePath} is a ${summary.machine.name} core: coredump heap reads x64 cores only`,
+    );
+  }
+  const nodeVersion = supportedNodeVersion(summary.nodeVersion);
+  const v8 = await V8Constants.fromExecutable(executablePath);
+  const memory = await CoreMemory.load(corePath, summary.mappings);
+  const maps = new MapTable(memory, v8, findMaps(memory, v8));
+  const sizer = new ObjectSizer(v8);
+  const objects = walkHeap(memory, maps, sizer);
+  if (objects.address.length === 0) {
+    throw new UnsupportedHeapError(
+      `no V8 heap pages found in ${corePath}: is it the core of a Node process?`,
+    );
+  }
+  const rawTypes = new Set(RAW_BODY_TYPES.map((name) => v8.type(name)));
+  const isRawBody = (mapIndex: number) => {
+    const type = maps.maps[mapIndex]?.instanceType ?? -1;
+    return rawTypes.has(type) || sizer.isSeqString(type);
+  };
+  const freeTypes = new Set([v8.type("FreeSpace"), v8.type("Filler")]);
+  const isFree = (mapIndex: number) => freeTypes.has(maps.maps[mapIndex]?.instanceType ?? -1);
+  const live = markLive(memory, objects, maps, v8, isRawBody, isFree, objects.pages);
+  const strings = new HeapStrings(memory, maps, v8);
+  const names = new ObjectNames(memory, maps, strings, v8);
+  return { nodeVersion, memory, v8, maps, objects, live, names, strings };
+}
+
+export interface HeapSummary {
+  nodeVersion: string;
+  /** Live objects: reached from the global objects or from a pointer outside the heap. */
+  objects: number;
+  bytes: number;
+  types: TypeCount[];
+  /** Objects the pages still hold that nothing reaches (garbage the last GC had not collected). */
+  unreachable: { objects: number; bytes: number };
+}
+
+export function summarizeHeap(heap: LoadedHeap): HeapSummary {
+  const isLive = (index: number) => heap.live.reachedFrom[index] !== 0;
+  const types = histogram(heap.objects, (mapIndex) => heap.names.groupOf(mapIndex), isLive);
+  let bytes = 0;
+  let deadBytes = 0;
+  for (let index = 0; index < heap.objects.address.length; index++) {
+    if (isLive(index)) bytes += heap.objects.size[index] as number;
+    else deadBytes += heap.objects.size[index] as number;
+  }
+  return {
+    nodeVersion: heap.nodeVersion,
+    objects: heap.live.live,
+    bytes,
+    types,
+    unreachable: { objects: heap.objects.address.length - heap.live.live, bytes: deadBytes },
+  };
+}
