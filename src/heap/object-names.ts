@@ -26,6 +26,8 @@ export class ObjectNames {
   private readonly firstContext: number;
   private readonly lastContext: number;
   private readonly byMap = new Map<number, string>();
+  /** Names of types V8 does not export, learnt from the objects that hold them (see nameTypesByRole). */
+  readonly inferredTypeNames = new Map<number, string>();
   /** Map::Bits3's IsPrototypeMapBit sits right below IsDictionaryMapBit in V8 10 to 13. */
   private readonly prototypeMapBit: number;
 
@@ -94,7 +96,8 @@ export class ObjectNames {
       if ((map.bitField3 >>> this.prototypeMapBit) & 1) return "Object";
       return this.constructorName(map) ?? (v8Name ? v8Name.replace(/^JS/, "") : "Object");
     }
-    return v8Name ? `(system) ${v8Name}` : `(system) type ${type}`;
+    const inferred = v8Name ?? this.inferredTypeNames.get(type);
+    return inferred ? `(system) ${inferred}` : `(system) type ${type}`;
   }
 
   /** The name of the function that constructed a Map's objects, following back pointers to the root Map. */

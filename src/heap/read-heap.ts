@@ -63,7 +63,41 @@ export async function loadHeap(corePath: string, executablePath: string): Promis
   const live = markLive(memory, objects, maps, v8, isRawBody, isFree, objects.pages);
   const strings = new HeapStrings(memory, maps, v8);
   const names = new ObjectNames(memory, maps, strings, v8);
+  nameTypesByRole(memory, v8, maps, objects, names);
   return { nodeVersion, memory, v8, maps, objects, live, names, strings };
+}
+
+/**
+ * V8 exports no instance type for its hash tables; their role names them: what a global object's
+ * properties slot holds is a GlobalDictionary, what a JSMap's or JSSet's table slot holds an
+ * OrderedHashMap or OrderedHashSet.
+ */
+function nameTypesByRole(
+  memory: CoreMemory,
+  v8: V8Constants,
+  maps: MapTable,
+  objects: HeapObjects,
+  names: ObjectNames,
+): void {
+  const roles = [
+    {
+      holder: v8.type("JSGlobalObject"),
+      at: v8.field("JSReceiver", "raw_properties_or_hash", 8),
+      name: "GlobalDictionary",
+    },
+    { holder: v8.type("JSMap"), at: 24, name: "OrderedHashMap" },
+    { holder: v8.type("JSSet"), at: 24, name: "OrderedHashSet" },
+  ];
+  for (const role of roles) {
+    for (let index = 0; index < objects.address.length; index++) {
+      if (maps.maps[objects.map[index] as number]?.instanceType !== role.holder) continue;
+      const held = memory.word((objects.address[index] as number) + role.at);
+      const mapWord = held !== undefined && held % 2 === 1 ? memory.word(held - 1) : undefined;
+      const type = mapWord === undefined ? undefined : maps.maps[maps.indexOfTagged(mapWord)]?.instanceType;
+      if (type !== undefined && !v8.typeNames.has(type)) names.inferredTypeNames.set(type, role.name);
+      break;
+    }
+  }
 }
 
 export interface HeapSummary {

@@ -1,0 +1,67 @@
+import { UsageError } from "../../errors.js";
+import { readHeap } from "../../heap/index.js";
+import { formatSize } from "../../ui/format.js";
+import { renderTable } from "../../ui/table.js";
+import { type FetchFlags, prepareDump } from "../prepare-dump.js";
+import { requireExecutable } from "../require-executable.js";
+
+export interface HeapFlags extends FetchFlags {
+  json?: boolean;
+  top?: string;
+  retainers?: string;
+}
+
+const DEFAULT_TOP = 20;
+
+export async function heap(id: string | undefined, flags: HeapFlags): Promise<void> {
+  const top = flags.top === undefined ? undefined : Number(flags.top);
+  if (top !== undefined && (!Number.isInteger(top) || top < 1)) {
+    throw new UsageError(`--top takes a whole number of types, at least 1, not ${flags.top}`);
+  }
+  const prepared = await prepareDump(id, flags, "heap");
+  const executable = requireExecutable(prepared, "heap");
+  if (!flags.quiet) process.stderr.write("coredump: reading the V8 heap from the core\n");
+  const reading = await readHeap(prepared.folder.core, executable, {
+    ...(flags.json ? (top === undefined ? {} : { top }) : { top: top ?? DEFAULT_TOP }),
+    ...(flags.retainers ? { retainersOf: [flags.retainers] } : {}),
+  });
+  const retainers = flags.retainers ? (reading.retainers?.[flags.retainers] ?? []) : undefined;
+  if (flags.json) {
+    const { retainers: _all, ...rest } = reading;
+    const result = { id: prepared.dump.id, ...rest, ...(retainers ? { retainers } : {}) };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    `Node ${reading.nodeVersion}: ${reading.objects.toLocaleString("en")} live objects, ${formatSize(reading.bytes)}` +
+      ` (${reading.unreachable.objects.toLocaleString("en")} unreachable objects, ${formatSize(reading.unreachable.bytes)}, not counted)`,
+    "",
+    renderTable(
+      ["TYPE", "COUNT", "BYTES"],
+      reading.types.map((type) => [
+        printable(type.name),
+        type.count.toLocaleString("en"),
+        formatSize(type.bytes),
+      ]),
+    ),
+  ];
+  if (retainers) {
+    lines.push("", `Retainers of ${printable(flags.retainers ?? "")}:`);
+    if (retainers.length === 0) lines.push("  no live object of that type");
+    for (const [index, path] of retainers.entries()) {
+      const steps = path.path.map((step, position) =>
+        position === 0 ? `${printable(step.name)}` : `-[${printable(step.edge)}]-> ${printable(step.name)}`,
+      );
+      lines.push(`  ${index + 1}. ${steps.join(" ")}`);
+    }
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what must not reach a terminal.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Heap text (class and property names) with control characters shown as \u escapes, never raw. */
+function printable(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
