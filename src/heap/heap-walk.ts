@@ -111,8 +111,8 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
 }
 
 /**
- * An object's end is right when another object, the end of the page or its unused (zeroed) tail follows;
- * only a page's first object (a large object) may end beyond the page.
+ * A guessed end is right when another object or the end of the page follows; only a page's first object
+ * (a large object) may end beyond the page.
  */
 function landsOnObject(
   segment: Segment,
@@ -123,8 +123,7 @@ function landsOnObject(
 ): boolean {
   if (end > segment.end) return false;
   if (end >= areaEnd) return end === areaEnd || firstOfPage;
-  const word = wordAt(segment, end);
-  return word === 0 || isMapWord(word);
+  return isMapWord(wordAt(segment, end));
 }
 
 function distanceToNextMapWord(

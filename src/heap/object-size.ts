@@ -13,6 +13,21 @@ export function smiValue(word: number | undefined): number | undefined {
   return high >= 2 ** 31 ? high - TWO_32 : high;
 }
 
+const NOT_ARRAY_SHAPED = [
+  "ScopeInfo",
+  "FeedbackVector",
+  "FeedbackMetadata",
+  "PreparseData",
+  "CoverageInfo",
+  "BigInt",
+  "SmallOrderedHashMap",
+  "SmallOrderedHashSet",
+  "SmallOrderedNameDictionary",
+  "SwissNameDictionary",
+  "Code",
+  "InstructionStream",
+];
+
 function roundToWord(bytes: number): number {
   return Math.ceil(bytes / 8) * 8;
 }
@@ -53,6 +68,8 @@ export class ObjectSizer {
       const count = length(address, read);
       return count === undefined || count < 0 ? undefined : roundToWord(header + count * scale);
     };
+    // Not FixedArray-shaped, and V8 exports nothing to size them by: they end where the next object starts.
+    rule(NOT_ARRAY_SHAPED, () => undefined);
     rule(["FreeSpace"], (address, read) => smiValue(read(address + 8)));
     rule(["ByteArray", "TrustedByteArray"], scaled(16, 1));
     rule(["FixedDoubleArray"], scaled(16, 8));
