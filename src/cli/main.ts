@@ -155,6 +155,22 @@ Examples:
     await heap(id, command.optsWithGlobals());
   });
 
+  addFetchOptions(
+    addStoreOptions(
+      program
+        .command("heapsnapshot")
+        .description(
+          "a Chrome DevTools .heapsnapshot of the live heap, read from the core; its path on stdout",
+        )
+        .argument("[id]", ID_HELP)
+        .option("-o, --output <file>", "where to write it (default: <workdir>/<uuid>/core.heapsnapshot)")
+        .option("--json", "print { path, nodes, edges } on stdout"),
+    ),
+  ).action(async (id: string | undefined, _flags: object, command: Command) => {
+    const { heapsnapshot } = await import("./commands/heapsnapshot.js");
+    await heapsnapshot(id, command.optsWithGlobals());
+  });
+
   addStoreOptions(
     program
       .command("clean")

@@ -1,4 +1,4 @@
-import { smiValue } from "./object-size.js";
+import { FieldNames } from "./map-fields.js";
 import type { LoadedHeap } from "./read-heap.js";
 
 /** What a retainer path's step says of the edge that leads to an object. */
@@ -19,40 +19,21 @@ const PROPERTY_CELL_VALUE_AT = 24;
  * store needs (whose elements, whose table).
  */
 export class EdgeNamer {
-  private readonly descriptorsAt: number;
+  private readonly fields: FieldNames;
   private readonly propertiesAt: number;
   private readonly elementsAt: number;
   private readonly contextAt: number;
   private readonly sharedAt: number;
-  private readonly ownDescriptors: { mask: number; shift: number };
-  private readonly details: {
-    locationMask: number;
-    locationShift: number;
-    field: number;
-    indexMask: number;
-    indexShift: number;
-  };
   private readonly minContextSlots: number;
   private readonly types: { jsMap: number; jsSet: number; propertyCell: number; jsArray: number };
 
   constructor(private readonly heap: LoadedHeap) {
     const v8 = heap.v8;
-    this.descriptorsAt = v8.field("Map", "instance_descriptors");
+    this.fields = new FieldNames(heap.memory, heap.maps, heap.strings, v8);
     this.propertiesAt = v8.field("JSReceiver", "raw_properties_or_hash", 8);
     this.elementsAt = v8.field("JSObject", "elements", 16);
     this.contextAt = v8.field("JSFunction", "context");
     this.sharedAt = v8.field("JSFunction", "shared");
-    this.ownDescriptors = {
-      mask: v8.get("bit_field3_number_of_own_descriptors_mask"),
-      shift: v8.get("bit_field3_number_of_own_descriptors_shift"),
-    };
-    this.details = {
-      locationMask: v8.get("prop_location_mask"),
-      locationShift: v8.get("prop_location_shift"),
-      field: v8.get("prop_location_Field"),
-      indexMask: v8.get("prop_index_mask"),
-      indexShift: v8.get("prop_index_shift"),
-    };
     this.minContextSlots = v8.get("context_min_slots");
     this.types = {
       jsMap: v8.type("JSMap"),
@@ -132,28 +113,12 @@ export class EdgeNamer {
     return name === undefined ? { kind: "internal", name: `slot ${slot}` } : { kind: "context", name };
   }
 
-  /** The key of the own descriptor that stores field `fieldIndex` of an object's Map. */
   private fieldName(objectIndex: number, fieldIndex: number): string | undefined {
-    const heap = this.heap;
-    const map = this.mapOf(objectIndex);
-    const descriptors = heap.memory.word(map.address + this.descriptorsAt);
-    if (descriptors === undefined || descriptors % 2 !== 1) return undefined;
-    const own = (map.bitField3 & this.ownDescriptors.mask) >>> this.ownDescriptors.shift;
-    const d = this.details;
-    for (let index = 0; index < own; index++) {
-      const entry = descriptors - 1 + 24 + index * 24;
-      const details = smiValue(heap.memory.word(entry + 8));
-      if (details === undefined) continue;
-      if ((details & d.locationMask) >>> d.locationShift !== d.field) continue;
-      if ((details & d.indexMask) >>> d.indexShift !== fieldIndex) continue;
-      return heap.strings.read(heap.memory.word(entry));
-    }
-    return undefined;
+    return this.fields.of(this.heap.objects.map[objectIndex] as number).names[fieldIndex];
   }
 
   private inobjectCount(objectIndex: number): number {
-    const map = this.mapOf(objectIndex);
-    return Math.max(0, map.instanceSize / 8 - map.inobjectStart);
+    return this.fields.of(this.heap.objects.map[objectIndex] as number).inobject;
   }
 
   /** The offset of the first slot of `parent` holding a strong pointer to `child`, or -1. */

@@ -32,6 +32,8 @@ export interface LoadedHeap {
   live: Reachability;
   names: ObjectNames;
   strings: HeapStrings;
+  /** Whether the objects of a Map hold raw data (never read as pointers). */
+  isRawBody: (mapIndex: number) => boolean;
 }
 
 /** Loads the core's V8 heap: Maps, every object of every page, and which of them are live. */
@@ -64,7 +66,7 @@ export async function loadHeap(corePath: string, executablePath: string): Promis
   const strings = new HeapStrings(memory, maps, v8);
   const names = new ObjectNames(memory, maps, strings, v8);
   nameTypesByRole(memory, v8, maps, objects, names);
-  return { nodeVersion, memory, v8, maps, objects, live, names, strings };
+  return { nodeVersion, memory, v8, maps, objects, live, names, strings, isRawBody };
 }
 
 /**

@@ -1,0 +1,154 @@
+import { FieldNames } from "../map-fields.js";
+import { objectAt } from "../object-index.js";
+import type { LoadedHeap } from "../read-heap.js";
+import type { EdgeType } from "./snapshot-format.js";
+
+export type EmitEdge = (type: EdgeType, nameOrIndex: string | number, target: number) => void;
+
+const TWO_32 = 2 ** 32;
+const ROLE_PROPERTIES = 1;
+const ROLE_ELEMENTS = 2;
+const PROPERTY_CELL_NAME_AT = 8;
+const PROPERTY_CELL_VALUE_AT = 24;
+
+/**
+ * The edges of each live object: every strong tagged slot that points at a live object, named as V8's
+ * snapshot names them where the core tells (properties through the Map's descriptors or the dictionary's
+ * keys, elements by index, context variables through the ScopeInfo), else internal by field offset or
+ * hidden by slot index. Backing stores carry their owner's property and element edges.
+ */
+export class SnapshotEdges {
+  private readonly fields: FieldNames;
+  /** For a properties or elements backing store: the JS object that owns it, else -1. */
+  private readonly owner: Int32Array;
+  private readonly role: Uint8Array;
+  private readonly at: {
+    properties: number;
+    elements: number;
+    context: number;
+    shared: number;
+    minContextSlots: number;
+  };
+  private readonly types: { propertyCell: number; collections: Set<number> };
+
+  constructor(
+    private readonly heap: LoadedHeap,
+    private readonly isRawBody: (mapIndex: number) => boolean,
+  ) {
+    const v8 = heap.v8;
+    this.fields = new FieldNames(heap.memory, heap.maps, heap.strings, v8);
+    this.at = {
+      properties: v8.field("JSReceiver", "raw_properties_or_hash", 8),
+      elements: v8.field("JSObject", "elements", 16),
+      context: v8.field("JSFunction", "context"),
+      shared: v8.field("JSFunction", "shared"),
+      minContextSlots: v8.get("context_min_slots"),
+    };
+    this.types = {
+      propertyCell: v8.type("PropertyCell"),
+      collections: new Set([v8.type("JSMap"), v8.type("JSSet")]),
+    };
+    const count = heap.objects.address.length;
+    this.owner = new Int32Array(count).fill(-1);
+    this.role = new Uint8Array(count);
+    for (let index = 0; index < count; index++) {
+      if (!this.isLive(index) || !heap.names.isJSReceiver(this.typeOf(index))) continue;
+      this.own(index, this.at.properties, ROLE_PROPERTIES);
+      this.own(index, this.at.elements, ROLE_ELEMENTS);
+    }
+  }
+
+  isLive(index: number): boolean {
+    return this.heap.live.reachedFrom[index] !== 0;
+  }
+
+  /** Calls `emit` for each edge of live object `index`, in slot order (the same every call). */
+  forEach(index: number, emit: EmitEdge): void {
+    const { objects, memory } = this.heap;
+    const start = objects.address[index] as number;
+    const segment = memory.segmentOf(start);
+    if (!segment) return;
+    const mapIndex = objects.map[index] as number;
+    const end = Math.min(
+      start + (this.isRawBody(mapIndex) ? 8 : (objects.size[index] as number)),
+      segment.end,
+    );
+    const words = segment.words;
+    for (let offset = 0, word = (start - segment.start) / 4; start + offset < end; offset += 8, word += 2) {
+      const low = words[word] as number;
+      if ((low & 3) !== 1) continue;
+      const target = objectAt(objects, low - 1 + (words[word + 1] as number) * TWO_32);
+      if (target < 0 || !this.isLive(target)) continue;
+      this.name(index, offset, target, emit);
+    }
+  }
+
+  private name(index: number, offset: number, target: number, emit: EmitEdge): void {
+    const heap = this.heap;
+    if (offset === 0) return emit("internal", "map", target);
+    const type = this.typeOf(index);
+    const names = heap.names;
+    if (names.isContext(type)) return this.contextEdge(index, offset, target, emit);
+    if (type === this.types.propertyCell) {
+      if (offset === PROPERTY_CELL_VALUE_AT) return emit("internal", "value", target);
+      if (offset === PROPERTY_CELL_NAME_AT) return emit("internal", "name", target);
+    }
+    if (this.typeOf(target) === this.types.propertyCell) {
+      const cell = heap.objects.address[target] as number;
+      const key = heap.strings.read(heap.memory.word(cell + PROPERTY_CELL_NAME_AT));
+      if (key !== undefined) return emit("property", key, target);
+    }
+    if (names.isJSReceiver(type)) return this.receiverEdge(index, type, offset, target, emit);
+    const owner = this.owner[index] as number;
+    const slot = (offset - 16) / 8;
+    if (owner >= 0 && this.role[index] === ROLE_ELEMENTS) return emit("element", slot, target);
+    if (owner >= 0 && this.role[index] === ROLE_PROPERTIES) {
+      const fields = this.fields.of(heap.objects.map[owner] as number);
+      const name =
+        fields.names[fields.inobject + slot] ??
+        heap.strings.read(heap.memory.word((heap.objects.address[index] as number) + offset - 8));
+      if (name !== undefined) return emit("property", name, target);
+    }
+    return emit("hidden", offset / 8, target);
+  }
+
+  private receiverEdge(index: number, type: number, offset: number, target: number, emit: EmitEdge): void {
+    if (offset === this.at.properties) return emit("internal", "properties", target);
+    if (offset === this.at.elements) return emit("internal", "elements", target);
+    if (this.heap.names.isFunction(type)) {
+      if (offset === this.at.context) return emit("internal", "context", target);
+      if (offset === this.at.shared) return emit("internal", "shared", target);
+    }
+    if (this.types.collections.has(type) && offset === 24) return emit("internal", "table", target);
+    const map = this.heap.maps.maps[this.heap.objects.map[index] as number];
+    const fields = this.fields.of(this.heap.objects.map[index] as number);
+    const name = map ? fields.names[offset / 8 - map.inobjectStart] : undefined;
+    if (name !== undefined && map && offset < map.instanceSize) return emit("property", name, target);
+    return emit("internal", `@${offset}`, target);
+  }
+
+  private contextEdge(index: number, offset: number, target: number, emit: EmitEdge): void {
+    const slot = (offset - 16) / 8;
+    if (slot === 0) return emit("internal", "scope_info", target);
+    if (slot === 1) return emit("internal", "previous", target);
+    const context = this.heap.objects.address[index] as number;
+    const name = this.heap.names.contextLocalName(
+      this.heap.memory.word(context + 16),
+      slot - this.at.minContextSlots,
+    );
+    return name === undefined ? emit("hidden", slot, target) : emit("context", name, target);
+  }
+
+  private own(index: number, offset: number, role: number): void {
+    const held = this.heap.memory.word((this.heap.objects.address[index] as number) + offset);
+    if (held === undefined || held % 2 !== 1) return;
+    const store = objectAt(this.heap.objects, held - 1);
+    if (store < 0 || this.owner[store] !== -1 || this.heap.names.isJSReceiver(this.typeOf(store))) return;
+    this.owner[store] = index;
+    this.role[store] = role;
+  }
+
+  private typeOf(index: number): number {
+    return this.heap.maps.maps[this.heap.objects.map[index] as number]?.instanceType ?? -1;
+  }
+}
