@@ -59,6 +59,29 @@ describe("the heap app's cores and Node's own snapshots of them", () => {
     }
   });
 
+  it("the app's strings have the representations it means them to have", () => {
+    const expected = {
+      internalized: "string",
+      internalizedAtRunTime: "string",
+      oneByte: "string",
+      twoByte: "string",
+      sliced: "sliced string",
+      cons: "concatenated string",
+      external: "string",
+    };
+    for (const { version, snapshot } of cases) {
+      const strings = snapshot.propertiesOfGlobal("strings");
+      const types = Object.fromEntries(Object.entries(strings).map(([name, node]) => [name, node.type]));
+      assert.deepEqual(types, expected, version);
+      assert.match(
+        strings.twoByte?.name ?? "",
+        /^heap-app-two-byte-\u2603-\u65e5\u672c-(\u00e9\u2665)+$/,
+        version,
+      );
+      assert.match(strings.external?.name ?? "", /^(heap-app-external-)+/, version);
+    }
+  });
+
   it("packed as zip dumps in a folder, coredump list --dir finds each", async () => {
     const dumps = await crashDumps(
       cases.map(({ heap }) => heap),

@@ -69,6 +69,28 @@ export class LoadedSnapshot {
     return map.retainedSize;
   }
 
+  /**
+   * The nodes that the properties of the object the global holds as `property` lead to, by property:
+   * `{ sliced: { type: "sliced string", name: "(sliced string)" }, twoByte: { type: "string", name: "heap-…" } }`.
+   * How the snapshot shows a string's representation (its type) and, for a flat string, its characters.
+   */
+  propertiesOfGlobal(property: string): Record<string, { type: string; name: string }> {
+    const holders: IHeapNode[] = [];
+    this.heap.nodes.forEach((node) => {
+      if (node.type !== "object") return;
+      if (node.referrers.some((edge) => edge.type === "property" && edge.name_or_index === property))
+        holders.push(node);
+    });
+    const [holder] = holders;
+    if (!holder || holders.length > 1)
+      throw new Error(`${this.file}: ${holders.length} objects held as "${property}", expected one`);
+    return Object.fromEntries(
+      holder.references
+        .filter((edge) => edge.type === "property" && edge.name_or_index !== "__proto__")
+        .map((edge) => [String(edge.name_or_index), { type: edge.toNode.type, name: edge.toNode.name }]),
+    );
+  }
+
   /** memlab's shortest path from a GC root to an instance of `className` (its first), root first. */
   retainerPath(className: string): PathStep[] {
     const instance = this.heap.getAnyObjectWithClassName(className);
