@@ -3,9 +3,10 @@ import type { MapTable } from "./map-table.js";
 import { smiValue } from "./object-size.js";
 import type { V8Constants } from "./v8-constants.js";
 
-const MAX_CHARS = 200;
+/** As many characters as V8's own snapshot keeps of a string's text. */
+const MAX_CHARS = 1024;
 
-/** Reads V8 strings of every representation out of the core, cut at 200 characters. */
+/** Reads V8 strings of every representation out of the core, cut at 1024 characters. */
 export class HeapStrings {
   private readonly lengthAt: number;
   private readonly charsAt: number;
@@ -18,6 +19,7 @@ export class HeapStrings {
   private readonly slicedParentAt: number;
   private readonly slicedOffsetAt: number;
   private readonly thinActualAt: number;
+  private readonly externalResourceAt: number;
 
   constructor(
     private readonly memory: CoreMemory,
@@ -41,6 +43,7 @@ export class HeapStrings {
     this.slicedParentAt = v8.field("SlicedString", "parent");
     this.slicedOffsetAt = v8.field("SlicedString", "offset");
     this.thinActualAt = v8.field("ThinString", "actual");
+    this.externalResourceAt = v8.field("ExternalString", "resource", 16);
   }
 
   /** The instance type of the object a tagged pointer points at, or -1. */
@@ -100,8 +103,19 @@ export class HeapStrings {
       case "thin":
         return this.read(this.memory.word(address + this.thinActualAt), depth + 1);
       default:
-        return undefined;
+        return this.readExternal(address, type, shown);
     }
+  }
+
+  /**
+   * An external string's characters, through the data pointer V8 caches after the resource pointer
+   * (uncached external strings keep only the resource, whose layout is the embedder's: not read).
+   */
+  private readExternal(address: number, type: number, length: number): string | undefined {
+    const data = this.memory.word(address + this.externalResourceAt + 8);
+    if (!data || data % 2 !== 0) return undefined;
+    const oneByte = (type & this.encodingMask) === this.oneByteTag;
+    return this.memory.bytes(data, length * (oneByte ? 1 : 2))?.toString(oneByte ? "latin1" : "utf16le");
   }
 
   /** A sliced string's parent, read far enough to cover the slice. */

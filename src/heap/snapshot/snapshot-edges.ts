@@ -94,9 +94,13 @@ export class SnapshotEdges {
       if (offset === PROPERTY_CELL_NAME_AT) return emit("internal", "name", target);
     }
     if (this.typeOf(target) === this.types.propertyCell) {
+      // A global property lives in a PropertyCell: as in V8's snapshot, the property edge leads to its value.
       const cell = heap.objects.address[target] as number;
       const key = heap.strings.read(heap.memory.word(cell + PROPERTY_CELL_NAME_AT));
-      if (key !== undefined) return emit("property", key, target);
+      const value = heap.memory.word(cell + PROPERTY_CELL_VALUE_AT);
+      const valueIndex = value !== undefined && value % 2 === 1 ? objectAt(heap.objects, value - 1) : -1;
+      if (key !== undefined && valueIndex >= 0 && this.isLive(valueIndex)) emit("property", key, valueIndex);
+      return emit("hidden", offset / 8, target);
     }
     if (names.isJSReceiver(type)) return this.receiverEdge(index, type, offset, target, emit);
     const owner = this.owner[index] as number;
