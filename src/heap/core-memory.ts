@@ -1,6 +1,6 @@
 import { ET_CORE, PT_LOAD, readElfHeaders } from "../elf/elf-header.js";
 import type { FileMapping } from "../elf/nt-file.js";
-import { withFile } from "../elf/random-access.js";
+import { type RandomAccessFile, withFile } from "../elf/random-access.js";
 import { UnsupportedHeapError } from "./v8-constants.js";
 
 /** One dumped memory segment of the core, as 32-bit words (little-endian x64: a word is lo + hi · 2³²). */
@@ -32,10 +32,9 @@ export class CoreMemory {
         if (load.type !== PT_LOAD || load.filesz < 8) continue;
         const end = load.vaddr + load.filesz;
         if (fileMappings.some((mapping) => mapping.start < end && load.vaddr < mapping.end)) continue;
-        const bytes = await file.readAt(load.offset, load.filesz - (load.filesz % 8));
-        const copy = new Uint32Array(bytes.length / 4);
-        new Uint8Array(copy.buffer).set(bytes);
-        segments.push({ start: load.vaddr, end: load.vaddr + bytes.length, words: copy });
+        segments.push(
+          ...(await readWithoutZeroBlocks(file, load.offset, load.vaddr, load.filesz - (load.filesz % 8))),
+        );
       }
       segments.sort((a, b) => a.start - b.start);
       return new CoreMemory(segments);
@@ -70,6 +69,59 @@ export class CoreMemory {
     if (!segment || address + length > segment.end) return undefined;
     return Buffer.from(segment.words.buffer, segment.words.byteOffset + (address - segment.start), length);
   }
+}
+
+/**
+ * Reads one PT_LOAD segment in big reads, leaving out the 256 KiB blocks (aligned as V8 aligns its
+ * chunks) that are all zeros: reserved, never-touched memory, which the core holds as holes and which
+ * can be hundreds of megabytes on Node 24. What remains is kept as one segment per run of blocks.
+ */
+async function readWithoutZeroBlocks(
+  file: RandomAccessFile,
+  offset: number,
+  vaddr: number,
+  size: number,
+): Promise<Segment[]> {
+  const runs: Array<{ start: number; parts: Buffer[] }> = [];
+  let current: { start: number; parts: Buffer[] } | undefined;
+  for (let at = 0; at < size; ) {
+    const chunkEnd = Math.min(size, at + READ_SIZE - ((vaddr + at) % ZERO_BLOCK));
+    const bytes = await file.readAt(offset + at, chunkEnd - at);
+    for (let block = 0; block < bytes.length; ) {
+      const address = vaddr + at + block;
+      const blockEnd = Math.min(bytes.length, block + ZERO_BLOCK - (address % ZERO_BLOCK));
+      const part = bytes.subarray(block, blockEnd);
+      if (isAllZero(part)) current = undefined;
+      else {
+        if (!current) {
+          current = { start: address, parts: [] };
+          runs.push(current);
+        }
+        current.parts.push(part);
+      }
+      block = blockEnd;
+    }
+    at = chunkEnd;
+  }
+  return runs.map((run) => {
+    const length = run.parts.reduce((sum, part) => sum + part.length, 0);
+    const words = new Uint32Array(length / 4);
+    const view = new Uint8Array(words.buffer);
+    let at = 0;
+    for (const part of run.parts) {
+      view.set(part, at);
+      at += part.length;
+    }
+    return { start: run.start, end: run.start + length, words };
+  });
+}
+
+const ZERO_BLOCK = 256 * 1024;
+const READ_SIZE = 16 * 1024 * 1024;
+const ZEROS = Buffer.alloc(ZERO_BLOCK);
+
+function isAllZero(part: Buffer): boolean {
+  return part.equals(ZEROS.subarray(0, part.length));
 }
 
 export function wordAt(segment: Segment, address: number): number {

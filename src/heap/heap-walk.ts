@@ -1,5 +1,5 @@
 import { type CoreMemory, type Segment, wordAt } from "./core-memory.js";
-import { GrowableFloat64, GrowableInt32 } from "./growable.js";
+import { growableFloat64, growableInt32 } from "./growable.js";
 import type { MapTable } from "./map-table.js";
 import type { ObjectSizer } from "./object-size.js";
 
@@ -52,9 +52,9 @@ export function pageArea(
  * map word, which is how it also steps over a linear allocation area that was never filled.
  */
 export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer): HeapObjects {
-  const addresses = new GrowableFloat64();
-  const mapIndexes = new GrowableInt32();
-  const sizes = new GrowableFloat64();
+  const addresses = growableFloat64();
+  const mapIndexes = growableInt32();
+  const sizes = growableFloat64();
   let resyncs = 0;
   const pages: Array<{ start: number; areaStart: number; end: number }> = [];
   const isMapWord = (word: number) => (word & 3) === 1 && maps.byAddress.has(word - 1);

@@ -1,6 +1,6 @@
-import { EdgeNamer } from "./edge-names.js";
 import { RootKind } from "./reachability.js";
 import type { LoadedHeap } from "./read-heap.js";
+import { SnapshotEdges } from "./snapshot/snapshot-edges.js";
 
 export interface RetainerStep {
   /** The object's group, as the histogram names it (`(global)` for a global object). */
@@ -32,11 +32,11 @@ export function findRetainers(heap: LoadedHeap, name: string): RetainerPath[] {
   candidates.sort(
     (a, b) => Number(b.fromGlobal) - Number(a.fromGlobal) || a.depth - b.depth || a.index - b.index,
   );
-  const namer = new EdgeNamer(heap);
-  return candidates.slice(0, MAX_PATHS).map((candidate) => ({ path: pathTo(heap, namer, candidate.index) }));
+  const edges = new SnapshotEdges(heap, heap.isRawBody);
+  return candidates.slice(0, MAX_PATHS).map((candidate) => ({ path: pathTo(heap, edges, candidate.index) }));
 }
 
-function pathTo(heap: LoadedHeap, namer: EdgeNamer, target: number): RetainerStep[] {
+function pathTo(heap: LoadedHeap, edges: SnapshotEdges, target: number): RetainerStep[] {
   const chain: number[] = [];
   for (let at = target; at >= 0 && chain.length < MAX_DEPTH; at = heap.live.parent[at] as number)
     chain.unshift(at);
@@ -49,22 +49,32 @@ function pathTo(heap: LoadedHeap, namer: EdgeNamer, target: number): RetainerSte
         edge: global ? "(global object)" : "(native memory: handle, stack or V8 root)",
       };
     }
-    const edge = namer.name(chain[position - 2] ?? -1, chain[position - 1] as number, index);
-    return { name: group, edge: describe(edge) };
+    return { name: group, edge: edgeName(heap, edges, chain[position - 1] as number, index) };
   });
 }
 
-function describe(edge: { kind: string; name: string }): string {
-  switch (edge.kind) {
-    case "element":
-      return `[${edge.name}]`;
-    case "map entry":
-      return `Map entry ${edge.name}`;
-    case "context":
-      return `context variable ${edge.name}`;
-    case "internal":
-      return `(${edge.name})`;
-    default:
-      return edge.name;
+/** How `parent` holds `child`, in words: the snapshot's edge label, with a Map's entries and global cells named. */
+function edgeName(heap: LoadedHeap, edges: SnapshotEdges, parent: number, child: number): string {
+  const offset = slotOf(heap, parent, child);
+  const cell = edges.cellName(child);
+  if (cell !== undefined) return cell;
+  if (edges.isCollectionTable(parent)) {
+    const key = heap.strings.read(heap.memory.word((heap.objects.address[parent] as number) + offset - 8));
+    return key === undefined ? "Map entry" : `Map entry ${key}`;
   }
+  const [type, name] = edges.label(parent, offset);
+  if (type === "element") return `[${name}]`;
+  if (type === "context") return `context variable ${name}`;
+  if (type === "property") return String(name);
+  return type === "hidden" ? `(slot ${name})` : `(${name})`;
+}
+
+/** The offset of the first slot of `parent` holding a strong pointer to `child`. */
+function slotOf(heap: LoadedHeap, parent: number, child: number): number {
+  const start = heap.objects.address[parent] as number;
+  const target = (heap.objects.address[child] as number) + 1;
+  const size = heap.objects.size[parent] as number;
+  for (let offset = 8; offset < size; offset += 8)
+    if (heap.memory.word(start + offset) === target) return offset;
+  return -1;
 }

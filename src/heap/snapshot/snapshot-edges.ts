@@ -4,12 +4,16 @@ import type { LoadedHeap } from "../read-heap.js";
 import type { EdgeType } from "./snapshot-format.js";
 
 export type EmitEdge = (type: EdgeType, nameOrIndex: string | number, target: number) => void;
+export type EdgeLabel = [EdgeType, string | number];
 
 const TWO_32 = 2 ** 32;
 const ROLE_PROPERTIES = 1;
 const ROLE_ELEMENTS = 2;
+const ROLE_TABLE = 3;
 const PROPERTY_CELL_NAME_AT = 8;
 const PROPERTY_CELL_VALUE_AT = 24;
+/** JSCollection: map, properties, elements, table. */
+const COLLECTION_TABLE_AT = 24;
 
 /**
  * The edges of each live object: every strong tagged slot that points at a live object, named as V8's
@@ -55,6 +59,7 @@ export class SnapshotEdges {
       if (!this.isLive(index) || !heap.names.isJSReceiver(this.typeOf(index))) continue;
       this.own(index, this.at.properties, ROLE_PROPERTIES);
       this.own(index, this.at.elements, ROLE_ELEMENTS);
+      if (this.types.collections.has(this.typeOf(index))) this.own(index, COLLECTION_TABLE_AT, ROLE_TABLE);
     }
   }
 
@@ -79,68 +84,84 @@ export class SnapshotEdges {
       if ((low & 3) !== 1) continue;
       const target = objectAt(objects, low - 1 + (words[word + 1] as number) * TWO_32);
       if (target < 0 || !this.isLive(target)) continue;
-      this.name(index, offset, target, emit);
+      if (offset !== 0 && this.typeOf(target) === this.types.propertyCell) this.globalProperty(target, emit);
+      const [type, name] = this.label(index, offset);
+      emit(type, name, target);
     }
   }
 
-  private name(index: number, offset: number, target: number, emit: EmitEdge): void {
+  /** A global property lives in a PropertyCell: as in V8's snapshot, the property edge leads to its value. */
+  private globalProperty(cellIndex: number, emit: EmitEdge): void {
     const heap = this.heap;
-    if (offset === 0) return emit("internal", "map", target);
+    const cell = heap.objects.address[cellIndex] as number;
+    const key = this.cellName(cellIndex);
+    const value = heap.memory.word(cell + PROPERTY_CELL_VALUE_AT);
+    const valueIndex = value !== undefined && value % 2 === 1 ? objectAt(heap.objects, value - 1) : -1;
+    if (key !== undefined && valueIndex >= 0 && this.isLive(valueIndex)) emit("property", key, valueIndex);
+  }
+
+  /** The property name a PropertyCell holds, or undefined when `index` is no PropertyCell. */
+  cellName(index: number): string | undefined {
+    if (this.typeOf(index) !== this.types.propertyCell) return undefined;
+    const cell = this.heap.objects.address[index] as number;
+    return this.heap.strings.read(this.heap.memory.word(cell + PROPERTY_CELL_NAME_AT));
+  }
+
+  /** Whether `index` is the table of a JS Map or Set (whose slots are its entries). */
+  isCollectionTable(index: number): boolean {
+    return this.role[index] === ROLE_TABLE;
+  }
+
+  /** The type and name of the edge from slot `offset` of object `index`. */
+  label(index: number, offset: number): EdgeLabel {
+    const heap = this.heap;
+    if (offset === 0) return ["internal", "map"];
     const type = this.typeOf(index);
     const names = heap.names;
-    if (names.isContext(type)) return this.contextEdge(index, offset, target, emit);
+    if (names.isContext(type)) return this.contextEdge(index, offset);
     if (type === this.types.propertyCell) {
-      if (offset === PROPERTY_CELL_VALUE_AT) return emit("internal", "value", target);
-      if (offset === PROPERTY_CELL_NAME_AT) return emit("internal", "name", target);
+      if (offset === PROPERTY_CELL_VALUE_AT) return ["internal", "value"];
+      if (offset === PROPERTY_CELL_NAME_AT) return ["internal", "name"];
     }
-    if (this.typeOf(target) === this.types.propertyCell) {
-      // A global property lives in a PropertyCell: as in V8's snapshot, the property edge leads to its value.
-      const cell = heap.objects.address[target] as number;
-      const key = heap.strings.read(heap.memory.word(cell + PROPERTY_CELL_NAME_AT));
-      const value = heap.memory.word(cell + PROPERTY_CELL_VALUE_AT);
-      const valueIndex = value !== undefined && value % 2 === 1 ? objectAt(heap.objects, value - 1) : -1;
-      if (key !== undefined && valueIndex >= 0 && this.isLive(valueIndex)) emit("property", key, valueIndex);
-      return emit("hidden", offset / 8, target);
-    }
-    if (names.isJSReceiver(type)) return this.receiverEdge(index, type, offset, target, emit);
+    if (names.isJSReceiver(type)) return this.receiverEdge(index, type, offset);
     const owner = this.owner[index] as number;
     const slot = (offset - 16) / 8;
-    if (owner >= 0 && this.role[index] === ROLE_ELEMENTS) return emit("element", slot, target);
+    if (owner >= 0 && this.role[index] === ROLE_ELEMENTS) return ["element", slot];
     if (owner >= 0 && this.role[index] === ROLE_PROPERTIES) {
       const fields = this.fields.of(heap.objects.map[owner] as number);
       const name =
         fields.names[fields.inobject + slot] ??
         heap.strings.read(heap.memory.word((heap.objects.address[index] as number) + offset - 8));
-      if (name !== undefined) return emit("property", name, target);
+      if (name !== undefined) return ["property", name];
     }
-    return emit("hidden", offset / 8, target);
+    return ["hidden", offset / 8];
   }
 
-  private receiverEdge(index: number, type: number, offset: number, target: number, emit: EmitEdge): void {
-    if (offset === this.at.properties) return emit("internal", "properties", target);
-    if (offset === this.at.elements) return emit("internal", "elements", target);
+  private receiverEdge(index: number, type: number, offset: number): EdgeLabel {
+    if (offset === this.at.properties) return ["internal", "properties"];
+    if (offset === this.at.elements) return ["internal", "elements"];
     if (this.heap.names.isFunction(type)) {
-      if (offset === this.at.context) return emit("internal", "context", target);
-      if (offset === this.at.shared) return emit("internal", "shared", target);
+      if (offset === this.at.context) return ["internal", "context"];
+      if (offset === this.at.shared) return ["internal", "shared"];
     }
-    if (this.types.collections.has(type) && offset === 24) return emit("internal", "table", target);
+    if (this.types.collections.has(type) && offset === COLLECTION_TABLE_AT) return ["internal", "table"];
     const map = this.heap.maps.maps[this.heap.objects.map[index] as number];
     const fields = this.fields.of(this.heap.objects.map[index] as number);
     const name = map ? fields.names[offset / 8 - map.inobjectStart] : undefined;
-    if (name !== undefined && map && offset < map.instanceSize) return emit("property", name, target);
-    return emit("internal", `@${offset}`, target);
+    if (name !== undefined && map && offset < map.instanceSize) return ["property", name];
+    return ["internal", `@${offset}`];
   }
 
-  private contextEdge(index: number, offset: number, target: number, emit: EmitEdge): void {
+  private contextEdge(index: number, offset: number): EdgeLabel {
     const slot = (offset - 16) / 8;
-    if (slot === 0) return emit("internal", "scope_info", target);
-    if (slot === 1) return emit("internal", "previous", target);
+    if (slot === 0) return ["internal", "scope_info"];
+    if (slot === 1) return ["internal", "previous"];
     const context = this.heap.objects.address[index] as number;
     const name = this.heap.names.contextLocalName(
       this.heap.memory.word(context + 16),
       slot - this.at.minContextSlots,
     );
-    return name === undefined ? emit("hidden", slot, target) : emit("context", name, target);
+    return name === undefined ? ["hidden", slot] : ["context", name];
   }
 
   private own(index: number, offset: number, role: number): void {

@@ -107,7 +107,7 @@ export async function writeHeapSnapshot(
     };
     for (const global of globals) emit("shortcut", "global", global);
     out.write(`,\n${edgeTypeIndex("element")},1,${NODE_FIELDS.length}`);
-    nativeRoots.forEach((root, rootIndex) => emit("element", rootIndex + 1, root));
+    for (const [rootIndex, root] of nativeRoots.entries()) emit("element", rootIndex + 1, root);
     for (let index = 0; index < count; index++) {
       if (position[index] === -1) continue;
       edges.forEach(index, emit);
