@@ -7,9 +7,12 @@ export interface NodeLabel {
   name: string;
 }
 
+const CONS_STRING: NodeLabel = { type: "concatenated string", name: "(concatenated string)" };
+const SLICED_STRING: NodeLabel = { type: "sliced string", name: "(sliced string)" };
+
 /**
  * Labels objects the way V8's own snapshot does, as far as the core tells: strings by representation
- * with their text, closures by function name, JS objects by constructor, Maps as object shapes, V8's
+ * (flat ones with their text), closures by function name, JS objects by constructor, Maps as object shapes, V8's
  * internals as `system / <class>` (hidden), arrays of V8's own as `(internal array)`.
  */
 export class NodeLabels {
@@ -55,11 +58,11 @@ export class NodeLabels {
     const mapIndex = heap.objects.map[index] as number;
     const type = heap.maps.maps[mapIndex]?.instanceType ?? -1;
     if (heap.names.isString(type)) {
+      // As V8 names them: a cons or sliced string by its kind, a flat one by its characters.
       const representation = heap.strings.representation(type);
-      const text = heap.strings.read((heap.objects.address[index] as number) + 1) ?? "";
-      if (representation === "cons") return { type: "concatenated string", name: text };
-      if (representation === "sliced") return { type: "sliced string", name: text };
-      return { type: "string", name: text };
+      if (representation === "cons") return CONS_STRING;
+      if (representation === "sliced") return SLICED_STRING;
+      return { type: "string", name: heap.strings.read((heap.objects.address[index] as number) + 1) ?? "" };
     }
     if (heap.names.isFunction(type)) {
       return {

@@ -94,7 +94,7 @@ export async function writeHeapSnapshot(
         `,\n${nodeTypeIndex(label.type)},${strings.id(label.name)},${id},${objects.size[index]},${edgeCounts[index]},0,0`,
       );
       if (index % 65536 === 0) onProgress(index, count * 2);
-      await out.drained();
+      if (out.full) await out.drained();
     }
     out.write('],\n"edges":[');
     let first = true;
@@ -112,7 +112,7 @@ export async function writeHeapSnapshot(
       if (position[index] === -1) continue;
       edges.forEach(index, emit);
       if (index % 65536 === 0) onProgress(count + index, count * 2);
-      await out.drained();
+      if (out.full) await out.drained();
     }
     out.write('],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[],\n"strings":[');
     strings.values.forEach((value, index) => {
@@ -145,21 +145,22 @@ class StringTable {
   }
 }
 
-/** Text gathered into chunks of about a megabyte, written with the stream's back-pressure respected. */
+/**
+ * Text gathered into chunks of about a megabyte (one growing string: no array of millions of small ones
+ * for the collector), written with the stream's back-pressure respected.
+ */
 class ChunkedWriter {
   private readonly stream;
-  private pending: string[] = [];
-  private size = 0;
-  private full = false;
+  private pending = "";
+  full = false;
 
   constructor(path: string) {
     this.stream = createWriteStream(path, { mode: 0o600 });
   }
 
   write(text: string): void {
-    this.pending.push(text);
-    this.size += text.length;
-    if (this.size >= FLUSH_AT) this.flush();
+    this.pending += text;
+    if (this.pending.length >= FLUSH_AT) this.flush();
   }
 
   async drained(): Promise<void> {
@@ -177,8 +178,7 @@ class ChunkedWriter {
 
   private flush(): void {
     if (this.pending.length === 0) return;
-    this.full = !this.stream.write(this.pending.join("")) || this.full;
-    this.pending = [];
-    this.size = 0;
+    this.full = !this.stream.write(this.pending) || this.full;
+    this.pending = "";
   }
 }
