@@ -139,6 +139,39 @@ Examples:
     await report(id, command.optsWithGlobals(), settings);
   });
 
+  addFetchOptions(
+    addStoreOptions(
+      program
+        .command("heap")
+        .description(
+          "what fills the V8 heap: live objects by constructor, counts and bytes, read from the core",
+        )
+        .argument("[id]", ID_HELP)
+        .option("--top <n>", "show the N largest types (default 20; all with --json)")
+        .option("--retainers <name>", "up to three shortest paths from the global object or a root to a NAME")
+        .option("--json", "print one JSON object on stdout"),
+    ),
+  ).action(async (id: string | undefined, _flags: object, command: Command) => {
+    const { heap } = await import("./commands/heap.js");
+    await heap(id, command.optsWithGlobals(), settings);
+  });
+
+  addFetchOptions(
+    addStoreOptions(
+      program
+        .command("heapsnapshot")
+        .description(
+          "a Chrome DevTools .heapsnapshot of the live heap, read from the core; its path on stdout",
+        )
+        .argument("[id]", ID_HELP)
+        .option("-o, --output <file>", "where to write it (default: <workdir>/<uuid>/core.heapsnapshot)")
+        .option("--json", "print { path, nodes, edges } on stdout"),
+    ),
+  ).action(async (id: string | undefined, _flags: object, command: Command) => {
+    const { heapsnapshot } = await import("./commands/heapsnapshot.js");
+    await heapsnapshot(id, command.optsWithGlobals(), settings);
+  });
+
   addStoreOptions(
     program
       .command("clean")

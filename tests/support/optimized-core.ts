@@ -10,15 +10,12 @@
  *
  * Generated once per (node version, way, hot.js content) and cached under
  * `<repo>/.cache/fixtures/optimized-<way>-<node version>-<sha256(hot.js), 12 hex>/`, staged and published by
- * one rename like tests/support/real-core.ts.
+ * one rename (tests/support/script-core.ts).
  */
-import { spawn } from "node:child_process";
-import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
-import { constants } from "node:os";
 import { join } from "node:path";
+import { runToCrash, versionOf } from "./crash-core.js";
 import { memoised } from "./memo.js";
-import { clearBrokenEntry, collectCore, publish, sha256, stageScript, versionOf } from "./real-core.js";
-import { repoRoot } from "./repo-root.js";
+import { scriptCore } from "./script-core.js";
 
 export type OptimizedWay = "turbofan" | "maglev";
 
@@ -36,10 +33,7 @@ export type OptimizedCore = {
   tiers: string;
 };
 
-type Meta = Omit<OptimizedCore, "core"> & { coreSize: number; createdAt: string };
-
 const SCRIPT = "hot.js";
-const META = "meta.json";
 const RUN_TIMEOUT_MS = 120_000;
 function flags(way: OptimizedWay, nodeVersion: string): string[] {
   if (way === "maglev") return ["--no-turbofan"];
@@ -57,120 +51,29 @@ export function optimizedCore(node: string, way: OptimizedWay): Promise<Optimize
   return obtainOnce(JSON.stringify([way, node]));
 }
 
-async function obtain(way: OptimizedWay, requestedNode: string): Promise<OptimizedCore> {
-  const node = await realpath(requestedNode);
-  const script = await readFile(join(repoRoot(), "tests", "fixtures", "crash-optimized", SCRIPT));
-  const nodeVersion = await versionOf(node);
-  const fixtures = join(repoRoot(), ".cache", "fixtures");
-  const entry = join(fixtures, `optimized-${way}-${nodeVersion}-${sha256(script).slice(0, 12)}`);
-  const cached = await readEntry(entry);
-  if (cached) return cached;
-  await mkdir(fixtures, { recursive: true });
-  const isValid = async (at: string) => (await readEntry(at)) !== undefined;
-  if ((await clearBrokenEntry(entry, fixtures, isValid)) === "clear") {
-    await generate(way, node, nodeVersion, script, fixtures, entry);
-  }
-  const fresh = await readEntry(entry);
-  if (!fresh) throw new Error(`optimizedCore: cache entry ${entry} is incomplete right after it was written`);
-  return fresh;
-}
-
-async function generate(
-  way: OptimizedWay,
-  node: string,
-  nodeVersion: string,
-  script: Buffer,
-  fixtures: string,
-  entry: string,
-) {
-  const { stage, corePattern } = await stageScript(fixtures, SCRIPT, script);
-  try {
-    const { pid, signal, stdout, stderr } = await runHotPath(
-      node,
-      [...flags(way, nodeVersion), ...TRACE],
-      stage,
-    );
-    const core = await collectCore(stage, pid, corePattern);
-    // What V8 printed holds the folder's real path (.cache may be a link).
-    const scriptAsRun = join(await realpath(stage), SCRIPT);
-    const coreSize = (await stat(core)).size;
-    const meta: Meta = {
-      node,
-      nodeVersion,
-      pid,
-      signal,
-      scriptAsRun,
-      stderr,
-      tiers: stdout,
-      coreSize,
-      createdAt: new Date().toISOString(),
-    };
-    await writeFile(join(stage, META), `${JSON.stringify(meta, null, 2)}\n`);
-    await publish(stage, entry);
-  } finally {
-    await rm(stage, { recursive: true, force: true });
-  }
-}
-
-function runHotPath(
-  node: string,
-  flags: string[],
-  cwd: string,
-): Promise<{ pid: number; signal: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      "bash",
-      [
-        "-c",
-        'ulimit -c unlimited; exec "$@"',
-        "bash",
-        node,
-        "--abort-on-uncaught-exception",
-        ...flags,
-        SCRIPT,
-      ],
-      { cwd, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code, signalName) => {
-      clearTimeout(timer);
-      const signal = signalName ? constants.signals[signalName] : undefined;
-      if (signal !== undefined && !stderr.includes("Cannot read properties of null (reading 'price')")) {
-        reject(new Error(`optimizedCore: hot.js died of signal ${signal}, not of its TypeError:\n${stderr}`));
-        return;
-      }
-      if (child.pid === undefined || signal === undefined) {
-        reject(
-          new Error(
-            `optimizedCore: expected hot.js to die of a signal, it ended with ${signalName ?? `exit code ${code}`}\n${stderr}`,
-          ),
+async function obtain(way: OptimizedWay, node: string): Promise<OptimizedCore> {
+  let nodeVersion = "";
+  const { entry: _entry, ...made } = await scriptCore({
+    prefix: "optimized",
+    variant: way,
+    script: join("tests", "fixtures", "crash-optimized", SCRIPT),
+    node,
+    crash: async (binary, script, cwd) => {
+      nodeVersion = await versionOf(binary);
+      return runToCrash({
+        node: binary,
+        args: ["--abort-on-uncaught-exception", ...flags(way, nodeVersion), ...TRACE, script],
+        cwd,
+        timeoutMs: RUN_TIMEOUT_MS,
+      });
+    },
+    fields: (crash, cwd) => {
+      if (!crash.stderr.includes("Cannot read properties of null (reading 'price')"))
+        throw new Error(
+          `optimizedCore: hot.js died of signal ${crash.signal}, not of its TypeError:\n${crash.stderr}`,
         );
-        return;
-      }
-      resolve({ pid: child.pid, signal, stdout, stderr });
-    });
+      return { scriptAsRun: join(cwd, SCRIPT), stderr: crash.stderr, tiers: crash.stdout };
+    },
   });
-}
-
-async function readEntry(entry: string): Promise<OptimizedCore | undefined> {
-  try {
-    const meta = JSON.parse(await readFile(join(entry, META), "utf8")) as Meta;
-    if ((await stat(join(entry, "core"))).size !== meta.coreSize) return undefined;
-    const { coreSize: _size, createdAt: _created, ...rest } = meta;
-    return { ...rest, core: join(entry, "core") };
-  } catch {
-    return undefined;
-  }
+  return made;
 }

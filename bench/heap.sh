@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the heap benchmark (bench/heap.ts): real OOM cores of Node 22 with 64 MB, 1 GB and 2 GB heaps (made
+# once, cached: about 2.5 min the first time), then llnode's findjsobjects, coredump heap and heapsnapshot,
+# and Node's own writeHeapSnapshot side by side. Installs lldb, the compiler and GNU time when missing,
+# builds the project's llnode, builds and runs. Arguments go to the benchmark, e.g. bench/heap.sh --runs 5.
+# Figures on stdout, progress on stderr. About 15 minutes, most of it llnode on the 1 GB and 2 GB cores;
+# llnode's peak RSS on the 2 GB core is about 7 GB.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bench_prepare lldb liblldb-dev g++ patch binutils time
+bench_build_anyway
+COREDUMP_TEST_LLNODE_PROJECT=$(bash llnode/build.sh)
+export COREDUMP_TEST_LLNODE_PROJECT
+node dist/bench/heap.js "$@"

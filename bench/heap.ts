@@ -1,0 +1,251 @@
+/**
+ * Issue 11's figures: what fills the heap of a real heap-out-of-memory core, with 64 MB, 1 GB and 2 GB heaps
+ * (the leaking service of tests/fixtures/oom-service under the official Node 22.22.0, cores made once and
+ * cached: tests/support/oom-core.ts), side by side in one run:
+ *
+ * - llnode: `coredump debug <id> --batch -o 'v8 findjsobjects'` with the project's llnode (the yardstick);
+ * - `coredump heap <id> --json` and `coredump heapsnapshot <id> -o FILE --json`, each skipped with a note
+ *   while the verb does not exist;
+ * - Node's own `v8.writeHeapSnapshot()` in the service itself, leaking until its heap holds what the core's
+ *   did (the heap used after the last GC of the OOM run), timed in-process: the in-process reference.
+ *
+ * Every coredump contender works on a dump fetched beforehand (loose layout, warm): the time is the reader's.
+ * Wall time of whole processes, medians, ratios to llnode, and the peak RSS of each (GNU time).
+ * bench/heap.sh builds and runs this.
+ */
+import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { crashDumps } from "../tests/support/crash-dumps.js";
+import { heapVerbs, missingVerb } from "../tests/support/heap-verbs.js";
+import { projectLlnode } from "../tests/support/llnode-plugin.js";
+import { officialNode } from "../tests/support/node-builds.js";
+import { OOM_SERVICE, type OomCore, oomCore } from "../tests/support/oom-core.js";
+import { repoRoot } from "../tests/support/repo-root.js";
+import { callerEnv, coredumpBin, goal, loads, log, whole } from "./common.js";
+import { formatBytes, readPeakRss, withPeakRss } from "./support/peak-rss.js";
+import {
+  type Checked,
+  type Command,
+  format,
+  run,
+  summarise,
+  type Timing,
+  table,
+  timeChecked,
+} from "./timing.js";
+
+const NODE = "22.22.0";
+type Name = "llnode" | "heap" | "heapsnapshot";
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "64,1024,2048" },
+    runs: { type: "string", default: "3" },
+    "llnode-runs": { type: "string", default: "1" },
+    "no-llnode": { type: "boolean", default: false },
+  },
+});
+const sizes = (values.sizes ?? "").split(",").map((size) => whole("sizes", size));
+const runs = whole("runs", values.runs);
+/** llnode takes minutes on the large heaps: this many runs there; on the 64 MB heap, `runs`. */
+const llnodeRuns = whole("llnode-runs", values["llnode-runs"]);
+
+const verbs = await heapVerbs();
+const plugin = await projectLlnode();
+const node = await officialNode(NODE);
+const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-heap-"));
+const lines = [`issue 11: the heap of real OOM cores of Node ${NODE}, side by side; loads ${loads()}`];
+const notes = [
+  ...(verbs.heap ? [] : [`coredump heap skipped: ${missingVerb("heap")}`]),
+  ...(verbs.heapsnapshot ? [] : [`coredump heapsnapshot skipped: ${missingVerb("heapsnapshot")}`]),
+];
+const growth: Array<{
+  heapMb: number;
+  coreBytes: number;
+  rows: Map<string, { seconds: number; rss: number }>;
+}> = [];
+
+try {
+  for (const heapMb of sizes) growth.push(await measureSize(heapMb));
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+
+lines.push("", "how time and peak RSS grow with the heap (medians)");
+const names = [...new Set(growth.flatMap(({ rows }) => [...rows.keys()]))];
+for (const name of names) {
+  const cells = growth.map(({ heapMb, rows }) => {
+    const row = rows.get(name);
+    return row ? `${heapMb} MB: ${format(row.seconds)}, ${formatBytes(row.rss)}` : `${heapMb} MB: -`;
+  });
+  lines.push(`  ${name.padEnd(34)} ${cells.join("   ")}`);
+}
+lines.push(...notes.map((note) => `note: ${note}`));
+process.stdout.write(`${lines.join("\n")}\n`);
+
+async function measureSize(heapMb: number) {
+  log(`Node ${NODE}, --max-old-space-size=${heapMb}: the OOM core (made once, cached)`);
+  const oom = await oomCore({ node, heapMb });
+  const coreBytes = (await stat(oom.core)).size;
+  const dumps = await crashDumps([oom], "loose");
+  const id = dumps.ids[0] ?? "";
+  const workdir = path.join(work, `work-${heapMb}`);
+  const env = { ...callerEnv(false), LLNODE_PLUGIN: plugin };
+  const where = ["--dir", dumps.dir, "--workdir", workdir, "--binary", node];
+  log("fetching it once into the working folder (untimed)");
+  await run({ program: process.execPath, args: [coredumpBin, "fetch", id, ...where, "--json"], env });
+
+  const rssFile = (name: Name) => path.join(work, `${name}.rss`);
+  const rss = new Map<Name, number[]>();
+  const contender = (
+    name: Name,
+    args: string[],
+    count: number,
+    check: (stdout: string) => void,
+  ): Checked<Name> => ({
+    name,
+    runs: count,
+    command: () =>
+      withPeakRss(
+        { program: process.execPath, args: [coredumpBin, ...args, id, ...where], env },
+        rssFile(name),
+      ),
+    check: async ({ stdout }) => check(stdout),
+    after: async () => {
+      rss.set(name, [...(rss.get(name) ?? []), await readPeakRss(rssFile(name))]);
+    },
+  });
+  let llnodeCount: number | undefined;
+  const contenders: Array<Checked<Name>> = [];
+  if (!values["no-llnode"]) {
+    contenders.push(
+      contender(
+        "llnode",
+        ["debug", "--batch", "-o", "v8 findjsobjects"],
+        heapMb <= 64 ? runs : llnodeRuns,
+        (stdout) => {
+          llnodeCount = findjsobjectsCount(stdout, oom.leaking);
+          if (!llnodeCount)
+            throw new Error(`llnode's findjsobjects lists no ${oom.leaking}:\n${stdout.slice(-2000)}`);
+        },
+      ),
+    );
+  }
+  if (verbs.heap)
+    contenders.push(contender("heap", ["heap", "--json"], runs, (stdout) => checkHeap(stdout, oom)));
+  const snapshotFile = path.join(workdir, "bench.heapsnapshot");
+  if (verbs.heapsnapshot)
+    contenders.push(
+      contender("heapsnapshot", ["heapsnapshot", "-o", snapshotFile, "--json"], runs, (stdout) => {
+        if ((JSON.parse(stdout) as { path?: string }).path !== snapshotFile)
+          throw new Error(`heapsnapshot printed ${stdout}`);
+      }),
+    );
+
+  const times = contenders.length
+    ? await timeChecked(contenders, `${heapMb} MB`, log)
+    : ({} as Partial<Record<Name, Timing>>);
+  await rm(workdir, { recursive: true, force: true });
+  await rm(dumps.dir, { recursive: true, force: true });
+  const own = await nodeOwnSnapshot(oom);
+
+  const median = (samples: number[] | undefined) => (samples?.length ? summarise("", samples).median : 0);
+  lines.push(
+    "",
+    `--max-old-space-size=${heapMb}: core ${formatBytes(coreBytes)}; wall time, runs taking turns (llnode ${
+      heapMb <= 64 ? runs : llnodeRuns
+    }, the others ${runs})`,
+    ...table(
+      [
+        ["llnode v8 findjsobjects (coredump debug)", times.llnode],
+        ["coredump heap --json", times.heap],
+        ["coredump heapsnapshot -o FILE --json", times.heapsnapshot],
+        ["node's v8.writeHeapSnapshot(), in-process", own.timing],
+      ],
+      [["llnode", times.llnode]],
+    ),
+    `  peak RSS: ${[
+      ...(["llnode", "heap", "heapsnapshot"] as const)
+        .filter((name) => rss.has(name))
+        .map((name) => `${name} ${formatBytes(median(rss.get(name)))}`),
+      `node writing its snapshot ${formatBytes(own.peakRss)} (${formatBytes(own.rssBefore)} before it)`,
+    ].join(", ")}`,
+    `  ${oom.leaking}: ${llnodeCount ?? "?"} by llnode; the in-process snapshot held ${own.sessions} at ${formatBytes(
+      own.heapUsed,
+    )} of heap`,
+  );
+  if (heapMb >= 1024 && times.llnode) {
+    if (times.heap)
+      lines.push(
+        `  goal heap ≤ 0.1× llnode: ${goal(times.heap.median <= 0.1 * times.llnode.median)}; RSS ≤ 1.5 GB: ${goal(
+          median(rss.get("heap")) <= 1.5e9,
+        )}`,
+      );
+    if (times.heapsnapshot)
+      lines.push(
+        `  goal heapsnapshot ≤ 0.5× llnode: ${goal(times.heapsnapshot.median <= 0.5 * times.llnode.median)}`,
+      );
+  }
+  const rows = new Map<string, { seconds: number; rss: number }>();
+  for (const name of ["llnode", "heap", "heapsnapshot"] as const) {
+    const timing = times[name];
+    if (timing) rows.set(name, { seconds: timing.median, rss: median(rss.get(name)) });
+  }
+  rows.set("node's own snapshot", { seconds: own.timing.median, rss: own.peakRss });
+  return { heapMb, coreBytes, rows };
+}
+
+/** `  288434   72108500 Session`: the count llnode's findjsobjects gives a constructor. */
+function findjsobjectsCount(listing: string, name: string): number | undefined {
+  const row = new RegExp(`^\\s+(\\d+)\\s+\\d+ ${name}$`, "m").exec(listing);
+  return row ? Number(row[1]) : undefined;
+}
+
+function checkHeap(stdout: string, oom: OomCore) {
+  const types = (JSON.parse(stdout) as { types: Array<{ name: string }> }).types;
+  const first = types.find((type) => oom.classes.includes(type.name))?.name;
+  if (first !== oom.leaking) throw new Error(`coredump heap puts ${first} first among the app's classes`);
+}
+
+/**
+ * Node's own snapshot of the same heap: the service again, leaking until its heap holds what the core's held
+ * after the OOM run's last GC, then `v8.writeHeapSnapshot()` timed inside it. Its heap limit is raised so
+ * that it reaches that point; its peak RSS is the whole process's.
+ */
+async function nodeOwnSnapshot(oom: OomCore) {
+  const lastGc = [...oom.stderr.matchAll(/-> ([\d.]+) \(/g)].at(-1)?.[1];
+  const atMb = Math.floor(Number(lastGc ?? oom.heapMb * 0.95));
+  const folder = await mkdtemp(path.join(work, "own-"));
+  // The repository's package.json says "type": "module": the service is CommonJS.
+  const service = path.join(folder, "service.cjs");
+  await copyFile(path.join(repoRoot(), OOM_SERVICE), service);
+  const samples: number[] = [];
+  let figures = { sessions: 0, heapUsed: 0, rssBefore: 0, snapshotMs: 0 };
+  let peakRss = 0;
+  try {
+    for (let round = 0; round < runs; round++) {
+      const command: Command = {
+        program: node,
+        args: [`--max-old-space-size=${oom.heapMb * 2 + 256}`, service],
+        env: {
+          PATH: process.env.PATH,
+          SNAPSHOT_AT_MB: String(atMb),
+          SNAPSHOT_FILE: path.join(folder, "own.heapsnapshot"),
+        },
+      };
+      const rssFile = path.join(folder, "rss");
+      const { stdout } = await run(withPeakRss(command, rssFile), true);
+      const printed = stdout.trim().split("\n").at(-1) ?? "{}";
+      figures = JSON.parse(printed) as typeof figures;
+      samples.push(figures.snapshotMs / 1000);
+      peakRss = Math.max(peakRss, await readPeakRss(rssFile));
+      log(`  node's own snapshot: ${format(figures.snapshotMs / 1000)} (${figures.sessions} sessions)`);
+      await rm(path.join(folder, "own.heapsnapshot"), { force: true });
+    }
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+  return { timing: summarise("node", samples), peakRss, ...figures };
+}

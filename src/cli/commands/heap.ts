@@ -1,0 +1,63 @@
+import { UsageError } from "../../errors.js";
+import { readHeap } from "../../heap/index.js";
+import type { Settings } from "../../settings.js";
+import { formatSize } from "../../ui/format.js";
+import { renderTable } from "../../ui/table.js";
+import { jsonText, visibleLine, writeHuman } from "../../ui/untrusted-text.js";
+import { type FetchFlags, prepareDump } from "../prepare-dump.js";
+import { requireExecutable } from "../require-executable.js";
+
+export interface HeapFlags extends FetchFlags {
+  json?: boolean;
+  top?: string;
+  retainers?: string;
+}
+
+const DEFAULT_TOP = 20;
+
+export async function heap(id: string | undefined, flags: HeapFlags, settings: Settings): Promise<void> {
+  const top = flags.top === undefined ? undefined : Number(flags.top);
+  if (top !== undefined && (!Number.isInteger(top) || top < 1)) {
+    throw new UsageError(`--top takes a whole number of types, at least 1, not ${flags.top}`);
+  }
+  const prepared = await prepareDump(id, flags, "heap", settings);
+  const executable = requireExecutable(prepared, "heap");
+  if (!flags.quiet) process.stderr.write("coredump: reading the V8 heap from the core\n");
+  const reading = await readHeap(prepared.folder.core, executable, {
+    ...(flags.json ? (top === undefined ? {} : { top }) : { top: top ?? DEFAULT_TOP }),
+    ...(flags.retainers ? { retainersOf: [flags.retainers] } : {}),
+  });
+  const retainers = flags.retainers ? (reading.retainers?.[flags.retainers] ?? []) : undefined;
+  if (flags.json) {
+    const { retainers: _all, ...rest } = reading;
+    const result = { id: prepared.dump.id, ...rest, ...(retainers ? { retainers } : {}) };
+    process.stdout.write(jsonText(result));
+    return;
+  }
+  const lines = [
+    `Node ${reading.nodeVersion}: ${reading.objects.toLocaleString("en")} live objects, ${formatSize(reading.bytes)}` +
+      ` (${reading.unreachable.objects.toLocaleString("en")} unreachable objects, ${formatSize(reading.unreachable.bytes)}, not counted)`,
+    "",
+    renderTable(
+      ["TYPE", "COUNT", "BYTES"],
+      reading.types.map((type) => [
+        visibleLine(type.name),
+        type.count.toLocaleString("en"),
+        formatSize(type.bytes),
+      ]),
+    ),
+  ];
+  if (retainers) {
+    lines.push("", `Retainers of ${visibleLine(flags.retainers ?? "")}:`);
+    if (retainers.length === 0) lines.push("  no live object of that type");
+    for (const [index, path] of retainers.entries()) {
+      const steps = path.path.map((step, position) =>
+        position === 0
+          ? `${visibleLine(step.name)}`
+          : `-[${visibleLine(step.edge)}]-> ${visibleLine(step.name)}`,
+      );
+      lines.push(`  ${index + 1}. ${steps.join(" ")}`);
+    }
+  }
+  writeHuman(process.stdout, `${lines.join("\n")}\n`);
+}

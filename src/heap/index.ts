@@ -1,0 +1,5 @@
+export { type HeapSummary, type LoadedHeap, loadHeap, summarizeHeap } from "./read-heap.js";
+export { type HeapReading, type ReadHeapOptions, readHeap } from "./read-heap-entry.js";
+export { findRetainers, type RetainerPath, type RetainerStep } from "./retainers.js";
+export { SUPPORTED_NODE_MAJORS } from "./supported.js";
+export { UnsupportedHeapError } from "./v8-constants.js";

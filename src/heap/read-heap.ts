@@ -1,0 +1,131 @@
+import { readCoreSummary } from "../elf/index.js";
+import { CoreMemory } from "./core-memory.js";
+import { findMaps } from "./find-maps.js";
+import { HeapStrings } from "./heap-strings.js";
+import { type HeapObjects, walkHeap } from "./heap-walk.js";
+import { histogram, type TypeCount } from "./histogram.js";
+import { MapTable } from "./map-table.js";
+import { ObjectNames } from "./object-names.js";
+import { ObjectSizer } from "./object-size.js";
+import { markLive, type Reachability } from "./reachability.js";
+import { supportedNodeVersion } from "./supported.js";
+import { UnsupportedHeapError, V8Constants } from "./v8-constants.js";
+
+/** Types whose bodies are raw data: their words are never read as pointers. */
+const RAW_BODY_TYPES = [
+  "FreeSpace",
+  "ByteArray",
+  "TrustedByteArray",
+  "FixedDoubleArray",
+  "HeapNumber",
+  "BigInt",
+  "ExternalPointerArray",
+];
+
+/** A heap read out of a core: what the verbs, and report on an out-of-memory core, start from. */
+export interface LoadedHeap {
+  nodeVersion: string;
+  memory: CoreMemory;
+  v8: V8Constants;
+  maps: MapTable;
+  objects: HeapObjects;
+  live: Reachability;
+  names: ObjectNames;
+  strings: HeapStrings;
+  /** Whether the objects of a Map hold raw data (never read as pointers). */
+  isRawBody: (mapIndex: number) => boolean;
+}
+
+/** Loads the core's V8 heap: Maps, every object of every page, and which of them are live. */
+export async function loadHeap(corePath: string, executablePath: string): Promise<LoadedHeap> {
+  const summary = await readCoreSummary(corePath);
+  if (summary.machine.name !== "x86_64") {
+    throw new UnsupportedHeapError(
+      `${corePath} is a ${summary.machine.name} core: coredump heap reads x64 cores only`,
+    );
+  }
+  const nodeVersion = supportedNodeVersion(summary.nodeVersion);
+  const v8 = await V8Constants.fromExecutable(executablePath);
+  const memory = await CoreMemory.load(corePath, summary.mappings);
+  const maps = new MapTable(memory, v8, findMaps(memory, v8));
+  const sizer = new ObjectSizer(v8);
+  const objects = walkHeap(memory, maps, sizer);
+  if (objects.address.length === 0) {
+    throw new UnsupportedHeapError(
+      `no V8 heap pages found in ${corePath}: is it the core of a Node process?`,
+    );
+  }
+  const rawTypes = new Set(RAW_BODY_TYPES.map((name) => v8.type(name)));
+  const isRawBody = (mapIndex: number) => {
+    const type = maps.maps[mapIndex]?.instanceType ?? -1;
+    return rawTypes.has(type) || sizer.isSeqString(type);
+  };
+  const freeTypes = new Set([v8.type("FreeSpace"), v8.type("Filler")]);
+  const isFree = (mapIndex: number) => freeTypes.has(maps.maps[mapIndex]?.instanceType ?? -1);
+  const live = markLive(memory, objects, maps, v8, isRawBody, isFree, objects.pages);
+  const strings = new HeapStrings(memory, maps, v8);
+  const names = new ObjectNames(memory, maps, strings, v8);
+  nameTypesByRole(memory, v8, maps, objects, names);
+  return { nodeVersion, memory, v8, maps, objects, live, names, strings, isRawBody };
+}
+
+/**
+ * V8 exports no instance type for its hash tables; their role names them: what a global object's
+ * properties slot holds is a GlobalDictionary, what a JSMap's or JSSet's table slot holds an
+ * OrderedHashMap or OrderedHashSet.
+ */
+function nameTypesByRole(
+  memory: CoreMemory,
+  v8: V8Constants,
+  maps: MapTable,
+  objects: HeapObjects,
+  names: ObjectNames,
+): void {
+  const roles = [
+    {
+      holder: v8.type("JSGlobalObject"),
+      at: v8.field("JSReceiver", "raw_properties_or_hash", 8),
+      name: "GlobalDictionary",
+    },
+    { holder: v8.type("JSMap"), at: 24, name: "OrderedHashMap" },
+    { holder: v8.type("JSSet"), at: 24, name: "OrderedHashSet" },
+  ];
+  for (const role of roles) {
+    for (let index = 0; index < objects.address.length; index++) {
+      if (maps.maps[objects.map[index] as number]?.instanceType !== role.holder) continue;
+      const held = memory.word((objects.address[index] as number) + role.at);
+      const mapWord = held !== undefined && held % 2 === 1 ? memory.word(held - 1) : undefined;
+      const type = mapWord === undefined ? undefined : maps.maps[maps.indexOfTagged(mapWord)]?.instanceType;
+      if (type !== undefined && !v8.typeNames.has(type)) names.inferredTypeNames.set(type, role.name);
+      break;
+    }
+  }
+}
+
+export interface HeapSummary {
+  nodeVersion: string;
+  /** Live objects: reached from the global objects or from a pointer outside the heap. */
+  objects: number;
+  bytes: number;
+  types: TypeCount[];
+  /** Objects the pages still hold that nothing reaches (garbage the last GC had not collected). */
+  unreachable: { objects: number; bytes: number };
+}
+
+export function summarizeHeap(heap: LoadedHeap): HeapSummary {
+  const isLive = (index: number) => heap.live.reachedFrom[index] !== 0;
+  const types = histogram(heap.objects, (mapIndex) => heap.names.groupOf(mapIndex), isLive);
+  let bytes = 0;
+  let deadBytes = 0;
+  for (let index = 0; index < heap.objects.address.length; index++) {
+    if (isLive(index)) bytes += heap.objects.size[index] as number;
+    else deadBytes += heap.objects.size[index] as number;
+  }
+  return {
+    nodeVersion: heap.nodeVersion,
+    objects: heap.live.live,
+    bytes,
+    types,
+    unreachable: { objects: heap.objects.address.length - heap.live.live, bytes: deadBytes },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Real cores laid out as core-dump-handler leaves them, in a folder of their own that `coredump … --dir`
+ * reads (tests/support/handler-layout.ts builds the objects): one dump per core, a fresh uuid each.
+ */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { defaultSpec, looseDump, writeToDirectory, zipDump } from "./handler-layout.js";
+
+/** What a dump needs of a real crash. */
+export interface CrashedProcess {
+  core: string;
+  pid: number;
+  signal: number;
+  /** What the process printed: the container's log in the dump. */
+  stderr: string;
+}
+
+export interface CrashDumps {
+  /** The folder to pass as `--dir`. */
+  dir: string;
+  /** The dumps' uuids, in the order of the cores given. */
+  ids: string[];
+}
+
+/**
+ * How the cores are laid out: `zip` is today's (one zip a dump), the core Deflated as the composer does by
+ * default; `stored-zip` the same with the composer's compression off (quick to write, for the tests' many
+ * cores); `loose` kcdt.sh's without gzip (the core copied as `NAME.core`, reflinked where the file system
+ * can): nothing to pack or inflate, for cores of gigabytes.
+ */
+export type DumpLayout = "zip" | "stored-zip" | "loose";
+
+/** Writes each core as a dump into a fresh folder under the temporary folder. */
+export async function crashDumps(
+  crashes: readonly CrashedProcess[],
+  layout: DumpLayout = "zip",
+): Promise<CrashDumps> {
+  const dir = await mkdtemp(path.join(tmpdir(), "coredump-dumps-"));
+  const ids: string[] = [];
+  for (const crash of crashes) {
+    const spec = defaultSpec({
+      core: crash.core,
+      pid: crash.pid,
+      signal: crash.signal,
+      containers: [{ name: "app", log: crash.stderr }],
+    });
+    const objects =
+      layout === "loose"
+        ? looseDump(spec, { gzip: false })
+        : zipDump(spec, { coreCompression: layout === "zip" ? "deflate" : "store" });
+    await writeToDirectory(objects, dir);
+    ids.push(spec.uuid);
+  }
+  return { dir, ids };
+}
