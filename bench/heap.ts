@@ -80,7 +80,11 @@ const growth: Array<{
 }> = [];
 
 try {
-  for (const heapMb of sizes) growth.push(await measureSize(heapMb));
+  for (const heapMb of sizes) {
+    growth.push(await measureSize(heapMb));
+    // Each heap's figures as soon as they are in: the large ones take long.
+    process.stdout.write(`${lines.splice(0).join("\n")}\n`);
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }
