@@ -3,8 +3,8 @@
 # once, cached: about 2.5 min the first time), then llnode's findjsobjects, coredump heap and heapsnapshot,
 # and Node's own writeHeapSnapshot side by side. Installs lldb, the compiler and GNU time when missing,
 # builds the project's llnode, builds and runs. Arguments go to the benchmark, e.g. bench/heap.sh --runs 5.
-# Figures on stdout, progress on stderr. About 15 minutes, most of it llnode on the 1 GB and 2 GB cores;
-# llnode's peak RSS on the 2 GB core is about 7 GB.
+# Figures on stdout, progress on stderr. Long: llnode's findjsobjects takes minutes per GB of heap (12 min
+# for 1 GB on a loaded machine, about 2.5 on a quiet one) and about 3.6 GB of RSS per GB.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

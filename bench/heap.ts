@@ -3,20 +3,26 @@
  * (the leaking service of tests/fixtures/oom-service under the official Node 22.22.0, cores made once and
  * cached: tests/support/oom-core.ts), side by side in one run:
  *
- * - llnode: `coredump debug <id> --batch -o 'v8 findjsobjects'` with the project's llnode (the yardstick);
+ * - llnode (the yardstick): `lldb --batch -o 'plugin load <the project's llnode>' -o 'v8 findjsobjects'` on
+ *   the core and node without DWARF, what `coredump debug <id> --batch -o 'v8 findjsobjects'` runs; run
+ *   directly, because `coredump debug --batch` stops a debugger after 5 minutes and llnode takes longer on
+ *   the larger heaps;
  * - `coredump heap <id> --json` and `coredump heapsnapshot <id> -o FILE --json`, each skipped with a note
  *   while the verb does not exist;
  * - Node's own `v8.writeHeapSnapshot()` in the service itself, leaking until its heap holds what the core's
  *   did (the heap used after the last GC of the OOM run), timed in-process: the in-process reference.
  *
- * Every coredump contender works on a dump fetched beforehand (loose layout, warm): the time is the reader's.
+ * The coredump verbs work on a dump fetched beforehand (loose layout, warm): the time is the reader's.
  * Wall time of whole processes, medians, ratios to llnode, and the peak RSS of each (GNU time).
  * bench/heap.sh builds and runs this.
  */
-import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { lldbEnvironment } from "../src/debuggers/lldb-environment.js";
+import { strippedCopy } from "../src/debuggers/strip-debug.js";
+import { readExecutableInfo } from "../src/elf/index.js";
 import { crashDumps } from "../tests/support/crash-dumps.js";
 import { heapVerbs, missingVerb } from "../tests/support/heap-verbs.js";
 import { projectLlnode } from "../tests/support/llnode-plugin.js";
@@ -55,6 +61,12 @@ const llnodeRuns = whole("llnode-runs", values["llnode-runs"]);
 const verbs = await heapVerbs();
 const plugin = await projectLlnode();
 const node = await officialNode(NODE);
+/** node without DWARF, as `coredump debug` gives lldb (it starts in a second instead of ten). */
+const nodebug = await strippedCopy(
+  node,
+  (await readExecutableInfo(node)).buildId,
+  path.join(repoRoot(), ".cache", "nodebug"),
+);
 const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-heap-"));
 const lines = [`issue 11: the heap of real OOM cores of Node ${NODE}, side by side; loads ${loads()}`];
 const notes = [
@@ -68,7 +80,11 @@ const growth: Array<{
 }> = [];
 
 try {
-  for (const heapMb of sizes) growth.push(await measureSize(heapMb));
+  for (const heapMb of sizes) {
+    growth.push(await measureSize(heapMb));
+    // Each heap's figures as soon as they are in: the large ones take long.
+    process.stdout.write(`${lines.splice(0).join("\n")}\n`);
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }
@@ -89,29 +105,35 @@ async function measureSize(heapMb: number) {
   log(`Node ${NODE}, --max-old-space-size=${heapMb}: the OOM core (made once, cached)`);
   const oom = await oomCore({ node, heapMb });
   const coreBytes = (await stat(oom.core)).size;
-  const dumps = await crashDumps([oom], "loose");
-  const id = dumps.ids[0] ?? "";
   const workdir = path.join(work, `work-${heapMb}`);
-  const env = { ...callerEnv(false), LLNODE_PLUGIN: plugin };
-  const where = ["--dir", dumps.dir, "--workdir", workdir, "--binary", node];
-  log("fetching it once into the working folder (untimed)");
-  await run({ program: process.execPath, args: [coredumpBin, "fetch", id, ...where, "--json"], env });
+  const dumps = path.join(work, `dumps-${heapMb}`);
+  const env = callerEnv(false);
+  const where = ["--dir", dumps, "--workdir", workdir, "--binary", node];
+  let id = "";
+  if (verbs.heap || verbs.heapsnapshot) {
+    const laidOut = await crashDumps([oom], "loose");
+    await rename(laidOut.dir, dumps);
+    id = laidOut.ids[0] ?? "";
+    log("fetching it once into the working folder (untimed)");
+    await run({ program: process.execPath, args: [coredumpBin, "fetch", id, ...where, "--json"], env });
+  }
 
   const rssFile = (name: Name) => path.join(work, `${name}.rss`);
   const rss = new Map<Name, number[]>();
+  const verb = (args: string[]): Command => ({
+    program: process.execPath,
+    args: [coredumpBin, ...args, id, ...where],
+    env,
+  });
   const contender = (
     name: Name,
-    args: string[],
+    command: Command,
     count: number,
     check: (stdout: string) => void,
   ): Checked<Name> => ({
     name,
     runs: count,
-    command: () =>
-      withPeakRss(
-        { program: process.execPath, args: [coredumpBin, ...args, id, ...where], env },
-        rssFile(name),
-      ),
+    command: () => withPeakRss(command, rssFile(name)),
     check: async ({ stdout }) => check(stdout),
     after: async () => {
       rss.set(name, [...(rss.get(name) ?? []), await readPeakRss(rssFile(name))]);
@@ -121,24 +143,19 @@ async function measureSize(heapMb: number) {
   const contenders: Array<Checked<Name>> = [];
   if (!values["no-llnode"]) {
     contenders.push(
-      contender(
-        "llnode",
-        ["debug", "--batch", "-o", "v8 findjsobjects"],
-        heapMb <= 64 ? runs : llnodeRuns,
-        (stdout) => {
-          llnodeCount = findjsobjectsCount(stdout, oom.leaking);
-          if (!llnodeCount)
-            throw new Error(`llnode's findjsobjects lists no ${oom.leaking}:\n${stdout.slice(-2000)}`);
-        },
-      ),
+      contender("llnode", llnodeCommand(oom.core), heapMb <= 64 ? runs : llnodeRuns, (stdout) => {
+        llnodeCount = findjsobjectsCount(stdout, oom.leaking);
+        if (!llnodeCount)
+          throw new Error(`llnode's findjsobjects lists no ${oom.leaking}:\n${stdout.slice(-2000)}`);
+      }),
     );
   }
   if (verbs.heap)
-    contenders.push(contender("heap", ["heap", "--json"], runs, (stdout) => checkHeap(stdout, oom)));
+    contenders.push(contender("heap", verb(["heap", "--json"]), runs, (stdout) => checkHeap(stdout, oom)));
   const snapshotFile = path.join(workdir, "bench.heapsnapshot");
   if (verbs.heapsnapshot)
     contenders.push(
-      contender("heapsnapshot", ["heapsnapshot", "-o", snapshotFile, "--json"], runs, (stdout) => {
+      contender("heapsnapshot", verb(["heapsnapshot", "-o", snapshotFile, "--json"]), runs, (stdout) => {
         if ((JSON.parse(stdout) as { path?: string }).path !== snapshotFile)
           throw new Error(`heapsnapshot printed ${stdout}`);
       }),
@@ -148,8 +165,15 @@ async function measureSize(heapMb: number) {
     ? await timeChecked(contenders, `${heapMb} MB`, log)
     : ({} as Partial<Record<Name, Timing>>);
   await rm(workdir, { recursive: true, force: true });
-  await rm(dumps.dir, { recursive: true, force: true });
-  const own = await nodeOwnSnapshot(oom);
+  await rm(dumps, { recursive: true, force: true });
+  // Node's own snapshot took about ten times the heap in RSS (10.4 GB for a 1 GB heap): not where that
+  // would take more than half of this machine's memory.
+  const fits = heapMb * 10 * 2 ** 20 <= totalmem() / 2;
+  const own = fits ? await nodeOwnSnapshot(oom) : undefined;
+  if (!own)
+    notes.push(
+      `node's own snapshot of the ${heapMb} MB heap skipped: it would need about ${formatBytes(heapMb * 10 * 2 ** 20)} of RSS`,
+    );
 
   const median = (samples: number[] | undefined) => (samples?.length ? summarise("", samples).median : 0);
   lines.push(
@@ -159,10 +183,10 @@ async function measureSize(heapMb: number) {
     }, the others ${runs})`,
     ...table(
       [
-        ["llnode v8 findjsobjects (coredump debug)", times.llnode],
+        ["llnode v8 findjsobjects (lldb --batch)", times.llnode],
         ["coredump heap --json", times.heap],
         ["coredump heapsnapshot -o FILE --json", times.heapsnapshot],
-        ["node's v8.writeHeapSnapshot(), in-process", own.timing],
+        ["node's v8.writeHeapSnapshot(), in-process", own?.timing],
       ],
       [["llnode", times.llnode]],
     ),
@@ -170,11 +194,13 @@ async function measureSize(heapMb: number) {
       ...(["llnode", "heap", "heapsnapshot"] as const)
         .filter((name) => rss.has(name))
         .map((name) => `${name} ${formatBytes(median(rss.get(name)))}`),
-      `node writing its snapshot ${formatBytes(own.peakRss)} (${formatBytes(own.rssBefore)} before it)`,
+      ...(own
+        ? [`node writing its snapshot ${formatBytes(own.peakRss)} (${formatBytes(own.rssBefore)} before it)`]
+        : []),
     ].join(", ")}`,
-    `  ${oom.leaking}: ${llnodeCount ?? "?"} by llnode; the in-process snapshot held ${own.sessions} at ${formatBytes(
-      own.heapUsed,
-    )} of heap`,
+    `  ${oom.leaking}: ${llnodeCount ?? "?"} by llnode${
+      own ? `; the in-process snapshot held ${own.sessions} at ${formatBytes(own.heapUsed)} of heap` : ""
+    }`,
   );
   if (heapMb >= 1024 && times.llnode) {
     if (times.heap)
@@ -193,8 +219,17 @@ async function measureSize(heapMb: number) {
     const timing = times[name];
     if (timing) rows.set(name, { seconds: timing.median, rss: median(rss.get(name)) });
   }
-  rows.set("node's own snapshot", { seconds: own.timing.median, rss: own.peakRss });
+  if (own) rows.set("node's own snapshot", { seconds: own.timing.median, rss: own.peakRss });
   return { heapMb, coreBytes, rows };
+}
+
+/** lldb with the project's llnode running `v8 findjsobjects` on `core`, as `coredump debug --batch` does. */
+function llnodeCommand(core: string): Command {
+  return {
+    program: "lldb",
+    args: ["--batch", "-o", `plugin load ${plugin}`, "-o", "v8 findjsobjects", "-c", core, nodebug],
+    env: lldbEnvironment("lldb"),
+  };
 }
 
 /** `  288434   72108500 Session`: the count llnode's findjsobjects gives a constructor. */

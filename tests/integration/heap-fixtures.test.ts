@@ -4,7 +4,7 @@
  * memlab's parser (the comparator of tests/integration/heap.test.ts), and the real OOM deaths.
  */
 import assert from "node:assert/strict";
-import { stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { before, describe, it } from "node:test";
 import { coredump, json } from "../support/cli.js";
 import { crashDumps } from "../support/crash-dumps.js";
@@ -90,6 +90,7 @@ describe("the heap app's cores and Node's own snapshots of them", () => {
     const listed = json<Array<{ id: string; signal: number; complete: boolean }>>(
       await coredump(["list", "--dir", dumps.dir, "--json"]),
     );
+    await rm(dumps.dir, { recursive: true, force: true });
     assert.deepEqual(listed.map((dump) => dump.id).sort(), [...dumps.ids].sort());
     assert.ok(listed.every((dump) => dump.signal === 6 && dump.complete));
   });

@@ -5,10 +5,10 @@
  * Until the reader is merged the verbs do not exist: every test here then skips, saying so.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { type CliResult, coredump, freshCacheHome, json } from "../support/cli.js";
 import { crashDumps } from "../support/crash-dumps.js";
 import { HEAP_APP_CLASSES, type HeapCore, heapCore } from "../support/heap-core.js";
@@ -66,7 +66,11 @@ describe("coredump heap and heapsnapshot on the known heap, Node 18 to 24", () =
     own: LoadedSnapshot;
   }
   const cases: Case[] = [];
-  let where: { dir: string; workdir: string; env: Record<string, string> };
+  let where: { dir: string; workdir: string; env: Record<string, string> } | undefined;
+  const at = () => {
+    if (!where) throw new Error("the dumps were not laid out");
+    return where;
+  };
 
   before(async () => {
     if (!verbs.heap && !verbs.heapsnapshot) return;
@@ -88,11 +92,17 @@ describe("coredump heap and heapsnapshot on the known heap, Node 18 to 24", () =
     };
   });
 
+  // A gigabyte of zips and fetched cores: not left behind when the tests run outside scripts/test.sh.
+  after(async () => {
+    if (!where) return;
+    for (const folder of [where.dir, where.workdir]) await rm(folder, { recursive: true, force: true });
+  });
+
   it("heap --json counts exactly N Sessions and M Orders", {
     skip: !verbs.heap && missingVerb("heap"),
   }, async () => {
     for (const { version, heap, id } of cases) {
-      const report = json<HeapJson>(await onDump("heap", id, { ...where, node: heap.node }, "--json"));
+      const report = json<HeapJson>(await onDump("heap", id, { ...at(), node: heap.node }, "--json"));
       assert.equal(report.id, id);
       assert.equal(report.nodeVersion, heap.nodeVersion.replace(/^v/, ""), version);
       const count = (name: string) => report.types.find((type) => type.name === name)?.count;
@@ -113,9 +123,9 @@ describe("coredump heap and heapsnapshot on the known heap, Node 18 to 24", () =
   it("heap --top 5 lists five types, the largest", { skip: !verbs.heap && missingVerb("heap") }, async () => {
     const [first] = cases;
     assert.ok(first);
-    const all = json<HeapJson>(await onDump("heap", first.id, { ...where, node: first.heap.node }, "--json"));
+    const all = json<HeapJson>(await onDump("heap", first.id, { ...at(), node: first.heap.node }, "--json"));
     const top = json<HeapJson>(
-      await onDump("heap", first.id, { ...where, node: first.heap.node }, "--json", "--top", "5"),
+      await onDump("heap", first.id, { ...at(), node: first.heap.node }, "--json", "--top", "5"),
     );
     assert.deepEqual(top.types, all.types.slice(0, 5));
   });
@@ -125,7 +135,7 @@ describe("coredump heap and heapsnapshot on the known heap, Node 18 to 24", () =
   }, async () => {
     for (const { version, heap, id } of cases) {
       const report = json<HeapJson>(
-        await onDump("heap", id, { ...where, node: heap.node }, "--json", "--retainers", "Session"),
+        await onDump("heap", id, { ...at(), node: heap.node }, "--json", "--retainers", "Session"),
       );
       const paths = report.retainers ?? [];
       assert.ok(paths.length >= 1 && paths.length <= 3, `${version}: ${paths.length} paths`);
@@ -150,11 +160,11 @@ describe("coredump heap and heapsnapshot on the known heap, Node 18 to 24", () =
     before(async () => {
       if (skip) return;
       for (const entry of cases) {
-        const file = path.join(where.workdir, `${entry.version}.heapsnapshot`);
+        const file = path.join(at().workdir, `${entry.version}.heapsnapshot`);
         const result = await onDump(
           "heapsnapshot",
           entry.id,
-          { ...where, node: entry.heap.node },
+          { ...at(), node: entry.heap.node },
           "-o",
           file,
           "--json",
@@ -241,16 +251,20 @@ describe("coredump heap on real heap-out-of-memory cores (--max-old-space-size=6
     const dumps = await crashDumps(ooms, "stored-zip");
     const workdir = await mkdtemp(path.join(tmpdir(), "coredump-heap-oom-"));
     const env = { XDG_CACHE_HOME: freshCacheHome() };
-    for (const [index, oom] of ooms.entries()) {
-      const id = dumps.ids[index] ?? "";
-      const report = json<HeapJson>(
-        await onDump("heap", id, { dir: dumps.dir, workdir, node: oom.node, env }, "--json"),
-      );
-      const own = report.types.filter((type) => oom.classes.includes(type.name));
-      assert.equal(own[0]?.name, oom.leaking, `${oom.nodeVersion}: ${JSON.stringify(own)}`);
-      const leaked = own[0]?.count ?? 0;
-      // 64 MB hold tens of thousands of them; the service's other classes are bounded (256 and 1).
-      assert.ok(leaked > 10_000, `${oom.nodeVersion}: ${leaked} ${oom.leaking}`);
+    try {
+      for (const [index, oom] of ooms.entries()) {
+        const id = dumps.ids[index] ?? "";
+        const report = json<HeapJson>(
+          await onDump("heap", id, { dir: dumps.dir, workdir, node: oom.node, env }, "--json"),
+        );
+        const own = report.types.filter((type) => oom.classes.includes(type.name));
+        assert.equal(own[0]?.name, oom.leaking, `${oom.nodeVersion}: ${JSON.stringify(own)}`);
+        const leaked = own[0]?.count ?? 0;
+        // 64 MB hold tens of thousands of them; the service's other classes are bounded (256 and 1).
+        assert.ok(leaked > 10_000, `${oom.nodeVersion}: ${leaked} ${oom.leaking}`);
+      }
+    } finally {
+      for (const folder of [dumps.dir, workdir]) await rm(folder, { recursive: true, force: true });
     }
   });
 });

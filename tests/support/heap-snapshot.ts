@@ -120,5 +120,6 @@ export function runsThroughMap(path: readonly PathStep[]): boolean {
 
 /** A path as one line: `global -sessions-> Map -table-> (object elements) -2099-> Session`. */
 export function describePath(path: readonly PathStep[]): string {
+  if (path.length === 0) return "(memlab finds no path from a GC root)";
   return path.map((step) => (step.edge === undefined ? step.name : `${step.name} -${step.edge}->`)).join(" ");
 }
