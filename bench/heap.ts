@@ -66,6 +66,7 @@ const nodebug = await strippedCopy(
   node,
   (await readExecutableInfo(node)).buildId,
   path.join(repoRoot(), ".cache", "nodebug"),
+  process.env.PATH ?? "",
 );
 const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-heap-"));
 const lines = [`issue 11: the heap of real OOM cores of Node ${NODE}, side by side; loads ${loads()}`];
@@ -228,7 +229,7 @@ function llnodeCommand(core: string): Command {
   return {
     program: "lldb",
     args: ["--batch", "-o", `plugin load ${plugin}`, "-o", "v8 findjsobjects", "-c", core, nodebug],
-    env: lldbEnvironment("lldb"),
+    env: lldbEnvironment("lldb", process.env),
   };
 }
 

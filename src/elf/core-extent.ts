@@ -14,34 +14,39 @@ export interface CoreExtent {
   expected: number;
 }
 
+/** Reads up to `length` bytes at `offset` (fewer at the end). */
+export type ReadAt = (offset: number, length: number) => Promise<Buffer>;
+
 /**
  * How much of the core its headers describe: a core cut short (an upload that stopped, a full disk on
  * the node) still opens, but its segments past the end read as nothing. Undefined for what is not an
- * ELF core.
+ * ELF core. Two small reads: the ELF header and the program header table.
  */
-export async function coreExtent(path: string): Promise<CoreExtent | undefined> {
-  return withFile(path, async (file) => {
-    let header: ReturnType<typeof parseElfHeader>;
-    try {
-      header = parseElfHeader(await file.readAt(0, 64), path);
-    } catch (error) {
-      if (error instanceof NotElfError) return undefined;
-      throw error;
-    }
-    if (header.type !== ET_CORE) return undefined;
-    const table = programHeaderRange(header);
-    const bytes = await file.readAt(table.start, table.end - table.start);
-    const whole = bytes.length === table.end - table.start;
-    const programs = whole ? parseProgramHeaders(bytes, header) : [];
-    const expected = programs.reduce(
-      (end, program) => Math.max(end, program.offset + program.filesz),
-      table.end,
-    );
-    return { size: file.size, expected };
-  });
+export async function extentOf(readAt: ReadAt, size: number, what: string): Promise<CoreExtent | undefined> {
+  let header: ReturnType<typeof parseElfHeader>;
+  try {
+    header = parseElfHeader(await readAt(0, 64), what);
+  } catch (error) {
+    if (error instanceof NotElfError) return undefined;
+    throw error;
+  }
+  if (header.type !== ET_CORE) return undefined;
+  const table = programHeaderRange(header);
+  const bytes = table.start < size ? await readAt(table.start, table.end - table.start) : Buffer.alloc(0);
+  const programs = bytes.length === table.end - table.start ? parseProgramHeaders(bytes, header) : [];
+  const expected = programs.reduce(
+    (end, program) => Math.max(end, program.offset + program.filesz),
+    table.end,
+  );
+  return { size, expected };
 }
 
-/** `truncated core: 3.0 MB of 54 MB`, as coredumpctl says it, or undefined for a whole core. */
+/** The extent of a core file on disk. */
+export function coreExtent(path: string): Promise<CoreExtent | undefined> {
+  return withFile(path, (file) => extentOf((offset, length) => file.readAt(offset, length), file.size, path));
+}
+
+/** `truncated core: N of M bytes`, as coredumpctl says it, or undefined for a whole core. */
 export function truncationNote(extent: CoreExtent | undefined): string | undefined {
   if (!extent || extent.size >= extent.expected) return undefined;
   return `truncated core: ${extent.size} of ${extent.expected} bytes (the upload or the dump was cut short; memory past the end reads as missing)`;

@@ -1,4 +1,4 @@
-export { type CoreExtent, coreExtent, truncationNote } from "./core-extent.js";
+export { type CoreExtent, coreExtent, extentOf, truncationNote } from "./core-extent.js";
 export {
   type CoreSummary,
   type MappedElf,

@@ -37,8 +37,9 @@ export class S3Store implements Store {
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       ...(config.credentials ? { credentials: config.credentials } : {}),
       // An endpoint that accepts and then goes silent fails each call after the read timeout, and the
-      // SDK's retries (TimeoutError is transient to them) apply to it as to any other failure.
-      requestHandler: { connectionTimeout: readTimeoutMs, socketTimeout: readTimeoutMs },
+      // SDK's retries (TimeoutError is transient to them) apply to it as to any other failure. A second
+      // more, so that a fetch's body streams are resumed by their own watchdog (readInChunks) first.
+      requestHandler: { connectionTimeout: readTimeoutMs, socketTimeout: readTimeoutMs + 1000 },
     });
   }
 

@@ -90,13 +90,15 @@ describe("hostile #15: a bare core cut short is fetched with a warning, and repo
     env = { ...s3Env(rig, bucket), ...OFFLINE };
   });
 
-  it("fetch exits 0 and says truncated core: N of M bytes; report shows it, human and JSON", async () => {
+  it("fetch exits 0 and says truncated core: N of M bytes; info and report show it", async () => {
     const work = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
     const fetched = await coredump(["fetch", spec.uuid, "--workdir", work, "--no-executable"], env);
     assert.equal(fetched.exitCode, 0, fetched.stderr);
     const note = new RegExp(`truncated core: ${PREFIX} of (\\d+) bytes`);
     const total = Number(note.exec(fetched.stderr)?.[1]);
     assert.ok(total > PREFIX && total <= expected, fetched.stderr);
+    const info = await coredump(["info", spec.uuid], env);
+    assert.match(info.stdout, note, "info reads the bare core's headers where it lies");
     const again = await coredump(["fetch", spec.uuid, "--workdir", work, "--no-executable"], env);
     assert.match(again.stderr, note, "a refetch says it too");
     const report = await coredump(["report", spec.uuid, "--workdir", work], env);

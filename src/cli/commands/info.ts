@@ -1,6 +1,8 @@
 import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
+import { extentOf, truncationNote } from "../../elf/index.js";
 import type { Settings } from "../../settings.js";
+import type { Store } from "../../store/store.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
 import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
 import { dumpDetailJson } from "../dump-json.js";
@@ -19,10 +21,22 @@ export async function info(id: string | undefined, flags: InfoFlags, settings: S
     process.stdout.write(jsonText(dumpDetailJson(dump)));
     return;
   }
-  writeHuman(process.stdout, `${renderInfo(dump, catalog.store.description)}\n`);
+  writeHuman(
+    process.stdout,
+    `${renderInfo(dump, catalog.store.description, await bareCoreNote(catalog.store, dump))}\n`,
+  );
 }
 
-function renderInfo(dump: Dump, where: string): string {
+/** A bare core (no compression) is read where it lies: its headers say whether it is whole. */
+async function bareCoreNote(store: Store, dump: Dump): Promise<string | undefined> {
+  const core = dump.objects.core;
+  if (core?.compression !== "none" || core.size === 0) return undefined;
+  const readAt = (offset: number, length: number) =>
+    store.readRange(core.key, offset, Math.min(core.size, offset + length));
+  return truncationNote(await extentOf(readAt, core.size, core.key));
+}
+
+function renderInfo(dump: Dump, where: string, truncated?: string): string {
   const metadata = dump.metadata;
   const pod = metadata?.pod;
   const rows: Array<[string, string | undefined]> = [
@@ -50,6 +64,7 @@ function renderInfo(dump: Dump, where: string): string {
     ["signal", dump.signal === undefined ? undefined : `${dump.signalName ?? "?"} (${dump.signal})`],
     ["stored", `${formatSize(dump.size)} ${dump.layout === "zip" ? "zip" : (dump.compression ?? "")}`.trim()],
     ["core size", dump.coreSize === undefined ? undefined : formatSize(dump.coreSize)],
+    ["truncated", truncated && chalk.red(truncated)],
     ["state", dump.complete ? chalk.green(dump.state) : chalk.red(dump.state)],
     ["store", where],
     ["objects", dump.keys.join("\n")],
