@@ -106,6 +106,14 @@ export class RemoteZip {
     return entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   }
 
+  /**
+   * Reads bytes [start, end) into the block cache in one request where they are not there yet, so that the
+   * entries in that span are then read without further requests.
+   */
+  async prefetch(start: number, end: number): Promise<void> {
+    await this.cache.read(start, end);
+  }
+
   /** The whole content of a small entry, inflated. */
   async readEntry(entry: ZipEntry): Promise<Buffer> {
     const raw = this.raw.get(entry);

@@ -17,7 +17,7 @@ export async function pickDump(catalogue: Catalogue, id: string | undefined, com
     );
   }
   if (dumps.length === 0) throw new NoMatchError(`no dumps in ${catalogue.store.description}`);
-  const described = await catalogue.describe(dumps);
+  const described = await catalogue.describe(dumps, "list");
   const { select } = await import("@inquirer/prompts");
   return select(
     {
@@ -29,9 +29,11 @@ export async function pickDump(catalogue: Catalogue, id: string | undefined, com
       })),
     },
     { output: process.stderr },
-  ).catch((error: unknown) => {
-    // Ctrl-C in the picker is the user's way out, not a failure.
-    if ((error as Error).name === "ExitPromptError") throw new InterruptedError("no dump chosen");
-    throw error;
-  });
+  )
+    .then(async (chosen) => (await catalogue.describe([chosen]))[0] as Dump)
+    .catch((error: unknown) => {
+      // Ctrl-C in the picker is the user's way out, not a failure.
+      if ((error as Error).name === "ExitPromptError") throw new InterruptedError("no dump chosen");
+      throw error;
+    });
 }

@@ -1,12 +1,13 @@
 import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
-import { type FilterFlags, matches, parseFilter } from "../../catalog/filters.js";
+import { type FilterFlags, parseFilter } from "../../catalog/filters.js";
 import { NoMatchError } from "../../catalog/resolve.js";
 import { UsageError } from "../../errors.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalogue } from "../open-catalogue.js";
+import { selectDumps } from "../select-dumps.js";
 import { shortIds } from "../short-ids.js";
 import type { StoreFlags } from "../store-options.js";
 
@@ -20,12 +21,7 @@ export async function list(flags: ListFlags): Promise<void> {
   const filter = parseFilter(flags);
   const limit = flags.newest ? 1 : parseCount(flags.lines);
   const catalogue = await openCatalogue(flags);
-  // Filters that key names answer go first, so that metadata is read only for dumps that may be shown.
-  const { namespace, ...byName } = filter;
-  let dumps = (await catalogue.dumps()).filter((dump) => matches(dump, byName));
-  if (namespace === undefined && limit !== undefined) dumps = dumps.slice(0, limit);
-  dumps = (await catalogue.describe(dumps)).filter((dump) => matches(dump, filter));
-  if (limit !== undefined) dumps = dumps.slice(0, limit);
+  const dumps = await selectDumps(catalogue, filter, limit);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(dumps.map(dumpSummaryJson), null, 2)}\n`);
   } else if (dumps.length > 0) {
