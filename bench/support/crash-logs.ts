@@ -34,7 +34,7 @@ const BUGS: Bug[] = [
   (line) =>
     [
       `/app/lib/orders.js:${line}`,
-      "    throw new RangeError(\"order \" + id + \" has no lines\");",
+      '    throw new RangeError("order " + id + " has no lines");',
       "    ^",
       "",
       `RangeError: order ${randomInt(10_000)} has no lines`,
