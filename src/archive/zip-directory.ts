@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { buffer as readAll } from "node:stream/consumers";
+import { crc32, inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
 import { ExpectedError } from "../errors.js";
 import { BlockCache, type RangeReader } from "./block-cache.js";
@@ -23,6 +24,12 @@ const LOCAL_HEADER = 0x04034b50;
 export class ZipFormatError extends ExpectedError {
   override name = "ZipFormatError";
 }
+
+/**
+ * Entries up to this size are inflated in one call from the block cache: a listing reads thousands of
+ * small JSON and log entries, and a stream per entry (yauzl's) costs more than the inflating.
+ */
+const SMALL_ENTRY = 1024 * 1024;
 
 /** Reads a zip's central directory (ZIP64 included) through ranged reads: the entries' data is not touched. */
 export class RemoteZip {
@@ -106,6 +113,21 @@ export class RemoteZip {
     return entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   }
 
+  private async readSmallEntry(entry: ZipEntry): Promise<Buffer> {
+    const start = await this.dataOffset(entry);
+    const stored = await this.cache.read(start, start + entry.compressedSize);
+    let bytes: Buffer;
+    try {
+      bytes = entry.compressionMethod === STORED ? stored : inflateRawSync(stored);
+    } catch (error) {
+      throw new ZipFormatError(`${entry.name}: ${(error as Error).message}`, { cause: error });
+    }
+    if (bytes.length !== entry.uncompressedSize || crc32(bytes) !== entry.crc32) {
+      throw new ZipFormatError(`${entry.name}: its size or CRC does not match the zip's directory`);
+    }
+    return bytes;
+  }
+
   /**
    * Reads bytes [start, end) into the block cache in one request where they are not there yet, so that the
    * entries in that span are then read without further requests.
@@ -123,6 +145,7 @@ export class RemoteZip {
         `${entry.name}: compression method ${entry.compressionMethod} is not supported`,
       );
     }
+    if (entry.uncompressedSize <= SMALL_ENTRY) return this.readSmallEntry(entry);
     try {
       return await readAll(await this.zip.openReadStreamPromise(raw));
     } catch (error) {

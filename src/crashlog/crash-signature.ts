@@ -22,7 +22,7 @@ export interface CrashFacts {
 
 /** The facts of a crash a log tells of: its first in-app frames, normalized. */
 export function crashFacts(crash: LogCrash): CrashFacts {
-  const facts: CrashFacts = { kind: crash.kind, frames: signatureFrames(crash.frames) };
+  const facts: CrashFacts = { kind: crash.kind, frames: signatureFrames(crash.frames).map(normalizeFrame) };
   if (crash.errorType !== undefined) facts.errorType = crash.errorType;
   if (crash.message !== undefined) facts.message = crash.message;
   return facts;
@@ -99,11 +99,11 @@ function shortFrame(frame: string): string {
  * The first frames that are the app's: not Node's internals, not builtins with no script, not a
  * dependency under node_modules; failing those, the first frames with a script; failing those, any.
  */
-function signatureFrames(frames: readonly LogFrame[]): string[] {
+export function signatureFrames<Frame extends Pick<LogFrame, "file">>(frames: readonly Frame[]): Frame[] {
   const scripted = frames.filter((frame) => frame.file !== undefined && !isNodeInternal(frame.file));
   const inApp = scripted.filter((frame) => !frame.file?.includes("/node_modules/"));
   const chosen = inApp.length > 0 ? inApp : scripted.length > 0 ? scripted : frames;
-  return chosen.slice(0, SIGNATURE_FRAMES).map(normalizeFrame);
+  return chosen.slice(0, SIGNATURE_FRAMES);
 }
 
 function isNodeInternal(file: string): boolean {
@@ -116,7 +116,7 @@ function isNodeInternal(file: string): boolean {
  * the folders above the script's own with the image (`/app`, `/usr/src/app`); hashes in bundle names
  * with each build.
  */
-export function normalizeFrame(frame: LogFrame): string {
+export function normalizeFrame(frame: Pick<LogFrame, "function" | "file">): string {
   let name = frame.function.replace(/^async /, "").replace(/ \[as [^\]]*\]$/, "");
   const constructs = name.startsWith("new ");
   if (constructs) name = name.slice(4);

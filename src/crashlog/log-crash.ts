@@ -51,6 +51,7 @@ const REJECTION_INTERNALS = /\b(throwUnhandledRejectionsMode|processPromiseRejec
 const ERROR_HEADER = /^([A-Za-z_$][\w$.]*)(?: \[[\w$]+\])?(?:: (.*))?$/;
 /** A frame in a line of Node 18's run-together `FROM` list: `name (location)` or a bare location. */
 const FROM_FRAME = /([^()]*?) \(([^()]+)\)|((?:file:\/\/|\/|node:)[^\s()]*?:\d+:\d+)/g;
+const BARE_PREFIX = /^((?:file:\/\/|\/|node:)[^\s()]*?:\d+:\d+)(.+)$/;
 
 /** The last crash the log tells of, or undefined when it tells of none (a native fault prints nothing). */
 export function crashFromLog(text: string): LogCrash | undefined {
@@ -101,7 +102,14 @@ function abortFormat(lines: readonly string[]): Found | undefined {
   for (const line of lines.slice(from + 1)) {
     if (line.trim() === "") break;
     for (const match of line.matchAll(FROM_FRAME)) {
-      const frame = match[3] ? parseFrame(match[3]) : parseFrame(`${match[1]?.trim()} (${match[2]})`);
+      let name = match[1]?.trim() ?? "";
+      // A bare location run together with the named frame after it: `/app/a.js:9:1Array.map (…)`.
+      const bare = BARE_PREFIX.exec(name);
+      if (bare) {
+        frames.push(parseFrame(bare[1] ?? "") as LogFrame);
+        name = bare[2] ?? "";
+      }
+      const frame = match[3] ? parseFrame(match[3]) : parseFrame(`${name} (${match[2]})`);
       if (frame) frames.push(frame);
     }
   }
