@@ -200,14 +200,29 @@ async function readZipMetadata(
   }
   const pod = mergePods(podInfo, runtimeInfo);
   if (pod) metadata.pod = skipDumpInfo ? trimmedPod(pod) : pod;
-  if (skipDumpInfo) metadata.containers = [];
+  if (skipDumpInfo) {
+    metadata.containers = [];
+    metadata.images = metadata.images.map(trimmedImage);
+  }
   return metadata;
 }
 
-/** What a listing keeps of a pod: its names, not its labels and annotations (the cache stays small). */
+/** What a listing keeps of a pod: its names, not its uid, labels and annotations (the cache stays small). */
 function trimmedPod(pod: PodInfo): PodInfo {
-  const { labels: _labels, annotations: _annotations, ...names } = pod;
-  return { ...names, labels: {}, annotations: {} };
+  const trimmed: PodInfo = { labels: {}, annotations: {} };
+  if (pod.namespace !== undefined) trimmed.namespace = pod.namespace;
+  if (pod.pod !== undefined) trimmed.pod = pod.pod;
+  return trimmed;
+}
+
+/** What a listing keeps of an image: the names `groups` shows. */
+function trimmedImage(image: ImageInfo): ImageInfo {
+  const trimmed: ImageInfo = {
+    repoTags: image.repoTags.slice(0, 1),
+    repoDigests: image.repoDigests.slice(0, 1),
+  };
+  if (image.container !== undefined) trimmed.container = image.container;
+  return trimmed;
 }
 
 /** The core entry of a zip dump: `NAME.core`. */
