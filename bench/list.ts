@@ -1,12 +1,15 @@
 /**
- * `coredump list` against the tools a user would otherwise reach for, on the rig's Ceph RGW:
+ * `coredump list` and `coredump groups` at scale against the tools a user would otherwise reach for, on the
+ * rig's Ceph RGW, for 10,000 zip dumps (today's layout) and 10,000 loose dumps (2020's, four objects each):
  *
- * 1. a bucket of 10,000 loose dumps (40,000 objects): `aws s3 ls --recursive`, a sequential
- *    ListObjectsV2 loop with the JS SDK, `coredump list` warm (metadata cached) and cold (fresh cache:
- *    3 small JSON reads per dump), `coredump list --json` warm;
- * 2. a bucket of 2,000 zip dumps over 10 namespaces: `coredump list --namespace ns-3` cold (ranged reads
- *    of every zip) and warm, with the SDK loop over that bucket as the yardstick;
- * 3. `coredump --help` against `node -e 0`.
+ * - cold `list` (a fresh cache each run) against the naive parallel job (bench/naive-tail.ts: the listing,
+ *   then one ranged GET of 64 KiB per dump, 64 in flight);
+ * - warm `list` (metadata cached) against `aws s3 ls --recursive` and a sequential SDK listing loop;
+ * - warm `groups` against warm `list`;
+ * - request counts of a cold `list` through the tests' counting proxy, and peak RSS of cold and warm runs;
+ * - with `--growth 30000,100000`, cold and warm `list` at those sizes (their buckets are filled first:
+ *   minutes each; not for CI);
+ * - `coredump --help` against `node -e 0`.
  *
  * Every figure is the wall time of a whole process, median of several runs taken in turns. See
  * bench/README.md; bench/run.sh starts the rig, builds and runs this.
@@ -20,7 +23,7 @@ import { parseArgs } from "node:util";
 import { CountingProxy } from "../tests/support/counting-proxy.js";
 import { rigS3, s3Client } from "../tests/support/s3-rig.js";
 import { awsCliEnv, callerEnv, coredumpBin, goal, log, since, whole } from "./common.js";
-import { ensureBucket, NAMESPACES, type Population } from "./populate.js";
+import { ensureBucket, type Layout, type Population } from "./populate.js";
 import {
   type Command,
   type Contender,
@@ -34,26 +37,31 @@ import {
 
 /** Debian's awscli; a pyenv shim may come first on PATH. */
 const AWS_CLI = "/usr/bin/aws";
+/** GNU time, for peak memory (Debian's `time`). */
+const GNU_TIME = "/usr/bin/time";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sdkLoop = path.join(here, "sdk-loop.js");
+const naiveTail = path.join(here, "naive-tail.js");
 /** Where the summary lines start their figures. */
 const SUMMARY_WIDTH = 40;
 
 const { values: options } = parseArgs({
   options: {
     dumps: { type: "string", default: "10000" },
-    "zip-dumps": { type: "string", default: "2000" },
+    "zip-dumps": { type: "string", default: "10000" },
+    label: { type: "string", default: "bench" },
+    growth: { type: "string", default: "" },
     runs: { type: "string", default: "5" },
     "cold-runs": { type: "string", default: "3" },
     "help-runs": { type: "string", default: "20" },
-    namespace: { type: "string", default: "ns-3" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (options.help) {
   process.stdout.write(
-    "usage: node dist/bench/list.js [--dumps 10000] [--zip-dumps 2000] [--runs 5] [--cold-runs 3]\n" +
-      "                               [--help-runs 20] [--namespace ns-3]\n",
+    "usage: node dist/bench/list.js [--dumps 10000] [--zip-dumps 10000] [--runs 5] [--cold-runs 3]\n" +
+      "                               [--help-runs 20] [--label bench] [--growth 30000,100000]\n" +
+      "  --label: buckets are <label>-zip-<n> and <label>-loose-<n> (one's own on a shared rig)\n",
   );
   process.exit(0);
 }
@@ -62,7 +70,11 @@ const zipDumps = whole("zip-dumps", options["zip-dumps"]);
 const runs = whole("runs", options.runs);
 const coldRuns = whole("cold-runs", options["cold-runs"]);
 const helpRuns = whole("help-runs", options["help-runs"]);
-const namespace = options.namespace;
+const label = options.label;
+const growth = options.growth
+  .split(",")
+  .filter((word) => word !== "")
+  .map((word) => whole("growth", word));
 
 const rig = rigS3();
 const client = s3Client(rig);
@@ -85,11 +97,16 @@ if (!existsSync(AWS_CLI)) throw new Error(`${AWS_CLI} is missing: apt-get instal
 const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-"));
 const startedAt = performance.now();
 try {
-  const loose = await ensureBucket(client, "loose", dumps, log);
-  const zip = await ensureBucket(client, "zip", zipDumps, log);
+  const zip = await ensureBucket(client, "zip", zipDumps, log, label);
+  const loose = await ensureBucket(client, "loose", dumps, log, label);
   const populated = performance.now();
-  const sections = [await listLoose(loose), await listNamespace(zip), await help()];
-  const buckets = [loose, zip]
+  const sections = [
+    await atScale(zip, "zip", zipDumps),
+    await atScale(loose, "loose", dumps),
+    ...(growth.length > 0 ? [await growthOf(growth)] : []),
+    await help(),
+  ];
+  const buckets = [zip, loose]
     .map(({ bucket, reused, seconds }) => `${bucket} ${reused ? "reused" : `filled in ${format(seconds)}`}`)
     .join(", ");
   const report = [
@@ -106,23 +123,38 @@ try {
 // ---------------------------------------------------------------------------------------------------------
 // The three sections
 
-async function listLoose({ bucket, objects }: Population): Promise<Section> {
-  const warmHome = path.join(work, "warm-loose");
+/** One bucket: checks, request counts, peak memory, then every contender in turns. */
+async function atScale({ bucket, objects }: Population, layout: Layout, count: number): Promise<Section> {
+  const warmHome = path.join(work, `warm-${layout}`);
+  const suffix = layout === "zip" ? ".zip" : "-runtime-info.json";
   log(`${bucket}: checking every contender's output, filling the warm cache`);
   check("aws s3 ls lines", lines((await run(aws(bucket), true)).stdout), objects);
   const pages = await checkLoop(bucket, objects);
+  check("naive job reads", Number((await run(naive(bucket, suffix), true)).stdout.split(" ")[0]), count);
   // The first cold run fills the warm cache: it is also the first cold sample.
   const fill = await run(coredump(["list"], bucket, warmHome), true);
-  check("coredump list lines (cold, filling the cache)", lines(fill.stdout), dumps + 1);
+  check("coredump list lines (cold, filling the cache)", lines(fill.stdout), count + 1);
   log(`first cold run (fills the warm cache): ${format(fill.seconds)}`);
   const warm = await run(coredump(["list"], bucket, warmHome), true);
   if (warm.stdout !== fill.stdout) throw new Error("coredump list: warm and cold outputs differ");
-  const json: unknown = JSON.parse((await run(coredump(["list", "--json"], bucket, warmHome), true)).stdout);
-  check("coredump list --json entries", Array.isArray(json) ? json.length : -1, dumps);
-  // The newest dump alone: the whole listing, and the metadata of one dump.
-  const newest = await requestsOf((endpoint) =>
-    coredump(["list", "-1"], bucket, path.join(work, "count-loose"), endpoint),
+  const grouped = JSON.parse(
+    (await run(coredump(["groups", "--json"], bucket, warmHome), true)).stdout,
+  ) as Array<{
+    count: number;
+  }>;
+  check(
+    "dumps in groups",
+    grouped.reduce((sum, group) => sum + group.count, 0),
+    count,
   );
+  const cold = await requestsOf((endpoint) =>
+    coredump(["list"], bucket, path.join(work, `count-${layout}`), endpoint),
+  );
+  const memory = {
+    cold: await peakRss(coredump(["list", "--json"], bucket, path.join(work, `rss-${layout}`))),
+    warm: await peakRss(coredump(["list", "--json"], bucket, warmHome)),
+    groups: await peakRss(coredump(["groups", "--json"], bucket, warmHome)),
+  };
 
   log(`${bucket}: timing, ${runs} rounds (cold: ${coldRuns})`);
   const times = await measure(
@@ -130,91 +162,88 @@ async function listLoose({ bucket, objects }: Population): Promise<Section> {
       { name: "aws", runs, command: () => aws(bucket) },
       { name: "loop", runs, command: () => loop(bucket) },
       { name: "warm", runs, command: () => coredump(["list"], bucket, warmHome) },
-      { name: "json", runs, command: () => coredump(["list", "--json"], bucket, warmHome) },
+      { name: "groups", runs, command: () => coredump(["groups"], bucket, warmHome) },
+      { name: "naive", runs: coldRuns, command: () => naive(bucket, suffix) },
       coldContender("cold", fill, (home) => coredump(["list"], bucket, home)),
     ],
     log,
   );
-  const { aws: awsTime, loop: loopTime, warm: warmTime, json: jsonTime, cold: coldTime } = times;
-  const reads = newest.reads * dumps;
-  const title = `list ${thousands(dumps)} loose dumps`;
+  const { aws: awsT, loop: loopT, warm: warmT, groups: groupsT, naive: naiveT, cold: coldT } = times;
+  const title = `${thousands(count)} ${layout} dumps`;
   const details = [
     `${title} (${thousands(objects)} objects, bucket ${bucket}): wall time of whole processes, ` +
-      `median of ${runs} (cold: ${coldRuns})`,
+      `median of ${runs} (cold and naive: ${coldRuns})`,
     ...table(
       [
-        [`aws s3 ls --recursive (${AWS_CLI})`, awsTime, loopTime, awsTime],
-        [`sdk loop: sequential ListObjectsV2, ${plural(pages, "request")}`, loopTime, loopTime, awsTime],
+        [`aws s3 ls --recursive (${AWS_CLI})`, awsT, loopT, awsT, warmT, naiveT],
         [
-          `coredump list, warm: ${plural(newest.listings, "ListObjectsV2 request")}`,
-          warmTime,
-          loopTime,
-          awsTime,
+          `sdk loop: sequential ListObjectsV2, ${plural(pages, "request")}`,
+          loopT,
+          loopT,
+          awsT,
+          warmT,
+          naiveT,
         ],
-        ["coredump list --json, warm", jsonTime, loopTime, awsTime],
-        [`coredump list, cold: + ${thousands(reads)} GETs`, coldTime, loopTime, awsTime],
+        [
+          `coredump list, warm: ${plural(cold.listings, "listing")}, no GET`,
+          warmT,
+          loopT,
+          awsT,
+          warmT,
+          naiveT,
+        ],
+        [`coredump groups, warm (${plural(grouped.length, "group")})`, groupsT, loopT, awsT, warmT, naiveT],
+        [
+          `naive job: listing + ${thousands(count)} ranged GETs, 64 in flight`,
+          naiveT,
+          loopT,
+          awsT,
+          warmT,
+          naiveT,
+        ],
+        [
+          `coredump list, cold: ${plural(cold.listings, "listing")} + ${thousands(cold.reads)} GETs`,
+          coldT,
+          loopT,
+          awsT,
+          warmT,
+          naiveT,
+        ],
       ],
-      ["loop", "aws"],
+      ["loop", "aws", "warm", "naive"],
     ),
-    `goal: coredump list warm ≤ 0.60× sdk loop: ${goal(warmTime.median / loopTime.median <= 0.6)} ` +
-      `(${ratio(warmTime, loopTime)})`,
+    `peak RSS: cold list ${mb(memory.cold)}, warm list ${mb(memory.warm)}, warm groups ${mb(memory.groups)}`,
+    `goals: cold ≤ 1.2× naive: ${goal(coldT.median <= 1.2 * naiveT.median)} (${ratio(coldT, naiveT)}); ` +
+      `warm ≤ 0.6× aws: ${goal(warmT.median <= 0.6 * awsT.median)} (${ratio(warmT, awsT)}); ` +
+      `warm ≤ 1.2× loop: ${goal(warmT.median <= 1.2 * loopT.median)} (${ratio(warmT, loopT)}); ` +
+      `groups ≤ 1.2× warm: ${goal(groupsT.median <= 1.2 * warmT.median)} (${ratio(groupsT, warmT)})`,
   ];
   const summary =
-    `${title.padEnd(SUMMARY_WIDTH)}aws s3 ls ${format(awsTime.median)} | sdk loop ${format(loopTime.median)} | ` +
-    `coredump warm ${format(warmTime.median)} (${ratio(warmTime, loopTime)} loop, ${ratio(warmTime, awsTime)} aws) | ` +
-    `--json warm ${format(jsonTime.median)} | cold ${format(coldTime.median)} (${ratio(coldTime, loopTime)} loop)`;
+    `${title.padEnd(SUMMARY_WIDTH)}cold ${format(coldT.median)} (${ratio(coldT, naiveT)} naive) | ` +
+    `warm ${format(warmT.median)} (${ratio(warmT, awsT)} aws, ${ratio(warmT, loopT)} loop) | ` +
+    `groups ${format(groupsT.median)} (${ratio(groupsT, warmT)} warm) | RSS cold ${mb(memory.cold)}`;
   return { details, summary };
 }
 
-async function listNamespace({ bucket, objects }: Population): Promise<Section> {
-  const args = ["list", "--namespace", namespace];
-  const warmHome = path.join(work, "warm-zip");
-  log(`${bucket}: checking every contender's output, filling the warm cache`);
-  const pages = await checkLoop(bucket, objects);
-  const fill = await run(coredump(args, bucket, warmHome), true);
-  const shown = lines(fill.stdout) - 1;
-  log(`first cold run (fills the warm cache): ${format(fill.seconds)}`);
-  if (shown < 1) throw new Error(`coredump ${args.join(" ")} showed no dump`);
-  const warm = await run(coredump(args, bucket, warmHome), true);
-  if (warm.stdout !== fill.stdout)
-    throw new Error(`coredump ${args.join(" ")}: warm and cold outputs differ`);
-  // The newest dump alone (no filter, which would read every zip): the whole listing, one zip's reads.
-  const newest = await requestsOf((endpoint) =>
-    coredump(["list", "-1"], bucket, path.join(work, "count-zip"), endpoint),
-  );
-
-  log(`${bucket}: timing, ${runs} rounds (cold: ${coldRuns})`);
-  const times = await measure(
-    [
-      { name: "loop", runs, command: () => loop(bucket) },
-      { name: "warm", runs, command: () => coredump(args, bucket, warmHome) },
-      coldContender("cold", fill, (home) => coredump(args, bucket, home)),
-    ],
-    log,
-  );
-  const { loop: loopTime, warm: warmTime, cold: coldTime } = times;
-  const command = `coredump ${args.join(" ")}`;
-  const details = [
-    `list --namespace ${namespace} (${shown} of ${thousands(zipDumps)} zip dumps over ${NAMESPACES} namespaces, ` +
-      `bucket ${bucket}): median of ${runs} (cold: ${coldRuns})`,
-    ...table(
-      [
-        [`sdk loop: sequential ListObjectsV2, ${plural(pages, "request")}`, loopTime, loopTime],
-        [`${command}, warm`, warmTime, loopTime],
-        [
-          `${command}, cold: ${plural(newest.listings, "listing")} + ${thousands(newest.reads * zipDumps)} ranged GETs`,
-          coldTime,
-          loopTime,
-        ],
-      ],
-      ["loop"],
-    ),
-  ];
-  const summary =
-    `${`list --namespace, ${thousands(zipDumps)} zip dumps`.padEnd(SUMMARY_WIDTH)}` +
-    `sdk loop ${format(loopTime.median)} | coredump warm ${format(warmTime.median)} (${ratio(warmTime, loopTime)} loop) | ` +
-    `cold ${format(coldTime.median)} (${ratio(coldTime, loopTime)} loop)`;
-  return { details, summary };
+/** Cold and warm `list --json` of zip buckets of growing size: one run each, time and peak memory. */
+async function growthOf(counts: readonly number[]): Promise<Section> {
+  const rows: string[] = [];
+  for (const count of counts) {
+    const { bucket } = await ensureBucket(client, "zip", count, log, label);
+    const home = path.join(work, `growth-${count}`);
+    log(`${bucket}: cold and warm list`);
+    const cold = await timedRss(coredump(["list", "--json"], bucket, home));
+    const warm = await timedRss(coredump(["list", "--json"], bucket, home));
+    rows.push(
+      `  ${thousands(count).padStart(8)} zip dumps   cold ${format(cold.seconds).padStart(8)} ${mb(cold.rss).padStart(8)}` +
+        `   warm ${format(warm.seconds).padStart(8)} ${mb(warm.rss).padStart(8)}`,
+    );
+    await rm(home, { recursive: true, force: true });
+  }
+  return {
+    details: ["growth: coredump list --json, one run each, wall time and peak RSS", ...rows],
+    summary: `${"growth".padEnd(SUMMARY_WIDTH)}${rows.map((row) => row.trim().replace(/\s+/g, " ")).join(" | ")}`,
+  };
 }
 
 async function help(): Promise<Section> {
@@ -262,6 +291,10 @@ function aws(bucket: string): Command {
     args: ["s3", "ls", "--recursive", `s3://${bucket}`, "--endpoint-url", rig.endpoint],
     env: { ...baseEnv, ...awsCliEnv(rig) },
   };
+}
+
+function naive(bucket: string, suffix: string): Command {
+  return { program: process.execPath, args: [naiveTail, bucket, suffix], env: { ...baseEnv, ...rigEnv } };
 }
 
 function loop(bucket: string): Command {
@@ -321,8 +354,28 @@ async function requestsOf(
   }
 }
 
+/** Peak resident memory of one run, in KiB, from GNU time. */
+async function peakRss(command: Command): Promise<number> {
+  return (await timedRss(command)).rss;
+}
+
+async function timedRss(command: Command): Promise<{ seconds: number; rss: number }> {
+  const outcome = await run({
+    program: GNU_TIME,
+    args: ["-f", "rss %M", command.program, ...command.args],
+    env: command.env,
+  });
+  const rss = Number(/rss (\d+)/.exec(outcome.stderr)?.[1]);
+  if (!Number.isFinite(rss)) throw new Error(`no peak RSS from ${GNU_TIME}: ${outcome.stderr.slice(-500)}`);
+  return { seconds: outcome.seconds, rss };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
+
+function mb(kib: number): string {
+  return `${(kib / 1024).toFixed(0)} MB`;
+}
 
 function lines(text: string): number {
   return text.split("\n").filter((line) => line !== "").length;

@@ -21,6 +21,7 @@ import {
   zipDump,
 } from "../tests/support/handler-layout.js";
 import { listAll } from "./sdk-loop.js";
+import { crashLog } from "./support/crash-logs.js";
 
 export type Layout = "loose" | "zip";
 
@@ -40,8 +41,9 @@ const SIGNALS = [6, 11, 5, 4, 7, 8];
 
 export const OBJECTS_PER_DUMP: Record<Layout, number> = { loose: 4, zip: 1 };
 
-export function bucketName(layout: Layout, dumps: number): string {
-  return `bench-${layout}-${dumps}`;
+/** `bench-zip-10000`; another `label` keeps one engineer's buckets apart from another's on a shared rig. */
+export function bucketName(layout: Layout, dumps: number, label = "bench"): string {
+  return `${label}-${layout}-${dumps}`;
 }
 
 export interface Population {
@@ -52,14 +54,15 @@ export interface Population {
   reused: boolean;
 }
 
-/** Makes sure `bench-<layout>-<dumps>` holds `dumps` dumps of that layout and nothing else. */
+/** Makes sure `<label>-<layout>-<dumps>` holds `dumps` dumps of that layout and nothing else. */
 export async function ensureBucket(
   client: S3Client,
   layout: Layout,
   dumps: number,
   log: (line: string) => void,
+  label = "bench",
 ): Promise<Population> {
-  const bucket = bucketName(layout, dumps);
+  const bucket = bucketName(layout, dumps, label);
   const expected = dumps * OBJECTS_PER_DUMP[layout];
   const exists = await client.send(new HeadBucketCommand({ Bucket: bucket })).then(
     () => true,
@@ -98,6 +101,7 @@ function randomDump(layout: Layout, now: number): StoredObject[] {
     pid: randomInt(1, 4_000_000),
     signal: pick(SIGNALS),
     nodeHostname: `10.0.${randomInt(4)}.${randomInt(2, 250)}`,
+    containers: [{ name: app, log: crashLog() }],
   });
   return layout === "loose" ? looseDump(spec) : zipDump(spec);
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-bench_prepare awscli curl
+bench_prepare awscli curl time
 
 ensure_rig rgw "the rig"
 build

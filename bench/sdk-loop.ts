@@ -31,19 +31,27 @@ export async function listAll(client: S3Client, bucket: string): Promise<Listing
   return { keys, requests };
 }
 
-async function main(bucket: string | undefined): Promise<void> {
+/** A client of the rig from S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET and S3_REGION, path-style. */
+export function sdkClient(): S3Client {
   const { S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET, S3_REGION } = process.env;
-  if (!bucket || !S3_ENDPOINT || !S3_ACCESS_KEY || !S3_SECRET) {
-    process.stderr.write("usage: S3_ENDPOINT=… S3_ACCESS_KEY=… S3_SECRET=… node sdk-loop.js BUCKET\n");
+  if (!S3_ENDPOINT || !S3_ACCESS_KEY || !S3_SECRET) {
+    process.stderr.write("set S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET\n");
     process.exit(2);
   }
-  const client = new S3Client({
+  return new S3Client({
     endpoint: S3_ENDPOINT,
     region: S3_REGION ?? "us-east-1",
     forcePathStyle: true,
     credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET },
   });
-  const { keys, requests } = await listAll(client, bucket);
+}
+
+async function main(bucket: string | undefined): Promise<void> {
+  if (!bucket) {
+    process.stderr.write("usage: S3_ENDPOINT=… S3_ACCESS_KEY=… S3_SECRET=… node sdk-loop.js BUCKET\n");
+    process.exit(2);
+  }
+  const { keys, requests } = await listAll(sdkClient(), bucket);
   process.stdout.write(`${keys.length} ${requests}\n`);
 }
 

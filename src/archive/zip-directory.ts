@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { buffer as readAll } from "node:stream/consumers";
+import { crc32, inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
 import { ExpectedError } from "../errors.js";
 import { BlockCache, type RangeReader } from "./block-cache.js";
@@ -37,6 +38,12 @@ function checkWithin(entry: ZipEntry, size: number): void {
     );
   }
 }
+
+/**
+ * Entries up to this size are inflated in one call from the block cache: a listing reads thousands of
+ * small JSON and log entries, and a stream per entry (yauzl's) costs more than the inflating.
+ */
+const SMALL_ENTRY = 1024 * 1024;
 
 /** Reads a zip's central directory (ZIP64 included) through ranged reads: the entries' data is not touched. */
 export class RemoteZip {
@@ -122,8 +129,33 @@ export class RemoteZip {
     return entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
   }
 
-  /** The whole content of a small entry, inflated (callers check its declared size first). */
+  private async readSmallEntry(entry: ZipEntry): Promise<Buffer> {
+    const start = await this.dataOffset(entry);
+    const stored = await this.cache.read(start, start + entry.compressedSize);
+    let bytes: Buffer;
+    try {
+      bytes = entry.compressionMethod === STORED ? stored : inflateRawSync(stored);
+    } catch (error) {
+      throw new ZipFormatError(`${entry.name}: ${(error as Error).message}`, { cause: error });
+    }
+    if (bytes.length !== entry.uncompressedSize || crc32(bytes) !== entry.crc32) {
+      throw new ZipFormatError(`${entry.name}: its size or CRC does not match the zip's directory`);
+    }
+    return bytes;
+  }
+
+  /**
+   * Reads bytes [start, end) into the block cache in one request where they are not there yet, so that the
+   * entries in that span are then read without further requests.
+   */
+  async prefetch(start: number, end: number): Promise<void> {
+    await this.cache.read(start, end);
+  }
+
+  /** The whole content of a small entry, inflated. */
   async readEntry(entry: ZipEntry): Promise<Buffer> {
+    checkMethod(entry);
+    if (entry.uncompressedSize <= SMALL_ENTRY) return this.guarded(entry, () => this.readSmallEntry(entry));
     return this.guarded(entry, async () => readAll(await this.openEntry(entry)));
   }
 
@@ -134,11 +166,7 @@ export class RemoteZip {
   async openEntry(entry: ZipEntry): Promise<Readable> {
     const raw = this.raw.get(entry);
     if (!raw) throw new Error(`${entry.name} is not an entry of this zip`);
-    if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
-      throw new ZipFormatError(
-        `${entry.name}: compression method ${entry.compressionMethod} is not supported`,
-      );
-    }
+    checkMethod(entry);
     return this.guarded(entry, () => this.zip.openReadStreamPromise(raw));
   }
 
@@ -158,5 +186,11 @@ export class RemoteZip {
         new ZipFormatError(`${entry.name}: ${(error as Error).message}`, { cause: error })
       );
     }
+  }
+}
+
+function checkMethod(entry: ZipEntry): void {
+  if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
+    throw new ZipFormatError(`${entry.name}: compression method ${entry.compressionMethod} is not supported`);
   }
 }

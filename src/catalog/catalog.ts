@@ -1,9 +1,10 @@
 import pLimit from "p-limit";
+import type { CrashFacts } from "../crashlog/crash-signature.js";
 import type { Store } from "../store/store.js";
 import { type Dump, describeDump } from "./dump.js";
 import { groupObjects, storedObjectOf } from "./group.js";
 import type { MetadataCache } from "./metadata-cache.js";
-import { readMetadata } from "./read-metadata.js";
+import { type Depth, readMetadata } from "./read-metadata.js";
 
 export interface CatalogOptions {
   cache?: MetadataCache;
@@ -26,18 +27,23 @@ export class Catalog {
     return groups.map((group) => describeDump(group, this.options.cache?.get(group))).sort(newestFirst);
   }
 
-  /** The same dumps with their metadata read where the cache did not have it. */
-  async describe(dumps: readonly Dump[]): Promise<Dump[]> {
+  /**
+   * The same dumps with their metadata read where the cache did not have it to the `depth` asked: a
+   * listing's (`list`) or everything (`full`, for `info`, `fetch` and `report`).
+   */
+  async describe(dumps: readonly Dump[], depth: Depth = "full"): Promise<Dump[]> {
     const { cache, onProgress } = this.options;
-    const limit = pLimit(this.options.concurrency ?? 16);
-    const unread = dumps.filter((dump) => !dump.metadata).length;
+    // The store bounds the requests in flight; this only bounds the work waiting for them.
+    const limit = pLimit(this.options.concurrency ?? 256);
+    const known = (dump: Dump) => dump.metadata !== undefined && (depth === "list" || !dump.metadata.partial);
+    const unread = dumps.filter((dump) => !known(dump)).length;
     let done = 0;
     const described = await Promise.all(
       dumps.map((dump) =>
-        dump.metadata
+        known(dump)
           ? dump
           : limit(async () => {
-              const metadata = await readMetadata(this.store, dump.objects);
+              const metadata = await readMetadata(this.store, dump.objects, depth);
               cache?.set(dump.objects, metadata);
               onProgress?.(++done, unread);
               return describeDump(dump.objects, metadata);
@@ -45,7 +51,18 @@ export class Catalog {
       ),
     );
     await cache?.save();
-    return described.sort(newestFirst);
+    // Dumps come newest first; a dump read may have learnt its time only now.
+    return unread === 0 ? described : described.sort(newestFirst);
+  }
+
+  /** What `report` found of the dump's crash, remembered while the dump is unchanged. */
+  reported(dump: Dump): CrashFacts | undefined {
+    return this.options.cache?.reported(dump.objects);
+  }
+
+  async rememberReport(dump: Dump, crash: CrashFacts): Promise<void> {
+    this.options.cache?.setReported(dump.objects, crash);
+    await this.options.cache?.save();
   }
 }
 

@@ -96,8 +96,9 @@ export function describeDump(objects: DumpObjects, described?: DumpMetadata): Du
     compression: objects.zip ? "zip" : objects.core?.compression,
     metadata,
   };
-  for (const [field, value] of Object.entries(optional)) {
-    if (value !== undefined) Object.assign(dump, { [field]: value });
+  for (const field in optional) {
+    const value = optional[field as keyof Dump];
+    if (value !== undefined) (dump as unknown as Record<string, unknown>)[field] = value;
   }
   return dump;
 }

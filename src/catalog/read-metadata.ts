@@ -1,7 +1,10 @@
 import { openStoredZip } from "../archive/stored-zip.js";
 import { type ZipEntry, ZipFormatError } from "../archive/zip-directory.js";
+import { type CrashFacts, crashFacts } from "../crashlog/crash-signature.js";
+import { crashFromLog } from "../crashlog/log-crash.js";
 import { type Store, type StoredObject, StoreError } from "../store/store.js";
 import type { DumpObjects } from "./group.js";
+import { parseStem } from "./key-name.js";
 import {
   type ContainerInfo,
   type DumpInfo,
@@ -28,7 +31,21 @@ export interface DumpMetadata {
   entries?: ZipEntrySummary[];
   /** Problems worth showing, one line each: `pod-info.json: not JSON`. */
   problems: string[];
+  /** What the container log says of the death, where a log told of one. */
+  crash?: CrashFacts;
+  /**
+   * Read for a listing only: what the table, the filters and `groups` need (see `Depth`). `info`, `fetch`
+   * and `report` read such a dump again, whole.
+   */
+  partial?: true;
 }
+
+/**
+ * How much of a dump to read. `list`: at most one request per dump beyond the listing (a zip's tail, which
+ * holds its directory and every entry after the core; a loose dump's runtime info, which names its
+ * namespace); dump-info only where the key name does not already say what it says. `full`: everything.
+ */
+export type Depth = "list" | "full";
 
 export type ZipEntrySummary = Pick<
   ZipEntry,
@@ -38,9 +55,14 @@ export type ZipEntrySummary = Pick<
 /** Entries and objects larger than this are not metadata, whatever their name says. */
 const METADATA_LIMIT = 4 * 1024 * 1024;
 
-export async function readMetadata(store: Store, dump: DumpObjects): Promise<DumpMetadata> {
+export async function readMetadata(
+  store: Store,
+  dump: DumpObjects,
+  depth: Depth = "full",
+): Promise<DumpMetadata> {
   try {
-    return dump.zip ? await readZipMetadata(store, dump.zip) : await readLooseMetadata(store, dump);
+    if (dump.zip) return await readZipMetadata(store, dump.zip, depth === "list" && nameSaysAll(dump.stem));
+    return depth === "list" ? await readLooseRuntime(store, dump) : await readLooseMetadata(store, dump);
   } catch (error) {
     if (error instanceof StoreError && (error.kind === "denied" || error.kind === "bad-credentials")) {
       return { state: "denied", containers: [], images: [], problems: [error.message] };
@@ -81,29 +103,84 @@ async function readLooseMetadata(store: Store, dump: DumpObjects): Promise<DumpM
   return metadata;
 }
 
-async function readZipMetadata(store: Store, object: StoredObject): Promise<DumpMetadata> {
-  const zip = await openStoredZip(store, object);
+/** The default template's name carries the uuid, time, hostname, executable, pid and signal. */
+function nameSaysAll(stem: string): boolean {
+  return parseStem(stem).timestamp !== undefined;
+}
+
+/**
+ * A loose dump for a listing: its runtime info alone (one GET), for the namespace no key name holds. The
+ * dump info is judged by its size in the listing: an empty one is no info; its content is read by `info`.
+ */
+async function readLooseRuntime(store: Store, dump: DumpObjects): Promise<DumpMetadata> {
   const problems: string[] = [];
-  const small = withinBudget(
-    zip.entries.filter((entry) => entry.name.endsWith(".json") && entry.uncompressedSize <= METADATA_LIMIT),
-  );
-  const texts = await Promise.all(small.map(async (entry) => [entry, await zip.readEntry(entry)] as const));
+  const runtimeObject = dump.runtimeInfo ?? dump.legacyInfo;
+  const runtime = runtimeObject
+    ? parseJson(runtimeObject.key, await readSmall(store, runtimeObject), problems)
+    : undefined;
+  const info = dump.dumpInfo ?? dump.legacyInfo;
   const metadata: DumpMetadata = {
-    state: "missing",
+    state: info === undefined ? "missing" : info.size === 0 ? "malformed" : "ok",
     containers: [],
     images: [],
     problems,
-    entries: zip.entries.map(({ name, compressedSize, uncompressedSize, compressionMethod }) => ({
-      name,
-      compressedSize,
-      uncompressedSize,
-      compressionMethod,
-    })),
+    partial: true,
   };
+  if (runtime !== undefined) metadata.pod = trimmedPod(parseRuntimeInfo(runtime));
+  return metadata;
+}
+
+/**
+ * A zip's JSON and logs. With `skipDumpInfo` (a listing, the key name saying what dump-info says), the
+ * entries read are those after the core, which the tail read that found the directory already holds.
+ */
+async function readZipMetadata(
+  store: Store,
+  object: StoredObject,
+  skipDumpInfo: boolean,
+): Promise<DumpMetadata> {
+  const zip = await openStoredZip(store, object);
+  const problems: string[] = [];
+  const small = withinBudget(
+    zip.entries.filter(
+      (entry) =>
+        (entry.name.endsWith(".json") || entry.name.endsWith(".log")) &&
+        entry.uncompressedSize <= METADATA_LIMIT &&
+        !(skipDumpInfo && entry.name.endsWith("-dump-info.json")),
+    ),
+  );
+  // Whatever of the entries after the core the tail did not hold, in one more request, not one each.
+  const coreAt = zip.entries.find((entry) => entry.name.endsWith(".core"))?.localHeaderOffset ?? -1;
+  const after = small.map((entry) => entry.localHeaderOffset).filter((offset) => offset > coreAt);
+  if (after.length > 0) await zip.prefetch(Math.min(...after), object.size);
+  const texts = await Promise.all(small.map(async (entry) => [entry, await zip.readEntry(entry)] as const));
+  const dumpInfoEntry = zip.entries.find((entry) => entry.name.endsWith("-dump-info.json"));
+  const metadata: DumpMetadata = {
+    state:
+      !skipDumpInfo || !dumpInfoEntry ? "missing" : dumpInfoEntry.uncompressedSize > 0 ? "ok" : "malformed",
+    containers: [],
+    images: [],
+    problems,
+    entries: zip.entries
+      .filter((entry) => !skipDumpInfo || entry.name.endsWith(".core"))
+      .map(({ name, compressedSize, uncompressedSize, compressionMethod }) => ({
+        name,
+        compressedSize,
+        uncompressedSize,
+        compressionMethod,
+      })),
+  };
+  if (skipDumpInfo) metadata.partial = true;
   const imageNames = new Set<string>();
   let podInfo: PodInfo | undefined;
   let runtimeInfo: PodInfo | undefined;
   for (const [entry, bytes] of texts) {
+    if (entry.name.endsWith(".log")) {
+      // The first container whose log tells of a death: nothing records which container crashed.
+      const crash = metadata.crash ? undefined : crashFromLog(bytes.toString("utf8"));
+      if (crash) metadata.crash = crashFacts(crash);
+      continue;
+    }
     const json = parseJson(entry.name, bytes, problems);
     if (entry.name.endsWith("-dump-info.json")) {
       metadata.state = metadataStateOf(true, json);
@@ -126,11 +203,33 @@ async function readZipMetadata(store: Store, object: StoredObject): Promise<Dump
     }
   }
   const pod = mergePods(podInfo, runtimeInfo);
-  if (pod) metadata.pod = pod;
+  if (pod) metadata.pod = skipDumpInfo ? trimmedPod(pod) : pod;
+  if (skipDumpInfo) {
+    metadata.containers = [];
+    metadata.images = metadata.images.map(trimmedImage);
+  }
   return metadata;
 }
 
-/** The JSON entries read, in order, until their declared sizes add up to the limit: many small ones can be a bomb too. */
+/** What a listing keeps of a pod: its names, not its uid, labels and annotations (the cache stays small). */
+function trimmedPod(pod: PodInfo): PodInfo {
+  const trimmed: PodInfo = { labels: {}, annotations: {} };
+  if (pod.namespace !== undefined) trimmed.namespace = pod.namespace;
+  if (pod.pod !== undefined) trimmed.pod = pod.pod;
+  return trimmed;
+}
+
+/** What a listing keeps of an image: the names `groups` shows. */
+function trimmedImage(image: ImageInfo): ImageInfo {
+  const trimmed: ImageInfo = {
+    repoTags: image.repoTags.slice(0, 1),
+    repoDigests: image.repoDigests.slice(0, 1),
+  };
+  if (image.container !== undefined) trimmed.container = image.container;
+  return trimmed;
+}
+
+/** The entries read, in order, until their declared sizes add up to the limit: many small ones can be a bomb too. */
 function withinBudget(entries: ZipEntry[]): ZipEntry[] {
   let total = 0;
   return entries.filter((entry) => {

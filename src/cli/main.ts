@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { readSettings, type Settings } from "../settings.js";
 import { renderError } from "./errors.js";
+import { addFilterOptions } from "./filter-options.js";
 import { addFetchOptions, addStoreOptions, ID_HELP, type StoreFlags } from "./store-options.js";
 
 const HELP_FOOTER = `
@@ -19,6 +20,7 @@ Ids: a full uuid, a unique prefix of at least 4 characters, or "last" for the ne
 Examples:
   coredump list --since 2h --namespace shop
   coredump list -1 --json
+  coredump groups --since 7d
   coredump info last
   coredump --bucket cores --endpoint http://127.0.0.1:7480 list
 
@@ -39,21 +41,24 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
   ).addHelpText("after", HELP_FOOTER);
 
   addStoreOptions(
-    program
-      .command("list")
-      .description("list the dumps, newest first")
-      .option("--namespace <ns>", "only dumps from this Kubernetes namespace (glob patterns allowed)")
-      .option("--pod <pod>", "only dumps of this pod (glob patterns allowed, e.g. 'shop-*')")
-      .option("--exe <name>", "only dumps of this executable, e.g. node")
-      .option("--signal <signal>", "only dumps killed by this signal: SIGSEGV, segv or 11")
-      .option("--since <when>", "only dumps since a time: a duration back from now (2h, 7d) or a date")
-      .option("--until <when>", "only dumps until a time: a duration back from now or a date")
+    addFilterOptions(program.command("list").description("list the dumps, newest first"))
       .option("-n, --lines <count>", "at most this many dumps, the newest")
       .option("-1, --newest", "only the newest dump (same as -n 1)")
       .option("--json", "print a JSON array on stdout instead of a table"),
   ).action(async (_flags: object, command: Command) => {
     const { list } = await import("./commands/list.js");
     await list(command.optsWithGlobals(), settings);
+  });
+
+  addStoreOptions(
+    addFilterOptions(
+      program
+        .command("groups")
+        .description("the dumps grouped by crash: same error, same place in the app's code; largest first"),
+    ).option("--json", "print a JSON array on stdout instead of a table"),
+  ).action(async (_flags: object, command: Command) => {
+    const { groups } = await import("./commands/groups.js");
+    await groups(command.optsWithGlobals(), settings);
   });
 
   addStoreOptions(

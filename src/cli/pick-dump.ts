@@ -18,7 +18,7 @@ export async function pickDump(catalog: Catalog, id: string | undefined, command
     );
   }
   if (dumps.length === 0) throw new NoMatchError(`no dumps in ${catalog.store.description}`);
-  const described = await catalog.describe(dumps);
+  const described = await catalog.describe(dumps, "list");
   const { select } = await import("@inquirer/prompts");
   return select(
     {
@@ -32,9 +32,11 @@ export async function pickDump(catalog: Catalog, id: string | undefined, command
       })),
     },
     { output: process.stderr },
-  ).catch((error: unknown) => {
-    // Ctrl-C in the picker is the user's way out, not a failure.
-    if ((error as Error).name === "ExitPromptError") throw new InterruptedError("no dump chosen");
-    throw error;
-  });
+  )
+    .then(async (chosen) => (await catalog.describe([chosen]))[0] as Dump)
+    .catch((error: unknown) => {
+      // Ctrl-C in the picker is the user's way out, not a failure.
+      if ((error as Error).name === "ExitPromptError") throw new InterruptedError("no dump chosen");
+      throw error;
+    });
 }

@@ -9,18 +9,23 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import pLimit from "p-limit";
+import { AdaptiveLimit } from "./adaptive-limit.js";
 import { type ListPart, partsAfter } from "./key-ranges.js";
 import { describeBucket, describeCredentials, type S3Config } from "./s3-config.js";
 import { type Store, type StoredObject, StoreError } from "./store.js";
 
-/** How many S3 requests one command keeps in flight at most. */
-const CONCURRENCY = 16;
+/**
+ * S3 requests one command keeps in flight: 64 to begin with (S3 serves thousands; a cold listing of
+ * many zips is bound by requests in flight, not bytes), up to 128, halved on every SlowDown.
+ */
+const IN_FLIGHT = { initial: 64, most: 128 };
+/** Tries of one request, the SDK's backoff between them: a throttled store gets time to recover. */
+const MAX_ATTEMPTS = 6;
 
 export class S3Store implements Store {
   readonly description: string;
   private readonly client: S3Client;
-  private readonly limit = pLimit(CONCURRENCY);
+  private readonly limit = new AdaptiveLimit(IN_FLIGHT.initial, IN_FLIGHT.most);
 
   constructor(
     private readonly config: S3Config,
@@ -40,7 +45,22 @@ export class S3Store implements Store {
       // SDK's retries (TimeoutError is transient to them) apply to it as to any other failure. A second
       // more, so that a fetch's body streams are resumed by their own watchdog (readInChunks) first.
       requestHandler: { connectionTimeout: readTimeoutMs, socketTimeout: readTimeoutMs + 1000 },
+      maxAttempts: MAX_ATTEMPTS,
     });
+    // Inside the SDK's retries: every attempt's answer tells the limit whether the store is overloaded.
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          const result = await next(args);
+          this.limit.succeeded();
+          return result;
+        } catch (error) {
+          if (isThrottle(error)) this.limit.throttled();
+          throw error;
+        }
+      },
+      { step: "deserialize", name: "coredumpAdaptiveLimit" },
+    );
   }
 
   /**
@@ -192,7 +212,7 @@ export class S3Store implements Store {
 
   /** Runs one request within the concurrency limit, turning its failure into a StoreError. */
   private call<T>(what: string, request: (client: S3Client) => Promise<T>, listing = false): Promise<T> {
-    return this.limit(async () => {
+    return this.limit.run(async () => {
       try {
         return await request(this.client);
       } catch (error) {
@@ -257,6 +277,13 @@ function notS3(bucket: string, status: number | undefined, cause: { cause: unkno
     `${bucket} answered a bucket listing with a bare HTTP ${status ?? 404}: the endpoint does not look like S3 (check S3_ENDPOINT or --endpoint)`,
     cause,
   );
+}
+
+/** S3's SlowDown (503), and the 429 and 503 other stores answer when overloaded. */
+function isThrottle(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const name = (error as Error).name;
+  return status === 503 || status === 429 || name === "SlowDown" || name === "Throttling";
 }
 
 function toStoredObject(key: string, size?: number, etag?: string, lastModified?: Date): StoredObject {

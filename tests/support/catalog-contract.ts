@@ -51,9 +51,10 @@ export function catalogContract(
         const found = listed.find((item) => item.id === dump.id);
         assert.ok(found, dump.id);
         assert.equal(found.layout, dump.layout, dump.id);
-        assert.equal(found.state, dump.state, dump.id);
+        const state = dump.listState ?? dump.state;
+        assert.equal(found.state, state, dump.id);
         assert.equal(found.namespace, dump.namespace, dump.id);
-        assert.equal(found.complete, dump.state === "present", dump.id);
+        assert.equal(found.complete, state === "present", dump.id);
         assert.equal(found.timestamp, new Date(dump.spec.timestamp * 1000).toISOString());
         assert.ok(found.keys.length >= 1);
       }

@@ -16,6 +16,8 @@ export interface ScenarioDump {
   spec: DumpSpec;
   layout: "loose" | "zip";
   state: string;
+  /** What `list` says where it differs from `info`: a listing judges dump-info by its size alone. */
+  listState?: string;
   namespace: string | null;
 }
 
@@ -28,12 +30,19 @@ export function catalogScenario(core: string, now = Math.floor(Date.now() / 1000
   const spec = (hoursAgo: number, overrides: Partial<DumpSpec>) =>
     defaultSpec({ core, timestamp: at(hoursAgo), signal: 5, ...overrides });
   const dumps: Array<ScenarioDump & { objects: StoredObject[] }> = [];
-  const add = (layout: "loose" | "zip", state: string, specification: DumpSpec, objects: StoredObject[]) =>
+  const add = (
+    layout: "loose" | "zip",
+    state: string,
+    specification: DumpSpec,
+    objects: StoredObject[],
+    listState?: string,
+  ) =>
     dumps.push({
       id: specification.uuid,
       spec: specification,
       layout,
       state,
+      ...(listState ? { listState } : {}),
       // Nothing can be read of a corrupt zip; `unknown` is the handler's word for "no namespace".
       namespace:
         state === "corrupt" || specification.namespace === "unknown" ? null : specification.namespace,
@@ -61,7 +70,13 @@ export function catalogScenario(core: string, now = Math.floor(Date.now() / 1000
   const unknown = spec(4, { namespace: "unknown", pod: "unknown" });
   add("zip", "present", unknown, zipDump(unknown));
   const malformed = spec(5, {});
-  add("loose", "bad info", malformed, withBody(looseDump(malformed), "-dump-info.json", "{ not json"));
+  add(
+    "loose",
+    "bad info",
+    malformed,
+    withBody(looseDump(malformed), "-dump-info.json", "{ not json"),
+    "present",
+  );
   const noCore = spec(6, {});
   add(
     "loose",

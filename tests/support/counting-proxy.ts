@@ -7,17 +7,35 @@ import type { AddressInfo } from "node:net";
  * included, pass unchanged, so SigV4 signatures still verify.
  */
 export class CountingProxy {
-  readonly requests: Array<{ method: string; path: string; range?: string }> = [];
+  readonly requests: Array<{ method: string; path: string; range?: string; inFlight: number }> = [];
+  /** Requests answered 503 SlowDown by `throttle`. */
+  throttled = 0;
+  private inFlight = 0;
   private readonly server: http.Server;
 
-  private constructor(target: URL) {
+  /** `throttle(n)`: whether to answer the n-th request (from 0) as an overloaded S3 does, 503 SlowDown. */
+  private constructor(target: URL, throttle?: (request: number) => boolean) {
     this.server = http.createServer((request, response) => {
       const range = request.headers.range;
+      this.inFlight += 1;
+      response.on("close", () => {
+        this.inFlight -= 1;
+      });
       this.requests.push({
         method: request.method ?? "",
         path: request.url ?? "",
         ...(range ? { range } : {}),
+        inFlight: this.inFlight,
       });
+      if (throttle?.(this.requests.length - 1)) {
+        this.throttled += 1;
+        request.resume();
+        response.writeHead(503, { "content-type": "application/xml" });
+        response.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+        );
+        return;
+      }
       const upstream = http.request(
         {
           host: target.hostname,
@@ -36,8 +54,8 @@ export class CountingProxy {
     });
   }
 
-  static async start(target: string): Promise<CountingProxy> {
-    const proxy = new CountingProxy(new URL(target));
+  static async start(target: string, throttle?: (request: number) => boolean): Promise<CountingProxy> {
+    const proxy = new CountingProxy(new URL(target), throttle);
     await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
     return proxy;
   }
@@ -47,7 +65,7 @@ export class CountingProxy {
   }
 
   /** Object reads (GET of a key, not a listing). */
-  objectReads(): Array<{ method: string; path: string; range?: string }> {
+  objectReads(): Array<{ method: string; path: string; range?: string; inFlight: number }> {
     return this.requests.filter(
       (request) => request.method === "GET" && !/[?&]list-type=/.test(request.path),
     );

@@ -1,6 +1,6 @@
 import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
-import { type FilterFlags, matches, parseFilter } from "../../catalog/filters.js";
+import { type FilterFlags, parseFilter } from "../../catalog/filters.js";
 import { NoMatchError } from "../../catalog/resolve.js";
 import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
@@ -9,6 +9,7 @@ import { renderTable } from "../../ui/table.js";
 import { jsonText } from "../../ui/untrusted-text.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
+import { selectDumps } from "../select-dumps.js";
 import { shortIds } from "../short-ids.js";
 import type { StoreFlags } from "../store-options.js";
 
@@ -22,12 +23,7 @@ export async function list(flags: ListFlags, settings: Settings): Promise<void> 
   const filter = parseFilter(flags);
   const limit = flags.newest ? 1 : parseCount(flags.lines);
   const catalog = await openCatalog(flags, settings);
-  // Filters that key names answer go first, so that metadata is read only for dumps that may be shown.
-  const { namespace, ...byName } = filter;
-  let dumps = (await catalog.dumps()).filter((dump) => matches(dump, byName));
-  if (namespace === undefined && limit !== undefined) dumps = dumps.slice(0, limit);
-  dumps = (await catalog.describe(dumps)).filter((dump) => matches(dump, filter));
-  if (limit !== undefined) dumps = dumps.slice(0, limit);
+  const dumps = await selectDumps(catalog, filter, limit);
   if (flags.json) {
     process.stdout.write(jsonText(dumps.map(dumpSummaryJson)));
   } else if (dumps.length > 0) {

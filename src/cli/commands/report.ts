@@ -1,3 +1,4 @@
+import { crashOfReport } from "../../groups/report-crash.js";
 import { buildReport } from "../../report/build-report.js";
 import { renderReport } from "../../report/render-report.js";
 import type { Settings } from "../../settings.js";
@@ -15,6 +16,8 @@ export async function report(id: string | undefined, flags: ReportFlags, setting
     insecureRegistries: flags.insecureRegistry ?? [],
     settings,
   });
+  const crash = crashOfReport(summary);
+  if (crash) await prepared.catalog.rememberReport(prepared.dump, crash);
   if (flags.json) process.stdout.write(jsonText(summary));
   else writeHuman(process.stdout, `${renderReport(summary)}\n`);
 }

@@ -1,0 +1,43 @@
+import chalk from "chalk";
+import { type FilterFlags, parseFilter } from "../../catalog/filters.js";
+import { NoMatchError } from "../../catalog/resolve.js";
+import { type CrashGroup, groupDumps } from "../../groups/group-dumps.js";
+import type { Settings } from "../../settings.js";
+import { formatTime } from "../../ui/format.js";
+import { renderTable } from "../../ui/table.js";
+import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
+import { openCatalog } from "../open-catalog.js";
+import { selectDumps } from "../select-dumps.js";
+import type { StoreFlags } from "../store-options.js";
+
+export interface GroupsFlags extends StoreFlags, FilterFlags {
+  json?: boolean;
+}
+
+export async function groups(flags: GroupsFlags, settings: Settings): Promise<void> {
+  const filter = parseFilter(flags);
+  const catalog = await openCatalog(flags, settings);
+  const dumps = await selectDumps(catalog, filter);
+  if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalog.store.description}`);
+  const found = groupDumps(dumps, (dump) => catalog.reported(dump));
+  if (flags.json) process.stdout.write(jsonText(found));
+  else writeHuman(process.stdout, `${renderGroups(found)}\n`);
+}
+
+function renderGroups(found: readonly CrashGroup[]): string {
+  const rows = found.map((group) => [
+    String(group.count),
+    formatTime(group.last ? new Date(group.last) : undefined),
+    group.kind,
+    summarise(group.namespaces),
+    chalk.bold(group.title),
+  ]);
+  return renderTable(["COUNT", "LAST", "KIND", "NAMESPACES", "CRASH"], rows);
+}
+
+/** `shop, cart +3`: a table cell stays short however many namespaces a crash spans. */
+function summarise(values: readonly string[]): string {
+  if (values.length === 0) return "-";
+  const shown = values.slice(0, 2).join(", ");
+  return values.length > 2 ? `${shown} +${values.length - 2}` : shown;
+}
