@@ -1,4 +1,4 @@
-import { constants } from "node:os";
+import { signalName } from "../util/signals.js";
 import { type DumpObjects, keysOf, storedObjectOf } from "./group.js";
 import type { Compression } from "./key-name.js";
 import { parseStem } from "./key-name.js";
@@ -42,12 +42,6 @@ export interface Dump {
   keys: string[];
   objects: DumpObjects;
   metadata?: DumpMetadata;
-}
-
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
-
-export function signalName(signal: number | undefined): string | undefined {
-  return signal === undefined ? undefined : SIGNAL_NAMES.get(signal);
 }
 
 export function describeDump(objects: DumpObjects, metadata?: DumpMetadata): Dump {
