@@ -8,8 +8,18 @@ import { readCoreNodeVersion } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
+import { fatalMessage } from "./details/fatal-error.js";
+import { type HeapSection, heapSection } from "./details/out-of-memory.js";
+import type { Evidence, Sign } from "./evidence.js";
+import type { HeapSource } from "./heap-source.js";
+import type { JsFrame } from "./js-frame.js";
+import { classify } from "./kinds/classify.js";
+import type { Kind } from "./kinds/kind.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
-import { scanCoreForAbortText } from "./scan-core.js";
+import { llnodeHeapFigures } from "./llnode-heap.js";
+import { readLogText } from "./log-text.js";
+import { readHeapError } from "./rejection-error.js";
+import { scanCoreText } from "./scan-core.js";
 
 export interface ReportFrame {
   function: string;
@@ -33,7 +43,10 @@ export interface Report {
   signal: number | null;
   signalName: string | null;
   nodeVersion: string | null;
-  error: { type: string; message: string; source: "llnode" | "core text" } | null;
+  /** What kind of death this was, and the signs it was decided from. */
+  kind: Kind;
+  kindSigns: Sign[];
+  error: { type: string; message: string; source: "llnode" | "core text" | "log" } | null;
   /**
    * The JS stack: llnode's frames where it could read the core, else those V8 printed. llnode's frames say
    * whether their position is the call site or the function's start, and, where V8 printed a stack, whether
@@ -41,13 +54,19 @@ export interface Report {
    */
   jsStack: Array<
     ReportFrame & {
-      source: "llnode" | "core text";
+      source: "llnode" | "core text" | "log";
       position?: "call site" | "function start";
       matchesV8Printed?: boolean;
     }
   >;
   /** What V8 printed before aborting, found in the core's bytes: exact call sites. */
   v8Printed: AbortText;
+  /** Unhandled rejection: Node's own JS frames where it aborted, apart from the error's stack. */
+  abortedAt?: JsFrame[];
+  /** Out of memory: the heap's limit, use, largest constructors and what retains them. */
+  heap?: HeapSection;
+  /** Fatal error: the message Node or V8 printed. */
+  fatal?: { message: string; source: "log" | "core text" };
   nativeFrames: string[];
   debugger: { name: string; plugin?: string; origin?: string; readable: boolean; note?: string } | null;
   logs: Array<{ file: string; lines: string[] }>;
@@ -59,6 +78,8 @@ export interface ReportInput {
   executable: { path: string; buildId: string; source: string } | { path: null; reason: string };
   /** `--insecure-registry`, for the shared libraries of a native core. */
   insecureRegistries?: string[];
+  /** Reads the heap of an out-of-memory core; the project's llnode unless given. */
+  heapSource?: HeapSource;
 }
 
 const LOG_LINES = 20;
@@ -69,12 +90,15 @@ export async function buildReport({
   folder,
   executable,
   insecureRegistries = [],
+  heapSource = llnodeHeapFigures,
 }: ReportInput): Promise<Report> {
-  const [v8Printed, nodeVersion, logs] = await Promise.all([
-    scanCoreForAbortText(folder.core),
+  const [coreText, nodeVersion, logs] = await Promise.all([
+    scanCoreText(folder.core),
     readCoreNodeVersion(folder.core).catch(() => undefined),
     containerLogs(folder),
   ]);
+  const v8Printed = coreText.abort;
+  const logText = logs.length > 0 ? readLogText(logs.map((log) => log.text).join("\n")) : undefined;
   const report: Report = {
     id: dump.id,
     timestamp: dump.timestamp?.toISOString() ?? null,
@@ -91,6 +115,8 @@ export async function buildReport({
     signal: dump.signal ?? null,
     signalName: dump.signalName ?? null,
     nodeVersion: nodeVersion ?? null,
+    kind: "unknown",
+    kindSigns: [],
     error: v8Printed.errorType
       ? { type: v8Printed.errorType, message: v8Printed.message ?? "", source: "core text" }
       : null,
@@ -98,14 +124,83 @@ export async function buildReport({
     v8Printed,
     nativeFrames: [],
     debugger: null,
-    logs,
+    logs: logs.map(({ file, lines }) => ({ file, lines })),
   };
-  if (executable.path === null) {
-    report.executableReason = executable.reason;
-    return report;
-  }
-  await addDebuggerFindings(report, { dump, folder, executable, insecureRegistries }, v8Printed, nodeVersion);
+  let target: DebugTarget | undefined;
+  if (executable.path === null) report.executableReason = executable.reason;
+  else
+    target = await addDebuggerFindings(
+      report,
+      { dump, folder, executable, insecureRegistries },
+      v8Printed,
+      nodeVersion,
+    );
+  const evidence: Evidence = {
+    signal: dump.signal ?? null,
+    nativeFrames: report.nativeFrames,
+    core: coreText,
+    ...(logText ? { log: logText } : {}),
+  };
+  const { kind, signs } = classify(evidence);
+  report.kind = kind;
+  report.kindSigns = signs;
+  await addKindDetails(report, evidence, { target, heapSource, core: folder.core });
   return report;
+}
+
+/** What matters for this kind of death, beyond what every report has. */
+async function addKindDetails(
+  report: Report,
+  evidence: Evidence,
+  { target, heapSource, core }: { target: DebugTarget | undefined; heapSource: HeapSource; core: string },
+): Promise<void> {
+  const readable = target !== undefined && report.debugger?.readable === true;
+  if (report.kind === "out-of-memory") {
+    const figures =
+      readable && target ? await heapSource({ target, core, executable: target.executable }) : undefined;
+    report.heap = heapSection(evidence, figures);
+  } else if (report.kind === "fatal-error") {
+    const fatal = fatalMessage(evidence);
+    if (fatal) report.fatal = fatal;
+  } else if (report.kind === "unhandled-rejection") {
+    await addRejection(report, evidence, readable ? target : undefined);
+  }
+}
+
+/**
+ * The rejection's reason is the error; where Node aborted (its promise-rejection machinery) is not the
+ * user's stack, and goes apart.
+ */
+async function addRejection(
+  report: Report,
+  evidence: Evidence,
+  target: DebugTarget | undefined,
+): Promise<void> {
+  report.abortedAt = report.jsStack.length > 0 ? report.jsStack.map(stripped) : evidence.core.nodeStack;
+  report.jsStack = [];
+  report.error = null;
+  const printed = evidence.log?.error;
+  const found = target ? await readHeapError(target, printed?.type ?? "Error") : undefined;
+  if (found) {
+    report.error = { type: found.type, message: found.message, source: "llnode" };
+    report.jsStack = found.frames.map((frame) => ({
+      ...frame,
+      position: "call site" as const,
+      source: "llnode" as const,
+    }));
+  }
+  if (printed && !found) report.error = { type: printed.type, message: printed.message, source: "log" };
+  if (printed && report.jsStack.length === 0)
+    report.jsStack = printed.frames.map((frame) => ({ ...frame, source: "log" as const }));
+}
+
+function stripped(frame: Report["jsStack"][number]): JsFrame {
+  return {
+    function: frame.function,
+    file: frame.file ?? "",
+    line: frame.line ?? 0,
+    column: frame.column ?? 0,
+  };
 }
 
 async function addDebuggerFindings(
@@ -123,7 +218,7 @@ async function addDebuggerFindings(
   },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
-): Promise<void> {
+): Promise<DebugTarget | undefined> {
   const kind = chooseDebugger(undefined, executable.path);
   let target: DebugTarget;
   try {
@@ -138,7 +233,7 @@ async function addDebuggerFindings(
   } catch (error) {
     if (!(error instanceof ExpectedError)) throw error;
     report.debugger = { name: kind, readable: false, note: error.message };
-    return;
+    return undefined;
   }
   if (!target.plugin) {
     const { output } = await runBatch(target, [kind === "gdb" ? "bt" : "thread backtrace"], 120_000);
@@ -146,10 +241,13 @@ async function addDebuggerFindings(
       .slice(0, NATIVE_FRAMES)
       .map((frame) => frame.function);
     report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };
-    return;
+    return target;
   }
+  // Only a thrown error's type is searched for now: an out-of-memory heap has no error, and a walk of a
+  // large heap for one takes minutes.
   const findings = await askLlnode(target, target.plugin, v8Printed.errorType, nodeVersion);
   mergeLlnode(report, findings);
+  return target;
 }
 
 function mergeLlnode(report: Report, findings: LlnodeFindings): void {
@@ -193,14 +291,15 @@ function samePlace(printed: ReportFrame | undefined, frame: ReportFrame): boolea
   );
 }
 
-/** The tail of each container's log in a zip dump (`<i>.log`). */
-async function containerLogs(folder: DumpFolder): Promise<Report["logs"]> {
+/** Each container's log in a zip dump (`<i>.log`): its whole text, and the tail the report shows. */
+async function containerLogs(folder: DumpFolder): Promise<Array<Report["logs"][number] & { text: string }>> {
   const names = (await readdir(folder.dir)).filter((name) => /^\d+\.log$/.test(name)).sort();
   return Promise.all(
     names.map(async (file) => {
-      const lines = (await readFile(folder.file(file), "utf8")).split("\n");
+      const text = await readFile(folder.file(file), "utf8");
+      const lines = text.split("\n");
       while (lines.length > 0 && lines.at(-1) === "") lines.pop();
-      return { file, lines: lines.slice(-LOG_LINES) };
+      return { file, text, lines: lines.slice(-LOG_LINES) };
     }),
   );
 }

@@ -21,8 +21,10 @@ export interface LlnodeFindings {
 }
 
 /**
- * Asks llnode for the node version, the backtrace and the thrown error object in one run; a second run
- * reads the error's whole message when llnode cut it short.
+ * Asks llnode for the node version, the backtrace and, when V8 printed that one was thrown, the error
+ * object in one run; a second run reads the error's whole message when llnode cut it short. Without a
+ * printed error type the heap is not searched: an out-of-memory core has none, and the search of a large
+ * heap takes minutes.
  */
 export async function askLlnode(
   target: DebugTarget,
@@ -30,10 +32,9 @@ export async function askLlnode(
   errorType: string | undefined,
   coreNodeVersion: string | undefined,
 ): Promise<LlnodeFindings> {
-  const type = errorType ?? "Error";
   const { output } = await runBatch(
     target,
-    ["v8 nodeinfo", "v8 bt", `v8 findjsinstances -d ${type}`],
+    ["v8 nodeinfo", "v8 bt", ...(errorType ? [`v8 findjsinstances -d ${errorType}`] : [])],
     120_000,
   );
   const readable = couldReadHeap(output);
@@ -50,14 +51,14 @@ export async function askLlnode(
   }
   const warning = llnodeWarning(plugin, coreNodeVersion);
   if (warning) findings.note = warning;
-  const instance = errorInstance(output);
-  if (instance?.message !== undefined) {
+  const instance = errorType ? errorInstance(output) : undefined;
+  if (errorType && instance?.message !== undefined) {
     let message = instance.message;
     if (message.endsWith("...") && instance.messageAddress) {
       const full = await runBatch(target, [`v8 inspect -F ${instance.messageAddress}`], 60_000);
       message = inspectedString(full.output) ?? message;
     }
-    findings.error = { type, message };
+    findings.error = { type: errorType, message };
   }
   return findings;
 }
