@@ -9,6 +9,7 @@ import { ExpectedError } from "../errors.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
 import { fatalMessage } from "./details/fatal-error.js";
+import { type FaultRequest, type FaultSection, faultSection } from "./details/native-fault.js";
 import { type HeapSection, heapSection } from "./details/out-of-memory.js";
 import type { Evidence, Sign } from "./evidence.js";
 import type { HeapSource } from "./heap-source.js";
@@ -61,10 +62,17 @@ export interface Report {
   >;
   /** What V8 printed before aborting, found in the core's bytes: exact call sites. */
   v8Printed: AbortText;
+  /**
+   * The JS stack Node printed in its own crash report (`----- JavaScript stack trace -----`: fatal errors,
+   * `process.abort()`, unhandled rejections on Node 20 and later), found in the core's bytes: exact call sites.
+   */
+  nodePrinted: JsFrame[];
   /** Unhandled rejection: Node's own JS frames where it aborted, apart from the error's stack. */
   abortedAt?: JsFrame[];
   /** Out of memory: the heap's limit, use, largest constructors and what retains them. */
   heap?: HeapSection;
+  /** Native fault: the signal, the address, and the library and function the program counter was in. */
+  fault?: FaultSection;
   /** Fatal error: the message Node or V8 printed. */
   fatal?: { message: string; source: "log" | "core text" };
   nativeFrames: string[];
@@ -122,6 +130,7 @@ export async function buildReport({
       : null,
     jsStack: v8Printed.frames.map((frame) => ({ ...frame, source: "core text" as const })),
     v8Printed,
+    nodePrinted: coreText.nodeStack,
     nativeFrames: [],
     debugger: null,
     logs: logs.map(({ file, lines }) => ({ file, lines })),
@@ -144,7 +153,18 @@ export async function buildReport({
   const { kind, signs } = classify(evidence);
   report.kind = kind;
   report.kindSigns = signs;
-  await addKindDetails(report, evidence, { target, heapSource, core: folder.core });
+  await addKindDetails(report, evidence, {
+    target,
+    heapSource,
+    core: folder.core,
+    fault: {
+      core: folder.core,
+      executable: executable.path ?? "",
+      images: dump.metadata?.images ?? [],
+      folder: folder.dir,
+      insecureRegistries,
+    },
+  });
   return report;
 }
 
@@ -152,7 +172,12 @@ export async function buildReport({
 async function addKindDetails(
   report: Report,
   evidence: Evidence,
-  { target, heapSource, core }: { target: DebugTarget | undefined; heapSource: HeapSource; core: string },
+  {
+    target,
+    heapSource,
+    core,
+    fault,
+  }: { target: DebugTarget | undefined; heapSource: HeapSource; core: string; fault: FaultRequest },
 ): Promise<void> {
   const readable = target !== undefined && report.debugger?.readable === true;
   if (report.kind === "out-of-memory") {
@@ -162,6 +187,9 @@ async function addKindDetails(
   } else if (report.kind === "fatal-error") {
     const fatal = fatalMessage(evidence);
     if (fatal) report.fatal = fatal;
+  } else if (report.kind === "native-fault") {
+    const section = await faultSection(fault);
+    if (section) report.fault = section;
   } else if (report.kind === "unhandled-rejection") {
     await addRejection(report, evidence, readable ? target : undefined);
   }

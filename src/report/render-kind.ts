@@ -39,3 +39,9 @@ export function fatalLine(fatal: NonNullable<Report["fatal"]>): string {
 function megabytes(bytes: number): string {
   return `${(bytes / MB).toFixed(1)} MB`;
 }
+
+export function faultLine(fault: NonNullable<Report["fault"]>): string {
+  const where = `${fault.library}${fault.function ? ` (${fault.function})` : ""}`;
+  const address = fault.address === undefined ? "" : ` touching ${fault.address}`;
+  return `${chalk.bold.red(`${fault.signal}${address} in ${where}`)}${fault.note ? chalk.dim(`  (${fault.note})`) : ""}`;
+}

@@ -2,7 +2,7 @@ import chalk from "chalk";
 import { formatAge, formatTime } from "../ui/format.js";
 import { renderTable } from "../ui/table.js";
 import type { Report, ReportFrame } from "./build-report.js";
-import { fatalLine, heapLines, kindLine } from "./render-kind.js";
+import { fatalLine, faultLine, heapLines, kindLine } from "./render-kind.js";
 
 const STACK_FRAMES = 12;
 
@@ -23,6 +23,7 @@ export function renderReport(report: Report): string {
     ].join("\n"),
   );
   if (report.fatal) sections.push(fatalLine(report.fatal));
+  if (report.fault) sections.push(faultLine(report.fault));
   if (report.error) {
     sections.push(
       `${chalk.bold.red(`${report.error.type}: ${report.error.message}`)}  ${chalk.dim(`(from ${report.error.source})`)}`,
@@ -36,6 +37,9 @@ export function renderReport(report: Report): string {
   }
   if (report.v8Printed.frames.length > 0 && fromLlnode && !allAgree) {
     sections.push(frames("Stack V8 printed before aborting (call sites)", report.v8Printed.frames));
+  }
+  if (report.nodePrinted.length > 0 && report.kind !== "unhandled-rejection") {
+    sections.push(frames("Stack Node printed before aborting (call sites)", report.nodePrinted));
   }
   if (report.abortedAt && report.abortedAt.length > 0) {
     sections.push(frames("Where it aborted (Node's own frames)", report.abortedAt));
