@@ -36,8 +36,9 @@ export function fatalLine(fatal: NonNullable<Report["fatal"]>): string {
   return `${chalk.bold.red(fatal.message)}  ${chalk.dim(`(from the ${fatal.source})`)}`;
 }
 
+/** `61.9 MB`, or `28.6 kB` below a megabyte. */
 function megabytes(bytes: number): string {
-  return `${(bytes / MB).toFixed(1)} MB`;
+  return bytes < MB ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / MB).toFixed(1)} MB`;
 }
 
 export function faultLine(fault: NonNullable<Report["fault"]>): string {
