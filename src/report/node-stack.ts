@@ -37,9 +37,20 @@ export function findNodeJsStack(text: string): JsFrame[] {
 
 function numberedFrame(match: RegExpMatchArray): JsFrame | undefined {
   const name = match[2];
-  if (name !== undefined) {
-    if (!isJsNamePath(name)) return undefined;
-    return { function: name, file: match[3] ?? "", line: Number(match[4]), column: Number(match[5]) };
-  }
-  return { function: "", file: match[6] ?? "", line: Number(match[7]), column: Number(match[8]) };
+  const frame =
+    name === undefined
+      ? { function: "", file: match[6] ?? "", line: Number(match[7]), column: Number(match[8]) }
+      : { function: name, file: match[3] ?? "", line: Number(match[4]), column: Number(match[5]) };
+  if (name !== undefined && !isJsNamePath(name)) return undefined;
+  return isScriptName(frame.file) ? frame : undefined;
+}
+
+/**
+ * A script as V8 names it: a builtin (`node:events`), a file with an extension (`/app/a.js`), or an
+ * evaluated one (`[eval]`, `<anonymous>`). Two copies run together (`/app/fatal-s/loader`) are none.
+ */
+function isScriptName(file: string): boolean {
+  return (
+    /^node:[\w/]+$/.test(file) || /\.[A-Za-z]{1,5}$/.test(file) || /^(?:\[eval\w*\]|<anonymous>)$/.test(file)
+  );
 }

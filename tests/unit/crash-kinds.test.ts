@@ -51,12 +51,12 @@ const OOM_LOG = [
 
 describe("Node's numbered JavaScript stack", () => {
   it("reads named and anonymous frames", () => {
-    const text = `\u0000${REJECTION_LOG}\n1: open (/app/fatal.js:4:10)\n2: /app/fatal.js:6:1\n3: node:internal/modules/cjs/loader:1706:14\n4: x (y:1:2)\n\u0000`;
+    const text = `\u0000${REJECTION_LOG}\n1: open (/app/fatal.js:4:10)\n2: /app/fatal.js:6:1\n3: node:internal/modules/cjs/loader:1706:14\n4: x (/app/y.js:1:2)\n\u0000`;
     assert.deepEqual(findNodeJsStack(text), [
       { function: "open", file: "/app/fatal.js", line: 4, column: 10 },
       { function: "", file: "/app/fatal.js", line: 6, column: 1 },
       { function: "", file: "node:internal/modules/cjs/loader", line: 1706, column: 14 },
-      { function: "x", file: "y", line: 1, column: 2 },
+      { function: "x", file: "/app/y.js", line: 1, column: 2 },
     ]);
     assert.equal(findNodeJsStack(REJECTION_LOG)[0]?.function, "throwUnhandledRejectionsMode");
   });
@@ -70,6 +70,11 @@ describe("Node's numbered JavaScript stack", () => {
     assert.deepEqual(
       findNodeJsStack(cut).map((frame) => frame.function),
       ["shutdown", "listOnTimeout"],
+    );
+    // Two copies run together make no script name.
+    assert.deepEqual(
+      findNodeJsStack("1: open (/work/.stage-1/fatal-s/loader:237:24)\n2: a (node:x:1:1)\n"),
+      [],
     );
     // Numbering that does not run on is not one stack.
     assert.deepEqual(findNodeJsStack("2: a (b:1:1)\n3: c (d:1:1)\n"), []);
