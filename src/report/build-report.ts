@@ -8,18 +8,17 @@ import { readCoreNodeVersion } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
-import { fatalMessage } from "./details/fatal-error.js";
-import { type FaultRequest, type FaultSection, faultSection } from "./details/native-fault.js";
-import { type HeapSection, heapSection } from "./details/out-of-memory.js";
+import type { FaultSection } from "./details/native-fault.js";
+import type { HeapSection } from "./details/out-of-memory.js";
 import type { Evidence, Sign } from "./evidence.js";
 import type { HeapSource } from "./heap-source.js";
 import type { JsFrame } from "./js-frame.js";
+import { addKindDetails } from "./kind-details.js";
 import { classify } from "./kinds/classify.js";
 import type { Kind } from "./kinds/kind.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
 import { llnodeHeapFigures } from "./llnode-heap.js";
 import { readLogText } from "./log-text.js";
-import { readHeapError } from "./rejection-error.js";
 import { scanCoreText } from "./scan-core.js";
 
 export interface ReportFrame {
@@ -166,69 +165,6 @@ export async function buildReport({
     },
   });
   return report;
-}
-
-/** What matters for this kind of death, beyond what every report has. */
-async function addKindDetails(
-  report: Report,
-  evidence: Evidence,
-  {
-    target,
-    heapSource,
-    core,
-    fault,
-  }: { target: DebugTarget | undefined; heapSource: HeapSource; core: string; fault: FaultRequest },
-): Promise<void> {
-  const readable = target !== undefined && report.debugger?.readable === true;
-  if (report.kind === "out-of-memory") {
-    const figures =
-      readable && target ? await heapSource({ target, core, executable: target.executable }) : undefined;
-    report.heap = heapSection(evidence, figures);
-  } else if (report.kind === "fatal-error") {
-    const fatal = fatalMessage(evidence);
-    if (fatal) report.fatal = fatal;
-  } else if (report.kind === "native-fault") {
-    const section = await faultSection(fault);
-    if (section) report.fault = section;
-  } else if (report.kind === "unhandled-rejection") {
-    await addRejection(report, evidence, readable ? target : undefined);
-  }
-}
-
-/**
- * The rejection's reason is the error; where Node aborted (its promise-rejection machinery) is not the
- * user's stack, and goes apart.
- */
-async function addRejection(
-  report: Report,
-  evidence: Evidence,
-  target: DebugTarget | undefined,
-): Promise<void> {
-  report.abortedAt = report.jsStack.length > 0 ? report.jsStack.map(stripped) : evidence.core.nodeStack;
-  report.jsStack = [];
-  report.error = null;
-  const printed = evidence.log?.error;
-  const found = target ? await readHeapError(target, printed?.type ?? "Error") : undefined;
-  if (found) {
-    report.error = { type: found.type, message: found.message, source: "llnode" };
-    report.jsStack = found.frames.map((frame) => ({
-      ...frame,
-      position: "call site" as const,
-      source: "llnode" as const,
-    }));
-  }
-  if (printed && !found) report.error = { type: printed.type, message: printed.message, source: "log" };
-  if (printed && report.jsStack.length === 0)
-    report.jsStack = printed.frames.map((frame) => ({ ...frame, source: "log" as const }));
-}
-
-function stripped(frame: Report["jsStack"][number]): JsFrame {
-  return {
-    function: frame.function,
-    file: frame.file ?? "",
-    line: frame.line ?? 0,
-    column: frame.column ?? 0,
-  };
 }
 
 async function addDebuggerFindings(
