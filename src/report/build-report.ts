@@ -17,7 +17,7 @@ import { addKindDetails } from "./kind-details.js";
 import { classify } from "./kinds/classify.js";
 import type { Kind } from "./kinds/kind.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
-import { llnodeHeapFigures } from "./llnode-heap.js";
+import { LLNODE_HEAP_COMMANDS, llnodeHeapFigures } from "./llnode-heap.js";
 import { readLogText } from "./log-text.js";
 import { scanCoreText } from "./scan-core.js";
 
@@ -134,26 +134,32 @@ export async function buildReport({
     debugger: null,
     logs: logs.map(({ file, lines }) => ({ file, lines })),
   };
-  let target: DebugTarget | undefined;
+  const evidence: Evidence = {
+    signal: dump.signal ?? null,
+    nativeFrames: [],
+    core: coreText,
+    ...(logText ? { log: logText } : {}),
+  };
+  // The signal, the core's text and the log may already say out of memory: the heap's figures then come
+  // from the same llnode run as the frames, whose `v8 nodeinfo` has walked the heap once already.
+  const heapCommands = classify(evidence).kind === "out-of-memory" ? [...LLNODE_HEAP_COMMANDS] : [];
+  let debugged: { target: DebugTarget; llnodeOutput?: string } | undefined;
   if (executable.path === null) report.executableReason = executable.reason;
   else
-    target = await addDebuggerFindings(
+    debugged = await addDebuggerFindings(
       report,
       { dump, folder, executable, insecureRegistries },
       v8Printed,
       nodeVersion,
+      heapCommands,
     );
-  const evidence: Evidence = {
-    signal: dump.signal ?? null,
-    nativeFrames: report.nativeFrames,
-    core: coreText,
-    ...(logText ? { log: logText } : {}),
-  };
+  evidence.nativeFrames = report.nativeFrames;
   const { kind, signs } = classify(evidence);
   report.kind = kind;
   report.kindSigns = signs;
   await addKindDetails(report, evidence, {
-    target,
+    target: debugged?.target,
+    ...(debugged?.llnodeOutput ? { llnodeOutput: debugged.llnodeOutput } : {}),
     heapSource,
     core: folder.core,
     fault: {
@@ -182,7 +188,8 @@ async function addDebuggerFindings(
   },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
-): Promise<DebugTarget | undefined> {
+  extraCommands: readonly string[],
+): Promise<{ target: DebugTarget; llnodeOutput?: string } | undefined> {
   const kind = chooseDebugger(undefined, executable.path);
   let target: DebugTarget;
   try {
@@ -205,13 +212,13 @@ async function addDebuggerFindings(
       .slice(0, NATIVE_FRAMES)
       .map((frame) => frame.function);
     report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };
-    return target;
+    return { target };
   }
   // Only a thrown error's type is searched for now: an out-of-memory heap has no error, and a walk of a
   // large heap for one takes minutes.
-  const findings = await askLlnode(target, target.plugin, v8Printed.errorType, nodeVersion);
+  const findings = await askLlnode(target, target.plugin, v8Printed.errorType, nodeVersion, extraCommands);
   mergeLlnode(report, findings);
-  return target;
+  return { target, llnodeOutput: findings.output };
 }
 
 function mergeLlnode(report: Report, findings: LlnodeFindings): void {

@@ -26,6 +26,8 @@ export interface HeapFigures {
 
 export interface HeapRequest {
   target: DebugTarget;
+  /** What llnode printed in the report's first run, which may hold the figures already. */
+  llnodeOutput?: string;
   core: string;
   executable: string;
 }

@@ -14,15 +14,30 @@ export async function addKindDetails(
   evidence: Evidence,
   {
     target,
+    llnodeOutput,
     heapSource,
     core,
     fault,
-  }: { target: DebugTarget | undefined; heapSource: HeapSource; core: string; fault: FaultRequest },
+  }: {
+    target: DebugTarget | undefined;
+    /** What llnode printed in the report's first run: the heap's figures may be in it. */
+    llnodeOutput?: string;
+    heapSource: HeapSource;
+    core: string;
+    fault: FaultRequest;
+  },
 ): Promise<void> {
   const readable = target !== undefined && report.debugger?.readable === true;
   if (report.kind === "out-of-memory") {
     const figures =
-      readable && target ? await heapSource({ target, core, executable: target.executable }) : undefined;
+      readable && target
+        ? await heapSource({
+            target,
+            core,
+            executable: target.executable,
+            ...(llnodeOutput ? { llnodeOutput } : {}),
+          })
+        : undefined;
     report.heap = heapSection(evidence, figures);
   } else if (report.kind === "fatal-error") {
     const fatal = fatalMessage(evidence);

@@ -17,6 +17,8 @@ export interface LlnodeFindings {
   nodeVersion?: string;
   frames: BacktraceFrame[];
   error?: { type: string; message: string };
+  /** What llnode printed, for the extra commands' readers. */
+  output: string;
   note?: string;
 }
 
@@ -31,17 +33,21 @@ export async function askLlnode(
   plugin: LlnodePlugin,
   errorType: string | undefined,
   coreNodeVersion: string | undefined,
+  /** More commands for the same run: `v8 nodeinfo` has walked the heap, and llnode keeps what it found. */
+  extraCommands: readonly string[] = [],
 ): Promise<LlnodeFindings> {
   const { output } = await runBatch(
     target,
-    ["v8 nodeinfo", "v8 bt", ...(errorType ? [`v8 findjsinstances -d ${errorType}`] : [])],
-    120_000,
+    ["v8 nodeinfo", "v8 bt", ...(errorType ? [`v8 findjsinstances -d ${errorType}`] : []), ...extraCommands],
+    // nodeinfo walks the whole heap: 105 s for a 64 MB one on a busy machine.
+    30 * 60_000,
   );
   const readable = couldReadHeap(output);
   const findings: LlnodeFindings = {
     plugin: { path: plugin.path, origin: plugin.origin, published: plugin.published },
     readable,
     frames: parseBacktrace(output, { callSites: !plugin.published }),
+    output,
   };
   const version = nodeVersionFrom(output) ?? coreNodeVersion;
   if (version) findings.nodeVersion = version;
