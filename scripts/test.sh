@@ -18,6 +18,8 @@ fi
 # the rigs started here (stop_started_rigs, scripts/lib/ensure.sh). The trap is set before the first rig
 # starts, so that a failed start of the second still stops the first.
 run_tmp=$(mktemp -d)
+# Some tests run the CLI as another user (nobody), who must reach their folders inside it.
+chmod 0755 "$run_tmp"
 trap 'stop_started_rigs; rm -rf "$run_tmp"' EXIT
 
 ensure_debian curl docker-registry apache2-utils openssl elfutils lldb liblldb-dev g++ gcc patch binutils gdb tmux time

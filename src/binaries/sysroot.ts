@@ -16,6 +16,8 @@ export interface SysrootRequest {
   insecureRegistries?: string[];
   settings: Settings;
   onProgress?: (message: string) => void;
+  /** Only these of the core's libraries (their paths in the core); all of them when absent. */
+  only?: string[];
 }
 
 /**
@@ -34,7 +36,11 @@ export interface Sysroot {
 export async function buildSysroot(request: SysrootRequest): Promise<Sysroot | undefined> {
   const summary = await readCoreSummary(request.core, { nodeVersion: false });
   const wanted = summary.modules.filter(
-    (module) => module.buildId && module.path !== summary.executable?.path && path.isAbsolute(module.path),
+    (module) =>
+      module.buildId &&
+      module.path !== summary.executable?.path &&
+      path.isAbsolute(module.path) &&
+      (request.only === undefined || request.only.includes(module.path)),
   );
   const sysroot = path.join(request.folder, "sysroot");
   const { settings } = request;

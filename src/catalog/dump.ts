@@ -1,4 +1,4 @@
-import { constants } from "node:os";
+import { signalName } from "../util/signals.js";
 import { type DumpObjects, keysOf, storedObjectOf } from "./group.js";
 import type { Compression } from "./key-name.js";
 import { parseStem } from "./key-name.js";
@@ -44,20 +44,15 @@ export interface Dump {
   metadata?: DumpMetadata;
 }
 
-const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
-
-export function signalName(signal: number | undefined): string | undefined {
-  return signal === undefined ? undefined : SIGNAL_NAMES.get(signal);
-}
-
 export function describeDump(objects: DumpObjects, described?: DumpMetadata): Dump {
   let metadata = described;
   const fromName = parseStem(objects.stem);
   const info = metadata?.dumpInfo ?? {};
   // A time past what a Date holds (year 275760) is the dump's fault: no time, and the state says so.
-  const infoTime = dateOf(info.timestamp);
-  const timestamp = infoTime ?? dateOf(fromName.timestamp);
-  const badTime = info.timestamp !== undefined && infoTime === undefined;
+  // A listing may not have read dump-info (the key name says the same): the name's time is judged then.
+  const claimed = info.timestamp ?? fromName.timestamp;
+  const timestamp = dateOf(claimed);
+  const badTime = claimed !== undefined && timestamp === undefined;
   const signal = info.signal ?? fromName.signal;
   const coreEntry = metadata ? coreEntryOf(metadata) : undefined;
   const stored = storedObjectOf(objects);
@@ -66,7 +61,10 @@ export function describeDump(objects: DumpObjects, described?: DumpMetadata): Du
   if (badTime && metadata)
     metadata = {
       ...metadata,
-      problems: [...metadata.problems, `dump-info.json: timestamp ${info.timestamp} is not a time`],
+      problems: [
+        ...metadata.problems,
+        `${info.timestamp !== undefined ? "dump-info.json" : "the key name"}: timestamp ${claimed} is not a time`,
+      ],
     };
   const dump: Dump = {
     id: info.uuid ?? fromName.uuid ?? objects.stem,

@@ -1,6 +1,6 @@
-import { constants } from "node:os";
 import ms from "ms";
 import { UsageError } from "../errors.js";
+import { signalNumber } from "../util/signals.js";
 import type { Dump } from "./dump.js";
 
 export interface DumpFilter {
@@ -47,10 +47,7 @@ export function matches(dump: Dump, filter: DumpFilter): boolean {
 /** `SIGSEGV`, `segv` or `11`. */
 export function parseSignal(word: string): number {
   if (/^\d+$/.test(word)) return Number(word);
-  const upper = word.toUpperCase();
-  const number = (constants.signals as Record<string, number>)[
-    upper.startsWith("SIG") ? upper : `SIG${upper}`
-  ];
+  const number = signalNumber(word);
   if (number === undefined)
     throw new UsageError(`--signal ${word}: not a signal name or number (try SIGSEGV or 11)`);
   return number;

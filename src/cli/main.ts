@@ -134,10 +134,11 @@ Examples:
       program
         .command("report")
         .description(
-          "a triage summary: pod, signal, Node version, the error, JS and native stacks, the log's tail",
+          "a triage summary: the kind of death (out of memory, unhandled rejection, native fault …) and what matters for it, pod, signal, Node version, the error, JS and native stacks, the log's tail",
         )
         .argument("[id]", ID_HELP)
-        .option("--json", "print one JSON object on stdout"),
+        .option("--json", "print one JSON object on stdout")
+        .option("--no-executable", "from the core's text and the log only: no executable, no debugger"),
     ),
   ).action(async (id: string | undefined, _flags: object, command: Command) => {
     const { report } = await import("./commands/report.js");

@@ -94,3 +94,27 @@ export function parseGdbBacktrace(output: string): BacktraceFrame[] {
   }
   return [...frames.values()].sort((a, b) => a.index - b.index);
 }
+
+/**
+ * An error's stack in `v8 findjsinstances -d` or `v8 inspect` output: the frames of its captured stack
+ * (the project's llnode prints `error stack {` with `fn at file:line:col` lines), or, once the stack was
+ * formatted (Node printed the error), the address of the string that holds it (`TypeError: … at …`).
+ */
+export function errorStack(
+  output: string,
+  type: string,
+): {
+  frames: Array<{ function: string; file: string; line: number; column: number }>;
+  stringAddress?: string;
+} {
+  const block = /error stack \{\n([\s\S]*?)\n {2}\}/.exec(output)?.[1];
+  const frames = (block ?? "").split("\n").flatMap((line) => {
+    const frame = /^\s*(\S*) at (.+):(\d+):(\d+)$/.exec(line);
+    return frame
+      ? [{ function: frame[1] ?? "", file: frame[2] ?? "", line: Number(frame[3]), column: Number(frame[4]) }]
+      : [];
+  });
+  const quoted = type.replace(/[$]/g, "\\$");
+  const string = new RegExp(`=(0x[0-9a-f]+):<String: "${quoted}: `).exec(output)?.[1];
+  return string ? { frames, stringAddress: string } : { frames };
+}

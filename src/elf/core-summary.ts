@@ -16,6 +16,7 @@ import { type ElfNote, NT_AUXV, NT_FILE, NT_PRPSINFO, parseNotes } from "./notes
 import { type FileMapping, parseNtFile } from "./nt-file.js";
 import { type ProcessInfo, parsePrpsinfo } from "./prpsinfo.js";
 import { type RandomAccessFile, withFile } from "./random-access.js";
+import { type FaultState, parseFaultState } from "./thread-state.js";
 
 /** One ELF file mapped into the crashed process, as `eu-unstrip -n --core` lists them. */
 export interface MappedElf {
@@ -39,6 +40,8 @@ export interface CoreSummary {
   executable?: MappedElf;
   /** The Node version the core's memory names (`release/vX.Y.Z`), when it is a Node process. */
   nodeVersion?: string;
+  /** The crashed thread's signal, program counter and faulting address. */
+  fault?: FaultState;
 }
 
 export class NotACoreError extends ExpectedError {
@@ -75,6 +78,8 @@ export async function readCoreSummary(
     const summary: CoreSummary = { machine: header.machine, is64, littleEndian, mappings, modules };
     const process = prpsinfo && parsePrpsinfo(prpsinfo.desc);
     if (process) summary.process = process;
+    const fault = is64 ? parseFaultState(notes, header.machine.name, littleEndian) : undefined;
+    if (fault) summary.fault = fault;
     const executable = mainExecutable(modules, auxv);
     if (executable) summary.executable = executable;
     if (options.nodeVersion !== false) {

@@ -12,3 +12,5 @@ export type { Machine } from "./machine.js";
 export type { FileMapping } from "./nt-file.js";
 export type { ProcessInfo } from "./prpsinfo.js";
 export { withFile } from "./random-access.js";
+export { functionAt } from "./symbols.js";
+export type { FaultState } from "./thread-state.js";

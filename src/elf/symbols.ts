@@ -1,9 +1,11 @@
 import { ByteView } from "./byte-view.js";
-import { type ElfHeader, parseElfHeader } from "./elf-header.js";
+import { type ElfHeader, PT_LOAD, parseElfHeader, readElfHeaders } from "./elf-header.js";
 import { type RandomAccessFile, withFile } from "./random-access.js";
 
 export const SHT_SYMTAB = 2;
 export const SHT_NOBITS = 8;
+export const SHT_DYNSYM = 11;
+const STT_FUNC = 2;
 
 export interface SectionHeader {
   type: number;
@@ -22,6 +24,8 @@ export interface ElfSymbol {
   size: number;
   /** Index of the section the symbol is defined in. */
   section: number;
+  /** STT_*: 2 for a function. */
+  type: number;
 }
 
 /** Where the section header table lies, from the ELF64 header's e_shoff, e_shentsize, e_shnum. */
@@ -89,8 +93,20 @@ export function parseSymbols(table: Buffer, strings: Buffer, header: ElfHeader, 
     const name = strings.toString("latin1", nameAt, end === -1 ? strings.length : end);
     symbols.push(
       header.is64
-        ? { name, section: view.u16(at + 6), value: view.u64(at + 8), size: view.u64(at + 16) }
-        : { name, section: view.u16(at + 14), value: view.u32(at + 4), size: view.u32(at + 8) },
+        ? {
+            name,
+            type: (table[at + 4] ?? 0) & 0xf,
+            section: view.u16(at + 6),
+            value: view.u64(at + 8),
+            size: view.u64(at + 16),
+          }
+        : {
+            name,
+            type: (table[at + 12] ?? 0) & 0xf,
+            section: view.u16(at + 14),
+            value: view.u32(at + 4),
+            size: view.u32(at + 8),
+          },
     );
   }
   return symbols;
@@ -117,15 +133,7 @@ export async function readSymbolBytes(
  */
 export async function readIntSymbols(path: string, prefix: string): Promise<Map<string, number>> {
   return withFile(path, async (file) => {
-    const headerBytes = await file.readAt(0, 64);
-    const header = parseElfHeader(headerBytes, path);
-    const range = sectionTableRange(headerBytes, header);
-    const sections = parseSectionHeaders(
-      await file.readAt(range.offset, range.count * range.entsize),
-      header,
-      range.count,
-      range.entsize,
-    );
+    const { header, sections } = await readSections(file, path);
     const values = new Map<string, number>();
     for (const table of sections.filter((section) => section.type === SHT_SYMTAB)) {
       const strings = sections[table.link];
@@ -143,5 +151,51 @@ export async function readIntSymbols(path: string, prefix: string): Promise<Map<
       }
     }
     return values;
+  });
+}
+
+async function readSections(
+  file: RandomAccessFile,
+  path: string,
+): Promise<{ header: ElfHeader; sections: SectionHeader[] }> {
+  const headerBytes = await file.readAt(0, 64);
+  const header = parseElfHeader(headerBytes, path);
+  const range = sectionTableRange(headerBytes, header);
+  const sections = parseSectionHeaders(
+    await file.readAt(range.offset, range.count * range.entsize),
+    header,
+    range.count,
+    range.entsize,
+  );
+  return { header, sections };
+}
+
+/**
+ * The function of an ELF file (executable or shared library) that holds `offset`, an address relative to
+ * where the file was loaded: from `.symtab` where the file kept it, `.dynsym` otherwise.
+ */
+export async function functionAt(path: string, offset: number): Promise<string | undefined> {
+  return withFile(path, async (file) => {
+    const { programs } = await readElfHeaders(file);
+    const { header, sections } = await readSections(file, path);
+    const firstLoad = Math.min(...programs.filter((p) => p.type === PT_LOAD).map((p) => p.vaddr));
+    const address = offset + (Number.isFinite(firstLoad) ? firstLoad : 0);
+    const table =
+      sections.find((section) => section.type === SHT_SYMTAB) ??
+      sections.find((section) => section.type === SHT_DYNSYM);
+    const strings = table && sections[table.link];
+    if (!table || !strings) return undefined;
+    const symbols = parseSymbols(
+      await file.readAt(table.offset, table.size),
+      await file.readAt(strings.offset, strings.size),
+      header,
+      "",
+    );
+    return symbols.find(
+      (symbol) =>
+        symbol.type === STT_FUNC &&
+        address >= symbol.value &&
+        address < symbol.value + Math.max(symbol.size, 1),
+    )?.name;
   });
 }

@@ -4,12 +4,9 @@
  * These functions find both in raw bytes, on every Node version, with no debugger.
  */
 
-export interface JsFrame {
-  function: string;
-  file: string;
-  line: number;
-  column: number;
-}
+import { isJsNamePath, type JsFrame } from "./js-frame.js";
+
+export type { JsFrame } from "./js-frame.js";
 
 export interface AbortText {
   /** `TypeError`, from `Uncaught TypeError: …`. */
@@ -97,11 +94,14 @@ function heapStringLength(text: string, start: number, found: number): number | 
   return length > "Uncaught ".length && length <= found ? length : undefined;
 }
 
+/**
+ * The frames of one block whose names are JS names. A copy of the error's `stack` property puts `at ` in
+ * front of each; Node's numbered report (node-stack.ts) is not this format and is left out.
+ */
 export function parseFrames(block: string): JsFrame[] {
-  return [...block.matchAll(ONE_FRAME)].map((match) => ({
-    function: (match[1] ?? "").trim(),
-    file: match[2] ?? "",
-    line: Number(match[3]),
-    column: Number(match[4]),
-  }));
+  return [...block.matchAll(ONE_FRAME)].flatMap((match) => {
+    const name = (match[1] ?? "").trim().replace(/^at /, "");
+    if (!isJsNamePath(name)) return [];
+    return [{ function: name, file: match[2] ?? "", line: Number(match[3]), column: Number(match[4]) }];
+  });
 }

@@ -9,8 +9,18 @@ import { ExpectedError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
+import { coreHeapFigures } from "./core-heap.js";
+import type { FaultSection } from "./details/native-fault.js";
+import type { HeapSection } from "./details/out-of-memory.js";
+import type { Evidence, Sign } from "./evidence.js";
+import type { HeapSource } from "./heap-source.js";
+import type { JsFrame } from "./js-frame.js";
+import { addKindDetails } from "./kind-details.js";
+import { classify } from "./kinds/classify.js";
+import type { Kind } from "./kinds/kind.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
-import { scanCoreForAbortText } from "./scan-core.js";
+import { readLogText } from "./log-text.js";
+import { scanCoreText } from "./scan-core.js";
 
 export interface ReportFrame {
   function: string;
@@ -34,7 +44,10 @@ export interface Report {
   signal: number | null;
   signalName: string | null;
   nodeVersion: string | null;
-  error: { type: string; message: string; source: "llnode" | "core text" } | null;
+  /** What kind of death this was, and the signs it was decided from. */
+  kind: Kind;
+  kindSigns: Sign[];
+  error: { type: string; message: string; source: "llnode" | "core text" | "log" } | null;
   /**
    * The JS stack: llnode's frames where it could read the core, else those V8 printed. llnode's frames say
    * whether their position is the call site or the function's start, and, where V8 printed a stack, whether
@@ -42,13 +55,26 @@ export interface Report {
    */
   jsStack: Array<
     ReportFrame & {
-      source: "llnode" | "core text";
+      source: "llnode" | "core text" | "log";
       position?: "call site" | "function start";
       matchesV8Printed?: boolean;
     }
   >;
   /** What V8 printed before aborting, found in the core's bytes: exact call sites. */
   v8Printed: AbortText;
+  /**
+   * The JS stack Node printed in its own crash report (`----- JavaScript stack trace -----`: fatal errors,
+   * `process.abort()`, unhandled rejections on Node 20 and later), found in the core's bytes: exact call sites.
+   */
+  nodePrinted: JsFrame[];
+  /** Unhandled rejection: Node's own JS frames where it aborted, apart from the error's stack. */
+  abortedAt?: JsFrame[];
+  /** Out of memory: the heap's limit, use, largest constructors and what retains them. */
+  heap?: HeapSection;
+  /** Native fault: the signal, the address, and the library and function the program counter was in. */
+  fault?: FaultSection;
+  /** Fatal error: the message Node or V8 printed. */
+  fatal?: { message: string; source: "log" | "core text" };
   nativeFrames: string[];
   debugger: { name: string; plugin?: string; origin?: string; readable: boolean; note?: string } | null;
   logs: Array<{ file: string; lines: string[] }>;
@@ -63,6 +89,8 @@ export interface ReportInput {
   /** `--insecure-registry`, for the shared libraries of a native core. */
   insecureRegistries?: string[];
   settings: Settings;
+  /** Reads the heap of an out-of-memory core; the core's own memory (src/heap) unless given. */
+  heapSource?: HeapSource;
 }
 
 const LOG_LINES = 20;
@@ -74,13 +102,16 @@ export async function buildReport({
   executable,
   insecureRegistries = [],
   settings,
+  heapSource = coreHeapFigures,
 }: ReportInput): Promise<Report> {
-  const [v8Printed, nodeVersion, logs, extent] = await Promise.all([
-    scanCoreForAbortText(folder.core),
+  const [coreText, nodeVersion, logs, extent] = await Promise.all([
+    scanCoreText(folder.core),
     readCoreNodeVersion(folder.core).catch(() => undefined),
     containerLogs(folder),
     coreExtent(folder.core),
   ]);
+  const v8Printed = coreText.abort;
+  const logText = logs.length > 0 ? readLogText(logs.map((log) => log.text).join("\n")) : undefined;
   const report: Report = {
     id: dump.id,
     timestamp: dump.timestamp?.toISOString() ?? null,
@@ -97,26 +128,52 @@ export async function buildReport({
     signal: dump.signal ?? null,
     signalName: dump.signalName ?? null,
     nodeVersion: nodeVersion ?? null,
+    kind: "unknown",
+    kindSigns: [],
     error: v8Printed.errorType
       ? { type: v8Printed.errorType, message: v8Printed.message ?? "", source: "core text" }
       : null,
     jsStack: v8Printed.frames.map((frame) => ({ ...frame, source: "core text" as const })),
     v8Printed,
+    nodePrinted: coreText.nodeStack,
     nativeFrames: [],
     debugger: null,
-    logs,
+    logs: logs.map(({ file, lines }) => ({ file, lines })),
     coreTruncated: extent && extent.expected > extent.size ? extent : null,
   };
-  if (executable.path === null) {
-    report.executableReason = executable.reason;
-    return report;
-  }
-  await addDebuggerFindings(
-    report,
-    { dump, folder, executable, insecureRegistries, settings },
-    v8Printed,
-    nodeVersion,
-  );
+  const evidence: Evidence = {
+    signal: dump.signal ?? null,
+    nativeFrames: [],
+    core: coreText,
+    ...(logText ? { log: logText } : {}),
+  };
+  let debugged: { target: DebugTarget; llnodeOutput?: string } | undefined;
+  if (executable.path === null) report.executableReason = executable.reason;
+  else
+    debugged = await addDebuggerFindings(
+      report,
+      { dump, folder, executable, insecureRegistries, settings },
+      v8Printed,
+      nodeVersion,
+    );
+  evidence.nativeFrames = report.nativeFrames;
+  const { kind, signs } = classify(evidence);
+  report.kind = kind;
+  report.kindSigns = signs;
+  await addKindDetails(report, evidence, {
+    target: debugged?.target,
+    ...(debugged?.llnodeOutput ? { llnodeOutput: debugged.llnodeOutput } : {}),
+    heapSource,
+    core: folder.core,
+    fault: {
+      core: folder.core,
+      executable: executable.path ?? "",
+      images: dump.metadata?.images ?? [],
+      folder: folder.dir,
+      insecureRegistries,
+      settings,
+    },
+  });
   return report;
 }
 
@@ -137,7 +194,7 @@ async function addDebuggerFindings(
   },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
-): Promise<void> {
+): Promise<{ target: DebugTarget; llnodeOutput?: string } | undefined> {
   const kind = chooseDebugger(undefined, executable.path, settings);
   let target: DebugTarget;
   try {
@@ -153,7 +210,7 @@ async function addDebuggerFindings(
   } catch (error) {
     if (!(error instanceof ExpectedError)) throw error;
     report.debugger = { name: kind, readable: false, note: error.message };
-    return;
+    return undefined;
   }
   if (!target.plugin) {
     const { output } = await runBatch(
@@ -165,10 +222,13 @@ async function addDebuggerFindings(
       .slice(0, NATIVE_FRAMES)
       .map((frame) => frame.function);
     report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };
-    return;
+    return { target };
   }
+  // Only a thrown error's type is searched for now: an out-of-memory heap has no error, and a walk of a
+  // large heap for one takes minutes.
   const findings = await askLlnode(target, target.plugin, v8Printed.errorType, nodeVersion, settings.limits);
   mergeLlnode(report, findings);
+  return { target, llnodeOutput: findings.output };
 }
 
 function mergeLlnode(report: Report, findings: LlnodeFindings): void {
@@ -218,14 +278,15 @@ function samePlace(printed: ReportFrame | undefined, frame: ReportFrame): boolea
   );
 }
 
-/** The tail of each container's log in a zip dump (`<i>.log`). */
-async function containerLogs(folder: DumpFolder): Promise<Report["logs"]> {
+/** Each container's log in a zip dump (`<i>.log`): its whole text, and the tail the report shows. */
+async function containerLogs(folder: DumpFolder): Promise<Array<Report["logs"][number] & { text: string }>> {
   const names = (await readdir(folder.dir)).filter((name) => /^\d+\.log$/.test(name)).sort();
   return Promise.all(
     names.map(async (file) => {
-      const lines = (await readFile(folder.file(file), "utf8")).split("\n");
+      const text = await readFile(folder.file(file), "utf8");
+      const lines = text.split("\n");
       while (lines.length > 0 && lines.at(-1) === "") lines.pop();
-      return { file, lines: lines.slice(-LOG_LINES) };
+      return { file, text, lines: lines.slice(-LOG_LINES) };
     }),
   );
 }

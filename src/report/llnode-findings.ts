@@ -18,12 +18,16 @@ export interface LlnodeFindings {
   nodeVersion?: string;
   frames: BacktraceFrame[];
   error?: { type: string; message: string };
+  /** What llnode printed, for the extra commands' readers. */
+  output: string;
   note?: string;
 }
 
 /**
- * Asks llnode for the node version, the backtrace and the thrown error object in one run; a second run
- * reads the error's whole message when llnode cut it short.
+ * Asks llnode for the node version, the backtrace and, when V8 printed that one was thrown, the error
+ * object in one run; a second run reads the error's whole message when llnode cut it short. Without a
+ * printed error type the heap is not searched: an out-of-memory core has none, and the search of a large
+ * heap takes minutes.
  */
 export async function askLlnode(
   target: DebugTarget,
@@ -32,10 +36,10 @@ export async function askLlnode(
   coreNodeVersion: string | undefined,
   limits: Pick<Limits, "reportRunMs" | "debuggerProbeMs">,
 ): Promise<LlnodeFindings> {
-  const type = errorType ?? "Error";
   const { output } = await runBatch(
     target,
-    ["v8 nodeinfo", "v8 bt", `v8 findjsinstances -d ${type}`],
+    ["v8 nodeinfo", "v8 bt", ...(errorType ? [`v8 findjsinstances -d ${errorType}`] : [])],
+    // nodeinfo walks the whole heap: 105 s for a 64 MB one on a busy machine.
     limits.reportRunMs,
   );
   const readable = couldReadHeap(output);
@@ -43,6 +47,7 @@ export async function askLlnode(
     plugin: { path: plugin.path, origin: plugin.origin, published: plugin.published },
     readable,
     frames: parseBacktrace(output, { callSites: !plugin.published }),
+    output,
   };
   const version = nodeVersionFrom(output) ?? coreNodeVersion;
   if (version) findings.nodeVersion = version;
@@ -52,8 +57,8 @@ export async function askLlnode(
   }
   const warning = llnodeWarning(plugin, coreNodeVersion);
   if (warning) findings.note = warning;
-  const instance = errorInstance(output);
-  if (instance?.message !== undefined) {
+  const instance = errorType ? errorInstance(output) : undefined;
+  if (errorType && instance?.message !== undefined) {
     let message = instance.message;
     if (message.endsWith("...") && instance.messageAddress) {
       const full = await runBatch(
@@ -63,7 +68,7 @@ export async function askLlnode(
       );
       message = inspectedString(full.output) ?? message;
     }
-    findings.error = { type, message };
+    findings.error = { type: errorType, message };
   }
   return findings;
 }

@@ -4,6 +4,7 @@ import { formatAge, formatTime } from "../ui/format.js";
 import { renderTable } from "../ui/table.js";
 import { visibleText } from "../ui/untrusted-text.js";
 import type { Report, ReportFrame } from "./build-report.js";
+import { fatalLine, faultLine, heapLines, kindLine } from "./render-kind.js";
 
 const STACK_FRAMES = 12;
 
@@ -14,6 +15,7 @@ export function renderReport(report: Report): string {
   sections.push(
     [
       chalk.bold(`Dump ${report.id}`),
+      kindLine(report),
       `  crashed    ${time ? `${formatTime(time)} (${formatAge(time)})` : "-"}`,
       `  pod        ${report.namespace ?? "-"}/${report.pod ?? "-"}${report.nodeHostname ? ` on node ${report.nodeHostname}` : ""}`,
       ...report.images.map((image, index) => `  ${index === 0 ? "image     " : "          "} ${image}`),
@@ -23,6 +25,8 @@ export function renderReport(report: Report): string {
       `  executable ${report.executable ? `${report.executable.path} (${report.executable.source}, build-id ${report.executable.buildId.slice(0, 12)}…)` : `none: ${report.executableReason ?? "?"}`}`,
     ].join("\n"),
   );
+  if (report.fatal) sections.push(fatalLine(report.fatal));
+  if (report.fault) sections.push(faultLine(report.fault));
   if (report.error) {
     sections.push(
       `${chalk.bold.red(`${report.error.type}: ${report.error.message}`)}  ${chalk.dim(`(from ${report.error.source})`)}`,
@@ -37,6 +41,13 @@ export function renderReport(report: Report): string {
   if (report.v8Printed.frames.length > 0 && fromLlnode && !allAgree) {
     sections.push(frames("Stack V8 printed before aborting (call sites)", report.v8Printed.frames));
   }
+  if (report.nodePrinted.length > 0 && report.kind !== "unhandled-rejection") {
+    sections.push(frames("Stack Node printed before aborting (call sites)", report.nodePrinted));
+  }
+  if (report.abortedAt && report.abortedAt.length > 0) {
+    sections.push(frames("Where it aborted (Node's own frames)", report.abortedAt));
+  }
+  if (report.heap) sections.push(heapLines(report.heap));
   if (report.nativeFrames.length > 0) {
     sections.push(
       [chalk.bold("Native frames"), ...report.nativeFrames.map((frame) => `  ${frame}`)].join("\n"),
@@ -61,6 +72,7 @@ export function renderReport(report: Report): string {
 }
 
 function stackSource(report: Report, agreeing: number, allAgree: boolean): string {
+  if (report.jsStack[0]?.source === "log") return "the container's log";
   if (report.jsStack[0]?.source !== "llnode") return "V8's own output";
   const callSites = report.jsStack.filter((frame) => frame.position === "call site").length;
   if (callSites === 0) return "llnode; positions are where functions are defined";

@@ -1,5 +1,45 @@
 import { open } from "node:fs/promises";
 import { type AbortText, AbortTextScan } from "./abort-text.js";
+import { findFatalMessage, findLastGc, findMaxOldSpaceMb, type LastGc } from "./crash-text.js";
+import type { JsFrame } from "./js-frame.js";
+import { findNodeJsStack } from "./node-stack.js";
+
+/** Everything V8 and Node printed, or kept, that is still in the core's memory. */
+export interface CoreText {
+  /** V8's uncaught-exception text (`--abort-on-uncaught-exception`). */
+  abort: AbortText;
+  /** Node's numbered `----- JavaScript stack trace -----` frames. */
+  nodeStack: JsFrame[];
+  fatal?: string;
+  lastGc?: LastGc;
+  maxOldSpaceMb?: number;
+}
+
+/** Collects the core text piece by piece: the best copy of each thing, whichever window holds it. */
+class CoreTextScan {
+  private readonly abort = new AbortTextScan();
+  private nodeStack: JsFrame[] = [];
+  private fatal: string | undefined;
+  private lastGc: LastGc | undefined;
+  private maxOldSpaceMb: number | undefined;
+
+  add(text: string): void {
+    this.abort.add(text);
+    const stack = findNodeJsStack(text);
+    if (stack.length > this.nodeStack.length) this.nodeStack = stack;
+    this.fatal ??= findFatalMessage(text);
+    this.lastGc = findLastGc(text) ?? this.lastGc;
+    this.maxOldSpaceMb ??= findMaxOldSpaceMb(text);
+  }
+
+  result(): CoreText {
+    const found: CoreText = { abort: this.abort.result(), nodeStack: this.nodeStack };
+    if (this.fatal !== undefined) found.fatal = this.fatal;
+    if (this.lastGc !== undefined) found.lastGc = this.lastGc;
+    if (this.maxOldSpaceMb !== undefined) found.maxOldSpaceMb = this.maxOldSpaceMb;
+    return found;
+  }
+}
 
 const WINDOW = 8 * 1024 * 1024;
 /** Enough to hold a whole frame block that straddles two windows. */
@@ -8,12 +48,12 @@ const PAGE = 4096;
 const ZERO_PAGE = Buffer.alloc(PAGE);
 
 /**
- * Scans a core for V8's abort text, window by window. Zero pages (most of a core) are dropped before the
+ * Scans a core for the text V8 and Node printed, window by window. Zero pages (most of a core) are dropped before the
  * text search, which then only reads pages that hold something.
  */
-export async function scanCoreForAbortText(core: string): Promise<AbortText> {
+export async function scanCoreText(core: string): Promise<CoreText> {
   const file = await open(core, "r");
-  const scan = new AbortTextScan();
+  const scan = new CoreTextScan();
   try {
     const buffer = Buffer.alloc(WINDOW + OVERLAP);
     let carried = 0;

@@ -1,0 +1,52 @@
+import {
+  findRetainers,
+  loadHeap,
+  type RetainerPath,
+  summarizeHeap,
+  UnsupportedHeapError,
+} from "../heap/index.js";
+import { type HeapFigures, type HeapRequest, type HeapRetainer, isApplicationType } from "./heap-source.js";
+import { llnodeHeapFigures } from "./llnode-heap.js";
+
+/** Types in the report's figures, and the largest of the application's own that get a retainer path. */
+const TYPES = 20;
+const RETAINED_TYPES = 3;
+
+/**
+ * The heap's figures read straight from the core's memory (src/heap): live objects only, and a retainer
+ * path for each of the application's largest constructors. A build the reader does not know (Node 16,
+ * pointer compression) falls back to the project's llnode.
+ */
+export async function coreHeapFigures(request: HeapRequest): Promise<HeapFigures | undefined> {
+  let heap: Awaited<ReturnType<typeof loadHeap>>;
+  try {
+    heap = await loadHeap(request.core, request.executable);
+  } catch (error) {
+    if (error instanceof UnsupportedHeapError) return llnodeHeapFigures(request);
+    throw error;
+  }
+  const { types } = summarizeHeap(heap);
+  const retainers: HeapRetainer[] = [];
+  for (const type of types
+    .filter((candidate) => isApplicationType(candidate.name))
+    .slice(0, RETAINED_TYPES)) {
+    const [shortest] = findRetainers(heap, type.name);
+    if (shortest) retainers.push({ name: type.name, path: outwards(shortest) });
+  }
+  return {
+    types: types.slice(0, TYPES).map(({ name, count, bytes }) => ({ name, count, bytes })),
+    ...(retainers.length > 0 ? { retainers } : {}),
+  };
+}
+
+/**
+ * The reader's paths run from the root to the instance, each step with the edge its holder reaches it by;
+ * the report's run from the instance outwards, each holder with the edge it holds the step before by.
+ */
+function outwards({ path }: RetainerPath): HeapRetainer["path"] {
+  const holders: HeapRetainer["path"] = [];
+  for (let index = path.length - 2; index >= 0; index--) {
+    holders.push({ name: path[index]?.name ?? "", edge: path[index + 1]?.edge ?? "" });
+  }
+  return holders;
+}

@@ -1,0 +1,73 @@
+import type { DebugTarget } from "../debuggers/session.js";
+
+/**
+ * Where the out-of-memory section's figures come from: any reader of a V8 heap in a core. Today the
+ * project's llnode (llnode-heap.ts); the fast reader of src/heap replaces it behind this interface.
+ */
+export interface HeapType {
+  name: string;
+  count: number;
+  /** Shallow bytes: what the instances themselves take. */
+  bytes: number;
+}
+
+export interface HeapRetainer {
+  /** The constructor whose instance this path retains. */
+  name: string;
+  /** From the instance outwards to a GC root or the global object: each holder and the edge to the next. */
+  path: Array<{ name: string; edge: string }>;
+}
+
+export interface HeapFigures {
+  /** By bytes, largest first. */
+  types: HeapType[];
+  retainers?: HeapRetainer[];
+}
+
+export interface HeapRequest {
+  target: DebugTarget;
+  /** What llnode printed in the report's first run, which may hold the figures already. */
+  llnodeOutput?: string;
+  core: string;
+  executable: string;
+}
+
+export type HeapSource = (request: HeapRequest) => Promise<HeapFigures | undefined>;
+
+/** V8's and Node's own constructors and llnode's pseudo-types: not what an application leaks. */
+export function isApplicationType(name: string): boolean {
+  return name !== "" && !name.startsWith("(") && !RUNTIME_TYPES.has(name);
+}
+
+const RUNTIME_TYPES = new Set([
+  "Object",
+  "Array",
+  "Function",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "Promise",
+  "Error",
+  "TypeError",
+  "RangeError",
+  "String",
+  "Number",
+  "Boolean",
+  "Symbol",
+  "BigInt",
+  "Date",
+  "RegExp",
+  "ArrayBuffer",
+  "Uint8Array",
+  "Buffer",
+  "FastBuffer",
+  "BuiltinModule",
+  "Module",
+  "NodeError",
+  "WeakReference",
+  "Channel",
+  "HideStackFramesError",
+  "SafeIterator",
+  "TracingChannel",
+]);

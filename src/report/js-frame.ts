@@ -1,0 +1,24 @@
+/** One frame as V8 or Node printed it; `function` is empty for an anonymous one (`2: /app/a.js:6:1`). */
+export interface JsFrame {
+  function: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * Whether `name` is a function name as V8 prints it in a stack: a JS identifier path
+ * (`Server.myRequestListener`, `Object.<anonymous>`, `process.processTicksAndRejections`), optionally after
+ * `new `, `async ` or an accessor's `get `/`set `, optionally ending in ` [as alias]`. Anything else in the
+ * place of a name is other bytes of the core that ran into a copy of the text (`³E2=\dRejectionsMode`).
+ */
+export function isJsNamePath(name: string): boolean {
+  return NAME_PATH.test(name);
+}
+
+const IDENTIFIER = "[\\p{ID_Start}$_][\\p{ID_Continue}$\\u200c\\u200d]*";
+const PART = `(?:${IDENTIFIER}|<anonymous>|<computed>)`;
+const NAME_PATH = new RegExp(
+  `^(?:(?:new|async|get|set) )?${PART}(?:\\.${PART})*(?: \\[as ${IDENTIFIER}\\])?$`,
+  "u",
+);

@@ -1,0 +1,87 @@
+import type { DebugTarget } from "../debuggers/session.js";
+import type { Report } from "./build-report.js";
+import { fatalMessage } from "./details/fatal-error.js";
+import { type FaultRequest, faultSection } from "./details/native-fault.js";
+import { heapSection } from "./details/out-of-memory.js";
+import type { Evidence } from "./evidence.js";
+import type { HeapSource } from "./heap-source.js";
+import type { JsFrame } from "./js-frame.js";
+import { readHeapError } from "./rejection-error.js";
+
+/** What matters for this kind of death, beyond what every report has. */
+export async function addKindDetails(
+  report: Report,
+  evidence: Evidence,
+  {
+    target,
+    llnodeOutput,
+    heapSource,
+    core,
+    fault,
+  }: {
+    target: DebugTarget | undefined;
+    /** What llnode printed in the report's first run: the heap's figures may be in it. */
+    llnodeOutput?: string;
+    heapSource: HeapSource;
+    core: string;
+    fault: FaultRequest;
+  },
+): Promise<void> {
+  const readable = target !== undefined && report.debugger?.readable === true;
+  if (report.kind === "out-of-memory") {
+    // The heap is read from the core itself: llnode need not have read it.
+    const figures = target
+      ? await heapSource({
+          target,
+          core,
+          executable: target.executable,
+          ...(llnodeOutput ? { llnodeOutput } : {}),
+        })
+      : undefined;
+    report.heap = heapSection(evidence, figures);
+  } else if (report.kind === "fatal-error") {
+    const fatal = fatalMessage(evidence);
+    if (fatal) report.fatal = fatal;
+  } else if (report.kind === "native-fault") {
+    const section = await faultSection(fault);
+    if (section) report.fault = section;
+  } else if (report.kind === "unhandled-rejection") {
+    await addRejection(report, evidence, readable ? target : undefined);
+  }
+}
+
+/**
+ * The rejection's reason is the error; where Node aborted (its promise-rejection machinery) is not the
+ * user's stack, and goes apart.
+ */
+async function addRejection(
+  report: Report,
+  evidence: Evidence,
+  target: DebugTarget | undefined,
+): Promise<void> {
+  report.abortedAt = report.jsStack.length > 0 ? report.jsStack.map(stripped) : evidence.core.nodeStack;
+  report.jsStack = [];
+  report.error = null;
+  const printed = evidence.log?.error;
+  const found = target ? await readHeapError(target, printed?.type ?? "Error") : undefined;
+  if (found) {
+    report.error = { type: found.type, message: found.message, source: "llnode" };
+    report.jsStack = found.frames.map((frame) => ({
+      ...frame,
+      position: "call site" as const,
+      source: "llnode" as const,
+    }));
+  }
+  if (printed && !found) report.error = { type: printed.type, message: printed.message, source: "log" };
+  if (printed && report.jsStack.length === 0)
+    report.jsStack = printed.frames.map((frame) => ({ ...frame, source: "log" as const }));
+}
+
+function stripped(frame: Report["jsStack"][number]): JsFrame {
+  return {
+    function: frame.function,
+    file: frame.file ?? "",
+    line: frame.line ?? 0,
+    column: frame.column ?? 0,
+  };
+}

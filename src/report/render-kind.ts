@@ -1,0 +1,48 @@
+import chalk from "chalk";
+import { renderTable } from "../ui/table.js";
+import type { Report } from "./build-report.js";
+
+const MB = 1024 * 1024;
+
+/** The headline: what kind of death, and what said so. */
+export function kindLine(report: Report): string {
+  const signs = report.kindSigns.map((sign) => `${sign.source}: ${sign.says}`).join("; ");
+  return `  died of    ${chalk.bold(report.kind)}${signs ? chalk.dim(` (${signs})`) : ""}`;
+}
+
+/** Out of memory: the limit, the use, the largest constructors and their retainers. */
+export function heapLines(heap: NonNullable<Report["heap"]>): string {
+  const figures = [
+    heap.limitBytes === undefined ? undefined : `limit ${megabytes(heap.limitBytes)}`,
+    heap.usedBytes === undefined
+      ? undefined
+      : `${megabytes(heap.usedBytes)} in use after the last collection`,
+  ].filter(Boolean);
+  const lines = [chalk.bold(`Heap${figures.length > 0 ? `: ${figures.join(", ")}` : ""}`)];
+  if (heap.top.length === 0) lines.push("  (the heap could not be read: no constructors to show)");
+  else {
+    const rows = heap.top.map((type) => [`  ${type.name}`, String(type.count), megabytes(type.bytes)]);
+    lines.push(renderTable(["  constructor", "count", "bytes"], rows));
+  }
+  for (const retainer of heap.retainers ?? []) {
+    lines.push(
+      `  ${retainer.name} ← ${retainer.path.map((step) => `${step.edge} ← ${step.name}`).join(" ← ")}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function fatalLine(fatal: NonNullable<Report["fatal"]>): string {
+  return `${chalk.bold.red(fatal.message)}  ${chalk.dim(`(from the ${fatal.source})`)}`;
+}
+
+/** `61.9 MB`, or `28.6 kB` below a megabyte. */
+function megabytes(bytes: number): string {
+  return bytes < MB ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / MB).toFixed(1)} MB`;
+}
+
+export function faultLine(fault: NonNullable<Report["fault"]>): string {
+  const where = `${fault.library}${fault.function ? ` (${fault.function})` : ""}`;
+  const address = fault.address === undefined ? "" : ` touching ${fault.address}`;
+  return `${chalk.bold.red(`${fault.signal}${address} in ${where}`)}${fault.note ? chalk.dim(`  (${fault.note})`) : ""}`;
+}
