@@ -40,6 +40,7 @@ interface KindReport {
     limitBytes?: number;
     usedBytes?: number;
     top: Array<{ name: string; count: number; bytes: number }>;
+    retainers?: Array<{ name: string; path: Array<{ name: string; edge: string }> }>;
   };
   fatal?: { message: string; source: string };
   fault?: { signal: string; library: string; function?: string; address?: string };
