@@ -2,18 +2,18 @@
  * Real cores of each way a Node process dies (tests/fixtures/crash-kinds), on an official Node build:
  * heap exhaustion, an unhandled rejection, a failed CHECK, `process.abort()` and a native fault in an
  * N-API addon built here with gcc. Each is made once per (kind, node version, fixture content) and cached
- * (core-cache.ts).
+ * (script-core.ts).
  */
-import { execFile, spawn } from "node:child_process";
-import { readFile, realpath, writeFile } from "node:fs/promises";
-import { constants } from "node:os";
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CORE, cachedEntry, collectCore, ensureCoreFiles, sha256, versionOf } from "./core-cache.js";
+import { runToCrash, shortHash } from "./crash-core.js";
 import { memoised } from "./memo.js";
 import { officialNode } from "./node-builds.js";
 import { nodeHeaders } from "./node-headers.js";
 import { repoRoot } from "./repo-root.js";
+import { scriptCore } from "./script-core.js";
 
 export type CrashKind = "out-of-memory" | "unhandled-rejection" | "fatal-error" | "abort" | "native-fault";
 
@@ -40,10 +40,9 @@ const FLAGS: Record<CrashKind, string[]> = {
   abort: [],
   "native-fault": [],
 };
+const FIXTURES = join("tests", "fixtures", "crash-kinds");
 const ADDON = "invoice.node";
 const RUN_TIMEOUT_MS = 120_000;
-
-type Meta = Omit<KindCore, "core" | "addon"> & { addonAsRun?: string };
 
 const obtainOnce = memoised((key) => {
   const [kind, version] = key.split("@") as [CrashKind, string];
@@ -56,37 +55,28 @@ export function kindCore(kind: CrashKind, version: string): Promise<KindCore> {
 }
 
 async function obtain(kind: CrashKind, version: string): Promise<KindCore> {
-  const node = await officialNode(version);
-  const nodeVersion = await versionOf(node);
-  const folder = join(repoRoot(), "tests", "fixtures", "crash-kinds");
-  const script = await readFile(join(folder, `${kind}.js`));
-  const addonSource = kind === "native-fault" ? await readFile(join(folder, "invoice.c")) : Buffer.alloc(0);
-  const hash = sha256(Buffer.concat([script, addonSource])).slice(0, 12);
-  const { dir, meta } = await cachedEntry<Meta>(`kinds-${kind}-${nodeVersion}-${hash}`, async (stage) => {
-    await ensureCoreFiles();
-    // The paths the process saw, and the kernel wrote: without the symlinks on the way to the stage.
-    const asRun = await realpath(stage);
-    await writeFile(join(stage, `${kind}.js`), script);
-    await writeFile(join(stage, "package.json"), '{ "type": "commonjs" }\n');
-    if (kind === "native-fault") await buildAddon(stage, version, addonSource);
-    const died = await crashNode(node, [...FLAGS[kind], `${kind}.js`], stage);
-    await collectCore(stage, died.pid);
-    return {
+  const native = kind === "native-fault";
+  // The addon's source is part of what the core depends on: its hash names the entry too.
+  const addonSource = native ? await readFile(join(repoRoot(), FIXTURES, "invoice.c")) : undefined;
+  const { entry, addonAsRun, ...made } = await scriptCore({
+    prefix: `kinds-${kind}`,
+    script: join(FIXTURES, `${kind}.js`),
+    node: await officialNode(version),
+    ...(addonSource ? { variant: shortHash(addonSource), alsoNeeded: [ADDON] } : {}),
+    crash: async (node, script, cwd) => {
+      if (addonSource) await buildAddon(cwd, version, addonSource);
+      return runToCrash({ node, args: [...FLAGS[kind], script], cwd, timeoutMs: RUN_TIMEOUT_MS });
+    },
+    fields: (crash, cwd) => ({
       kind,
-      node,
-      nodeVersion,
-      pid: died.pid,
-      signal: died.signal,
-      stderr: died.stderr,
-      scriptAsRun: join(asRun, `${kind}.js`),
-      ...(kind === "native-fault" ? { addonAsRun: join(asRun, ADDON) } : {}),
-    };
+      stderr: crash.stderr,
+      scriptAsRun: join(cwd, `${kind}.js`),
+      ...(native ? { addonAsRun: join(cwd, ADDON) } : {}),
+    }),
   });
-  const { coreSize: _size, createdAt: _created, generationMs: _ms, addonAsRun, ...rest } = meta;
   return {
-    ...rest,
-    core: join(dir, CORE),
-    ...(addonAsRun ? { addon: { file: join(dir, ADDON), asRun: addonAsRun } } : {}),
+    ...made,
+    ...(addonAsRun ? { addon: { file: join(entry, ADDON), asRun: addonAsRun } } : {}),
   };
 }
 
@@ -100,39 +90,4 @@ async function buildAddon(stage: string, version: string, source: Buffer): Promi
       cwd: stage,
     },
   );
-}
-
-/** Runs node under `ulimit -c unlimited` until it dies of a signal. */
-function crashNode(
-  node: string,
-  args: string[],
-  cwd: string,
-): Promise<{ pid: number; signal: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", 'ulimit -c unlimited; exec "$@"', "bash", node, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code, signalName) => {
-      clearTimeout(timer);
-      const signal = signalName ? constants.signals[signalName] : undefined;
-      if (child.pid === undefined || signal === undefined || signalName === "SIGKILL") {
-        reject(
-          new Error(`kindCore: ${args.join(" ")} ended with ${signalName ?? `exit code ${code}`}\n${stderr}`),
-        );
-        return;
-      }
-      resolve({ pid: child.pid, signal, stderr });
-    });
-  });
 }
