@@ -51,8 +51,13 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     "llnode-runs": { type: "string", default: "1" },
     "no-llnode": { type: "boolean", default: false },
+    /** Which coredump verbs to time (llnode aside): heap, heapsnapshot, or both. */
+    verbs: { type: "string", default: "heap,heapsnapshot" },
+    /** Leave out Node's own writeHeapSnapshot (about ten times the heap in RSS: 10 GB for 1 GB). */
+    "no-own-snapshot": { type: "boolean", default: false },
   },
 });
+const chosenVerbs = new Set((values.verbs ?? "").split(",").filter(Boolean));
 const sizes = (values.sizes ?? "").split(",").map((size) => whole("sizes", size));
 const runs = whole("runs", values.runs);
 /** llnode takes minutes on the large heaps: this many runs there; on the 64 MB heap, `runs`. */
@@ -151,10 +156,10 @@ async function measureSize(heapMb: number) {
       }),
     );
   }
-  if (verbs.heap)
+  if (verbs.heap && chosenVerbs.has("heap"))
     contenders.push(contender("heap", verb(["heap", "--json"]), runs, (stdout) => checkHeap(stdout, oom)));
   const snapshotFile = path.join(workdir, "bench.heapsnapshot");
-  if (verbs.heapsnapshot)
+  if (verbs.heapsnapshot && chosenVerbs.has("heapsnapshot"))
     contenders.push(
       contender("heapsnapshot", verb(["heapsnapshot", "-o", snapshotFile, "--json"]), runs, (stdout) => {
         if ((JSON.parse(stdout) as { path?: string }).path !== snapshotFile)
@@ -170,8 +175,10 @@ async function measureSize(heapMb: number) {
   // Node's own snapshot took about ten times the heap in RSS (10.4 GB for a 1 GB heap): not where that
   // would take more than half of this machine's memory.
   const fits = heapMb * 10 * 2 ** 20 <= totalmem() / 2;
-  const own = fits ? await nodeOwnSnapshot(oom) : undefined;
-  if (!own)
+  const own = fits && !values["no-own-snapshot"] ? await nodeOwnSnapshot(oom) : undefined;
+  if (values["no-own-snapshot"])
+    notes.push(`node's own snapshot of the ${heapMb} MB heap left out (--no-own-snapshot)`);
+  else if (!own)
     notes.push(
       `node's own snapshot of the ${heapMb} MB heap skipped: it would need about ${formatBytes(heapMb * 10 * 2 ** 20)} of RSS`,
     );

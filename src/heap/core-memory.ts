@@ -1,44 +1,72 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { ET_CORE, PT_LOAD, readElfHeaders } from "../elf/elf-header.js";
 import type { FileMapping } from "../elf/nt-file.js";
-import { type RandomAccessFile, withFile } from "../elf/random-access.js";
+import { withFile } from "../elf/random-access.js";
 import { UnsupportedHeapError } from "./v8-constants.js";
 
 /** One dumped memory segment of the core, as 32-bit words (little-endian x64: a word is lo + hi · 2³²). */
 export interface Segment {
-  start: number;
-  end: number;
-  words: Uint32Array;
+  readonly start: number;
+  readonly end: number;
+  /** The segment's memory; a segment of the core is read from the file when first asked for. */
+  readonly words: Uint32Array;
 }
 
 const TWO_32 = 2 ** 32;
 
+/** How many bytes of the core's segments are kept in memory at most (beyond those a caller still holds). */
+export const DEFAULT_RESIDENT_BYTES = 64 * 1024 * 1024;
+
 /**
- * The anonymous memory of a crashed process, read from its core's PT_LOAD segments with one big read
- * each. File-backed mappings (the executable, libraries) are left out: no V8 object lives there.
+ * The anonymous memory of a crashed process, from its core's PT_LOAD segments. File-backed mappings (the
+ * executable, libraries) are left out: no V8 object lives there. The core is not held in memory: each
+ * segment is read from the file when first used (one read), and the least recently used are let go once
+ * more than `residentBytes` are held, to be read again if asked for (the file is in the page cache by
+ * then, so a read again is a copy). A heap of gigabytes is so read in a bounded amount of memory.
  */
 export class CoreMemory {
-  private constructor(readonly segments: readonly Segment[]) {}
+  private constructor(
+    readonly segments: readonly Segment[],
+    private readonly source: SegmentSource,
+  ) {}
 
-  static async load(corePath: string, fileMappings: readonly FileMapping[]): Promise<CoreMemory> {
-    return withFile(corePath, async (file) => {
+  static async load(
+    corePath: string,
+    fileMappings: readonly FileMapping[],
+    residentBytes = DEFAULT_RESIDENT_BYTES,
+  ): Promise<CoreMemory> {
+    const loads = await withFile(corePath, async (file) => {
       const { header, programs } = await readElfHeaders(file);
       if (header.type !== ET_CORE || !header.is64 || !header.littleEndian) {
         throw new UnsupportedHeapError(
           `${corePath} is not a 64-bit little-endian core: coredump heap reads x64 cores`,
         );
       }
-      const segments: Segment[] = [];
-      for (const load of programs) {
-        if (load.type !== PT_LOAD || load.filesz < 8) continue;
+      return programs.filter((load) => {
+        if (load.type !== PT_LOAD || load.filesz < 8) return false;
         const end = load.vaddr + load.filesz;
-        if (fileMappings.some((mapping) => mapping.start < end && load.vaddr < mapping.end)) continue;
-        segments.push(
-          ...(await readWithoutZeroBlocks(file, load.offset, load.vaddr, load.filesz - (load.filesz % 8))),
-        );
-      }
-      segments.sort((a, b) => a.start - b.start);
-      return new CoreMemory(segments);
+        return !fileMappings.some((mapping) => mapping.start < end && load.vaddr < mapping.end);
+      });
     });
+    const source = new SegmentSource(corePath, residentBytes);
+    const segments: FileSegment[] = [];
+    for (const load of loads) {
+      for (const run of nonZeroRuns(source.fd, load.offset, load.vaddr, load.filesz - (load.filesz % 8))) {
+        segments.push(new FileSegment(run.start, run.end, run.offset, source));
+      }
+    }
+    segments.sort((a, b) => a.start - b.start);
+    return new CoreMemory(segments, source);
+  }
+
+  /** Reads so far and bytes held now: what the bounded memory costs in reads. */
+  get reads(): { segments: number; bytes: number; resident: number } {
+    return { segments: this.source.reads, bytes: this.source.readBytes, resident: this.source.residentBytes };
+  }
+
+  /** Lets go of every segment held (they are read again when asked for). */
+  release(): void {
+    this.source.releaseAll();
   }
 
   /** The segment holding `address`, by binary search. */
@@ -59,72 +87,154 @@ export class CoreMemory {
   word(address: number): number | undefined {
     const segment = this.segmentOf(address);
     if (!segment) return undefined;
+    const words = segment.words;
     const at = (address - segment.start) / 4;
-    return (segment.words[at] as number) + (segment.words[at + 1] as number) * TWO_32;
+    return (words[at] as number) + (words[at + 1] as number) * TWO_32;
   }
 
   /** Bytes at `address`, or undefined where the core does not hold all of them. */
   bytes(address: number, length: number): Buffer | undefined {
     const segment = this.segmentOf(address);
     if (!segment || address + length > segment.end) return undefined;
-    return Buffer.from(segment.words.buffer, segment.words.byteOffset + (address - segment.start), length);
+    const words = segment.words;
+    return Buffer.from(words.buffer, words.byteOffset + (address - segment.start), length);
+  }
+}
+
+/** A segment read from the core's file when first used, and let go again when memory is short. */
+class FileSegment implements Segment {
+  data: Uint32Array | undefined;
+  lastUse = 0;
+
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    readonly offset: number,
+    private readonly source: SegmentSource,
+  ) {}
+
+  get words(): Uint32Array {
+    this.lastUse = ++this.source.clock;
+    return this.data ?? this.source.load(this);
+  }
+}
+
+/** The core's file descriptor and the segments held in memory, least recently used let go first. */
+class SegmentSource {
+  readonly fd: number;
+  clock = 0;
+  reads = 0;
+  readBytes = 0;
+  residentBytes = 0;
+  private resident: FileSegment[] = [];
+
+  constructor(
+    path: string,
+    private readonly budget: number,
+  ) {
+    this.fd = openSync(path, "r");
+    closeWhenCollected.register(this, this.fd);
+  }
+
+  load(segment: FileSegment): Uint32Array {
+    const length = segment.end - segment.start;
+    // Not zero-filled first: the read fills it whole (and zeros what the file lacks).
+    const bytes = Buffer.allocUnsafeSlow(length);
+    readFully(this.fd, bytes, segment.offset);
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, length / 4);
+    this.reads++;
+    this.readBytes += length;
+    while (this.residentBytes + length > this.budget && this.resident.length > 0) this.evictOldest();
+    segment.data = words;
+    this.resident.push(segment);
+    this.residentBytes += length;
+    return words;
+  }
+
+  releaseAll(): void {
+    for (const segment of this.resident) segment.data = undefined;
+    this.resident = [];
+    this.residentBytes = 0;
+  }
+
+  private evictOldest(): void {
+    let oldest = 0;
+    for (let index = 1; index < this.resident.length; index++) {
+      if ((this.resident[index] as FileSegment).lastUse < (this.resident[oldest] as FileSegment).lastUse)
+        oldest = index;
+    }
+    const [segment] = this.resident.splice(oldest, 1) as [FileSegment];
+    this.residentBytes -= segment.end - segment.start;
+    segment.data = undefined;
+  }
+}
+
+const closeWhenCollected = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed: nothing to do.
+  }
+});
+
+function readFully(fd: number, into: Uint8Array, offset: number): void {
+  for (let done = 0; done < into.length; ) {
+    const read = readSync(fd, into, done, into.length - done, offset + done);
+    if (read === 0) {
+      into.fill(0, done);
+      return;
+    }
+    done += read;
   }
 }
 
 /**
- * Reads one PT_LOAD segment in big reads, leaving out the 256 KiB blocks (aligned as V8 aligns its
- * chunks) that are all zeros: reserved, never-touched memory, which the core holds as holes and which
- * can be hundreds of megabytes on Node 24. What remains is kept as one segment per run of blocks.
+ * The runs of one PT_LOAD segment that are not all zeros, in 256 KiB blocks (aligned as V8 aligns its
+ * chunks): reserved, never-touched memory, which the core holds as holes and which can be hundreds of
+ * megabytes on Node 24, is left out. Read through once with one reused buffer; nothing is kept.
  */
-async function readWithoutZeroBlocks(
-  file: RandomAccessFile,
+function nonZeroRuns(
+  fd: number,
   offset: number,
   vaddr: number,
   size: number,
-): Promise<Segment[]> {
-  const runs: Array<{ start: number; parts: Buffer[] }> = [];
-  let current: { start: number; parts: Buffer[] } | undefined;
+): Array<{ start: number; end: number; offset: number }> {
+  const runs: Array<{ start: number; end: number; offset: number }> = [];
+  let current: { start: number; end: number; offset: number } | undefined;
   for (let at = 0; at < size; ) {
     const chunkEnd = Math.min(size, at + READ_SIZE - ((vaddr + at) % ZERO_BLOCK));
-    const bytes = await file.readAt(offset + at, chunkEnd - at);
+    scanBuffer ??= Buffer.allocUnsafe(READ_SIZE);
+    const bytes = scanBuffer.subarray(0, chunkEnd - at);
+    readFully(fd, bytes, offset + at);
     for (let block = 0; block < bytes.length; ) {
       const address = vaddr + at + block;
       const blockEnd = Math.min(bytes.length, block + ZERO_BLOCK - (address % ZERO_BLOCK));
-      const part = bytes.subarray(block, blockEnd);
-      if (isAllZero(part)) current = undefined;
+      if (isAllZero(bytes, block, blockEnd)) current = undefined;
       else {
         if (!current) {
-          current = { start: address, parts: [] };
+          current = { start: address, end: address, offset: offset + at + block };
           runs.push(current);
         }
-        current.parts.push(part);
+        current.end = vaddr + at + blockEnd;
       }
       block = blockEnd;
     }
     at = chunkEnd;
   }
-  return runs.map((run) => {
-    const length = run.parts.reduce((sum, part) => sum + part.length, 0);
-    const words = new Uint32Array(length / 4);
-    const view = new Uint8Array(words.buffer);
-    let at = 0;
-    for (const part of run.parts) {
-      view.set(part, at);
-      at += part.length;
-    }
-    return { start: run.start, end: run.start + length, words };
-  });
+  return runs;
 }
 
 const ZERO_BLOCK = 256 * 1024;
 const READ_SIZE = 16 * 1024 * 1024;
 const ZEROS = Buffer.alloc(ZERO_BLOCK);
+let scanBuffer: Buffer | undefined;
 
-function isAllZero(part: Buffer): boolean {
-  return part.equals(ZEROS.subarray(0, part.length));
+function isAllZero(bytes: Buffer, start: number, end: number): boolean {
+  return bytes.compare(ZEROS, 0, end - start, start, end) === 0;
 }
 
 export function wordAt(segment: Segment, address: number): number {
+  const words = segment.words;
   const at = (address - segment.start) / 4;
-  return (segment.words[at] as number) + (segment.words[at + 1] as number) * TWO_32;
+  return (words[at] as number) + (words[at + 1] as number) * TWO_32;
 }

@@ -1,28 +1,50 @@
-type Growable = Float64Array | Int32Array;
+type Growable = Float64Array | Int32Array | Uint32Array;
 
-/** A typed array that grows by doubling: millions of numbers without an object per entry. */
+const BLOCK = 1 << 20;
+
+/**
+ * A typed array that grows a block at a time: millions of numbers without an object per entry, and
+ * without the doubling's copies (which held the old and the new array at once, up to three times the
+ * values' size). `toArray` copies the blocks into one array of the exact length, letting each go.
+ */
 class GrowableArray<T extends Growable> {
-  private data: T;
+  private readonly blocks: T[] = [];
+  private current: T;
+  private at = 0;
   length = 0;
 
   constructor(private readonly make: (length: number) => T) {
-    this.data = make(1 << 16);
+    this.current = make(BLOCK);
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
+    if (this.at === BLOCK) {
+      this.blocks.push(this.current);
+      this.current = this.make(BLOCK);
+      this.at = 0;
     }
-    this.data[this.length++] = value;
+    this.current[this.at++] = value;
+    this.length++;
   }
 
-  /** The values pushed, trimmed to their count (a copy, so that the spare capacity is freed). */
+  /** The values pushed, in one array of their count; the builder is spent (not to be pushed to again). */
   toArray(): T {
-    return this.data.slice(0, this.length) as T;
+    const all = this.make(this.length);
+    let offset = 0;
+    for (let index = 0; index < this.blocks.length; index++) {
+      all.set(this.blocks[index] as T, offset);
+      offset += BLOCK;
+      this.blocks[index] = this.make(0);
+    }
+    all.set(this.current.subarray(0, this.at), offset);
+    this.blocks.length = 0;
+    this.current = this.make(0);
+    this.at = 0;
+    this.length = 0;
+    return all;
   }
 }
 
 export const growableFloat64 = () => new GrowableArray((length) => new Float64Array(length));
 export const growableInt32 = () => new GrowableArray((length) => new Int32Array(length));
+export const growableUint32 = () => new GrowableArray((length) => new Uint32Array(length));

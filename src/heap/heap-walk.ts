@@ -1,5 +1,5 @@
 import { type CoreMemory, type Segment, wordAt } from "./core-memory.js";
-import { growableFloat64, growableInt32 } from "./growable.js";
+import { growableFloat64, growableInt32, growableUint32 } from "./growable.js";
 import type { MapTable } from "./map-table.js";
 import type { ObjectSizer } from "./object-size.js";
 
@@ -13,7 +13,8 @@ export interface HeapObjects {
   address: Float64Array;
   /** Index into the MapTable. */
   map: Int32Array;
-  size: Float64Array;
+  /** Bytes (V8's objects are smaller than 4 GiB). */
+  size: Uint32Array;
   /** Objects whose size no rule could give: they end where the next object's map word is found. */
   resyncs: number;
   /** The V8 chunks walked, in address order: header and objects, large objects to their end. */
@@ -54,12 +55,20 @@ export function pageArea(
 export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer): HeapObjects {
   const addresses = growableFloat64();
   const mapIndexes = growableInt32();
-  const sizes = growableFloat64();
+  const sizes = growableUint32();
   let resyncs = 0;
   const pages: Array<{ start: number; areaStart: number; end: number }> = [];
-  const isMapWord = (word: number) => (word & 3) === 1 && maps.byAddress.has(word - 1);
-  const read = (address: number) => memory.word(address);
-  for (const segment of memory.segments) {
+  const isMapWord = (word: number) => (word & 3) === 1 && maps.isMapAddress(word - 1);
+  // The segment being walked is read from directly, the rest through the memory.
+  let segment: Segment | undefined;
+  let words: Uint32Array = new Uint32Array(0);
+  const read = (address: number) => {
+    if (!segment || address < segment.start || address + 8 > segment.end) return memory.word(address);
+    const word = (address - segment.start) / 4;
+    return (words[word] as number) + (words[word + 1] as number) * 2 ** 32;
+  };
+  for (segment of memory.segments) {
+    words = segment.words;
     let at = Math.ceil(segment.start / CHUNK_SIZE) * CHUNK_SIZE;
     let areaEnd = at;
     while (at < segment.end) {
@@ -76,7 +85,7 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
         at = area.start;
         areaEnd = area.end;
       }
-      const word = wordAt(segment, at);
+      const word = read(at) as number;
       const mapIndex = (word & 3) === 1 ? maps.indexOfTagged(word) : -1;
       if (mapIndex < 0) {
         at += 8;
@@ -101,9 +110,11 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
       if (page && at > page.end) page.end = at;
     }
   }
+  const address = addresses.toArray();
+  const map = mapIndexes.toArray();
   return {
-    address: addresses.toArray(),
-    map: mapIndexes.toArray(),
+    address,
+    map,
     size: sizes.toArray(),
     resyncs,
     pages,

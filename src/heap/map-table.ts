@@ -1,4 +1,5 @@
 import type { CoreMemory } from "./core-memory.js";
+import { instanceTypeAt } from "./find-maps.js";
 import type { V8Constants } from "./v8-constants.js";
 
 /** What the walk needs of one V8 Map (the hidden class, not the JS collection). */
@@ -12,32 +13,86 @@ export interface MapInfo {
   bitField3: number;
 }
 
-/** The Maps of the heap by address, with their fields decoded once. */
+/** Addresses found not to be Maps, remembered up to this many (then forgotten, and checked again). */
+const MAX_REMEMBERED_NON_MAPS = 1 << 20;
+
+/**
+ * The Maps of the heap by address, with their fields decoded once. A Map is found when first asked
+ * for: an address holds a Map when its own map word points at a meta map, the Map whose map word points
+ * at itself and whose instance type is MAP_TYPE (one per native context, one in read-only space). This
+ * is the rule `findMaps` scans the whole core by; asking it of the words that the walk meets instead
+ * reads no memory twice.
+ */
 export class MapTable {
   readonly byAddress = new Map<number, number>();
   readonly maps: MapInfo[] = [];
+  private readonly notMaps = new Set<number>();
+  private readonly metaMaps = new Set<number>();
+  private readonly fields: { size: number; type: number; start: number; bitField3: number };
+  private readonly mapType: number;
 
-  constructor(memory: CoreMemory, v8: V8Constants, addresses: Iterable<number>) {
-    const sizeAt = v8.field("Map", "instance_size_in_words");
-    const typeAt = v8.field("Map", "instance_type");
-    const startAt = v8.field("Map", "inobject_properties_start_or_constructor_function_index");
-    const bitField3At = v8.field("Map", "bit_field3");
-    for (const address of [...addresses].sort((a, b) => a - b)) {
-      const head = memory.bytes(address, 24);
-      if (!head) continue;
-      this.byAddress.set(address, this.maps.length);
-      this.maps.push({
-        address,
-        instanceType: head.readUInt16LE(typeAt),
-        instanceSize: (head[sizeAt] as number) * 8,
-        inobjectStart: head[startAt] as number,
-        bitField3: head.readUInt32LE(bitField3At),
-      });
-    }
+  constructor(
+    private readonly memory: CoreMemory,
+    v8: V8Constants,
+    addresses: Iterable<number> = [],
+  ) {
+    this.fields = {
+      size: v8.field("Map", "instance_size_in_words"),
+      type: v8.field("Map", "instance_type"),
+      start: v8.field("Map", "inobject_properties_start_or_constructor_function_index"),
+      bitField3: v8.field("Map", "bit_field3"),
+    };
+    this.mapType = v8.type("Map");
+    for (const address of [...addresses].sort((a, b) => a - b)) this.add(address);
   }
 
   /** The index of the Map a tagged map word points at, or -1 when it points at none. */
   indexOfTagged(word: number): number {
-    return this.byAddress.get(word - 1) ?? -1;
+    const known = this.byAddress.get(word - 1);
+    if (known !== undefined) return known;
+    if ((word & 3) !== 1 || word < 1) return -1;
+    return this.discover(word - 1);
+  }
+
+  /** Whether a Map starts at `address` (untagged). */
+  isMapAddress(address: number): boolean {
+    return this.byAddress.has(address) || this.discover(address) >= 0;
+  }
+
+  private discover(address: number): number {
+    if (this.notMaps.has(address)) return -1;
+    const mapWord = this.memory.word(address);
+    const index =
+      mapWord !== undefined && (mapWord & 3) === 1 && this.isMetaMap(mapWord - 1) ? this.add(address) : -1;
+    if (index < 0) {
+      if (this.notMaps.size >= MAX_REMEMBERED_NON_MAPS) this.notMaps.clear();
+      this.notMaps.add(address);
+    }
+    return index;
+  }
+
+  private isMetaMap(address: number): boolean {
+    if (this.metaMaps.has(address)) return true;
+    if (this.memory.word(address) !== address + 1) return false;
+    if (instanceTypeAt(this.memory, address, this.fields.type) !== this.mapType) return false;
+    this.metaMaps.add(address);
+    return true;
+  }
+
+  private add(address: number): number {
+    const known = this.byAddress.get(address);
+    if (known !== undefined) return known;
+    const head = this.memory.bytes(address, 24);
+    if (!head) return -1;
+    const index = this.maps.length;
+    this.byAddress.set(address, index);
+    this.maps.push({
+      address,
+      instanceType: head.readUInt16LE(this.fields.type),
+      instanceSize: (head[this.fields.size] as number) * 8,
+      inobjectStart: head[this.fields.start] as number,
+      bitField3: head.readUInt32LE(this.fields.bitField3),
+    });
+    return index;
   }
 }

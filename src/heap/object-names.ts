@@ -104,7 +104,7 @@ export class ObjectNames {
   constructorName(map: MapInfo): string | undefined {
     let current = this.memory.word(map.address + this.constructorAt);
     for (let hops = 0; hops < 64 && current !== undefined && current % 2 === 1; hops++) {
-      const index = this.maps.byAddress.has(current - 1)
+      const index = this.maps.isMapAddress(current - 1)
         ? -2
         : this.maps.indexOfTagged(this.memory.word(current - 1) ?? 0);
       if (index === -2) {

@@ -52,21 +52,27 @@ export function markLive(
   let segment: Segment | undefined;
   const drain = () => {
     while (head < tail) {
-      const index = queue[head++] as number;
-      const mapIndex = objects.map[index] as number;
-      if (isRawBody(mapIndex)) continue;
-      const start = objects.address[index] as number;
-      if (!segment || start < segment.start || start >= segment.end) segment = memory.segmentOf(start);
-      if (!segment) continue;
-      const end = Math.min(start + (objects.size[index] as number), segment.end);
-      const kind = reachedFrom[index] as number;
-      // Inlined rather than forEachTagged: no closure per object on a heap of millions.
-      const words = segment.words;
-      for (let at = (start + 8 - segment.start) / 4, last = (end - segment.start) / 4; at < last; at += 2) {
-        const low = words[at] as number;
-        if ((low & 3) === 1)
-          reach(objectAt(objects, low - 1 + (words[at + 1] as number) * TWO_32), index, kind);
-      }
+      // Breadth first, one level at a time, each level in address order: a level reads the pages it
+      // needs in one sweep, so that the core's memory can be read a part at a time.
+      const levelEnd = tail;
+      queue.subarray(head, levelEnd).sort();
+      while (head < levelEnd) drainOne(queue[head++] as number);
+    }
+  };
+  const drainOne = (index: number) => {
+    const mapIndex = objects.map[index] as number;
+    if (isRawBody(mapIndex)) return;
+    const start = objects.address[index] as number;
+    if (!segment || start < segment.start || start >= segment.end) segment = memory.segmentOf(start);
+    if (!segment) return;
+    const end = Math.min(start + (objects.size[index] as number), segment.end);
+    const kind = reachedFrom[index] as number;
+    // Inlined rather than forEachTagged: no closure per object on a heap of millions.
+    const words = segment.words;
+    for (let at = (start + 8 - segment.start) / 4, last = (end - segment.start) / 4; at < last; at += 2) {
+      const low = words[at] as number;
+      if ((low & 3) === 1)
+        reach(objectAt(objects, low - 1 + (words[at + 1] as number) * TWO_32), index, kind);
     }
   };
   const globalType = v8.type("JSGlobalObject");

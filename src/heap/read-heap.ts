@@ -1,6 +1,5 @@
 import { readCoreSummary } from "../elf/index.js";
 import { CoreMemory } from "./core-memory.js";
-import { findMaps } from "./find-maps.js";
 import { HeapStrings } from "./heap-strings.js";
 import { type HeapObjects, walkHeap } from "./heap-walk.js";
 import { histogram, type TypeCount } from "./histogram.js";
@@ -47,7 +46,7 @@ export async function loadHeap(corePath: string, executablePath: string): Promis
   const nodeVersion = supportedNodeVersion(summary.nodeVersion);
   const v8 = await V8Constants.fromExecutable(executablePath);
   const memory = await CoreMemory.load(corePath, summary.mappings);
-  const maps = new MapTable(memory, v8, findMaps(memory, v8));
+  const maps = new MapTable(memory, v8);
   const sizer = new ObjectSizer(v8);
   const objects = walkHeap(memory, maps, sizer);
   if (objects.address.length === 0) {
