@@ -9,12 +9,15 @@
  *   the larger heaps;
  * - `coredump heap <id> --json` and `coredump heapsnapshot <id> -o FILE --json`, each skipped with a note
  *   while the verb does not exist;
+ * - `coredump report <id> --json` (issue 10): the out-of-memory report, its heap section from src/heap, with
+ *   the project's llnode for the backtrace, against the same yardstick (goal ≤ 0.2× on 1 GB, ≤ 1.5 GB RSS);
  * - Node's own `v8.writeHeapSnapshot()` in the service itself, leaking until its heap holds what the core's
  *   did (the heap used after the last GC of the OOM run), timed in-process: the in-process reference.
  *
  * The coredump verbs work on a dump fetched beforehand (loose layout, warm): the time is the reader's.
- * Wall time of whole processes, medians, ratios to llnode, and the peak RSS of each (GNU time).
- * bench/heap.sh builds and runs this.
+ * Wall time of whole processes, medians, ratios to llnode, and the peak RSS of each (GNU time: the
+ * largest of the process and what it waited for, so report's lldb counts). `--verbs` picks the coredump
+ * verbs, `--no-own` leaves Node's own snapshot out. bench/heap.sh builds and runs this.
  */
 import { copyFile, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir, totalmem } from "node:os";
@@ -43,7 +46,9 @@ import {
 } from "./timing.js";
 
 const NODE = "22.22.0";
-type Name = "llnode" | "heap" | "heapsnapshot";
+const VERBS = ["heap", "heapsnapshot", "report"] as const;
+type Verb = (typeof VERBS)[number];
+type Name = "llnode" | Verb;
 
 const { values } = parseArgs({
   options: {
@@ -51,19 +56,21 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     "llnode-runs": { type: "string", default: "1" },
     "no-llnode": { type: "boolean", default: false },
-    /** Which coredump verbs to time (llnode aside): heap, heapsnapshot, or both. */
-    verbs: { type: "string", default: "heap,heapsnapshot" },
-    /** Leave out Node's own writeHeapSnapshot (about ten times the heap in RSS: 10 GB for 1 GB). */
-    "no-own-snapshot": { type: "boolean", default: false },
+    verbs: { type: "string", default: VERBS.join(",") },
+    "no-own": { type: "boolean", default: false },
   },
 });
-const chosenVerbs = new Set((values.verbs ?? "").split(",").filter(Boolean));
+const chosen = (values.verbs ?? "").split(",").filter((verb) => verb !== "");
+for (const verb of chosen)
+  if (!(VERBS as readonly string[]).includes(verb))
+    throw new Error(`--verbs: one or more of ${VERBS.join(",")}`);
+const measures = (verb: Verb) => chosen.includes(verb);
 const sizes = (values.sizes ?? "").split(",").map((size) => whole("sizes", size));
 const runs = whole("runs", values.runs);
 /** llnode takes minutes on the large heaps: this many runs there; on the 64 MB heap, `runs`. */
 const llnodeRuns = whole("llnode-runs", values["llnode-runs"]);
 
-const verbs = await heapVerbs();
+const verbs = { ...(await heapVerbs()), report: true };
 const plugin = await projectLlnode();
 const node = await officialNode(NODE);
 /** node without DWARF, as `coredump debug` gives lldb (it starts in a second instead of ten). */
@@ -116,7 +123,8 @@ async function measureSize(heapMb: number) {
   const env = callerEnv(false);
   const where = ["--dir", dumps, "--workdir", workdir, "--binary", node];
   let id = "";
-  if (verbs.heap || verbs.heapsnapshot) {
+  const coredumpVerbs = VERBS.filter((verb) => verbs[verb] && measures(verb));
+  if (coredumpVerbs.length > 0) {
     const laidOut = await crashDumps([oom], "loose");
     await rename(laidOut.dir, dumps);
     id = laidOut.ids[0] ?? "";
@@ -129,7 +137,7 @@ async function measureSize(heapMb: number) {
   const verb = (args: string[]): Command => ({
     program: process.execPath,
     args: [coredumpBin, ...args, id, ...where],
-    env,
+    env: { ...env, LLNODE_PLUGIN: plugin },
   });
   const contender = (
     name: Name,
@@ -156,15 +164,19 @@ async function measureSize(heapMb: number) {
       }),
     );
   }
-  if (verbs.heap && chosenVerbs.has("heap"))
+  if (coredumpVerbs.includes("heap"))
     contenders.push(contender("heap", verb(["heap", "--json"]), runs, (stdout) => checkHeap(stdout, oom)));
   const snapshotFile = path.join(workdir, "bench.heapsnapshot");
-  if (verbs.heapsnapshot && chosenVerbs.has("heapsnapshot"))
+  if (coredumpVerbs.includes("heapsnapshot"))
     contenders.push(
       contender("heapsnapshot", verb(["heapsnapshot", "-o", snapshotFile, "--json"]), runs, (stdout) => {
         if ((JSON.parse(stdout) as { path?: string }).path !== snapshotFile)
           throw new Error(`heapsnapshot printed ${stdout}`);
       }),
+    );
+  if (coredumpVerbs.includes("report"))
+    contenders.push(
+      contender("report", verb(["report", "--json", "--quiet"]), runs, (stdout) => checkReport(stdout, oom)),
     );
 
   const times = contenders.length
@@ -175,10 +187,8 @@ async function measureSize(heapMb: number) {
   // Node's own snapshot took about ten times the heap in RSS (10.4 GB for a 1 GB heap): not where that
   // would take more than half of this machine's memory.
   const fits = heapMb * 10 * 2 ** 20 <= totalmem() / 2;
-  const own = fits && !values["no-own-snapshot"] ? await nodeOwnSnapshot(oom) : undefined;
-  if (values["no-own-snapshot"])
-    notes.push(`node's own snapshot of the ${heapMb} MB heap left out (--no-own-snapshot)`);
-  else if (!own)
+  const own = fits && !values["no-own"] ? await nodeOwnSnapshot(oom) : undefined;
+  if (!own && !values["no-own"])
     notes.push(
       `node's own snapshot of the ${heapMb} MB heap skipped: it would need about ${formatBytes(heapMb * 10 * 2 ** 20)} of RSS`,
     );
@@ -194,12 +204,13 @@ async function measureSize(heapMb: number) {
         ["llnode v8 findjsobjects (lldb --batch)", times.llnode],
         ["coredump heap --json", times.heap],
         ["coredump heapsnapshot -o FILE --json", times.heapsnapshot],
+        ["coredump report --json", times.report],
         ["node's v8.writeHeapSnapshot(), in-process", own?.timing],
       ],
       [["llnode", times.llnode]],
     ),
     `  peak RSS: ${[
-      ...(["llnode", "heap", "heapsnapshot"] as const)
+      ...(["llnode", ...VERBS] as const)
         .filter((name) => rss.has(name))
         .map((name) => `${name} ${formatBytes(median(rss.get(name)))}`),
       ...(own
@@ -221,9 +232,15 @@ async function measureSize(heapMb: number) {
       lines.push(
         `  goal heapsnapshot ≤ 0.5× llnode: ${goal(times.heapsnapshot.median <= 0.5 * times.llnode.median)}`,
       );
+    if (times.report)
+      lines.push(
+        `  goal report ≤ 0.2× llnode: ${goal(times.report.median <= 0.2 * times.llnode.median)}; RSS ≤ 1.5 GB: ${goal(
+          median(rss.get("report")) <= 1.5e9,
+        )}`,
+      );
   }
   const rows = new Map<string, { seconds: number; rss: number }>();
-  for (const name of ["llnode", "heap", "heapsnapshot"] as const) {
+  for (const name of ["llnode", ...VERBS] as const) {
     const timing = times[name];
     if (timing) rows.set(name, { seconds: timing.median, rss: median(rss.get(name)) });
   }
@@ -250,6 +267,14 @@ function checkHeap(stdout: string, oom: OomCore) {
   const types = (JSON.parse(stdout) as { types: Array<{ name: string }> }).types;
   const first = types.find((type) => oom.classes.includes(type.name))?.name;
   if (first !== oom.leaking) throw new Error(`coredump heap puts ${first} first among the app's classes`);
+}
+
+/** The report calls the core out-of-memory and names the leaking class first among the service's own. */
+function checkReport(stdout: string, oom: OomCore) {
+  const report = JSON.parse(stdout) as { kind: string; heap?: { top: Array<{ name: string }> } };
+  if (report.kind !== "out-of-memory") throw new Error(`report says ${report.kind}, not out-of-memory`);
+  const first = report.heap?.top.find((type) => oom.classes.includes(type.name))?.name;
+  if (first !== oom.leaking) throw new Error(`report's heap puts ${first} first among the app's classes`);
 }
 
 /**

@@ -53,6 +53,18 @@ export function parseBacktrace(output: string, { callSites = false } = {}): Back
   return frames;
 }
 
+/**
+ * Whether llnode read the V8 heap, as `v8 bt` shows it: a JS frame named, with its script, was read from
+ * the heap; a frame of V8 code left a bare address was not. A stack with no JS on it (an out-of-memory core
+ * aborts from a GC task) tells neither: undefined. Unlike `v8 nodeinfo`, this walks no heap.
+ */
+export function backtraceReadHeap(btOutput: string): boolean | undefined {
+  if (parseBacktrace(btOutput).some((frame) => !frame.native && frame.file !== undefined)) return true;
+  return BARE_FRAME.test(btOutput) ? false : undefined;
+}
+
+const BARE_FRAME = /^\s*\*?\s*frame #\d+: 0x[0-9a-f]+\s*$/m;
+
 /** `v8 nodeinfo` answers this when it finds no V8 heap it understands. */
 export function couldReadHeap(nodeinfoOutput: string): boolean {
   return (

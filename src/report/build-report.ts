@@ -147,10 +147,10 @@ export async function buildReport({
     core: coreText,
     ...(logText ? { log: logText } : {}),
   };
-  let debugged: { target: DebugTarget; llnodeOutput?: string } | undefined;
+  let target: DebugTarget | undefined;
   if (executable.path === null) report.executableReason = executable.reason;
   else
-    debugged = await addDebuggerFindings(
+    target = await addDebuggerFindings(
       report,
       { dump, folder, executable, insecureRegistries, settings },
       v8Printed,
@@ -161,8 +161,7 @@ export async function buildReport({
   report.kind = kind;
   report.kindSigns = signs;
   await addKindDetails(report, evidence, {
-    target: debugged?.target,
-    ...(debugged?.llnodeOutput ? { llnodeOutput: debugged.llnodeOutput } : {}),
+    target,
     heapSource,
     core: folder.core,
     fault: {
@@ -194,7 +193,7 @@ async function addDebuggerFindings(
   },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
-): Promise<{ target: DebugTarget; llnodeOutput?: string } | undefined> {
+): Promise<DebugTarget | undefined> {
   const kind = chooseDebugger(undefined, executable.path, settings);
   let target: DebugTarget;
   try {
@@ -222,13 +221,13 @@ async function addDebuggerFindings(
       .slice(0, NATIVE_FRAMES)
       .map((frame) => frame.function);
     report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };
-    return { target };
+    return target;
   }
   // Only a thrown error's type is searched for now: an out-of-memory heap has no error, and a walk of a
   // large heap for one takes minutes.
   const findings = await askLlnode(target, target.plugin, v8Printed.errorType, nodeVersion, settings.limits);
   mergeLlnode(report, findings);
-  return { target, llnodeOutput: findings.output };
+  return target;
 }
 
 function mergeLlnode(report: Report, findings: LlnodeFindings): void {
@@ -244,7 +243,6 @@ function mergeLlnode(report: Report, findings: LlnodeFindings): void {
     .slice(0, NATIVE_FRAMES)
     .map((frame) => frame.function);
   if (!findings.readable) return;
-  if (findings.nodeVersion) report.nodeVersion = findings.nodeVersion;
   const jsFrames = findings.frames.filter((frame) => !frame.native && frame.file !== undefined);
   if (jsFrames.length > 0) {
     const printed = report.v8Printed.frames;

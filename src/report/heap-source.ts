@@ -1,8 +1,8 @@
 import type { DebugTarget } from "../debuggers/session.js";
 
 /**
- * Where the out-of-memory section's figures come from: any reader of a V8 heap in a core. Today the
- * project's llnode (llnode-heap.ts); the fast reader of src/heap replaces it behind this interface.
+ * Where the out-of-memory section's figures come from: any reader of a V8 heap in a core. src/heap
+ * (core-heap.ts), and the project's llnode for the builds it does not read (llnode-heap.ts).
  */
 export interface HeapType {
   name: string;
@@ -26,8 +26,6 @@ export interface HeapFigures {
 
 export interface HeapRequest {
   target: DebugTarget;
-  /** What llnode printed in the report's first run, which may hold the figures already. */
-  llnodeOutput?: string;
   core: string;
   executable: string;
 }

@@ -14,14 +14,11 @@ export async function addKindDetails(
   evidence: Evidence,
   {
     target,
-    llnodeOutput,
     heapSource,
     core,
     fault,
   }: {
     target: DebugTarget | undefined;
-    /** What llnode printed in the report's first run: the heap's figures may be in it. */
-    llnodeOutput?: string;
     heapSource: HeapSource;
     core: string;
     fault: FaultRequest;
@@ -30,14 +27,7 @@ export async function addKindDetails(
   const readable = target !== undefined && report.debugger?.readable === true;
   if (report.kind === "out-of-memory") {
     // The heap is read from the core itself: llnode need not have read it.
-    const figures = target
-      ? await heapSource({
-          target,
-          core,
-          executable: target.executable,
-          ...(llnodeOutput ? { llnodeOutput } : {}),
-        })
-      : undefined;
+    const figures = target ? await heapSource({ target, core, executable: target.executable }) : undefined;
     report.heap = heapSection(evidence, figures);
   } else if (report.kind === "fatal-error") {
     const fatal = fatalMessage(evidence);

@@ -5,25 +5,14 @@ const TIMEOUT_MS = 20 * 60_000;
 
 /**
  * The heap's constructors by shallow bytes, as the project's llnode counts them (`v8 findjsobjects`: one
- * walk of the whole heap, 32 s for a 64 MB heap on Node 22, shared with `v8 nodeinfo`'s). llnode finds no referrer through a Map's
- * backing store (its `findrefs` walks object properties and elements only), so no retainer paths here.
+ * walk of the whole heap, 32 s for a 64 MB heap on Node 22): for the builds src/heap does not read. llnode
+ * finds no referrer through a Map's backing store (its `findrefs` walks object properties and elements
+ * only), so no retainer paths here.
  */
-export async function llnodeHeapFigures({
-  target,
-  llnodeOutput,
-}: HeapRequest): Promise<HeapFigures | undefined> {
-  const earlier = llnodeOutput?.includes(TABLE_HEADER) ? llnodeOutput : undefined;
-  const output = earlier ?? (await runBatch(target, [...LLNODE_HEAP_COMMANDS], TIMEOUT_MS)).output;
-  const types = parseFindJsObjects(output);
+export async function llnodeHeapFigures({ target }: HeapRequest): Promise<HeapFigures | undefined> {
+  const types = parseFindJsObjects((await runBatch(target, ["v8 findjsobjects"], TIMEOUT_MS)).output);
   return types.length > 0 ? { types } : undefined;
 }
-
-/**
- * The commands whose output this source reads: run them in the report's first llnode run, after `v8
- * nodeinfo` (which walks the heap, and llnode keeps what it found), and the heap is walked once.
- */
-export const LLNODE_HEAP_COMMANDS = ["v8 findjsobjects"] as const;
-const TABLE_HEADER = " Instances  Total Size Name";
 
 const ROW = /^\s*(\d+)\s+(\d+)\s(.*)$/;
 

@@ -55,7 +55,9 @@ export async function scriptCore<F extends object>(
   const name = `${recipe.prefix}-${nodeVersion}${variant}-${shortHash(script)}`;
   const read = async (entry: string) => {
     const fields = await readCoreEntry<F & CrashFields>(entry, recipe.alsoNeeded);
-    return fields && { ...fields, entry };
+    // The node recorded is the one of the checkout that made the entry (.cache is shared): this one's,
+    // of the same version, is the one that exists here.
+    return fields && { ...fields, node, entry };
   };
   return cachedFixture({
     name,

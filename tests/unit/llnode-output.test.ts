@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseBacktrace } from "../../src/debuggers/llnode-output.js";
+import { pluginReadsNode } from "../../src/debuggers/llnode-limits.js";
+import { backtraceReadHeap, parseBacktrace } from "../../src/debuggers/llnode-output.js";
 
 // Lines as the project's llnode prints them (arguments shortened), from a core of an optimized hot path.
 const BACKTRACE = [
@@ -41,5 +42,56 @@ describe("parseBacktrace", () => {
       function: "v8::base::OS::Abort()",
       native: true,
     });
+  });
+});
+
+// `v8 bt` on real Node 22 cores: a process.abort() read by the project's plugin and by llnode as published,
+// and a heap out of memory, which aborts from a GC task with no JS on the stack.
+const NATIVE_TOP = [
+  "  * frame #0: 0x00007fc5e25c8eec libc.so.6`__pthread_kill_implementation(signo=6) at pthread_kill.c:44:76",
+  "    frame #3: 0x000000000102e6dd node.nodebug`node::Abort(v8::FunctionCallbackInfo<v8::Value> const&) + 45",
+];
+const READ = [
+  ...NATIVE_TOP,
+  "    frame #4: 0x00007fc5db5cf5e2",
+  "    frame #5: 0x00007fc5db5cd8de shutdown(this=0x4d7c9e63f31:<Object: Timeout>) at /app/abort.js:2:11 fn=0x000004d7c9e63e91",
+  "    frame #8: 0x00007fc5db5cb4dc <internal>",
+].join("\n");
+const BARE = [
+  ...NATIVE_TOP,
+  "    frame #4: 0x00007fc5db5cf5e2",
+  "    frame #5: 0x00007fc5db5cd8de",
+  "    frame #8: 0x00007fc5db5cb4dc <internal>",
+  "    frame #9: 0x00007fc5db5cb203 <entry>",
+].join("\n");
+const NO_JS = [
+  ...NATIVE_TOP,
+  "    frame #7: 0x000000000145e109 node.nodebug`v8::internal::Heap::CollectGarbage(v8::internal::AllocationSpace) + 1049",
+  "    frame #8: 0x00000000014a683d node.nodebug`v8::internal::MinorGCJob::Task::RunInternal() + 93",
+].join("\n");
+
+describe("backtraceReadHeap", () => {
+  it("is true where a JS frame was named from the heap, false where V8 frames are bare addresses", () => {
+    assert.equal(backtraceReadHeap(READ), true);
+    assert.equal(backtraceReadHeap(BARE), false);
+  });
+
+  it("tells nothing of a stack with no JS on it", () => {
+    assert.equal(backtraceReadHeap(NO_JS), undefined);
+  });
+});
+
+describe("pluginReadsNode", () => {
+  const plugin = (published: boolean) => ({ path: "/llnode.so", origin: "test", published });
+  it("reads Node 16 to 20 as published, and to 24 with the project's patches", () => {
+    assert.deepEqual(
+      ["20.20.2", "22.22.0", "24.11.0", "26.0.0"].map((version) => pluginReadsNode(plugin(true), version)),
+      [true, false, false, false],
+    );
+    assert.deepEqual(
+      ["20.20.2", "22.22.0", "24.11.0", "26.0.0"].map((version) => pluginReadsNode(plugin(false), version)),
+      [true, true, true, false],
+    );
+    assert.equal(pluginReadsNode(plugin(false), undefined), false);
   });
 });
