@@ -2,6 +2,7 @@ import { rename, rm } from "node:fs/promises";
 import type { LoadedHeap } from "../read-heap.js";
 import { AsciiOut } from "./ascii-out.js";
 import { NODE_KIND, prepareEdges, SYNTHETIC_NODES } from "./edge-writer.js";
+import { FlatStrings } from "./flat-strings.js";
 import {
   EDGE_FIELDS,
   EDGE_TYPES,
@@ -131,13 +132,21 @@ function writeNodes(
   const sizes = objects.size;
   const mapOf = objects.map;
   const perObject = NODE_KIND.string | NODE_KIND.function;
+  const flatStrings = new FlatStrings(heap);
+  const stringType = nodeTypeIndex("string");
   for (let index = 0, position = 0; index < objects.address.length; index++) {
     if (reachedFrom[index] === 0) continue;
     if ((index & 0xffff) === 0) onProgress(index);
     const mapIndex = mapOf[index] as number;
     let type: number;
     let name: number;
-    if ((kinds[mapIndex] as number) & perObject) {
+    const kind = kinds[mapIndex] as number;
+    const flat =
+      kind & NODE_KIND.string ? flatStrings.read(objects.address[index] as number, mapIndex) : undefined;
+    if (flat !== undefined) {
+      type = stringType;
+      name = strings.id(flat);
+    } else if (kind & perObject) {
       const label = labels.of(index);
       type = nodeTypeIndex(label.type);
       name = strings.id(label.name);
@@ -161,6 +170,9 @@ function writeNodes(
     out.int(sizes[index] as number);
     out.comma();
     out.int(edgeCounts[position++] as number);
-    out.text(",0,0");
+    out.comma();
+    out.int(0);
+    out.comma();
+    out.int(0);
   }
 }
