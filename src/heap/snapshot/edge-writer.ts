@@ -44,7 +44,7 @@ export interface EdgeWalk {
   /** Per Map: the kind bits the node labels use too. */
   kinds: Uint8Array;
   /** The edges of each live object, by position, and their total: the cheap pass, no names resolved. */
-  count(onProgress: (done: number) => void): { edgeCounts: Uint32Array; edges: number };
+  count(onProgress: (done: number) => void): { edgeCounts: EdgeCounts; edges: number };
   /** Writes every live object's edges to `out` as `type,name,to_node` records; returns how many. */
   write(out: AsciiOut, onProgress: (done: number) => void): number;
 }
@@ -270,7 +270,7 @@ export function prepareEdges(heap: LoadedHeap, strings: StringTable): EdgeWalk {
   };
 
   const countEdges = (onProgress: (done: number) => void) => {
-    const edgeCounts = new Uint32Array(count);
+    const edgeCounts = new EdgeCounts(count);
     let all = 0;
     segment = undefined;
     for (let index = 0, position = 0; index < total; index++) {
@@ -287,7 +287,7 @@ export function prepareEdges(heap: LoadedHeap, strings: StringTable): EdgeWalk {
         edges++;
         if (slot !== 0 && (flags[target] as number) & FLAG_CELL && cellEdge(target)) edges++;
       }
-      edgeCounts[source] = edges;
+      edgeCounts.set(source, edges);
       all += edges;
     }
     return { edgeCounts, edges: all };
@@ -344,6 +344,32 @@ export function prepareEdges(heap: LoadedHeap, strings: StringTable): EdgeWalk {
   };
 
   return { lookup, globals, nativeRoots, kinds, count: countEdges, write: writeAll };
+}
+
+/**
+ * Edges per live object, one byte each (an object with 255 edges or more keeps its count in a Map): a
+ * quarter of a Uint32Array on heaps of tens of millions of objects, where few objects have that many.
+ */
+export class EdgeCounts {
+  private readonly small: Uint8Array;
+  private readonly large = new Map<number, number>();
+
+  constructor(count: number) {
+    this.small = new Uint8Array(count);
+  }
+
+  set(position: number, edges: number): void {
+    if (edges < 255) this.small[position] = edges;
+    else {
+      this.small[position] = 255;
+      this.large.set(position, edges);
+    }
+  }
+
+  get(position: number): number {
+    const edges = this.small[position] as number;
+    return edges < 255 ? edges : (this.large.get(position) as number);
+  }
 }
 
 export const NODE_KIND = { string: KIND_STRING, function: KIND_FUNCTION } as const;

@@ -1,7 +1,7 @@
 import { rename, rm } from "node:fs/promises";
 import type { LoadedHeap } from "../read-heap.js";
 import { AsciiOut } from "./ascii-out.js";
-import { NODE_KIND, prepareEdges, SYNTHETIC_NODES } from "./edge-writer.js";
+import { type EdgeCounts, NODE_KIND, prepareEdges, SYNTHETIC_NODES } from "./edge-writer.js";
 import { FlatStrings } from "./flat-strings.js";
 import {
   EDGE_FIELDS,
@@ -119,7 +119,7 @@ export async function writeHeapSnapshot(
 function writeNodes(
   heap: LoadedHeap,
   kinds: Uint8Array,
-  edgeCounts: Uint32Array,
+  edgeCounts: EdgeCounts,
   strings: StringTable,
   out: AsciiOut,
   onProgress: (done: number) => void,
@@ -169,7 +169,7 @@ function writeNodes(
     out.comma();
     out.int(sizes[index] as number);
     out.comma();
-    out.int(edgeCounts[position++] as number);
+    out.int(edgeCounts.get(position++));
     out.comma();
     out.int(0);
     out.comma();
