@@ -296,14 +296,9 @@ export function prepareEdges(heap: LoadedHeap, strings: StringTable): EdgeWalk {
   const writeAll = (out: AsciiOut, onProgress: (done: number) => void) => {
     let written = 0;
     const emit = (label: number, target: number) => {
-      if (written !== 0) out.separator();
       const packed = label - 1;
       const type = packed & 7;
-      out.int(type);
-      out.comma();
-      out.int((packed - type) / 8);
-      out.comma();
-      out.int((SYNTHETIC_NODES + target) * NODE_FIELD_COUNT);
+      out.record3(written === 0, type, (packed - type) / 8, (SYNTHETIC_NODES + target) * NODE_FIELD_COUNT);
       written++;
     };
     segment = undefined;

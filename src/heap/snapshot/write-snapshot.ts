@@ -160,19 +160,6 @@ function writeNodes(
       }
       type = typeByMap[mapIndex] as number;
     }
-    out.separator();
-    out.int(type);
-    out.comma();
-    out.int(name);
-    out.comma();
-    out.int(2 * index + 5);
-    out.comma();
-    out.int(sizes[index] as number);
-    out.comma();
-    out.int(edgeCounts.get(position++));
-    out.comma();
-    out.int(0);
-    out.comma();
-    out.int(0);
+    out.node(type, name, 2 * index + 5, sizes[index] as number, edgeCounts.get(position++));
   }
 }
