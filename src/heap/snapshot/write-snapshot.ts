@@ -1,20 +1,18 @@
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { RootKind } from "../reachability.js";
 import type { LoadedHeap } from "../read-heap.js";
-import { SnapshotEdges } from "./snapshot-edges.js";
+import { AsciiOut } from "./ascii-out.js";
+import { type EdgeCounts, NODE_KIND, prepareEdges, SYNTHETIC_NODES } from "./edge-writer.js";
+import { FlatStrings } from "./flat-strings.js";
 import {
   EDGE_FIELDS,
   EDGE_TYPES,
-  type EdgeType,
   edgeTypeIndex,
-  isIndexEdge,
   NODE_FIELDS,
   NODE_TYPES,
   nodeTypeIndex,
 } from "./snapshot-format.js";
 import { NodeLabels } from "./snapshot-nodes.js";
+import { StringTable } from "./string-table.js";
 
 /** What the core cannot give exactly, written into the snapshot and said on stderr. */
 export const SNAPSHOT_NOTES = [
@@ -30,48 +28,32 @@ export interface SnapshotCounts {
   edges: number;
 }
 
-const SYNTHETIC_NODES = 2;
-const FLUSH_AT = 1 << 20;
-
 /**
- * Writes a DevTools `.heapsnapshot` of the live heap to `path`: streamed to `path.partial` (mode 0600),
- * renamed when complete. Nodes are the synthetic root, `(GC roots)`, then every live object in address
- * order; edges are counted in one pass and written in a second, so no edge list is held in memory.
+ * Writes a DevTools `.heapsnapshot` of the live heap to `path`: to `path.partial` (mode 0600), renamed when
+ * complete. Nodes are the synthetic root, `(GC roots)`, then every live object in address order. The file
+ * gives nodes, with their edge counts, before edges: a first pass over the objects only counts their edges
+ * (pointers resolved, no names), then the nodes are written, then the edges as a second pass finds them,
+ * then the strings. No edge is held in memory or on disk but in the file itself.
  */
 export async function writeHeapSnapshot(
   heap: LoadedHeap,
   path: string,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<SnapshotCounts> {
-  const { objects, live } = heap;
-  const edges = new SnapshotEdges(heap, heap.isRawBody);
-  const labels = new NodeLabels(heap);
+  const { objects } = heap;
   const count = objects.address.length;
-  const position = new Int32Array(count).fill(-1);
-  let nodes = SYNTHETIC_NODES;
-  for (let index = 0; index < count; index++) if (edges.isLive(index)) position[index] = nodes++;
-  const edgeCounts = new Uint32Array(count);
-  let edgeTotal = 0;
-  const globals: number[] = [];
-  const nativeRoots: number[] = [];
-  for (let index = 0; index < count; index++) {
-    if (position[index] === -1) continue;
-    let edgeCount = 0;
-    edges.forEach(index, () => {
-      edgeCount++;
-    });
-    edgeCounts[index] = edgeCount;
-    edgeTotal += edgeCount;
-    if (live.rootKind[index] === RootKind.GlobalObject) globals.push(index);
-    else if (live.rootKind[index] === RootKind.NativeMemory) nativeRoots.push(index);
-  }
-  edgeTotal += globals.length + 1 + nativeRoots.length;
-
   const strings = new StringTable();
   const partial = `${path}.partial`;
-  const out = new ChunkedWriter(partial);
+  let out: AsciiOut | undefined;
   try {
-    out.write(
+    const walk = prepareEdges(heap, strings);
+    const { globals, nativeRoots, kinds } = walk;
+    const { edgeCounts, edges } = walk.count((done) => onProgress(done, count * 3));
+    const nodes = SYNTHETIC_NODES + walk.lookup.count;
+    const edgeTotal = edges + globals.length + 1 + nativeRoots.length;
+
+    out = new AsciiOut(partial);
+    out.text(
       `{"snapshot":{"meta":${JSON.stringify({
         node_fields: NODE_FIELDS,
         node_types: [NODE_TYPES, "string", "number", "number", "number", "number", "number"],
@@ -84,101 +66,100 @@ export async function writeHeapSnapshot(
       })},"node_count":${nodes},"edge_count":${edgeTotal},"trace_function_count":0,"coredump_notes":${JSON.stringify(SNAPSHOT_NOTES)}},\n"nodes":[`,
     );
     const synthetic = nodeTypeIndex("synthetic");
-    out.write(`${synthetic},${strings.id("")},1,0,${globals.length + 1},0,0`);
-    out.write(`,\n${synthetic},${strings.id("(GC roots)")},3,0,${nativeRoots.length},0,0`);
-    for (let index = 0; index < count; index++) {
-      if (position[index] === -1) continue;
-      const label = labels.of(index);
-      const id = 2 * index + 5;
-      out.write(
-        `,\n${nodeTypeIndex(label.type)},${strings.id(label.name)},${id},${objects.size[index]},${edgeCounts[index]},0,0`,
-      );
-      if (index % 65536 === 0) onProgress(index, count * 2);
-      if (out.full) await out.drained();
+    out.text(`${synthetic},${strings.id("")},1,0,${globals.length + 1},0,0`);
+    out.text(`,\n${synthetic},${strings.id("(GC roots)")},3,0,${nativeRoots.length},0,0`);
+    writeNodes(heap, kinds, edgeCounts, strings, out, (done) => onProgress(count + done, count * 3));
+    out.text('],\n"edges":[');
+    const fields = NODE_FIELDS.length;
+    const global = strings.id("global");
+    for (const position of globals) {
+      out.int(edgeTypeIndex("shortcut"));
+      out.comma();
+      out.int(global);
+      out.comma();
+      out.int((SYNTHETIC_NODES + position) * fields);
+      out.separator();
     }
-    out.write('],\n"edges":[');
-    let first = true;
-    const emit = (type: EdgeType, nameOrIndex: string | number, target: number) => {
-      const name = isIndexEdge(type) ? nameOrIndex : strings.id(String(nameOrIndex));
-      out.write(
-        `${first ? "" : ",\n"}${edgeTypeIndex(type)},${name},${(position[target] as number) * NODE_FIELDS.length}`,
-      );
-      first = false;
-    };
-    for (const global of globals) emit("shortcut", "global", global);
-    out.write(`,\n${edgeTypeIndex("element")},1,${NODE_FIELDS.length}`);
-    for (const [rootIndex, root] of nativeRoots.entries()) emit("element", rootIndex + 1, root);
-    for (let index = 0; index < count; index++) {
-      if (position[index] === -1) continue;
-      edges.forEach(index, emit);
-      if (index % 65536 === 0) onProgress(count + index, count * 2);
-      if (out.full) await out.drained();
+    out.text(`${edgeTypeIndex("element")},1,${fields}`);
+    for (const [rootIndex, position] of nativeRoots.entries()) {
+      out.separator();
+      out.int(edgeTypeIndex("element"));
+      out.comma();
+      out.int(rootIndex + 1);
+      out.comma();
+      out.int((SYNTHETIC_NODES + position) * fields);
     }
-    out.write('],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[],\n"strings":[');
+    if (edges > 0) {
+      out.separator();
+      const written = walk.write(out, (done) => onProgress(2 * count + done, count * 3));
+      if (written !== edges)
+        throw new Error(`the snapshot's edges changed between passes: ${edges}, then ${written}`);
+    }
+    out.text('],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[],\n"strings":[');
     strings.values.forEach((value, index) => {
-      out.write(`${index === 0 ? "" : ",\n"}${JSON.stringify(value)}`);
+      if (index !== 0) (out as AsciiOut).separator();
+      (out as AsciiOut).text(JSON.stringify(value));
     });
-    out.write("]}\n");
-    await out.close();
+    out.text("]}\n");
+    out.close();
+    out = undefined;
     await rename(partial, path);
+    onProgress(count * 3, count * 3);
+    return { nodes, edges: edgeTotal };
   } catch (error) {
-    await out.close().catch(() => {});
+    try {
+      out?.close();
+    } catch {}
     await rm(partial, { force: true });
     throw error;
   }
-  onProgress(count * 2, count * 2);
-  return { nodes, edges: edgeTotal };
 }
 
-class StringTable {
-  readonly values: string[] = [];
-  private readonly ids = new Map<string, number>();
-
-  id(value: string): number {
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(value);
-      this.ids.set(value, id);
+/** The object nodes, in address order: `type,name,id,self_size,edge_count,0,0`. */
+function writeNodes(
+  heap: LoadedHeap,
+  kinds: Uint8Array,
+  edgeCounts: EdgeCounts,
+  strings: StringTable,
+  out: AsciiOut,
+  onProgress: (done: number) => void,
+): void {
+  const { objects, live } = heap;
+  const labels = new NodeLabels(heap);
+  const byMap = new Int32Array(heap.maps.maps.length).fill(-1);
+  const typeByMap = new Uint8Array(heap.maps.maps.length);
+  const reachedFrom = live.reachedFrom;
+  const sizes = objects.size;
+  const mapOf = objects.map;
+  const perObject = NODE_KIND.string | NODE_KIND.function;
+  const flatStrings = new FlatStrings(heap);
+  const stringType = nodeTypeIndex("string");
+  for (let index = 0, position = 0; index < objects.address.length; index++) {
+    if (reachedFrom[index] === 0) continue;
+    if ((index & 0xffff) === 0) onProgress(index);
+    const mapIndex = mapOf[index] as number;
+    let type: number;
+    let name: number;
+    const kind = kinds[mapIndex] as number;
+    const flat =
+      kind & NODE_KIND.string ? flatStrings.read(objects.address[index] as number, mapIndex) : undefined;
+    if (flat !== undefined) {
+      type = stringType;
+      name = strings.id(flat);
+    } else if (kind & perObject) {
+      const label = labels.of(index);
+      type = nodeTypeIndex(label.type);
+      name = strings.id(label.name);
+    } else {
+      name = byMap[mapIndex] as number;
+      if (name < 0) {
+        const label = labels.of(index);
+        name = strings.id(label.name);
+        byMap[mapIndex] = name;
+        typeByMap[mapIndex] = nodeTypeIndex(label.type);
+      }
+      type = typeByMap[mapIndex] as number;
     }
-    return id;
-  }
-}
-
-/**
- * Text gathered into chunks of about a megabyte (one growing string: no array of millions of small ones
- * for the collector), written with the stream's back-pressure respected.
- */
-class ChunkedWriter {
-  private readonly stream;
-  private pending = "";
-  full = false;
-
-  constructor(path: string) {
-    this.stream = createWriteStream(path, { mode: 0o600 });
-  }
-
-  write(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= FLUSH_AT) this.flush();
-  }
-
-  async drained(): Promise<void> {
-    if (this.full) {
-      await once(this.stream, "drain");
-      this.full = false;
-    }
-  }
-
-  async close(): Promise<void> {
-    this.flush();
-    this.stream.end();
-    await once(this.stream, "close");
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.full = !this.stream.write(this.pending) || this.full;
-    this.pending = "";
+    out.node(type, name, 2 * index + 5, sizes[index] as number, edgeCounts.get(position++));
   }
 }
