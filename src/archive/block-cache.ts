@@ -24,7 +24,8 @@ export class BlockCache {
     const parts = await Promise.all(
       range(first, final).map((index) => this.blocks.get(index) as Promise<Buffer>),
     );
-    const joined = Buffer.concat(parts);
+    // One block (a small zip, a header): its bytes as they are, not a copy of the whole block per read.
+    const joined = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     const offset = start - first * this.blockSize;
     return joined.subarray(offset, offset + (last - start));
   }

@@ -4,6 +4,15 @@ import { crc32, inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
 import { ExpectedError } from "../errors.js";
 import { BlockCache, type RangeReader } from "./block-cache.js";
+import {
+  DirectoryError,
+  type DirectoryRecord,
+  END_SEARCH,
+  findEndRecord,
+  parseDirectory,
+  ZIP64_END_RECORD_SIZE,
+  zip64Location,
+} from "./central-directory.js";
 import { type StreamTail, tailOf } from "./stream-tail.js";
 
 /** One entry of a zip's central directory: where its bytes are, and what they should become. */
@@ -47,15 +56,25 @@ const SMALL_ENTRY = 1024 * 1024;
 
 /** Reads a zip's central directory (ZIP64 included) through ranged reads: the entries' data is not touched. */
 export class RemoteZip {
+  private streaming?: Promise<{ zip: yauzl.ZipFile; entries: yauzl.Entry[] }>;
+
   private constructor(
-    private readonly zip: yauzl.ZipFile,
     readonly entries: ZipEntry[],
-    private readonly raw: Map<ZipEntry, yauzl.Entry>,
     private readonly reads: { failure?: unknown },
     /** Every read of the object, the directory's and the entries', goes through it. */
     private readonly cache: BlockCache,
+    /** Bytes [start, end) of the object: from the tail where it holds them, else through the block cache. */
+    private readonly bytes: (start: number, end: number) => Promise<Buffer>,
+    /** Where the tail read first begins: the directory and, in a dump, every entry after the core lie after it. */
+    private readonly tailStart: number,
+    private readonly size: number,
   ) {}
 
+  /**
+   * One read of the tail finds the end record, and the directory is parsed in place from it; only a
+   * directory larger than the tail costs another read. A listing opens thousands of zips: a stream per
+   * field read (yauzl's way) cost more CPU than the requests.
+   */
   static async open(readRange: RangeReader, size: number): Promise<RemoteZip> {
     // A failed read (denied, gone) is the store's error, not a sign of a corrupt zip: it passes unchanged.
     const reads: { failure?: unknown } = {};
@@ -67,54 +86,31 @@ export class RemoteZip {
         }),
       size,
     );
-    const reader = new (class extends yauzl.RandomAccessReader {
-      override _readStreamForRange(start: number, end: number): Readable {
-        return Readable.from(
-          (async function* () {
-            yield await cache.read(start, end);
-          })(),
-        );
-      }
-    })();
-    let zip: yauzl.ZipFile;
+    const tailStart = Math.max(0, size - END_SEARCH);
+    let entries: ZipEntry[];
+    let bytes: (start: number, end: number) => Promise<Buffer>;
     try {
-      // Names stay raw bytes: yauzl would reject the whole archive over one unsafe name, and the
-      // catalog must still list such a dump.
-      zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {
-        decodeStrings: false,
-        autoClose: false,
-      });
+      const tail = await cache.read(tailStart, size);
+      if (tail.length !== size - tailStart) throw new DirectoryError("the object is shorter than listed");
+      bytes = async (start, end) =>
+        start >= tailStart && end <= size
+          ? tail.subarray(start - tailStart, end - tailStart)
+          : cache.read(start, end);
+      const end = findEndRecord(tail, size);
+      const location =
+        "location" in end
+          ? end.location
+          : zip64Location(await bytes(end.zip64At, end.zip64At + ZIP64_END_RECORD_SIZE), end.zip64At);
+      const directory = await bytes(location.offset, location.end);
+      entries = parseDirectory(directory, location.entries).map(toEntry);
     } catch (error) {
       throw (
         reads.failure ??
         new ZipFormatError(`not a readable zip: ${(error as Error).message}`, { cause: error })
       );
     }
-    const entries: ZipEntry[] = [];
-    const raw = new Map<ZipEntry, yauzl.Entry>();
-    try {
-      for await (const entry of zip.eachEntry()) {
-        const summary: ZipEntry = {
-          name: Buffer.from(entry.fileName as unknown as Uint8Array).toString("utf8"),
-          compressionMethod: entry.compressionMethod,
-          compressedSize: entry.compressedSize,
-          uncompressedSize: entry.uncompressedSize,
-          crc32: entry.crc32,
-          localHeaderOffset: entry.relativeOffsetOfLocalHeader,
-          isSymlink: ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000,
-        };
-        checkWithin(summary, size);
-        entries.push(summary);
-        raw.set(summary, entry);
-      }
-    } catch (error) {
-      if (error instanceof ZipFormatError) throw error;
-      throw (
-        reads.failure ??
-        new ZipFormatError(`corrupt zip directory: ${(error as Error).message}`, { cause: error })
-      );
-    }
-    return new RemoteZip(zip, entries, raw, reads, cache);
+    for (const entry of entries) checkWithin(entry, size);
+    return new RemoteZip(entries, reads, cache, bytes, tailStart, size);
   }
 
   /**
@@ -122,7 +118,7 @@ export class RemoteZip {
    * The header is read through the directory's blocks, so a header near data already read costs nothing.
    */
   async dataOffset(entry: ZipEntry): Promise<number> {
-    const header = await this.cache.read(entry.localHeaderOffset, entry.localHeaderOffset + 30);
+    const header = await this.bytes(entry.localHeaderOffset, entry.localHeaderOffset + 30);
     if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_HEADER) {
       throw new ZipFormatError(`${entry.name}: no local header at offset ${entry.localHeaderOffset}`);
     }
@@ -131,7 +127,7 @@ export class RemoteZip {
 
   private async readSmallEntry(entry: ZipEntry): Promise<Buffer> {
     const start = await this.dataOffset(entry);
-    const stored = await this.cache.read(start, start + entry.compressedSize);
+    const stored = await this.bytes(start, start + entry.compressedSize);
     let bytes: Buffer;
     try {
       bytes = entry.compressionMethod === STORED ? stored : inflateRawSync(stored);
@@ -149,7 +145,7 @@ export class RemoteZip {
    * entries in that span are then read without further requests.
    */
   async prefetch(start: number, end: number): Promise<void> {
-    await this.cache.read(start, end);
+    if (start < this.tailStart) await this.cache.read(start, end);
   }
 
   /** The whole content of a small entry, inflated. */
@@ -164,10 +160,44 @@ export class RemoteZip {
    * bytes than the directory declares, so a lying size cannot make it run on.
    */
   async openEntry(entry: ZipEntry): Promise<Readable> {
-    const raw = this.raw.get(entry);
-    if (!raw) throw new Error(`${entry.name} is not an entry of this zip`);
+    const index = this.entries.indexOf(entry);
+    if (index < 0) throw new Error(`${entry.name} is not an entry of this zip`);
     checkMethod(entry);
-    return this.guarded(entry, () => this.zip.openReadStreamPromise(raw));
+    return this.guarded(entry, async () => {
+      const { zip, entries } = await this.streamingZip();
+      const raw = entries[index];
+      if (!raw) throw new ZipFormatError(`${entry.name}: yauzl read fewer entries than the directory holds`);
+      return zip.openReadStreamPromise(raw);
+    });
+  }
+
+  /**
+   * yauzl, for streaming an entry of any size with its checks: opened only when a stream is asked for,
+   * reading the directory again through the block cache (no new request).
+   */
+  private streamingZip(): Promise<{ zip: yauzl.ZipFile; entries: yauzl.Entry[] }> {
+    this.streaming ??= (async () => {
+      const cache = this.cache;
+      const reader = new (class extends yauzl.RandomAccessReader {
+        override _readStreamForRange(start: number, end: number): Readable {
+          return Readable.from(
+            (async function* () {
+              yield await cache.read(start, end);
+            })(),
+          );
+        }
+      })();
+      // Names stay raw bytes: yauzl would reject the whole archive over one unsafe name, and the
+      // catalog must still list such a dump.
+      const zip = await yauzl.fromRandomAccessReaderPromise(reader, this.size, {
+        decodeStrings: false,
+        autoClose: false,
+      });
+      const entries: yauzl.Entry[] = [];
+      for await (const entry of zip.eachEntry()) entries.push(entry);
+      return { zip, entries };
+    })();
+    return this.streaming;
   }
 
   /** The last `maxBytes` of an entry, inflated as a stream: a log of any length in bounded memory. */
@@ -187,6 +217,18 @@ export class RemoteZip {
       );
     }
   }
+}
+
+function toEntry(record: DirectoryRecord): ZipEntry {
+  return {
+    name: record.name.toString("utf8"),
+    compressionMethod: record.compressionMethod,
+    compressedSize: record.compressedSize,
+    uncompressedSize: record.uncompressedSize,
+    crc32: record.crc32,
+    localHeaderOffset: record.localHeaderOffset,
+    isSymlink: ((record.externalAttributes >>> 16) & 0o170000) === 0o120000,
+  };
 }
 
 function checkMethod(entry: ZipEntry): void {

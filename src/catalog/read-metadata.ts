@@ -141,7 +141,7 @@ async function readZipMetadata(
 ): Promise<DumpMetadata> {
   const zip = await openStoredZip(store, object);
   const problems: string[] = [];
-  const small = withinBudget(
+  const readable = withinBudget(
     zip.entries.filter(
       (entry) =>
         (entry.name.endsWith(".json") || entry.name.endsWith(".log")) &&
@@ -149,9 +149,15 @@ async function readZipMetadata(
         !(skipDumpInfo && entry.name.endsWith("-dump-info.json")),
     ),
   );
+  const small = skipDumpInfo ? readable.filter((entry) => !notForListing(entry.name)) : readable;
+  const runtimeEntry = skipDumpInfo
+    ? readable.find((entry) => entry.name.endsWith("-runtime-info.json"))
+    : undefined;
   // Whatever of the entries after the core the tail did not hold, in one more request, not one each.
   const coreAt = zip.entries.find((entry) => entry.name.endsWith(".core"))?.localHeaderOffset ?? -1;
-  const after = small.map((entry) => entry.localHeaderOffset).filter((offset) => offset > coreAt);
+  const after = [...small, ...(runtimeEntry ? [runtimeEntry] : [])]
+    .map((entry) => entry.localHeaderOffset)
+    .filter((offset) => offset > coreAt);
   if (after.length > 0) await zip.prefetch(Math.min(...after), object.size);
   const texts = await Promise.all(small.map(async (entry) => [entry, await zip.readEntry(entry)] as const));
   const dumpInfoEntry = zip.entries.find((entry) => entry.name.endsWith("-dump-info.json"));
@@ -202,6 +208,11 @@ async function readZipMetadata(
       metadata.images.push(parseImageInfo(json, container));
     }
   }
+  // The runtime info only for a pod-info that does not name the pod (older handlers wrote none).
+  if (runtimeEntry && !(podInfo?.namespace && podInfo.pod)) {
+    const json = parseJson(runtimeEntry.name, await zip.readEntry(runtimeEntry), problems);
+    if (json !== undefined) runtimeInfo = parseRuntimeInfo(json);
+  }
   const pod = mergePods(podInfo, runtimeInfo);
   if (pod) metadata.pod = skipDumpInfo ? trimmedPod(pod) : pod;
   if (skipDumpInfo) {
@@ -209,6 +220,15 @@ async function readZipMetadata(
     metadata.images = metadata.images.map(trimmedImage);
   }
   return metadata;
+}
+
+/**
+ * Entries a listing does not read with the others: the processes (a listing keeps none) and the runtime
+ * info (read afterwards, only where the pod info does not name the pod). Each is an inflate and a parse
+ * per dump.
+ */
+function notForListing(name: string): boolean {
+  return name.endsWith("-ps-info.json") || name.endsWith("-runtime-info.json");
 }
 
 /** What a listing keeps of a pod: its names, not its uid, labels and annotations (the cache stays small). */
