@@ -17,7 +17,9 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$REPO/scripts/lib/ensure.sh"
-RIG_DIR=${RIG_DIR:-$REPO/.cache/rig}
+# Resolved: the daemons are found by the state path on their command line, and .cache may be a link
+# (a git worktree sharing another checkout's rigs).
+RIG_DIR=$(realpath -m "${RIG_DIR:-$REPO/.cache/rig}")
 STATE=$RIG_DIR/registry
 ENV_FILE=$RIG_DIR/registry.env
 USER_NAME=coredump

@@ -15,7 +15,9 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$REPO/scripts/lib/ensure.sh"
-RIG_DIR=${RIG_DIR:-$REPO/.cache/rig}
+# Resolved: the daemons are found by the state path on their command line, and .cache may be a link
+# (a git worktree sharing another checkout's rigs).
+RIG_DIR=$(realpath -m "${RIG_DIR:-$REPO/.cache/rig}")
 STATE=$RIG_DIR/rgw
 CONF=$STATE/ceph.conf
 ENV_FILE=$RIG_DIR/rgw.env
