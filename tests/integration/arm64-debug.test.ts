@@ -12,12 +12,20 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ARM64_NODE_VERSIONS, arm64Core, arm64OomCore } from "../support/arm64-core.js";
+import {
+  ARM64_NODE_VERSIONS,
+  arm64Core,
+  arm64Node,
+  arm64OomCore,
+  qemuAarch64,
+} from "../support/arm64-core.js";
 import { type CliResult, coredump, freshCacheHome, json } from "../support/cli.js";
 import { crashDumps } from "../support/crash-dumps.js";
 import { projectLlnode } from "../support/llnode-plugin.js";
+import { officialNode } from "../support/node-builds.js";
 import type { OomCore } from "../support/oom-core.js";
 import type { RealCore } from "../support/real-core.js";
+import { timerCore } from "../support/timer-core.js";
 
 const MESSAGE = "res.not_a_function is not a function";
 
@@ -189,5 +197,35 @@ describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 under qe
       report.heap?.top.some((type) => type.name === core.leaking),
       JSON.stringify(report.heap?.top),
     );
+  });
+});
+
+describe("call sites through node:internal/timers and past characters outside ASCII (llnode patch 11)", () => {
+  it("v8 bt prints every frame where V8 printed it, on an aarch64 core and on the x86-64 core", async () => {
+    const crashes = [
+      await timerCore({ node: await arm64Node("22.20.0"), emulator: await qemuAarch64() }),
+      await timerCore({ node: await officialNode("22.22.0") }),
+    ];
+    const dumps = await crashDumps(crashes, "stored-zip");
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-timer-work-"));
+    const env = { XDG_CACHE_HOME: freshCacheHome(), LLNODE_PLUGIN: await projectLlnode() };
+    try {
+      for (const [index, crash] of crashes.entries()) {
+        const args = ["--dir", dumps.dir, "--workdir", workdir, "--binary", crash.node, "--no-verify"];
+        const result = await coredump(
+          ["debug", dumps.ids[index] as string, ...args, "--batch", "-o", "v8 bt"],
+          env,
+        );
+        assert.equal(result.exitCode, 0, result.stderr);
+        const printed = printedCallSites(crash.stderr);
+        assert.ok(
+          printed.some((site) => site.startsWith("node:internal/timers:")),
+          crash.stderr,
+        );
+        assert.deepEqual(llnodeCallSites(result.stdout).slice(0, printed.length), printed, crash.node);
+      }
+    } finally {
+      for (const folder of [dumps.dir, workdir]) await rm(folder, { recursive: true, force: true });
+    }
   });
 });
