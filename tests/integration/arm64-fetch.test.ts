@@ -15,6 +15,7 @@ import { ARM64_NODE_VERSIONS, arm64Core, arm64Node, arm64OomCore } from "../supp
 import { coredump, freshCacheHome, json } from "../support/cli.js";
 import type { CrashedProcess } from "../support/crash-dumps.js";
 import { defaultSpec, type ImageSpec, zipDump } from "../support/handler-layout.js";
+import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import { buildLayer, fileFromDisk, parents } from "../support/oci-layer.js";
 import { OciPusher, type PushedImage } from "../support/oci-push.js";
@@ -126,6 +127,23 @@ describe("aarch64 cores made under qemu-user: list, info and fetch on x86-64", (
     assert.match(result.stdout, new RegExp(LABEL));
     assert.match(result.stdout, /the file's build-id [0-9a-f]+ \(the core holds none\)/);
     assert.doesNotMatch(result.stdout, /build-id matches/);
+  });
+
+  // One report (llnode under lldb on the arm64 core takes half a minute here); the words come from the same fields.
+  it("report names the architecture and the weaker proof", async () => {
+    const dump = dumps.find((each) => each.version === "22.20.0") as Arm64Dump;
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    // The project's llnode, built once (scripts/test.sh), not on first use in this fresh cache.
+    const withLlnode = { ...env, LLNODE_PLUGIN: await projectLlnode() };
+    const result = await coredump(["report", dump.id, "--json", "--workdir", workdir], withLlnode);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const report = json<{
+      machine: { name: string; architecture: string } | null;
+      executable: { source: string; verification: string; verificationNote?: string } | null;
+    }>(result);
+    assert.deepEqual(report.machine, { name: "aarch64", architecture: "arm64" });
+    assert.equal(report.executable?.verification, "image-digest-and-version");
+    assert.equal(report.executable?.verificationNote, LABEL);
   });
 
   it("fetches the arm64 OOM core's executable the same way", async () => {
