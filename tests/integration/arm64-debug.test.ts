@@ -170,8 +170,7 @@ describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 under qe
         report.nativeFrames.some((frame) => frame.startsWith("v8::base::OS::Abort")),
         version,
       );
-      // The architecture, where the report names it (the fetch half of issue 15 adds `machine`).
-      if (report.machine !== undefined) assert.equal(report.machine?.name, "aarch64", version);
+      assert.deepEqual(report.machine, { name: "aarch64", architecture: "arm64" }, version);
     }
   });
 
