@@ -3,7 +3,12 @@ import path from "node:path";
 import type { ImageInfo } from "../catalog/metadata.js";
 import {
   type CoreSummary,
+  compareExecutableData,
+  DATA_AGREEMENT,
   type ExecutableInfo,
+  executableNodeVersion,
+  type Machine,
+  machineLabel,
   NotACoreError,
   NotElfError,
   readCoreNodeVersion,
@@ -20,7 +25,7 @@ import type { Settings } from "../settings.js";
 import { sha256File } from "../util/sha256-file.js";
 import { BinaryCache } from "./binary-cache.js";
 import { BuildIdMismatchError, type CheckedBinary } from "./build-id-mismatch.js";
-import { imageCandidates } from "./image-candidates.js";
+import { type ImageCandidate, imageCandidates } from "./image-candidates.js";
 import { fetchOfficialNode, OfficialBuildError, officialNodePackage } from "./official-node.js";
 
 export { BuildIdMismatchError } from "./build-id-mismatch.js";
@@ -42,12 +47,52 @@ export interface ExecutableRequest {
   onProgress?: (message: string) => void;
 }
 
+/**
+ * How an executable was proven to be the core's: its build-id equals the core's; or, for a core that holds
+ * no build-id (qemu-user's, without NT_FILE), it came from the crashed image pinned by digest and its
+ * architecture and Node version (and, where the core holds them, its data bytes) match; or not at all
+ * (`--no-verify`).
+ */
+export type Verification = "build-id" | "image-digest-and-version" | "none";
+
+/** The proof of a result, named as in JSON. */
+export function verificationOf(result: Extract<ExecutableResult, { path: string }>): Verification {
+  return result.verification ?? "build-id";
+}
+
+/** How the weaker proof is named, wherever it is shown: never as a build-id match. */
+export const DIGEST_AND_VERSION = "verified by image digest and version, not by build-id";
+
 export type ExecutableResult =
-  | { path: string; buildId: string; source: "cache" | "image" | "official" | "user"; detail: string }
+  | {
+      path: string;
+      buildId: string;
+      source: "cache" | "image" | "official" | "user";
+      detail: string;
+      /** How it was proven to be the core's, where not by build-id (absent: the build-ids are equal). */
+      verification?: Exclude<Verification, "build-id">;
+    }
   | { path: null; reason: string };
 
 /** An executable found and proven by build-id. */
 type VerifiedExecutable = Extract<ExecutableResult, { path: string }>;
+
+/**
+ * A core of one architecture and an executable of another: no debugger reads that pair, so it is refused
+ * whatever the flags, in one line that names both.
+ */
+export class ArchitectureMismatchError extends ExpectedError {
+  constructor(
+    readonly core: Machine,
+    readonly binaries: ReadonlyArray<{ binary: string; machine: Machine }>,
+  ) {
+    const found = binaries.map((entry) => `${entry.binary} is ${machineLabel(entry.machine)}`).join("; ");
+    super(
+      `the core is ${machineLabel(core)}, but ${found}: an executable of another architecture cannot read it; give the ${machineLabel(core)} build with --binary PATH`,
+    );
+    this.name = "ArchitectureMismatchError";
+  }
+}
 
 /**
  * The executable that produced a core, proven by build-id: the cache, then the crashed container's image,
@@ -74,6 +119,7 @@ class Resolver {
   private readonly settings: Settings;
   private readonly progress: (message: string) => void;
   private readonly mismatches: CheckedBinary[] = [];
+  private readonly otherMachines: Array<{ binary: string; machine: Machine }> = [];
   private readonly failures: string[] = [];
 
   constructor(
@@ -101,16 +147,19 @@ class Resolver {
       if (error instanceof NotElfError) throw new ExpectedError(`--binary ${binary}: not an ELF executable`);
       throw error;
     });
+    if (info.machine.code !== this.summary.machine.code)
+      throw new ArchitectureMismatchError(this.summary.machine, [{ binary: file, machine: info.machine }]);
     if (!this.verify) {
       return {
         path: file,
         buildId: info.buildId ?? "",
         source: "user",
         detail: `${file}, not verified (--no-verify)`,
+        verification: "none",
       };
     }
     if (!this.coreBuildId) return { path: null, reason: this.noCoreBuildId() };
-    if (info.buildId !== this.coreBuildId || info.machine.code !== this.summary.machine.code)
+    if (info.buildId !== this.coreBuildId)
       throw new BuildIdMismatchError(this.coreBuildId, [{ binary: file, buildId: info.buildId }]);
     return {
       path: file,
@@ -126,7 +175,9 @@ class Resolver {
       const cached = await this.fromCache(this.coreBuildId);
       if (cached) return cached;
     } else if (this.verify) {
-      return { path: null, reason: this.noCoreBuildId() };
+      // A kernel's core keeps the strict check; one without NT_FILE (qemu-user's) may take the weaker proof.
+      if (this.summary.hasFileNote) return { path: null, reason: this.noCoreBuildId() };
+      return this.byDigestAndVersion();
     }
     const staging = await this.cache.staging();
     try {
@@ -135,6 +186,7 @@ class Resolver {
     } finally {
       await this.cache.discard(staging);
     }
+    this.refuseOtherMachines();
     if (this.coreBuildId && this.mismatches.length > 0)
       throw new BuildIdMismatchError(this.coreBuildId, this.mismatches);
     const why =
@@ -153,7 +205,12 @@ class Resolver {
     if (!cached) return undefined;
     const info = await identify(cached);
     if (info.buildId === buildId && info.machine?.code === this.summary.machine.code)
-      return { path: cached, buildId, source: "cache", detail: `cached as ${cached}` };
+      return {
+        path: cached,
+        buildId,
+        source: "cache",
+        detail: `cached as ${cached}`,
+      };
     this.progress(
       `the cached ${cached} has build-id ${info.buildId ?? "(none)"}, not ${buildId}: removed it, looking again`,
     );
@@ -161,8 +218,99 @@ class Resolver {
     return undefined;
   }
 
-  private async fromImages(staging: string): Promise<VerifiedExecutable | undefined> {
-    const candidates = imageCandidates(this.request.images);
+  /**
+   * A core without a build-id for its executable and without NT_FILE: the executable of the crashed image,
+   * pinned by digest, whose architecture and Node version are the core's, and whose initialised data agrees
+   * with the core's copy where the core holds one. Labelled as such, never as a build-id match.
+   */
+  private async byDigestAndVersion(): Promise<ExecutableResult> {
+    const noBuildId =
+      "the core holds no build-id for its executable (no NT_FILE note and no ELF headers, as qemu-user writes cores)";
+    const version = await readCoreNodeVersion(this.request.core);
+    if (!version)
+      return {
+        path: null,
+        reason: `${noBuildId} and names no Node version, so no binary can be verified: pass --binary PATH --no-verify`,
+      };
+    const pinned = imageCandidates(this.request.images).filter((candidate) => candidate.reference.digest);
+    if (pinned.length === 0)
+      return {
+        path: null,
+        reason: `${noBuildId}, and no image-info pins the container's image by digest, so no binary can be verified: pass --binary PATH --no-verify`,
+      };
+    const staging = await this.cache.staging();
+    try {
+      const found = await this.fromImages(staging, pinned, (file, label, detail) =>
+        this.acceptByVersion(file, label, detail, version),
+      );
+      if (found) return found;
+    } finally {
+      await this.cache.discard(staging);
+    }
+    this.refuseOtherMachines();
+    return {
+      path: null,
+      reason: `${noBuildId}; no image pinned by digest has a matching one: ${this.failures.join("; ")}`,
+    };
+  }
+
+  private async acceptByVersion(
+    file: string,
+    label: string,
+    detail: string,
+    coreVersion: string,
+  ): Promise<VerifiedExecutable | undefined> {
+    const info = await identify(file);
+    const reject = async (why: string) => {
+      this.failures.push(`${label} ${why}`);
+      await rm(file, { force: true });
+      return undefined;
+    };
+    if (!info.machine) return reject("is not an ELF executable");
+    if (info.machine.code !== this.summary.machine.code) {
+      this.otherMachines.push({ binary: label, machine: info.machine });
+      return reject(`is ${machineLabel(info.machine)}, the core ${machineLabel(this.summary.machine)}`);
+    }
+    const version = await executableNodeVersion(file);
+    if (version !== coreVersion)
+      return reject(`is Node ${version ?? "(no version found)"}, the core names Node ${coreVersion}`);
+    const data = await compareExecutableData(this.request.core, file, this.summary.programHeaders);
+    const agreement = data.compared === 0 ? undefined : data.same / data.compared;
+    if (agreement !== undefined && agreement < DATA_AGREEMENT)
+      return reject(
+        `agrees with the core's copy of its data on ${percent(agreement)} of ${data.compared} bytes, under ${percent(DATA_AGREEMENT)}`,
+      );
+    const buildId = info.buildId ?? `unidentified-${await sha256File(file)}`;
+    const stored = await this.cache.store(file, buildId, this.name);
+    const dataNote =
+      agreement === undefined
+        ? "the core holds none of its data"
+        : `its data agrees with the core's on ${percent(agreement)} of ${data.compared} bytes`;
+    return {
+      path: stored,
+      buildId: info.buildId ?? "",
+      source: "image",
+      detail: `${detail}, ${DIGEST_AND_VERSION} (${machineLabel(info.machine)}, Node ${version}; ${dataNote})`,
+      verification: "image-digest-and-version",
+    };
+  }
+
+  /** Candidates of another architecture only: that is the error, not a build-id mismatch. */
+  private refuseOtherMachines(): void {
+    const sameMachine = this.mismatches.length > this.otherMachines.length;
+    if (this.otherMachines.length > 0 && !sameMachine)
+      throw new ArchitectureMismatchError(this.summary.machine, this.otherMachines);
+  }
+
+  private async fromImages(
+    staging: string,
+    candidates: ImageCandidate[] = imageCandidates(this.request.images),
+    accept: (file: string, label: string, detail: string) => Promise<VerifiedExecutable | undefined> = (
+      file,
+      label,
+      detail,
+    ) => this.accept(file, label, "image", detail),
+  ): Promise<VerifiedExecutable | undefined> {
     if (candidates.length === 0) this.failures.push("no image-info names the container's image");
     const inCore = [this.request.exePath, this.summary.executable?.path].filter(
       (entry): entry is string => !!entry,
@@ -187,7 +335,7 @@ class Resolver {
           onProgress: this.progress,
         });
         const detail = `${label} ${pulled.path} (layer ${pulled.layerDigest})`;
-        const found = await this.accept(pulled.file, `${pulled.path} in ${label}`, "image", detail);
+        const found = await accept(pulled.file, `${pulled.path} in ${label}`, detail);
         if (found) return found;
       } catch (error) {
         if (!(error instanceof RegistryError)) throw error;
@@ -228,10 +376,17 @@ class Resolver {
     detail: string,
   ): Promise<VerifiedExecutable | undefined> {
     const info = await identify(file);
-    const matches =
-      info.buildId !== undefined &&
-      info.buildId === this.coreBuildId &&
-      info.machine?.code === this.summary.machine.code;
+    if (info.machine && info.machine.code !== this.summary.machine.code) {
+      // Of another architecture: refused even with --no-verify, since no debugger could use it.
+      this.otherMachines.push({ binary: label, machine: info.machine });
+      this.mismatches.push({ binary: label, buildId: info.buildId });
+      this.failures.push(
+        `${label} is ${machineLabel(info.machine)}, the core ${machineLabel(this.summary.machine)}`,
+      );
+      await rm(file, { force: true });
+      return undefined;
+    }
+    const matches = info.buildId !== undefined && info.buildId === this.coreBuildId;
     if (!matches && this.verify) {
       this.mismatches.push({ binary: label, buildId: info.buildId });
       this.failures.push(
@@ -245,11 +400,19 @@ class Resolver {
     const unverified = matches
       ? ""
       : `, not verified (--no-verify): build-id ${info.buildId ?? "(none)"}, the core's ${this.coreBuildId ?? "(none)"}`;
-    return { path: stored, buildId: info.buildId ?? "", source, detail: `${detail}${unverified}` };
+    return {
+      path: stored,
+      buildId: info.buildId ?? "",
+      source,
+      detail: `${detail}${unverified}`,
+      ...(matches ? {} : { verification: "none" as const }),
+    };
   }
 
   private noCoreBuildId(): string {
-    return "the core holds no build-id for its executable (the kernel's coredump_filter left out ELF headers), so no binary can be verified: pass --binary PATH --no-verify";
+    return this.summary.hasFileNote
+      ? "the core holds no build-id for its executable (the kernel's coredump_filter left out ELF headers), so no binary can be verified: pass --binary PATH --no-verify"
+      : "the core holds no build-id for its executable (no NT_FILE note and no ELF headers, as qemu-user writes cores), so --binary cannot be verified: pass --no-verify as well, or let fetch take the executable from the image pinned by digest";
   }
 }
 
@@ -261,4 +424,8 @@ async function identify(file: string): Promise<Partial<ExecutableInfo>> {
     if (error instanceof NotElfError) return {};
     throw error;
   }
+}
+
+function percent(fraction: number): string {
+  return `${Math.floor(fraction * 1000) / 10} %`;
 }

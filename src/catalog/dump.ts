@@ -37,6 +37,8 @@ export interface Dump {
   /** The core's own size where known without reading it (a bare core, a zip entry). */
   coreSize?: number;
   compression?: Compression;
+  /** The machine the core was made on (`x86_64`, `aarch64`), where its header was read (see DumpMetadata). */
+  machine?: string;
   state: DumpState;
   complete: boolean;
   keys: string[];
@@ -92,6 +94,7 @@ export function describeDump(objects: DumpObjects, described?: DumpMetadata): Du
     coreSize:
       coreEntry?.uncompressedSize ?? (objects.core?.compression === "none" ? objects.core.size : undefined),
     compression: objects.zip ? "zip" : objects.core?.compression,
+    machine: metadata?.machine,
     metadata,
   };
   for (const field in optional) {

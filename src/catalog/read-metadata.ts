@@ -3,6 +3,7 @@ import { type ZipEntry, ZipFormatError } from "../archive/zip-directory.js";
 import { type CrashFacts, crashFacts } from "../crashlog/crash-signature.js";
 import { crashFromLog } from "../crashlog/log-crash.js";
 import { type Store, type StoredObject, StoreError } from "../store/store.js";
+import { coreMachineInZip, coreMachineOfObject } from "./core-machine.js";
 import type { DumpObjects } from "./group.js";
 import { parseStem } from "./key-name.js";
 import {
@@ -33,6 +34,11 @@ export interface DumpMetadata {
   problems: string[];
   /** What the container log says of the death, where a log told of one. */
   crash?: CrashFacts;
+  /**
+   * The machine the core was made on (`aarch64`), from its ELF header: read by `info`, `fetch` and `report`
+   * (the full depth), and known to a listing only from the cache once one of them has read the dump.
+   */
+  machine?: string;
   /**
    * Read for a listing only: what the table, the filters and `groups` need (see `Depth`). `info`, `fetch`
    * and `report` read such a dump again, whole.
@@ -82,11 +88,14 @@ async function readLooseMetadata(store: Store, dump: DumpObjects): Promise<DumpM
   const problems: string[] = [];
   const load = async (object: StoredObject | undefined) =>
     object ? parseJson(object.key, await readSmall(store, object), problems) : undefined;
-  const [dumpInfo, runtimeInfo, imageInfo, legacyInfo] = await Promise.all([
+  const core = dump.core;
+  const readable = core && (core.compression === "gzip" || core.compression === "none");
+  const [dumpInfo, runtimeInfo, imageInfo, legacyInfo, machine] = await Promise.all([
     load(dump.dumpInfo),
     load(dump.runtimeInfo),
     load(dump.imageInfo),
     load(dump.legacyInfo),
+    readable ? coreMachineOfObject(store, core, core.compression === "gzip") : undefined,
   ]);
   const runtime = runtimeInfo ?? legacyInfo;
   const metadata: DumpMetadata = {
@@ -100,6 +109,7 @@ async function readLooseMetadata(store: Store, dump: DumpObjects): Promise<DumpM
   };
   if (dumpInfo !== undefined) metadata.dumpInfo = parseDumpInfo(dumpInfo);
   if (runtime !== undefined) metadata.pod = parseRuntimeInfo(runtime);
+  if (machine) metadata.machine = machine;
   return metadata;
 }
 
@@ -159,7 +169,10 @@ async function readZipMetadata(
     .map((entry) => entry.localHeaderOffset)
     .filter((offset) => offset > coreAt);
   if (after.length > 0) await zip.prefetch(Math.min(...after), object.size);
-  const texts = await Promise.all(small.map(async (entry) => [entry, await zip.readEntry(entry)] as const));
+  const [texts, machine] = await Promise.all([
+    Promise.all(small.map(async (entry) => [entry, await zip.readEntry(entry)] as const)),
+    skipDumpInfo ? undefined : coreMachineInZip(store, object, zip),
+  ]);
   const dumpInfoEntry = zip.entries.find((entry) => entry.name.endsWith("-dump-info.json"));
   const metadata: DumpMetadata = {
     state:
@@ -177,6 +190,7 @@ async function readZipMetadata(
       })),
   };
   if (skipDumpInfo) metadata.partial = true;
+  if (machine) metadata.machine = machine;
   const imageNames = new Set<string>();
   let podInfo: PodInfo | undefined;
   let runtimeInfo: PodInfo | undefined;

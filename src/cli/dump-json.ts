@@ -18,6 +18,7 @@ export function dumpSummaryJson(dump: Dump) {
     coreSize: dump.coreSize ?? null,
     layout: dump.layout,
     compression: dump.compression ?? null,
+    machine: dump.machine ?? null,
     state: dump.state,
     complete: dump.complete,
     keys: dump.keys,

@@ -1,6 +1,7 @@
 import { type ExecutableResult, resolveExecutable } from "../binaries/resolve-executable.js";
 import type { Catalog } from "../catalog/catalog.js";
 import type { Dump } from "../catalog/dump.js";
+import { type Machine, NotACoreError, NotElfError, readCoreSummary } from "../elf/index.js";
 import { InterruptedError } from "../errors.js";
 import { type FetchedDump, fetchDump } from "../fetch/fetch-dump.js";
 import type { Settings } from "../settings.js";
@@ -31,6 +32,24 @@ export interface PreparedDump {
   folder: DumpFolder;
   fetched: FetchedDump;
   executable: ExecutableResult;
+  /** The core's machine, and whether it lists its file mappings (NT_FILE); absent for what is not an ELF core. */
+  core?: CoreFacts;
+}
+
+export interface CoreFacts {
+  machine: Machine;
+  hasFileNote: boolean;
+}
+
+/** The machine of a fetched core, from its headers and notes: the architecture that `info` and `report` name. */
+export async function coreFacts(core: string): Promise<CoreFacts | undefined> {
+  try {
+    const summary = await readCoreSummary(core, { nodeVersion: false });
+    return { machine: summary.machine, hasFileNote: summary.hasFileNote };
+  } catch (error) {
+    if (error instanceof NotElfError || error instanceof NotACoreError) return undefined;
+    throw error;
+  }
 }
 
 /** Resolves the id, fetches what is missing of the dump, and finds its executable, verified by build-id. */
@@ -62,6 +81,8 @@ export async function prepareDump(
       idleTimeoutMs: settings.limits.storeReadMs,
     }).finally(() => progress.stop());
   });
+  const core = await coreFacts(folder.core);
+  const facts = core ? { core } : {};
   if (flags.executable === false) {
     return {
       catalog,
@@ -69,6 +90,7 @@ export async function prepareDump(
       folder,
       fetched,
       executable: { path: null, reason: "not looked for (--no-executable)" },
+      ...facts,
     };
   }
   const executable = await exitOnInterrupt("interrupted: no executable was kept", () =>
@@ -84,7 +106,7 @@ export async function prepareDump(
       ...(flags.binary ? { binary: flags.binary } : {}),
     }),
   );
-  return { catalog, dump, folder, fetched, executable };
+  return { catalog, dump, folder, fetched, executable, ...facts };
 }
 
 /** Ctrl-C and SIGTERM abort the work cleanly instead of killing the process half-way. */

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { machineOfFile } from "../elf/executable.js";
 import { UsageError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import { llnodePlugin } from "./llnode-first-use.js";
@@ -33,7 +34,10 @@ export async function debugTarget(
   settings: Settings,
 ): Promise<DebugTarget> {
   const { env } = settings;
-  if (kind === "gdb") return { kind, program: findGdb(settings), executable, core, extraArgs, env };
+  if (kind === "gdb") {
+    const machine = await machineOfFile(core).catch(() => undefined);
+    return { kind, program: findGdb(settings, machine?.name), executable, core, extraArgs, env };
+  }
   if (kind === "lldb")
     return { kind, program: findLldb(undefined, settings), executable, core, extraArgs, env };
   const plugin = await llnodePlugin(settings);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { ExpectedError } from "../errors.js";
 import type { Settings } from "../settings.js";
+import { hostMachineName } from "./host-machine.js";
 import { which } from "./which.js";
 
 /** The llnode plugin lldb loads, and where it was found. */
@@ -91,7 +92,21 @@ export function findLldb(plugin: LlnodePlugin | undefined, settings: Settings): 
   );
 }
 
-export function findGdb(settings: Settings): string {
+/**
+ * `GDB`, else gdb on PATH. A core of another machine (an aarch64 core on an x86-64 debug pod) needs a gdb
+ * built for every architecture: `gdb-multiarch` is taken first then, and named when missing, since a
+ * single-architecture gdb would load the core and print nothing it can use.
+ */
+export function findGdb(settings: Settings, coreMachine?: string): string {
+  const host = hostMachineName();
+  const foreign = coreMachine !== undefined && coreMachine !== host && settings.gdb === "gdb";
+  if (foreign) {
+    const multiarch = which("gdb-multiarch", settings.path);
+    if (multiarch) return multiarch;
+    throw new MissingToolError(
+      `gdb-multiarch is not installed: this ${coreMachine} core needs a gdb that reads ${coreMachine} on this ${host} machine: \`apt-get install gdb-multiarch\` (Debian, Ubuntu), or set GDB=/path/to/gdb`,
+    );
+  }
   const found = which(settings.gdb, settings.path);
   if (!found)
     throw new MissingToolError(

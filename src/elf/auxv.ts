@@ -2,6 +2,8 @@ import { ByteView } from "./byte-view.js";
 
 export const AT_PHDR = 3;
 export const AT_ENTRY = 9;
+/** The path the program was executed as (a string on the initial stack). */
+export const AT_EXECFN = 31;
 
 /** The auxiliary vector (NT_AUXV): pairs of words, type then value, ending with AT_NULL. */
 export function parseAuxv(desc: Buffer, littleEndian: boolean, is64: boolean): Map<number, number> {

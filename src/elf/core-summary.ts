@@ -1,5 +1,6 @@
 import { ExpectedError } from "../errors.js";
-import { AT_ENTRY, AT_PHDR, parseAuxv } from "./auxv.js";
+import { AT_ENTRY, AT_EXECFN, AT_PHDR, parseAuxv } from "./auxv.js";
+import { cString } from "./byte-view.js";
 import {
   type ElfHeader,
   ET_CORE,
@@ -24,7 +25,10 @@ export interface MappedElf {
   /** Lowest and highest address of its mappings. */
   start: number;
   end: number;
-  /** Absent when the kernel did not dump the file's first page (`coredump_filter` without bit 4). */
+  /**
+   * Absent when the kernel did not dump the file's first page (`coredump_filter` without bit 4), and in a
+   * core without NT_FILE (qemu-user's), which holds no file-backed text at all.
+   */
   buildId?: string;
 }
 
@@ -34,10 +38,20 @@ export interface CoreSummary {
   littleEndian: boolean;
   process?: ProcessInfo;
   mappings: FileMapping[];
+  /**
+   * Whether the core lists its file mappings (NT_FILE), as Linux kernels since 3.7 write. qemu-user's cores
+   * do not, and hold neither ELF headers nor build-ids of the files the process mapped.
+   */
+  hasFileNote: boolean;
   /** Each mapped ELF file, in address order. */
   modules: MappedElf[];
-  /** The main executable, found through the auxiliary vector. */
+  /**
+   * The main executable, found through the auxiliary vector. Without NT_FILE: its path from AT_EXECFN (else
+   * the command line), its extent the segment that holds its program headers, and no build-id.
+   */
   executable?: MappedElf;
+  /** Where the process's program headers were in memory (AT_PHDR): with the file's, the load bias. */
+  programHeaders?: number;
   /** The Node version the core's memory names (`release/vX.Y.Z`), when it is a Node process. */
   nodeVersion?: string;
   /** The crashed thread's signal, program counter and faulting address. */
@@ -75,13 +89,27 @@ export async function readCoreSummary(
     const auxv = auxvNote ? parseAuxv(auxvNote.desc, littleEndian, is64) : new Map<number, number>();
     const loads = programs.filter((program) => program.type === PT_LOAD);
     const modules = await readModules(file, mappings, loads);
-    const summary: CoreSummary = { machine: header.machine, is64, littleEndian, mappings, modules };
+    const summary: CoreSummary = {
+      machine: header.machine,
+      is64,
+      littleEndian,
+      mappings,
+      hasFileNote: fileNote !== undefined,
+      modules,
+    };
     const process = prpsinfo && parsePrpsinfo(prpsinfo.desc);
     if (process) summary.process = process;
     const fault = is64 ? parseFaultState(notes, header.machine.name, littleEndian) : undefined;
     if (fault) summary.fault = fault;
-    const executable = mainExecutable(modules, auxv);
-    if (executable) summary.executable = executable;
+    const programHeaders = auxv.get(AT_PHDR);
+    if (programHeaders !== undefined) summary.programHeaders = programHeaders;
+    const executable = fileNote
+      ? mainExecutable(modules, auxv)
+      : await executableWithoutFileNote(file, loads, auxv, process);
+    if (executable) {
+      summary.executable = executable;
+      if (!fileNote) modules.push(executable);
+    }
     if (options.nodeVersion !== false) {
       const nodeVersion = await findNodeVersion(file, dumpedRanges(loads));
       if (nodeVersion) summary.nodeVersion = nodeVersion;
@@ -158,6 +186,30 @@ async function readDumpedMemory(
   if (!load) return undefined;
   const skip = address - load.vaddr;
   return file.readAt(load.offset + skip, Math.min(length, load.filesz - skip));
+}
+
+/**
+ * The main executable of a core without NT_FILE: the loaded segment that holds its program headers (AT_PHDR)
+ * or entry point, named by the path it was executed as (AT_EXECFN, a string on the dumped stack), else by
+ * the command line's first word.
+ */
+async function executableWithoutFileNote(
+  file: RandomAccessFile,
+  loads: ProgramHeader[],
+  auxv: Map<number, number>,
+  process: ProcessInfo | undefined,
+): Promise<MappedElf | undefined> {
+  const address = auxv.get(AT_PHDR) ?? auxv.get(AT_ENTRY);
+  if (address === undefined) return undefined;
+  const load = loads.find(
+    (candidate) => candidate.vaddr <= address && address < candidate.vaddr + candidate.memsz,
+  );
+  if (!load) return undefined;
+  const execfn = auxv.get(AT_EXECFN);
+  const named = execfn === undefined ? undefined : await readDumpedMemory(file, loads, execfn, 4096);
+  const path = (named && cString(named)) || process?.psargs.split(" ")[0] || process?.fname;
+  if (!path) return undefined;
+  return { path, start: load.vaddr, end: load.vaddr + load.memsz };
 }
 
 /** The module holding the program headers (AT_PHDR) or entry point (AT_ENTRY) is the main executable. */

@@ -8,6 +8,9 @@ export const ET_CORE = 4;
 
 export const PT_LOAD = 1;
 export const PT_NOTE = 4;
+export const PT_PHDR = 6;
+/** `p_flags` bit of a writable segment. */
+export const PF_W = 2;
 
 /** Bytes enough for the ELF header of either class. */
 export const ELF_HEADER_SIZE = 64;
@@ -24,6 +27,8 @@ export interface ElfHeader {
 
 export interface ProgramHeader {
   type: number;
+  /** `p_flags`: PF_X 1, PF_W 2, PF_R 4. */
+  flags: number;
   offset: number;
   vaddr: number;
   filesz: number;
@@ -76,6 +81,7 @@ export function parseProgramHeaders(table: Buffer, header: ElfHeader): ProgramHe
       header.is64
         ? {
             type: view.u32(at),
+            flags: view.u32(at + 4),
             offset: view.u64(at + 8),
             vaddr: view.u64(at + 16),
             filesz: view.u64(at + 32),
@@ -83,6 +89,7 @@ export function parseProgramHeaders(table: Buffer, header: ElfHeader): ProgramHe
           }
         : {
             type: view.u32(at),
+            flags: view.u32(at + 24),
             offset: view.u32(at + 4),
             vaddr: view.u32(at + 8),
             filesz: view.u32(at + 16),

@@ -25,3 +25,8 @@ export async function readExecutableInfo(path: string): Promise<ExecutableInfo> 
   if (identity.buildId) info.buildId = identity.buildId;
   return info;
 }
+
+/** The machine of any ELF file (executable, library or core), from its header alone. */
+export async function machineOfFile(path: string): Promise<Machine> {
+  return (await withFile(path, elfIdentityOfFile)).header.machine;
+}

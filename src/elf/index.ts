@@ -8,7 +8,9 @@ export {
 } from "./core-summary.js";
 export { NotElfError } from "./elf-header.js";
 export { type ExecutableInfo, NotAnExecutableError, readExecutableInfo } from "./executable.js";
-export type { Machine } from "./machine.js";
+export { compareExecutableData, DATA_AGREEMENT, type DataComparison } from "./executable-data.js";
+export { type Machine, machineLabel, machineNamed } from "./machine.js";
+export { executableNodeVersion } from "./node-version.js";
 export type { FileMapping } from "./nt-file.js";
 export type { ProcessInfo } from "./prpsinfo.js";
 export { withFile } from "./random-access.js";

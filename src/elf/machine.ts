@@ -29,3 +29,16 @@ export function machineOf(code: number): Machine {
     ociArchitecture: known?.ociArchitecture ?? `unknown-${code}`,
   };
 }
+
+/** How messages name a machine: `aarch64 (arm64)`, `x86_64 (amd64)`. */
+export function machineLabel(machine: Machine): string {
+  return machine.ociArchitecture === machine.name
+    ? machine.name
+    : `${machine.name} (${machine.ociArchitecture})`;
+}
+
+/** The machine of that kernel name (`aarch64`), as `machineOf` gives it; `undefined` for an unknown name. */
+export function machineNamed(name: string): Machine | undefined {
+  const code = Object.entries(MACHINES).find(([, known]) => known.name === name)?.[0];
+  return code === undefined ? undefined : machineOf(Number(code));
+}

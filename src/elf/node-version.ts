@@ -1,4 +1,4 @@
-import type { RandomAccessFile } from "./random-access.js";
+import { type RandomAccessFile, withFile } from "./random-access.js";
 
 /**
  * `process.release.sourceUrl` on a Node heap and in every official node binary's data:
@@ -27,4 +27,9 @@ export async function findNodeVersion(
 export function nodeVersionIn(bytes: Buffer): string | undefined {
   if (bytes.indexOf("release/v") === -1) return undefined;
   return RELEASE_PATTERN.exec(bytes.toString("latin1"))?.[1];
+}
+
+/** The Node version a node binary names in its own data (the same `release/vX.Y.Z/` string), as `22.20.0`. */
+export async function executableNodeVersion(path: string): Promise<string | undefined> {
+  return withFile(path, (file) => findNodeVersion(file, [{ start: 0, end: file.size }]));
 }

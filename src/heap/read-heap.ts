@@ -10,6 +10,13 @@ import { markLive, type Reachability } from "./reachability.js";
 import { supportedNodeVersion } from "./supported.js";
 import { UnsupportedHeapError, V8Constants } from "./v8-constants.js";
 
+/**
+ * The machines whose official Node builds share the heap layout the reader walks: 64-bit little-endian,
+ * no pointer compression, no sandbox, 256 KiB V8 pages. Every offset and type number comes from the
+ * executable's own v8dbg_* symbols, so an arm64 build is read as an x64 one is.
+ */
+const HEAP_MACHINES = ["x86_64", "aarch64"];
+
 /** Types whose bodies are raw data: their words are never read as pointers. */
 const RAW_BODY_TYPES = [
   "FreeSpace",
@@ -38,9 +45,9 @@ export interface LoadedHeap {
 /** Loads the core's V8 heap: Maps, every object of every page, and which of them are live. */
 export async function loadHeap(corePath: string, executablePath: string): Promise<LoadedHeap> {
   const summary = await readCoreSummary(corePath);
-  if (summary.machine.name !== "x86_64") {
+  if (!HEAP_MACHINES.includes(summary.machine.name)) {
     throw new UnsupportedHeapError(
-      `${corePath} is a ${summary.machine.name} core: coredump heap reads x64 cores only`,
+      `${corePath} is a ${summary.machine.name} core: coredump heap reads x86_64 and aarch64 cores only`,
     );
   }
   const nodeVersion = supportedNodeVersion(summary.nodeVersion);

@@ -8,7 +8,7 @@ export function supportedNodeVersion(version: string | undefined): string {
   const major = Number(version?.split(".")[0]);
   if (version === undefined || !SUPPORTED_NODE_MAJORS.includes(major)) {
     throw new UnsupportedHeapError(
-      `${version ? `Node ${version}` : "this core's Node version (none found in its memory)"} is not supported: coredump heap reads the official x64 builds of Node ${SUPPORTED_NODE_MAJORS.join(", ")}`,
+      `${version ? `Node ${version}` : "this core's Node version (none found in its memory)"} is not supported: coredump heap reads the official x64 and arm64 builds of Node ${SUPPORTED_NODE_MAJORS.join(", ")}`,
     );
   }
   return version;

@@ -4,7 +4,7 @@ import { chooseDebugger } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
 import { prepareDebugTarget } from "../debuggers/prepare-target.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
-import { type CoreExtent, coreExtent, readCoreNodeVersion } from "../elf/index.js";
+import { type CoreExtent, coreExtent, readCoreNodeVersion, readCoreSummary } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
@@ -37,8 +37,20 @@ export interface Report {
   pod: string | null;
   nodeHostname: string | null;
   images: string[];
-  executable: { path: string; buildId: string; source: string } | null;
+  /**
+   * `verification`: `build-id`, or `image-digest-and-version` for a core that holds no build-id (qemu-user's),
+   * or `none` (`--no-verify`); `verificationNote` says it in words where it is not the build-id.
+   */
+  executable: {
+    path: string;
+    buildId: string;
+    source: string;
+    verification: string;
+    verificationNote?: string;
+  } | null;
   executableReason?: string;
+  /** The machine the core was made on (`aarch64`) and its OCI name (`arm64`), from the core's ELF header. */
+  machine: { name: string; architecture: string } | null;
   exePath: string | null;
   pid: number | null;
   signal: number | null;
@@ -85,7 +97,9 @@ export interface Report {
 export interface ReportInput {
   dump: Dump;
   folder: DumpFolder;
-  executable: { path: string; buildId: string; source: string } | { path: null; reason: string };
+  executable:
+    | { path: string; buildId: string; source: string; verification?: string }
+    | { path: null; reason: string };
   /** `--insecure-registry`, for the shared libraries of a native core. */
   insecureRegistries?: string[];
   settings: Settings;
@@ -104,11 +118,12 @@ export async function buildReport({
   settings,
   heapSource = coreHeapFigures,
 }: ReportInput): Promise<Report> {
-  const [coreText, nodeVersion, logs, extent] = await Promise.all([
+  const [coreText, nodeVersion, logs, extent, summary] = await Promise.all([
     scanCoreText(folder.core),
     readCoreNodeVersion(folder.core).catch(() => undefined),
     containerLogs(folder),
     coreExtent(folder.core),
+    readCoreSummary(folder.core, { nodeVersion: false }).catch(() => undefined),
   ]);
   const v8Printed = coreText.abort;
   const logText = logs.length > 0 ? readLogText(logs.map((log) => log.text).join("\n")) : undefined;
@@ -122,7 +137,18 @@ export async function buildReport({
     executable:
       executable.path === null
         ? null
-        : { path: executable.path, buildId: executable.buildId, source: executable.source },
+        : {
+            path: executable.path,
+            buildId: executable.buildId,
+            source: executable.source,
+            verification: executable.verification ?? "build-id",
+            ...(executable.verification === "image-digest-and-version"
+              ? { verificationNote: "verified by image digest and version, not by build-id" }
+              : executable.verification === "none"
+                ? { verificationNote: "not verified (--no-verify)" }
+                : {}),
+          },
+    machine: summary ? { name: summary.machine.name, architecture: summary.machine.ociArchitecture } : null,
     exePath: dump.exePath ?? null,
     pid: dump.pid ?? null,
     signal: dump.signal ?? null,

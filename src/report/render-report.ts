@@ -8,6 +8,13 @@ import { fatalLine, faultLine, heapLines, kindLine } from "./render-kind.js";
 
 const STACK_FRAMES = 12;
 
+/** `build-id 0123456789ab…`, or the weaker proof in words: never a build-id the core did not hold. */
+function executableProof(executable: NonNullable<Report["executable"]>): string {
+  const buildId = `${executable.buildId.slice(0, 12)}…`;
+  if (executable.verification === "build-id") return `build-id ${buildId}`;
+  return `${executable.verificationNote ?? executable.verification}; the file's build-id ${buildId}`;
+}
+
 /** The report as a person reads it: identity, the error, the stacks, the log's tail; controls escaped. */
 export function renderReport(report: Report): string {
   const time = report.timestamp ? new Date(report.timestamp) : undefined;
@@ -22,7 +29,12 @@ export function renderReport(report: Report): string {
       `  process    ${report.exePath ?? "?"}${report.pid === null ? "" : ` (pid ${report.pid})`}, killed by ${report.signalName ?? "?"}${report.signal === null ? "" : ` (${report.signal})`}`,
       `  node       ${report.nodeVersion ? `v${report.nodeVersion}` : "-"}`,
       ...(report.coreTruncated ? [`  core       ${chalk.red(truncationNote(report.coreTruncated))}`] : []),
-      `  executable ${report.executable ? `${report.executable.path} (${report.executable.source}, build-id ${report.executable.buildId.slice(0, 12)}…)` : `none: ${report.executableReason ?? "?"}`}`,
+      ...(report.machine
+        ? [
+            `  machine    ${report.machine.name}${report.machine.architecture === report.machine.name ? "" : ` (${report.machine.architecture})`}`,
+          ]
+        : []),
+      `  executable ${report.executable ? `${report.executable.path} (${report.executable.source}, ${executableProof(report.executable)})` : `none: ${report.executableReason ?? "?"}`}`,
     ].join("\n"),
   );
   if (report.fatal) sections.push(fatalLine(report.fatal));

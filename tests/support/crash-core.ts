@@ -1,10 +1,12 @@
 /**
  * What every generator of real cores needs: the kernel's core pattern checked, the core a crashed process left
  * in its working folder collected as `core` (mode 0600), and the version of the node binary that ran.
+ * A node of another machine runs under an `Emulator` (qemu-user, tests/support/arm64-core.ts): the core is
+ * then the one qemu writes of the guest, not the kernel's.
  */
 import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmod, readdir, readFile, realpath, rename, stat, writeFile } from "node:fs/promises";
+import { chmod, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -24,13 +26,51 @@ export async function plainCorePattern(): Promise<string> {
   return pattern;
 }
 
-/** Finds the core the kernel wrote into `dir` (`core`, `core.<pid>`, or any other `core*`) as `dir/core`. */
-export async function collectCore(dir: string, pid: number, corePattern: string): Promise<string> {
+/**
+ * A program that runs binaries of another machine: qemu-user, as `command` (the emulator and its options,
+ * before the binary and its arguments).
+ */
+export interface Emulator {
+  /** The guest's machine as `uname -m` names it: `aarch64`. */
+  machine: string;
+  /** E.g. `["/usr/bin/qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu"]`. */
+  command: readonly string[];
+}
+
+/**
+ * Finds the core the kernel wrote into `dir` (`core`, `core.<pid>`, or any other `core*`) as `dir/core`.
+ * Under an emulator, the guest's core that qemu wrote (`qemu_<program>_<date>_<pid>.core`) instead; the
+ * kernel's core of qemu itself (an x86-64 core of the emulator, which qemu 7.2 also leaves) is removed.
+ */
+export async function collectCore(
+  dir: string,
+  pid: number,
+  corePattern: string,
+  emulator?: Emulator,
+): Promise<string> {
+  if (emulator) return collectEmulatedCore(dir, pid);
   const names = (await readdir(dir)).filter((name) => name.startsWith(CORE));
   const found = [CORE, `${CORE}.${pid}`].find((name) => names.includes(name)) ?? names[0];
   if (!found) throw coreMissing(corePattern, `no core file appeared in ${dir}`);
   const core = join(dir, CORE);
   if (found !== CORE) await rename(join(dir, found), core);
+  await chmod(core, 0o600);
+  return core;
+}
+
+async function collectEmulatedCore(dir: string, pid: number): Promise<string> {
+  const names = await readdir(dir);
+  const guest =
+    names.find((name) => name.startsWith("qemu_") && name.endsWith(`_${pid}.core`)) ??
+    names.find((name) => name.startsWith("qemu_") && name.endsWith(".core"));
+  if (!guest)
+    throw new Error(
+      `cannot get the emulated process's core: qemu wrote no qemu_*.core into ${dir} (files: ${names.join(", ")}). qemu-user writes one when the core size limit allows it (ulimit -c).`,
+    );
+  for (const name of names)
+    if (name === CORE || name === `${CORE}.${pid}`) await rm(join(dir, name), { force: true });
+  const core = join(dir, CORE);
+  await rename(join(dir, guest), core);
   await chmod(core, 0o600);
   return core;
 }
@@ -50,10 +90,11 @@ function coreMissing(corePattern: string, what: string): Error {
   );
 }
 
-/** `process.version` of the node binary at `node` (a resolved path), e.g. `v20.20.2`. */
-export async function versionOf(node: string): Promise<string> {
-  if (node === (await realpath(process.execPath))) return process.version;
-  const { stdout } = await promisify(execFile)(node, ["--version"], { env: { PATH: process.env.PATH } });
+/** `process.version` of the node binary at `node` (a resolved path), e.g. `v20.20.2`; under `emulator` if given. */
+export async function versionOf(node: string, emulator?: Emulator): Promise<string> {
+  if (!emulator && node === (await realpath(process.execPath))) return process.version;
+  const [program, ...args] = emulator ? [...emulator.command, node, "--version"] : [node, "--version"];
+  const { stdout } = await promisify(execFile)(program as string, args, { env: { PATH: process.env.PATH } });
   const version = stdout.trim();
   if (!/^v\d+\.\d+\.\d+/.test(version)) throw new Error(`${node} --version printed ${stdout}`);
   return version;
@@ -73,6 +114,8 @@ export interface CrashRun {
   /** Added to a bare PATH: nothing else of the test's environment reaches the process. */
   env?: Record<string, string>;
   timeoutMs: number;
+  /** Runs `node` (a binary of another machine) under this emulator. */
+  emulator?: Emulator;
   /** Called with all of stdout so far, each time more arrives. */
   onStdout?: (stdout: string) => void;
 }
@@ -80,7 +123,8 @@ export interface CrashRun {
 /** Runs node under `ulimit -c unlimited` until it dies of a signal; fails if it exits or outlives the timeout. */
 export function runToCrash(run: CrashRun): Promise<Crash> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", 'ulimit -c unlimited; exec "$@"', "bash", run.node, ...run.args], {
+    const command = [...(run.emulator?.command ?? []), run.node, ...run.args];
+    const child = spawn("bash", ["-c", 'ulimit -c unlimited; exec "$@"', "bash", ...command], {
       cwd: run.cwd,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...run.env },
       stdio: ["ignore", "pipe", "pipe"],

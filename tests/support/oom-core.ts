@@ -6,10 +6,11 @@
  * Made once per (node version, heap limit, service.js content) and cached under
  * `<repo>/.cache/fixtures/oom-<node version>-<heapMb>m-<sha256(service.js), 12 hex>/` as `core` and
  * `meta.json` (tests/support/script-core.ts). A 64 MB heap makes a core of about 150 MB (800 MB apparent on
- * Node 24, sparse) in a few seconds; a 1 GB heap a core of 1.1 GB.
+ * Node 24, sparse) in a few seconds; a 1 GB heap a core of 1.1 GB. With an `emulator`, `node` is a binary of
+ * another machine run under qemu-user, cached as `oom-<machine>-<node version>-…` (tests/support/arm64-core.ts).
  */
 import { join } from "node:path";
-import { runToCrash } from "./crash-core.js";
+import { type Emulator, runToCrash } from "./crash-core.js";
 import { memoised } from "./memo.js";
 import { scriptCore } from "./script-core.js";
 
@@ -38,25 +39,33 @@ export const OOM_SERVICE = join("tests", "fixtures", "oom-service", "service.js"
 
 const obtainOnce = memoised(obtain);
 
-/** The cached OOM core of this node binary (default: the one running the tests) with a heap of `heapMb`. */
-export function oomCore(options: { node?: string; heapMb: number }): Promise<OomCore> {
-  return obtainOnce(JSON.stringify([options.node ?? process.execPath, options.heapMb]));
+/**
+ * The cached OOM core of this node binary (default: the one running the tests) with a heap of `heapMb`,
+ * run under `emulator` if given.
+ */
+export function oomCore(options: { node?: string; heapMb: number; emulator?: Emulator }): Promise<OomCore> {
+  return obtainOnce(
+    JSON.stringify([options.node ?? process.execPath, options.heapMb, options.emulator ?? null]),
+  );
 }
 
 async function obtain(key: string): Promise<OomCore> {
-  const [node, heapMb] = JSON.parse(key) as [string, number];
+  const [node, heapMb, emulator] = JSON.parse(key) as [string, number, Emulator | null];
   const { entry: _entry, ...made } = await scriptCore({
     prefix: "oom",
     script: OOM_SERVICE,
     node,
     variant: `${heapMb}m`,
+    emulator: emulator ?? undefined,
     crash: (binary, script, cwd) =>
       runToCrash({
         node: binary,
+        emulator: emulator ?? undefined,
         args: [`--max-old-space-size=${heapMb}`, script],
         cwd,
-        // Filling the heap takes longer the larger it is, its last GCs most: minutes for 2 GB on a busy machine.
-        timeoutMs: 120_000 + heapMb * 500,
+        // Filling the heap takes longer the larger it is, its last GCs most: minutes for 2 GB on a busy machine;
+        // qemu-user several times longer again.
+        timeoutMs: (120_000 + heapMb * 500) * (emulator ? 4 : 1),
       }),
     fields: (crash) => {
       const named = /^(\{.*\})$/m.exec(crash.stdout)?.[1];

@@ -6,10 +6,12 @@
  * `<repo>/.cache/fixtures/core-<node version>-<sha256(server.js), 12 hex>/` as `core`, `server.js` and
  * `meta.json` (tests/support/script-core.ts: made in a staging folder, published by one rename).
  * Two binaries of one version share an entry: `node` says which one ran (official builds are identical).
+ * With an `emulator`, `node` is a binary of another machine run under qemu-user, cached as
+ * `core-<machine>-<node version>-…` (tests/support/arm64-core.ts).
  */
 import { get } from "node:http";
 import { join } from "node:path";
-import { type Crash, runToCrash } from "./crash-core.js";
+import { type Crash, type Emulator, runToCrash } from "./crash-core.js";
 import { memoised } from "./memo.js";
 import { scriptCore } from "./script-core.js";
 
@@ -39,17 +41,19 @@ const RUN_TIMEOUT_MS = 60_000;
 
 const obtainOnce = memoised(obtain);
 
-/** Returns the cached core for this node binary, generating it on first use. */
-export function realCore(options: { node?: string } = {}): Promise<RealCore> {
-  return obtainOnce(options.node ?? process.execPath);
+/** Returns the cached core for this node binary (run under `emulator` if given), generating it on first use. */
+export function realCore(options: { node?: string; emulator?: Emulator } = {}): Promise<RealCore> {
+  return obtainOnce(JSON.stringify([options.node ?? process.execPath, options.emulator ?? null]));
 }
 
-async function obtain(node: string): Promise<RealCore> {
+async function obtain(key: string): Promise<RealCore> {
+  const [node, emulator] = JSON.parse(key) as [string, Emulator | null];
   const { entry, ...made } = await scriptCore({
     prefix: "core",
     script: join("tests", "fixtures", "crash-app", SCRIPT),
     node,
-    crash: (binary, _script, cwd) => crashApp(binary, cwd),
+    emulator: emulator ?? undefined,
+    crash: (binary, _script, cwd) => crashApp(binary, cwd, emulator ?? undefined),
     fields: (crash, cwd) => {
       if (!crash.stderr.includes("not_a_function"))
         throw new Error(
@@ -62,14 +66,16 @@ async function obtain(node: string): Promise<RealCore> {
 }
 
 /** Starts server.js under `ulimit -c unlimited`, sends it one request and waits for it to die. */
-function crashApp(node: string, cwd: string): Promise<Crash> {
+function crashApp(node: string, cwd: string, emulator?: Emulator): Promise<Crash> {
   let requested = false;
   return runToCrash({
     node,
+    emulator,
     args: ["--abort-on-uncaught-exception", SCRIPT],
     cwd,
     env: { PORT: "0" },
-    timeoutMs: RUN_TIMEOUT_MS,
+    // qemu-user translates every instruction first: start-up and the core's writing take a few times longer.
+    timeoutMs: emulator ? 4 * RUN_TIMEOUT_MS : RUN_TIMEOUT_MS,
     onStdout: (stdout) => {
       const port = /^(\d+)\n/.exec(stdout)?.[1];
       if (port && !requested) {

@@ -3,13 +3,15 @@
  * `<repo>/.cache/fixtures/<prefix>-<node version>[-<variant>]-<sha256(script), 12 hex>/` as `core`,
  * `meta.json` and whatever else the run leaves (tests/support/fixture-cache.ts publishes it atomically).
  * The script runs as CommonJS in the staging folder, which becomes the entry: paths the process printed
- * name that folder, which no longer exists once renamed.
+ * name that folder, which no longer exists once renamed. A node of another machine runs under the recipe's
+ * `emulator`, and its entries are `<prefix>-<machine>-<node version>…` (`core-aarch64-v22.20.0-…`).
  */
 import { readFile, realpath, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import {
   type Crash,
   collectCore,
+  type Emulator,
   plainCorePattern,
   readCoreEntry,
   shortHash,
@@ -36,6 +38,8 @@ export interface ScriptCoreRecipe<F> {
   node: string;
   /** A word for what else the run depends on (a flag's value): `64m`. */
   variant?: string;
+  /** Runs `node`, a binary of another machine, under this emulator (`crash` must pass it to `runToCrash`). */
+  emulator?: Emulator;
   /** Runs the script (named as `script` is, in `cwd`) until it crashes. */
   crash: (node: string, script: string, cwd: string) => Promise<Crash>;
   /** What to keep of the crash (run in `cwd`) besides `CrashFields`; throws when it died of something else. */
@@ -50,9 +54,10 @@ export async function scriptCore<F extends object>(
 ): Promise<F & CrashFields & { core: string; entry: string }> {
   const node = await realpath(recipe.node);
   const script = await readFile(join(repoRoot(), recipe.script));
-  const nodeVersion = await versionOf(node);
+  const nodeVersion = await versionOf(node, recipe.emulator);
   const variant = recipe.variant ? `-${recipe.variant}` : "";
-  const name = `${recipe.prefix}-${nodeVersion}${variant}-${shortHash(script)}`;
+  const machine = recipe.emulator ? `-${recipe.emulator.machine}` : "";
+  const name = `${recipe.prefix}${machine}-${nodeVersion}${variant}-${shortHash(script)}`;
   const read = async (entry: string) => {
     const fields = await readCoreEntry<F & CrashFields>(entry, recipe.alsoNeeded);
     // The node recorded is the one of the checkout that made the entry (.cache is shared): this one's,
@@ -73,7 +78,7 @@ export async function scriptCore<F extends object>(
       const cwd = await realpath(stage);
       const crash = await recipe.crash(node, file, cwd);
       const fields = recipe.fields(crash, cwd);
-      await collectCore(stage, crash.pid, corePattern);
+      await collectCore(stage, crash.pid, corePattern, recipe.emulator);
       const common: CrashFields = { node, nodeVersion, pid: crash.pid, signal: crash.signal };
       await writeCoreMeta(stage, { ...fields, ...common }, started);
     },

@@ -1,3 +1,5 @@
+import { verificationOf } from "../../binaries/resolve-executable.js";
+import { machineLabel } from "../../elf/index.js";
 import type { Settings } from "../../settings.js";
 import { formatSize } from "../../ui/format.js";
 import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
@@ -12,7 +14,7 @@ export async function fetchIntoWorkdir(
   flags: FetchCommandFlags,
   settings: Settings,
 ): Promise<void> {
-  const { dump, folder, fetched, executable } = await prepareDump(id, flags, "fetch", settings);
+  const { dump, folder, fetched, executable, core } = await prepareDump(id, flags, "fetch", settings);
   if (flags.json) {
     const result = {
       id: dump.id,
@@ -21,6 +23,7 @@ export async function fetchIntoWorkdir(
       coreSize: fetched.record.coreSize,
       files: fetched.record.files,
       reused: fetched.reused,
+      machine: core?.machine.name ?? null,
       executable: executable.path,
       ...(executable.path === null
         ? { reason: executable.reason }
@@ -28,21 +31,30 @@ export async function fetchIntoWorkdir(
             buildId: executable.buildId,
             executableSource: executable.source,
             executableDetail: executable.detail,
+            verification: verificationOf(executable),
           }),
     };
     process.stdout.write(jsonText(result));
     return;
   }
   const disk = fetched.written === undefined ? "" : `, ${formatSize(fetched.written)} on disk`;
+  const buildId =
+    executable.path !== null && executable.verification === "image-digest-and-version"
+      ? `the file's build-id ${executable.buildId || "unknown"} (the core holds none)`
+      : `build-id ${executable.path === null ? "" : executable.buildId || "unknown"}`;
   const binary =
     executable.path === null
       ? `none: ${executable.reason}`
-      : `${executable.path}\n              ${executable.detail}, build-id ${executable.buildId || "unknown"}`;
+      : `${executable.path}\n              ${executable.detail}, ${buildId}`;
+  const machine =
+    core &&
+    `${machineLabel(core.machine)}${core.hasFileNote ? "" : ", a core without NT_FILE or build-ids (as qemu-user writes them)"}`;
   writeHuman(
     process.stdout,
     [
       `${fetched.reused ? "already fetched" : "fetched"} ${dump.id} into ${folder.dir}/`,
       `  core        ${folder.core} (${formatSize(fetched.record.coreSize)}${disk})`,
+      ...(machine ? [`  machine     ${machine}`] : []),
       `  executable  ${binary}`,
       `  metadata    ${fetched.record.files.filter((file) => file !== "core").join(", ") || "-"}`,
       "",

@@ -1,6 +1,6 @@
 import chalk from "chalk";
 import type { Dump } from "../../catalog/dump.js";
-import { extentOf, truncationNote } from "../../elf/index.js";
+import { extentOf, machineLabel, machineNamed, truncationNote } from "../../elf/index.js";
 import type { Settings } from "../../settings.js";
 import type { Store } from "../../store/store.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
@@ -64,6 +64,7 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
     ["signal", dump.signal === undefined ? undefined : `${dump.signalName ?? "?"} (${dump.signal})`],
     ["stored", `${formatSize(dump.size)} ${dump.layout === "zip" ? "zip" : (dump.compression ?? "")}`.trim()],
     ["core size", dump.coreSize === undefined ? undefined : formatSize(dump.coreSize)],
+    ["machine", dump.machine && machineText(dump.machine)],
     ["truncated", truncated && chalk.red(truncated)],
     ["state", dump.complete ? chalk.green(dump.state) : chalk.red(dump.state)],
     ["store", where],
@@ -84,6 +85,12 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
       return `${chalk.bold(label.padEnd(width))}  ${value.split("\n").join(indent)}`;
     })
     .join("\n");
+}
+
+/** `aarch64 (arm64)`: the kernel's name and the one images and Node's builds use. */
+function machineText(name: string): string {
+  const machine = machineNamed(name);
+  return machine ? machineLabel(machine) : name;
 }
 
 /** `NAME-0-image-info.json` → `0-image-info.json`: every entry repeats the dump's long name. */
