@@ -39,6 +39,8 @@ export interface DumpMetadata {
    * (the full depth), and known to a listing only from the cache once one of them has read the dump.
    */
   machine?: string;
+  /** False where the core's notes were read and hold no NT_FILE (qemu-user's cores); absent where unknown. */
+  fileNote?: boolean;
   /**
    * Read for a listing only: what the table, the filters and `groups` need (see `Depth`). `info`, `fetch`
    * and `report` read such a dump again, whole.
@@ -109,7 +111,10 @@ async function readLooseMetadata(store: Store, dump: DumpObjects): Promise<DumpM
   };
   if (dumpInfo !== undefined) metadata.dumpInfo = parseDumpInfo(dumpInfo);
   if (runtime !== undefined) metadata.pod = parseRuntimeInfo(runtime);
-  if (machine) metadata.machine = machine;
+  if (machine) {
+    metadata.machine = machine.machine;
+    if (machine.fileNote !== undefined) metadata.fileNote = machine.fileNote;
+  }
   return metadata;
 }
 
@@ -190,7 +195,10 @@ async function readZipMetadata(
       })),
   };
   if (skipDumpInfo) metadata.partial = true;
-  if (machine) metadata.machine = machine;
+  if (machine) {
+    metadata.machine = machine.machine;
+    if (machine.fileNote !== undefined) metadata.fileNote = machine.fileNote;
+  }
   const imageNames = new Set<string>();
   let podInfo: PodInfo | undefined;
   let runtimeInfo: PodInfo | undefined;

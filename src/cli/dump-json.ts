@@ -36,6 +36,7 @@ export function dumpDetailJson(dump: Dump) {
     containers: metadata?.containers ?? [],
     images: metadata?.images ?? [],
     entries: metadata?.entries ?? null,
+    fileNote: metadata?.fileNote ?? null,
     problems: metadata?.problems ?? [],
   };
 }

@@ -159,10 +159,13 @@ describe("aarch64 cores made under qemu-user: list, info and fetch on x86-64", (
     for (const dump of dumps) {
       const info = await coredump(["info", dump.id, "--json"], env);
       assert.equal(info.exitCode, 0, info.stderr);
-      assert.equal(json<{ machine: string | null }>(info).machine, "aarch64", dump.version);
+      const described = json<{ machine: string | null; fileNote: boolean | null }>(info);
+      assert.equal(described.machine, "aarch64", dump.version);
+      assert.equal(described.fileNote, false, dump.version);
     }
     const human = await coredump(["info", dumps[0]?.id ?? ""], env);
     assert.match(human.stdout, /^machine +aarch64 \(arm64\)$/m);
+    assert.match(human.stdout, /verified by image digest and version, not by build-id/);
     const listed = json<Array<{ id: string; machine: string | null }>>(
       await coredump(["list", "--json"], env),
     );

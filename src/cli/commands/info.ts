@@ -64,7 +64,15 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
     ["signal", dump.signal === undefined ? undefined : `${dump.signalName ?? "?"} (${dump.signal})`],
     ["stored", `${formatSize(dump.size)} ${dump.layout === "zip" ? "zip" : (dump.compression ?? "")}`.trim()],
     ["core size", dump.coreSize === undefined ? undefined : formatSize(dump.coreSize)],
-    ["machine", dump.machine && machineText(dump.machine)],
+    [
+      "machine",
+      dump.machine &&
+        `${machineText(dump.machine)}${
+          metadata?.fileNote === false
+            ? "\na core without NT_FILE or build-ids (as qemu-user writes them): its executable can be\nverified by image digest and version, not by build-id"
+            : ""
+        }`,
+    ],
     ["truncated", truncated && chalk.red(truncated)],
     ["state", dump.complete ? chalk.green(dump.state) : chalk.red(dump.state)],
     ["store", where],
