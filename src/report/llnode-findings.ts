@@ -1,3 +1,4 @@
+import { inspectFullCommand } from "../debuggers/llnode-commands.js";
 import { llnodeWarning, pluginReadsNode, unreadableNote } from "../debuggers/llnode-limits.js";
 import {
   type BacktraceFrame,
@@ -59,7 +60,7 @@ export async function askLlnode(
     if (message.endsWith("...") && instance.messageAddress) {
       const full = await runBatch(
         target,
-        [`v8 inspect -F ${instance.messageAddress}`],
+        [inspectFullCommand(instance.messageAddress)],
         limits.debuggerProbeMs,
       );
       message = inspectedString(full.output) ?? message;

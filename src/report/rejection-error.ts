@@ -1,3 +1,4 @@
+import { inspectFullCommand } from "../debuggers/llnode-commands.js";
 import { errorInstance, errorStack, inspectedString } from "../debuggers/llnode-output.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
 import { findPrintedError } from "./crash-text.js";
@@ -24,13 +25,7 @@ export async function readHeapError(target: DebugTarget, type: string): Promise<
     (a): a is string => a !== undefined,
   );
   const full =
-    addresses.length > 0
-      ? await runBatch(
-          target,
-          addresses.map((a) => `v8 inspect -F ${a}`),
-          60_000,
-        )
-      : undefined;
+    addresses.length > 0 ? await runBatch(target, addresses.map(inspectFullCommand), 60_000) : undefined;
   const strings = (full?.output ?? "").split(/^\(llnode\) |^\(lldb\) /m).map((part) => inspectedString(part));
   const message =
     (instance.messageAddress
