@@ -6,15 +6,17 @@ import { writeFileAtomic } from "../workspace/atomic-write.js";
 import type { DumpObjects } from "./group.js";
 import type { DumpMetadata } from "./read-metadata.js";
 
-/** Format 2: one row per dump, `[id, etags, metadata, report's crash?]`; format 1 was keyed objects. */
-const FORMAT = 2;
+/**
+ * Format 3: a first line `{"format":3}`, then one row per line, `[id, etags, metadata, report's crash?]`,
+ * so that the file is read and written row by row, never as one string. Format 2 was the same rows in one
+ * JSON document, format 1 keyed objects.
+ */
+const FORMAT = 3;
+const HEADER = JSON.stringify({ format: FORMAT });
+/** Rows are written in pieces of about this many characters. */
+const PIECE = 1 << 16;
 
 type Row = [id: string, etags: string, metadata: DumpMetadata, reported?: CrashFacts];
-
-interface CacheFile {
-  format: number;
-  rows: Row[];
-}
 
 /**
  * What the dumps' JSON and logs said, remembered per store and keyed by the ETags of the objects it came
@@ -32,16 +34,15 @@ export class MetadataCache {
 
   constructor(directory: string, storeDescription: string) {
     const name = createHash("sha256").update(storeDescription).digest("hex").slice(0, 20);
-    this.file = path.join(directory, "metadata", `${name}.v${FORMAT}.json`);
+    this.file = path.join(directory, "metadata", `${name}.v${FORMAT}.jsonl`);
   }
 
   async load(): Promise<void> {
     try {
-      const parsed = JSON.parse(await readFile(this.file, "utf8")) as CacheFile;
-      if (parsed.format === FORMAT && Array.isArray(parsed.rows))
-        this.rows = new Map(parsed.rows.map((row) => [row[0], row]));
+      this.rows = parseRows(await readFile(this.file));
     } catch {
       // No cache yet, or an unreadable one: start afresh.
+      this.rows = new Map();
     }
   }
 
@@ -74,10 +75,7 @@ export class MetadataCache {
   async save(): Promise<void> {
     if (!this.changed) return;
     // A cache that cannot be written (a read-only or foreign home) only makes the next run slower.
-    await writeFileAtomic(
-      this.file,
-      JSON.stringify({ format: FORMAT, rows: [...this.rows.values()] } satisfies CacheFile),
-    ).catch(() => undefined);
+    await writeFileAtomic(this.file, pieces(this.rows.values())).catch(() => undefined);
     this.changed = false;
   }
 
@@ -85,6 +83,35 @@ export class MetadataCache {
     const row = this.rows.get(idOf(dump));
     return row && row[1] === etagsOf(dump) ? row : undefined;
   }
+}
+
+/** The rows of a cache file's text; a file of another format, or cut short, throws. */
+function parseRows(text: Buffer): Map<string, Row> {
+  const rows = new Map<string, Row>();
+  let start = text.indexOf(10) + 1;
+  if (start === 0 || text.toString("utf8", 0, start - 1) !== HEADER) throw new Error("another format");
+  while (start < text.length) {
+    const end = text.indexOf(10, start);
+    if (end < 0) throw new Error("cut short");
+    const row = JSON.parse(text.toString("utf8", start, end)) as Row;
+    if (!Array.isArray(row) || typeof row[0] !== "string") throw new Error("not a row");
+    rows.set(row[0], row);
+    start = end + 1;
+  }
+  return rows;
+}
+
+/** The file's text in pieces: the header line, then a line per row. */
+function* pieces(rows: Iterable<Row>): Generator<string> {
+  let piece = `${HEADER}\n`;
+  for (const row of rows) {
+    piece += `${JSON.stringify(row)}\n`;
+    if (piece.length >= PIECE) {
+      yield piece;
+      piece = "";
+    }
+  }
+  yield piece;
 }
 
 function idOf(dump: DumpObjects): string {

@@ -45,6 +45,37 @@ export function jsonText(value: unknown): string {
 }
 const JSON_RAW = new RegExp(`[${CONTROLS.replace("\\u0000-\\u001f", "")}]`, "g");
 
+/** Text is written in pieces of about this many characters. */
+const PIECE = 1 << 16;
+
+/**
+ * The text `jsonText(items.map(toJson))` gives, written element by element: a listing of 100,000 dumps is
+ * never one string (nor that string's copies, escaped and encoded) in memory at once.
+ */
+export async function writeJsonArray<T>(
+  stream: NodeJS.WritableStream,
+  items: Iterable<T>,
+  toJson: (item: T) => unknown,
+): Promise<void> {
+  let piece = "";
+  let first = true;
+  for (const item of items) {
+    // A JSON string holds no raw newline: every newline is layout, and indenting the element is safe.
+    piece += `${first ? "[\n  " : ",\n  "}${JSON.stringify(toJson(item), null, 2).replaceAll("\n", "\n  ")}`;
+    first = false;
+    if (piece.length >= PIECE) {
+      await writePiece(stream, piece);
+      piece = "";
+    }
+  }
+  await writePiece(stream, `${piece}${first ? "[]" : "\n]"}\n`);
+}
+
+function writePiece(stream: NodeJS.WritableStream, piece: string): Promise<void> | undefined {
+  const flowing = stream.write(piece.replace(JSON_RAW, (char) => unicodeEscape(char)));
+  return flowing ? undefined : new Promise((resolve) => stream.once("drain", resolve));
+}
+
 function escapeMatch(match: string, sgr: string | undefined): string {
   // chalk's own styling stays when colour is on; with colour off, any SGR came from the dump.
   if (sgr !== undefined && chalk.level > 0 && isStyle(sgr)) return sgr;

@@ -2,8 +2,15 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-/** Writes a whole file or nothing: a reader never sees half of it, whatever happens meanwhile. */
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
+/**
+ * Writes a whole file or nothing: a reader never sees half of it, whatever happens meanwhile. `data` may
+ * be pieces, written as they come, so that a large file is never one string in memory.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Buffer | Iterable<string>,
+  mode = 0o600,
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${randomBytes(6).toString("hex")}.partial`;
   try {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import chalk from "chalk";
-import { jsonText, visibleLine, visibleText } from "../../src/ui/untrusted-text.js";
+import { jsonText, visibleLine, visibleText, writeJsonArray } from "../../src/ui/untrusted-text.js";
 
 describe("untrusted text: control characters shown as escapes", () => {
   it("escapes C0, DEL, C1, bidi controls and the line separators", () => {
@@ -40,5 +41,24 @@ describe("untrusted text: control characters shown as escapes", () => {
     const text = jsonText(value);
     for (const raw of ["\u007f", "\u009b", "\u202e", "\u2028", "\u001b"]) assert.ok(!text.includes(raw));
     assert.deepEqual(JSON.parse(text), value);
+  });
+
+  it("an array written element by element is the very text jsonText gives, in pieces", async () => {
+    const written = async (items: unknown[]) => {
+      const sink = new PassThrough();
+      const pieces: string[] = [];
+      sink.on("data", (chunk: Buffer) => pieces.push(chunk.toString("utf8")));
+      await writeJsonArray(sink, items, (item) => item);
+      return pieces;
+    };
+    const many = Array.from({ length: 3000 }, (_, index) => ({
+      id: `dump-${index}`,
+      keys: [`a/${index}.zip`],
+      nested: { empty: [], none: {}, pod: "x\u202e\u007f" },
+    }));
+    for (const items of [[], [1], [{ a: [1, { b: null }] }, "s\n"], many]) {
+      assert.equal((await written(items)).join(""), jsonText(items));
+    }
+    assert.ok((await written(many)).length > 1, "a long array is written in more than one piece");
   });
 });

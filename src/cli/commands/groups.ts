@@ -5,7 +5,7 @@ import { type CrashGroup, groupDumps } from "../../groups/group-dumps.js";
 import type { Settings } from "../../settings.js";
 import { formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
-import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
+import { writeHuman, writeJsonArray } from "../../ui/untrusted-text.js";
 import { openCatalog } from "../open-catalog.js";
 import { selectDumps } from "../select-dumps.js";
 import type { StoreFlags } from "../store-options.js";
@@ -20,7 +20,7 @@ export async function groups(flags: GroupsFlags, settings: Settings): Promise<vo
   const dumps = await selectDumps(catalog, filter);
   if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalog.store.description}`);
   const found = groupDumps(dumps, (dump) => catalog.reported(dump));
-  if (flags.json) process.stdout.write(jsonText(found));
+  if (flags.json) await writeJsonArray(process.stdout, found, (group) => group);
   else writeHuman(process.stdout, `${renderGroups(found)}\n`);
 }
 

@@ -6,7 +6,7 @@ import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
-import { jsonText } from "../../ui/untrusted-text.js";
+import { writeJsonArray } from "../../ui/untrusted-text.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
 import { selectDumps } from "../select-dumps.js";
@@ -25,7 +25,7 @@ export async function list(flags: ListFlags, settings: Settings): Promise<void> 
   const catalog = await openCatalog(flags, settings);
   const dumps = await selectDumps(catalog, filter, limit);
   if (flags.json) {
-    process.stdout.write(jsonText(dumps.map(dumpSummaryJson)));
+    await writeJsonArray(process.stdout, dumps, dumpSummaryJson);
   } else if (dumps.length > 0) {
     process.stdout.write(`${renderDumps(dumps)}\n`);
   }

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import type { DumpObjects } from "../../src/catalog/group.js";
+import { MetadataCache } from "../../src/catalog/metadata-cache.js";
+import type { DumpMetadata } from "../../src/catalog/read-metadata.js";
+
+const home = await mkdtemp(path.join(tmpdir(), "metadata-cache-"));
+after(() => rm(home, { recursive: true, force: true }));
+
+const dumpOf = (index: number, etag = `e${index}`): DumpObjects => ({
+  folder: "",
+  stem: `dump-${index}`,
+  zip: { key: `dump-${index}.zip`, size: 100 + index, etag, lastModified: new Date(0) },
+});
+const metadataOf = (index: number): DumpMetadata => ({
+  state: "ok",
+  pod: { namespace: "shop", pod: `cart-${index}\u202e`, labels: {}, annotations: {} },
+  containers: [],
+  images: [],
+  problems: index % 2 ? [`pod-info.json: line\nbreak ${index}`] : [],
+  partial: true,
+});
+
+async function cacheFile(directory: string): Promise<string> {
+  const [name] = await readdir(path.join(directory, "metadata"));
+  assert.ok(name, "the cache was written");
+  return path.join(directory, "metadata", name);
+}
+
+describe("the metadata cache", () => {
+  it("reads back, row for row, what it saved: many rows, written in pieces", async () => {
+    const directory = path.join(home, "many");
+    const cache = new MetadataCache(directory, "s3://bucket");
+    for (let index = 0; index < 3000; index++) cache.set(dumpOf(index), metadataOf(index));
+    cache.setReported(dumpOf(7), { kind: "out-of-memory", frames: ["leak (app.js)"] });
+    await cache.save();
+    const file = await cacheFile(directory);
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.ok((await stat(file)).size > 1 << 17, "more than one piece");
+
+    const loaded = new MetadataCache(directory, "s3://bucket");
+    await loaded.load();
+    for (const index of [0, 1, 1500, 2999]) assert.deepEqual(loaded.get(dumpOf(index)), metadataOf(index));
+    assert.deepEqual(loaded.reported(dumpOf(7)), { kind: "out-of-memory", frames: ["leak (app.js)"] });
+    assert.equal(loaded.get(dumpOf(3000)), undefined);
+    assert.equal(loaded.get(dumpOf(5, "changed")), undefined, "a changed object is read again");
+  });
+
+  it("starts afresh from a file cut short or of another format, and never keeps half of it", async () => {
+    const directory = path.join(home, "cut");
+    const cache = new MetadataCache(directory, "s3://bucket");
+    for (let index = 0; index < 10; index++) cache.set(dumpOf(index), metadataOf(index));
+    await cache.save();
+    const file = await cacheFile(directory);
+    const text = await readFile(file, "utf8");
+
+    for (const broken of [
+      text.slice(0, text.length - 5),
+      `{"format":2}\n${text.split("\n").slice(1).join("\n")}`,
+    ]) {
+      await writeFile(file, broken);
+      const loaded = new MetadataCache(directory, "s3://bucket");
+      await loaded.load();
+      assert.equal(loaded.get(dumpOf(0)), undefined);
+    }
+  });
+});
