@@ -51,6 +51,7 @@ const { values: options } = parseArgs({
     "zip-dumps": { type: "string", default: "10000" },
     label: { type: "string", default: "bench" },
     growth: { type: "string", default: "" },
+    "growth-only": { type: "boolean", default: false },
     runs: { type: "string", default: "5" },
     "cold-runs": { type: "string", default: "3" },
     "help-runs": { type: "string", default: "20" },
@@ -61,6 +62,8 @@ if (options.help) {
   process.stdout.write(
     "usage: node dist/bench/list.js [--dumps 10000] [--zip-dumps 10000] [--runs 5] [--cold-runs 3]\n" +
       "                               [--help-runs 20] [--label bench] [--growth 30000,100000]\n" +
+      "                               [--growth-only]\n" +
+      "  --growth-only: only the growth section (no 10,000-dump sections, no --help timing)\n" +
       "  --label: buckets are <label>-zip-<n> and <label>-loose-<n> (one's own on a shared rig)\n",
   );
   process.exit(0);
@@ -97,16 +100,18 @@ if (!existsSync(AWS_CLI)) throw new Error(`${AWS_CLI} is missing: apt-get instal
 const work = await mkdtemp(path.join(tmpdir(), "coredump-bench-"));
 const startedAt = performance.now();
 try {
-  const zip = await ensureBucket(client, "zip", zipDumps, log, label);
-  const loose = await ensureBucket(client, "loose", dumps, log, label);
+  const growthOnly = options["growth-only"];
+  const zip = growthOnly ? undefined : await ensureBucket(client, "zip", zipDumps, log, label);
+  const loose = growthOnly ? undefined : await ensureBucket(client, "loose", dumps, log, label);
   const populated = performance.now();
   const sections = [
-    await atScale(zip, "zip", zipDumps),
-    await atScale(loose, "loose", dumps),
+    ...(zip ? [await atScale(zip, "zip", zipDumps)] : []),
+    ...(loose ? [await atScale(loose, "loose", dumps)] : []),
     ...(growth.length > 0 ? [await growthOf(growth)] : []),
-    await help(),
+    ...(growthOnly ? [] : [await help()]),
   ];
   const buckets = [zip, loose]
+    .filter((population) => population !== undefined)
     .map(({ bucket, reused, seconds }) => `${bucket} ${reused ? "reused" : `filled in ${format(seconds)}`}`)
     .join(", ");
   const report = [
@@ -234,14 +239,16 @@ async function growthOf(counts: readonly number[]): Promise<Section> {
     log(`${bucket}: cold and warm list`);
     const cold = await timedRss(coredump(["list", "--json"], bucket, home));
     const warm = await timedRss(coredump(["list", "--json"], bucket, home));
+    const groups = await timedRss(coredump(["groups", "--json"], bucket, home));
     rows.push(
       `  ${thousands(count).padStart(8)} zip dumps   cold ${format(cold.seconds).padStart(8)} ${mb(cold.rss).padStart(8)}` +
-        `   warm ${format(warm.seconds).padStart(8)} ${mb(warm.rss).padStart(8)}`,
+        `   warm ${format(warm.seconds).padStart(8)} ${mb(warm.rss).padStart(8)}` +
+        `   groups ${format(groups.seconds).padStart(8)} ${mb(groups.rss).padStart(8)}`,
     );
     await rm(home, { recursive: true, force: true });
   }
   return {
-    details: ["growth: coredump list --json, one run each, wall time and peak RSS", ...rows],
+    details: ["growth: coredump list --json cold and warm, groups --json warm, one run each, wall time and peak RSS", ...rows],
     summary: `${"growth".padEnd(SUMMARY_WIDTH)}${rows.map((row) => row.trim().replace(/\s+/g, " ")).join(" | ")}`,
   };
 }

@@ -48,11 +48,14 @@ export class S3Store implements Store {
       maxAttempts: MAX_ATTEMPTS,
     });
     // Inside the SDK's retries: every attempt's answer tells the limit whether the store is overloaded.
+    // The step's deserializer may run outside this one, so an answer can arrive as a raw 503, not thrown.
     this.client.middlewareStack.add(
       (next) => async (args) => {
         try {
           const result = await next(args);
-          this.limit.succeeded();
+          if (isThrottleStatus((result.response as { statusCode?: number } | undefined)?.statusCode))
+            this.limit.throttled();
+          else this.limit.succeeded();
           return result;
         } catch (error) {
           if (isThrottle(error)) this.limit.throttled();
@@ -283,7 +286,11 @@ function notS3(bucket: string, status: number | undefined, cause: { cause: unkno
 function isThrottle(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = (error as Error).name;
-  return status === 503 || status === 429 || name === "SlowDown" || name === "Throttling";
+  return isThrottleStatus(status) || name === "SlowDown" || name === "Throttling";
+}
+
+function isThrottleStatus(status: number | undefined): boolean {
+  return status === 503 || status === 429;
 }
 
 function toStoredObject(key: string, size?: number, etag?: string, lastModified?: Date): StoredObject {

@@ -13,9 +13,13 @@ export class CountingProxy {
   private inFlight = 0;
   private readonly server: http.Server;
 
-  /** `throttle(n)`: whether to answer the n-th request (from 0) as an overloaded S3 does, 503 SlowDown. */
-  private constructor(target: URL, throttle?: (request: number) => boolean) {
-    this.server = http.createServer((request, response) => {
+  /**
+   * `throttle(n)`: whether to answer the n-th request (from 0) as an overloaded S3 does, 503 SlowDown.
+   * `latencyMs`: how long each request waits before it is answered or passed on, as a distant store's
+   * round trip makes it wait; without it, a client on loopback rarely has many requests in flight at once.
+   */
+  private constructor(target: URL, throttle?: (request: number) => boolean, latencyMs = 0) {
+    this.server = http.createServer(async (request, response) => {
       const range = request.headers.range;
       this.inFlight += 1;
       response.on("close", () => {
@@ -27,7 +31,9 @@ export class CountingProxy {
         ...(range ? { range } : {}),
         inFlight: this.inFlight,
       });
-      if (throttle?.(this.requests.length - 1)) {
+      const throttling = throttle?.(this.requests.length - 1);
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      if (throttling) {
         this.throttled += 1;
         request.resume();
         response.writeHead(503, { "content-type": "application/xml" });
@@ -54,8 +60,12 @@ export class CountingProxy {
     });
   }
 
-  static async start(target: string, throttle?: (request: number) => boolean): Promise<CountingProxy> {
-    const proxy = new CountingProxy(new URL(target), throttle);
+  static async start(
+    target: string,
+    throttle?: (request: number) => boolean,
+    latencyMs = 0,
+  ): Promise<CountingProxy> {
+    const proxy = new CountingProxy(new URL(target), throttle, latencyMs);
     await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
     return proxy;
   }
