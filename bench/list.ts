@@ -248,7 +248,10 @@ async function growthOf(counts: readonly number[]): Promise<Section> {
     await rm(home, { recursive: true, force: true });
   }
   return {
-    details: ["growth: coredump list --json cold and warm, groups --json warm, one run each, wall time and peak RSS", ...rows],
+    details: [
+      "growth: coredump list --json cold and warm, groups --json warm, one run each, wall time and peak RSS",
+      ...rows,
+    ],
     summary: `${"growth".padEnd(SUMMARY_WIDTH)}${rows.map((row) => row.trim().replace(/\s+/g, " ")).join(" | ")}`,
   };
 }

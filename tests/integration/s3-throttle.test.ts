@@ -41,8 +41,6 @@ describe("a throttling store", () => {
     assert.equal(json<unknown[]>(result).length, DUMPS);
     assert.ok(proxy.throttled > 50, `${proxy.throttled} throttled`);
     const reads = proxy.objectReads();
-    const most = (from: number, to: number) =>
-      Math.max(...reads.slice(from, to).map((read) => read.inFlight));
     // Requests admitted before a halving still run, and the SDK's retries of them come back together: the
     // most in flight late can spike, so the typical (median) count is what must have come down.
     const typical = (from: number, to: number) => {
