@@ -12,6 +12,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { AdaptiveLimit } from "./adaptive-limit.js";
 import { type ListPart, partsAfter } from "./key-ranges.js";
 import { describeBucket, describeCredentials, type S3Config } from "./s3-config.js";
+import { type BucketRoute, routeOfListing, SignedGet } from "./signed-get.js";
 import { type Store, type StoredObject, StoreError } from "./store.js";
 
 /**
@@ -26,13 +27,15 @@ export class S3Store implements Store {
   readonly description: string;
   private readonly client: S3Client;
   private readonly limit = new AdaptiveLimit(IN_FLIGHT.initial, IN_FLIGHT.most);
+  /** The light path for object reads, once a listing has shown where the SDK sends this bucket's requests. */
+  private signedGet?: SignedGet;
 
   constructor(
     private readonly config: S3Config,
     /** For naming the credentials in messages (the AWS chain's variables). */
     private readonly env: NodeJS.ProcessEnv,
     /** How long a call may take to connect or stay silent (`COREDUMP_READ_TIMEOUT`). */
-    readTimeoutMs: number,
+    private readonly readTimeoutMs: number,
   ) {
     this.description = describeBucket(config);
     this.client = new S3Client({
@@ -51,6 +54,7 @@ export class S3Store implements Store {
     // The step's deserializer may run outside this one, so an answer can arrive as a raw 503, not thrown.
     this.client.middlewareStack.add(
       (next) => async (args) => {
+        this.learnRoute(args.request as Parameters<typeof routeOfListing>[0]);
         try {
           const result = await next(args);
           if (isThrottleStatus((result.response as { statusCode?: number } | undefined)?.statusCode))
@@ -132,6 +136,14 @@ export class S3Store implements Store {
     }
   }
 
+  /** Reads go where the SDK sent the first listing, signed as it signed it: endpoint rules are the SDK's. */
+  private learnRoute(request: Parameters<typeof routeOfListing>[0]): void {
+    if (this.signedGet) return;
+    const route: BucketRoute | undefined = routeOfListing(request);
+    if (route)
+      this.signedGet = new SignedGet(route, () => this.client.config.credentials(), this.readTimeoutMs);
+  }
+
   async stat(key: string): Promise<StoredObject> {
     const head = await this.call(key, (client) =>
       client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: key })),
@@ -141,18 +153,31 @@ export class S3Store implements Store {
 
   async readRange(key: string, start: number, end: number): Promise<Buffer> {
     if (end <= start) return Buffer.alloc(0);
-    return this.getBytes(key, `bytes=${start}-${end - 1}`);
+    return this.getBytes(key, { start, end });
   }
 
   read(key: string): Promise<Buffer> {
     return this.getBytes(key);
   }
 
-  /** The body is read inside the limit too: a slot is free only once its bytes have arrived. */
-  private getBytes(key: string, range?: string): Promise<Buffer> {
+  /**
+   * The body is read inside the limit too: a slot is free only once its bytes have arrived. The light path
+   * takes the plain answer (200, or 206 with the bytes asked); anything else, a failure to connect
+   * included, is asked again through the SDK, whose retries and errors are the store's.
+   */
+  private getBytes(key: string, range?: { start: number; end: number }): Promise<Buffer> {
     return this.call(key, async (client) => {
+      const answer = await this.signedGet?.get(key, range).catch(() => undefined);
+      if (answer && answer.status === (range ? 206 : 200)) {
+        if (!range || answer.body.length === range.end - range.start) {
+          this.limit.succeeded();
+          return answer.body;
+        }
+      }
+      if (answer && isThrottleStatus(answer.status)) this.limit.throttled();
+      const header = range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {};
       const object = await client.send(
-        new GetObjectCommand({ Bucket: this.config.bucket, Key: key, ...(range ? { Range: range } : {}) }),
+        new GetObjectCommand({ Bucket: this.config.bucket, Key: key, ...header }),
       );
       return Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
     });
