@@ -11,6 +11,7 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { AdaptiveLimit } from "./adaptive-limit.js";
 import { type ListPart, partsAfter } from "./key-ranges.js";
+import { type ListPage, parseListPage } from "./list-result.js";
 import { describeBucket, describeCredentials, type S3Config } from "./s3-config.js";
 import { type BucketRoute, routeOfListing, SignedGet } from "./signed-get.js";
 import { type Store, type StoredObject, StoreError } from "./store.js";
@@ -101,9 +102,16 @@ export class S3Store implements Store {
     let token: string | undefined;
     let startAfter = part.startAfter;
     for (;;) {
+      const query = {
+        prefix,
+        delimiter: "/",
+        ...(part.maxKeys ? { "max-keys": String(part.maxKeys) } : {}),
+        ...(token ? { "continuation-token": token } : startAfter ? { "start-after": startAfter } : {}),
+      };
       const page = await this.call(
         prefix || "/",
-        (client) =>
+        async (client) =>
+          (await this.lightPage(query)) ??
           client.send(
             new ListObjectsV2Command({
               Bucket: this.config.bucket,
@@ -134,6 +142,15 @@ export class S3Store implements Store {
       token = page.NextContinuationToken;
       if (!token) startAfter = objects.at(-1)?.key;
     }
+  }
+
+  /** A listing page by the light path, where it answers plainly; else undefined, for the SDK to ask. */
+  private async lightPage(query: Record<string, string>): Promise<ListPage | undefined> {
+    const answer = await this.signedGet?.listObjects(query).catch(() => undefined);
+    const page = answer?.status === 200 ? parseListPage(answer.body.toString("utf8")) : undefined;
+    if (page) this.limit.succeeded();
+    else if (answer && isThrottleStatus(answer.status)) this.limit.throttled();
+    return page;
   }
 
   /** Reads go where the SDK sent the first listing, signed as it signed it: endpoint rules are the SDK's. */
@@ -167,7 +184,7 @@ export class S3Store implements Store {
    */
   private getBytes(key: string, range?: { start: number; end: number }): Promise<Buffer> {
     return this.call(key, async (client) => {
-      const answer = await this.signedGet?.get(key, range).catch(() => undefined);
+      const answer = await this.signedGet?.getObject(key, range).catch(() => undefined);
       if (answer && answer.status === (range ? 206 : 200)) {
         if (!range || answer.body.length === range.end - range.start) {
           this.limit.succeeded();

@@ -84,23 +84,38 @@ export class SignedGet {
   }
 
   /** The object's bytes [start, end), or all of them; any answer, with its body, as it came. */
-  async get(key: string, range?: { start: number; end: number }): Promise<Answer> {
-    const { protocol, hostname, port, bucketPath } = this.route;
-    const host = port ? `${hostname}:${port}` : hostname;
+  getObject(key: string, range?: { start: number; end: number }): Promise<Answer> {
+    return this.get(
+      `${this.route.bucketPath}/${encodeKey(key)}`,
+      {},
+      range ? { range: `bytes=${range.start}-${range.end - 1}` } : {},
+    );
+  }
+
+  /** One ListObjectsV2 page of the bucket, `query` as S3 names its parameters (`prefix`, `max-keys`). */
+  listObjects(query: Record<string, string>): Promise<Answer> {
+    return this.get(`${this.route.bucketPath}/`, { "list-type": "2", ...query }, {});
+  }
+
+  private async get(path: string, query: Record<string, string>, headers: Record<string, string>) {
+    const { protocol, hostname, port } = this.route;
     const signed = await this.signer.sign({
       method: "GET",
       protocol,
       hostname,
       ...(port ? { port } : {}),
-      path: `${bucketPath}/${encodeKey(key)}`,
-      query: {},
+      path,
+      query,
       headers: {
-        host,
+        host: port ? `${hostname}:${port}` : hostname,
         "x-amz-content-sha256": EMPTY_SHA256,
-        ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}),
+        ...headers,
       },
     });
-    return this.send(signed.path, signed.headers);
+    const search = Object.entries(query)
+      .map(([name, value]) => `${encodeSegment(name)}=${encodeSegment(value)}`)
+      .join("&");
+    return this.send(search ? `${path}?${search}` : path, signed.headers);
   }
 
   private send(path: string, headers: Record<string, string>): Promise<Answer> {
@@ -129,15 +144,15 @@ export class SignedGet {
 
 /** A key as S3 expects it in a path: each segment percent-encoded as RFC 3986 says, the slashes kept. */
 export function encodeKey(key: string): string {
-  return key
-    .split("/")
-    .map((segment) =>
-      encodeURIComponent(segment).replace(
-        /[!'()*]/g,
-        (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-      ),
-    )
-    .join("/");
+  return key.split("/").map(encodeSegment).join("/");
+}
+
+/** RFC 3986's unreserved characters stay, as SigV4's canonical form keeps them; all else is encoded. */
+function encodeSegment(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;

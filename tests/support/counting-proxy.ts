@@ -6,8 +6,18 @@ import type { AddressInfo } from "node:net";
  * that a command read nothing (a warm cache) or read only part of an object. Headers, the signed Host
  * included, pass unchanged, so SigV4 signatures still verify.
  */
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  range?: string;
+  /** Requests in flight when this one arrived, itself included. */
+  inFlight: number;
+  /** Sent by the AWS SDK (its user agent), not by the store's light path. */
+  bySdk: boolean;
+}
+
 export class CountingProxy {
-  readonly requests: Array<{ method: string; path: string; range?: string; inFlight: number }> = [];
+  readonly requests: ProxiedRequest[] = [];
   /** Requests answered 503 SlowDown by `throttle`. */
   throttled = 0;
   private inFlight = 0;
@@ -30,6 +40,7 @@ export class CountingProxy {
         path: request.url ?? "",
         ...(range ? { range } : {}),
         inFlight: this.inFlight,
+        bySdk: /aws-sdk-js/.test(`${request.headers["user-agent"]} ${request.headers["x-amz-user-agent"]}`),
       });
       const throttling = throttle?.(this.requests.length - 1);
       if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
@@ -75,7 +86,7 @@ export class CountingProxy {
   }
 
   /** Object reads (GET of a key, not a listing). */
-  objectReads(): Array<{ method: string; path: string; range?: string; inFlight: number }> {
+  objectReads(): ProxiedRequest[] {
     return this.requests.filter(
       (request) => request.method === "GET" && !/[?&]list-type=/.test(request.path),
     );
