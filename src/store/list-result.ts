@@ -49,7 +49,16 @@ function textOf(block: string, element: string): string | undefined {
 
 /** XML's five named entities and its character references; anything else stays as it is. */
 function decode(text: string): string {
-  if (!text.includes("&")) return text;
+  const entity = text.indexOf("&");
+  if (entity < 0) return text;
+  // Every ETag is quoted, `&quot;…&quot;`: the common case without a pattern.
+  if (
+    entity === 0 &&
+    text.startsWith("&quot;") &&
+    text.endsWith("&quot;") &&
+    text.indexOf("&", 6) === text.length - 6
+  )
+    return `"${text.slice(6, -6)}"`;
   return text.replace(ENTITY, (whole, name: string) => {
     if (!name.startsWith("#")) return NAMED[name] ?? whole;
     const code = name[1] === "x" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));

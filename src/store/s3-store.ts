@@ -13,7 +13,7 @@ import { AdaptiveLimit } from "./adaptive-limit.js";
 import { type ListPart, partsAfter } from "./key-ranges.js";
 import { type ListPage, parseListPage } from "./list-result.js";
 import { describeBucket, describeCredentials, type S3Config } from "./s3-config.js";
-import { type BucketRoute, routeOfListing, SignedGet } from "./signed-get.js";
+import { type Answer, type BucketRoute, routeOfListing, SignedGet } from "./signed-get.js";
 import { type Store, type StoredObject, StoreError } from "./store.js";
 
 /**
@@ -30,6 +30,7 @@ export class S3Store implements Store {
   private readonly limit = new AdaptiveLimit(IN_FLIGHT.initial, IN_FLIGHT.most);
   /** The light path for object reads, once a listing has shown where the SDK sends this bucket's requests. */
   private signedGet?: SignedGet;
+  private lightFailed = false;
 
   constructor(
     private readonly config: S3Config,
@@ -146,16 +147,35 @@ export class S3Store implements Store {
 
   /** A listing page by the light path, where it answers plainly; else undefined, for the SDK to ask. */
   private async lightPage(query: Record<string, string>): Promise<ListPage | undefined> {
-    const answer = await this.signedGet?.listObjects(query).catch(() => undefined);
+    const answer = await this.lightly((light) => light.listObjects(query));
     const page = answer?.status === 200 ? parseListPage(answer.body.toString("utf8")) : undefined;
     if (page) this.limit.succeeded();
     else if (answer && isThrottleStatus(answer.status)) this.limit.throttled();
     return page;
   }
 
+  /**
+   * A request by the light path, while it works. A failure to connect or to finish (a TLS setting only the
+   * SDK knows of, a proxy in the way) ends the light path for this store: the SDK takes every request after.
+   */
+  private async lightly(request: (light: SignedGet) => Promise<Answer>): Promise<Answer | undefined> {
+    const light = this.signedGet;
+    if (!light) return undefined;
+    try {
+      return await request(light);
+    } catch {
+      if (this.signedGet === light) {
+        this.signedGet = undefined;
+        this.lightFailed = true;
+        light.close();
+      }
+      return undefined;
+    }
+  }
+
   /** Reads go where the SDK sent the first listing, signed as it signed it: endpoint rules are the SDK's. */
   private learnRoute(request: Parameters<typeof routeOfListing>[0]): void {
-    if (this.signedGet) return;
+    if (this.signedGet || this.lightFailed) return;
     const route: BucketRoute | undefined = routeOfListing(request);
     if (route)
       this.signedGet = new SignedGet(route, () => this.client.config.credentials(), this.readTimeoutMs);
@@ -184,7 +204,7 @@ export class S3Store implements Store {
    */
   private getBytes(key: string, range?: { start: number; end: number }): Promise<Buffer> {
     return this.call(key, async (client) => {
-      const answer = await this.signedGet?.getObject(key, range).catch(() => undefined);
+      const answer = await this.lightly((light) => light.getObject(key, range));
       if (answer && answer.status === (range ? 206 : 200)) {
         if (!range || answer.body.length === range.end - range.start) {
           this.limit.succeeded();

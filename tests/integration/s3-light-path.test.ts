@@ -108,4 +108,30 @@ describe("the S3 store's light path", () => {
     await assert.rejects(reader.read("no/such/key.zip"), /no such object/);
     assert.ok(proxy.requests.some((request) => request.bySdk));
   });
+
+  it("a light path that cannot connect is given up, and the SDK reads everything", async () => {
+    const cutting = await CountingProxy.start(rig.endpoint, { cut: (request) => !request.bySdk });
+    try {
+      const reader = new S3Store(
+        {
+          bucket,
+          prefix: "",
+          region: rig.region,
+          endpoint: cutting.endpoint,
+          credentials: { accessKeyId: rig.accessKey, secretAccessKey: rig.secret, source: "test" },
+        },
+        {},
+        10_000,
+      );
+      const light = () => cutting.requests.filter((request) => !request.bySdk).length;
+      assert.equal((await reader.list()).length, PLAIN + AWKWARD.length);
+      // The listing's parts go at once: those already sent when the first failed are cut too.
+      const tried = light();
+      assert.ok(tried > 0);
+      for (const key of AWKWARD) assert.ok((await reader.read(key)).toString("utf8").startsWith(`${key} `));
+      assert.equal(light(), tried, "no read tried the light path once it had failed");
+    } finally {
+      await cutting.stop();
+    }
+  });
 });

@@ -26,11 +26,10 @@ describe("a throttling store", () => {
     for (let i = 0; i < DUMPS; i++) objects.push(...zipDump(defaultSpec({ timestamp: 1_700_000_000 + i })));
     bucket = await freshBucket(rig, "throttle");
     await putObjects(rig, bucket, objects);
-    proxy = await CountingProxy.start(
-      rig.endpoint,
-      (request) => request >= CALM && request % 4 === 0,
-      LATENCY_MS,
-    );
+    proxy = await CountingProxy.start(rig.endpoint, {
+      throttle: (request) => request >= CALM && request % 4 === 0,
+      latencyMs: LATENCY_MS,
+    });
   });
 
   after(() => proxy?.stop());

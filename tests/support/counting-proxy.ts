@@ -16,6 +16,12 @@ export interface ProxiedRequest {
   bySdk: boolean;
 }
 
+export interface ProxyFaults {
+  throttle?: (request: number) => boolean;
+  latencyMs?: number;
+  cut?: (request: ProxiedRequest) => boolean;
+}
+
 export class CountingProxy {
   readonly requests: ProxiedRequest[] = [];
   /** Requests answered 503 SlowDown by `throttle`. */
@@ -27,8 +33,9 @@ export class CountingProxy {
    * `throttle(n)`: whether to answer the n-th request (from 0) as an overloaded S3 does, 503 SlowDown.
    * `latencyMs`: how long each request waits before it is answered or passed on, as a distant store's
    * round trip makes it wait; without it, a client on loopback rarely has many requests in flight at once.
+   * `cut`: requests whose connection is closed unanswered, as a TLS or proxy failure would end them.
    */
-  private constructor(target: URL, throttle?: (request: number) => boolean, latencyMs = 0) {
+  private constructor(target: URL, { throttle, latencyMs = 0, cut }: ProxyFaults) {
     this.server = http.createServer(async (request, response) => {
       const range = request.headers.range;
       this.inFlight += 1;
@@ -42,6 +49,11 @@ export class CountingProxy {
         inFlight: this.inFlight,
         bySdk: /aws-sdk-js/.test(`${request.headers["user-agent"]} ${request.headers["x-amz-user-agent"]}`),
       });
+      const seen = this.requests.at(-1) as ProxiedRequest;
+      if (cut?.(seen)) {
+        request.socket.destroy();
+        return;
+      }
       const throttling = throttle?.(this.requests.length - 1);
       if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       if (throttling) {
@@ -71,12 +83,8 @@ export class CountingProxy {
     });
   }
 
-  static async start(
-    target: string,
-    throttle?: (request: number) => boolean,
-    latencyMs = 0,
-  ): Promise<CountingProxy> {
-    const proxy = new CountingProxy(new URL(target), throttle, latencyMs);
+  static async start(target: string, faults: ProxyFaults = {}): Promise<CountingProxy> {
+    const proxy = new CountingProxy(new URL(target), faults);
     await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
     return proxy;
   }
