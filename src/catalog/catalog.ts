@@ -24,7 +24,7 @@ export class Catalog {
   async dumps(): Promise<Dump[]> {
     const [, listing] = await Promise.all([this.options.cache?.load(), this.store.list()]);
     const groups = groupObjects(listing);
-    return groups.map((group) => describeDump(group, this.options.cache?.get(group))).sort(newestFirst);
+    return sortNewestFirst(groups.map((group) => describeDump(group, this.options.cache?.get(group))));
   }
 
   /**
@@ -52,7 +52,7 @@ export class Catalog {
     );
     await cache?.save();
     // Dumps come newest first; a dump read may have learnt its time only now.
-    return unread === 0 ? described : described.sort(newestFirst);
+    return unread === 0 ? described : sortNewestFirst(described);
   }
 
   /** What `report` found of the dump's crash, remembered while the dump is unchanged. */
@@ -66,8 +66,12 @@ export class Catalog {
   }
 }
 
-export function newestFirst(a: Dump, b: Dump): number {
-  return timeOf(b) - timeOf(a) || a.id.localeCompare(b.id);
+/** Newest first, ties by id; each dump's time is taken once, not once per comparison. */
+export function sortNewestFirst(dumps: Dump[]): Dump[] {
+  return dumps
+    .map((dump) => ({ dump, time: timeOf(dump) }))
+    .sort((a, b) => b.time - a.time || a.dump.id.localeCompare(b.dump.id))
+    .map(({ dump }) => dump);
 }
 
 function timeOf(dump: Dump): number {
