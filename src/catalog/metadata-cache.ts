@@ -5,6 +5,7 @@ import type { CrashFacts } from "../crashlog/crash-signature.js";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
 import type { DumpObjects } from "./group.js";
 import type { DumpMetadata } from "./read-metadata.js";
+import { SharedStrings } from "./shared-strings.js";
 
 /**
  * Format 3: a first line `{"format":3}`, then one row per line, `[id, etags, metadata, report's crash?]`,
@@ -29,6 +30,7 @@ type Row = [id: string, etags: string, metadata: DumpMetadata, reported?: CrashF
  */
 export class MetadataCache {
   private rows = new Map<string, Row>();
+  private readonly strings = new SharedStrings();
   private changed = false;
   private readonly file: string;
 
@@ -39,7 +41,7 @@ export class MetadataCache {
 
   async load(): Promise<void> {
     try {
-      this.rows = parseRows(await readFile(this.file));
+      this.rows = parseRows(await readFile(this.file), this.strings);
     } catch {
       // No cache yet, or an unreadable one: start afresh.
       this.rows = new Map();
@@ -53,7 +55,7 @@ export class MetadataCache {
   set(dump: DumpObjects, metadata: DumpMetadata): void {
     if (metadata.state === "denied") return;
     const reported = this.current(dump)?.[3];
-    const row: Row = [idOf(dump), etagsOf(dump), metadata];
+    const row: Row = [idOf(dump), etagsOf(dump), this.strings.share(metadata)];
     if (reported) row.push(reported);
     this.rows.set(row[0], row);
     this.changed = true;
@@ -86,7 +88,7 @@ export class MetadataCache {
 }
 
 /** The rows of a cache file's text; a file of another format, or cut short, throws. */
-function parseRows(text: Buffer): Map<string, Row> {
+function parseRows(text: Buffer, strings: SharedStrings): Map<string, Row> {
   const rows = new Map<string, Row>();
   let start = text.indexOf(10) + 1;
   if (start === 0 || text.toString("utf8", 0, start - 1) !== HEADER) throw new Error("another format");
@@ -95,6 +97,7 @@ function parseRows(text: Buffer): Map<string, Row> {
     if (end < 0) throw new Error("cut short");
     const row = JSON.parse(text.toString("utf8", start, end)) as Row;
     if (!Array.isArray(row) || typeof row[0] !== "string") throw new Error("not a row");
+    strings.share(row[2]);
     rows.set(row[0], row);
     start = end + 1;
   }
