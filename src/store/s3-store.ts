@@ -146,23 +146,28 @@ export class S3Store implements Store {
   }
 
   /** A listing page by the light path, where it answers plainly; else undefined, for the SDK to ask. */
-  private async lightPage(query: Record<string, string>): Promise<ListPage | undefined> {
-    const answer = await this.lightly((light) => light.listObjects(query));
-    const page = answer?.status === 200 ? parseListPage(answer.body.toString("utf8")) : undefined;
-    if (page) this.limit.succeeded();
-    else if (answer && isThrottleStatus(answer.status)) this.limit.throttled();
-    return page;
+  private lightPage(query: Record<string, string>): Promise<ListPage | undefined> {
+    return this.lightly(
+      (light) => light.listObjects(query),
+      (answer) => (answer.status === 200 ? parseListPage(answer.body.toString("utf8")) : undefined),
+    );
   }
 
   /**
-   * A request by the light path, while it works. A failure to connect or to finish (a TLS setting only the
-   * SDK knows of, a proxy in the way) ends the light path for this store: the SDK takes every request after.
+   * A request by the light path, while it works, and what `plain` makes of its answer; undefined where
+   * that is nothing, for the SDK to ask. Each answer tells the limit whether the store is overloaded, as
+   * the SDK's do. A failure to connect or to finish (a TLS setting only the SDK knows of, a proxy in the
+   * way) ends the light path for this store: the SDK takes every request after.
    */
-  private async lightly(request: (light: SignedGet) => Promise<Answer>): Promise<Answer | undefined> {
+  private async lightly<T>(
+    request: (light: SignedGet) => Promise<Answer>,
+    plain: (answer: Answer) => T | undefined,
+  ): Promise<T | undefined> {
     const light = this.signedGet;
     if (!light) return undefined;
+    let answer: Answer;
     try {
-      return await request(light);
+      answer = await request(light);
     } catch {
       if (this.signedGet === light) {
         this.signedGet = undefined;
@@ -171,6 +176,10 @@ export class S3Store implements Store {
       }
       return undefined;
     }
+    const result = plain(answer);
+    if (result !== undefined) this.limit.succeeded();
+    else if (isThrottleStatus(answer.status)) this.limit.throttled();
+    return result;
   }
 
   /** Reads go where the SDK sent the first listing, signed as it signed it: endpoint rules are the SDK's. */
@@ -204,14 +213,11 @@ export class S3Store implements Store {
    */
   private getBytes(key: string, range?: { start: number; end: number }): Promise<Buffer> {
     return this.call(key, async (client) => {
-      const answer = await this.lightly((light) => light.getObject(key, range));
-      if (answer && answer.status === (range ? 206 : 200)) {
-        if (!range || answer.body.length === range.end - range.start) {
-          this.limit.succeeded();
-          return answer.body;
-        }
-      }
-      if (answer && isThrottleStatus(answer.status)) this.limit.throttled();
+      const bytes = await this.lightly(
+        (light) => light.getObject(key, range),
+        (answer) => plainBytes(answer, range),
+      );
+      if (bytes) return bytes;
       const header = range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {};
       const object = await client.send(
         new GetObjectCommand({ Bucket: this.config.bucket, Key: key, ...header }),
@@ -353,6 +359,12 @@ function isThrottle(error: unknown): boolean {
 
 function isThrottleStatus(status: number | undefined): boolean {
   return status === 503 || status === 429;
+}
+
+/** The bytes of a plain answer: a 206 with exactly the bytes asked, or a 200 to a read of the whole. */
+function plainBytes({ status, body }: Answer, range?: { start: number; end: number }): Buffer | undefined {
+  const plain = range ? status === 206 && body.length === range.end - range.start : status === 200;
+  return plain ? body : undefined;
 }
 
 function toStoredObject(key: string, size?: number, etag?: string, lastModified?: Date): StoredObject {

@@ -41,9 +41,13 @@ export function writeHuman(stream: NodeJS.WritableStream, text: string): void {
  * become `\u` escapes here too, which any JSON reader decodes to the same string.
  */
 export function jsonText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2).replace(JSON_RAW, (char) => unicodeEscape(char))}\n`;
+  return `${escapeJsonRaw(JSON.stringify(value, null, 2))}\n`;
 }
 const JSON_RAW = new RegExp(`[${CONTROLS.replace("\\u0000-\\u001f", "")}]`, "g");
+
+function escapeJsonRaw(json: string): string {
+  return json.replace(JSON_RAW, (char) => unicodeEscape(char));
+}
 
 /** Text is written in pieces of about this many characters. */
 const PIECE = 1 << 16;
@@ -72,7 +76,7 @@ export async function writeJsonArray<T>(
 }
 
 function writePiece(stream: NodeJS.WritableStream, piece: string): Promise<void> | undefined {
-  const flowing = stream.write(piece.replace(JSON_RAW, (char) => unicodeEscape(char)));
+  const flowing = stream.write(escapeJsonRaw(piece));
   return flowing ? undefined : new Promise((resolve) => stream.once("drain", resolve));
 }
 

@@ -13,8 +13,8 @@ import { before, describe, it } from "node:test";
 import { readCoreSummary, readExecutableInfo } from "../../src/elf/index.js";
 import { ARM64_NODE_VERSIONS, arm64Core, arm64Node, arm64OomCore } from "../support/arm64-core.js";
 import { coredump, freshCacheHome, json } from "../support/cli.js";
-import type { CrashedProcess } from "../support/crash-dumps.js";
-import { defaultSpec, type ImageSpec, zipDump } from "../support/handler-layout.js";
+import { type CrashedProcess, crashSpec } from "../support/crash-dumps.js";
+import { type ImageSpec, zipDump } from "../support/handler-layout.js";
 import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import { buildLayer, fileFromDisk, parents } from "../support/oci-layer.js";
@@ -237,12 +237,6 @@ async function pushIndex(
 
 /** The crash as the handler's zip of a pod running `image`. */
 function packed(crash: CrashedProcess, image: ImageSpec, coreCompression: "deflate" | "store") {
-  const spec = defaultSpec({
-    core: crash.core,
-    pid: crash.pid,
-    signal: crash.signal,
-    image,
-    containers: [{ name: "app", log: crash.stderr }],
-  });
+  const spec = crashSpec(crash, image);
   return { uuid: spec.uuid, stored: zipDump(spec, { coreCompression }) };
 }

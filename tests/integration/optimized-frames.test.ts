@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { coredump, freshCacheHome, json } from "../support/cli.js";
-import { defaultSpec, looseDump, writeToDirectory } from "../support/handler-layout.js";
+import { crashSpec } from "../support/crash-dumps.js";
+import { looseDump, writeToDirectory } from "../support/handler-layout.js";
 import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import { type OptimizedCore, type OptimizedWay, optimizedCore } from "../support/optimized-core.js";
@@ -71,12 +72,7 @@ describe("v8 bt on optimized, inlined and baseline frames, Node 18 to 24", () =>
     for (const { version, way, optimizer } of CASES) {
       const node = await officialNode(version);
       const crash = await optimizedCore(node, way);
-      const spec = defaultSpec({
-        core: crash.core,
-        pid: crash.pid,
-        signal: crash.signal,
-        containers: [{ name: "app", log: crash.stderr }],
-      });
+      const spec = crashSpec(crash);
       await writeToDirectory(looseDump(spec), store);
       const result = await coredump(
         [

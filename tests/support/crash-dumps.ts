@@ -5,7 +5,14 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { defaultSpec, looseDump, writeToDirectory, zipDump } from "./handler-layout.js";
+import {
+  type DumpSpec,
+  defaultSpec,
+  type ImageSpec,
+  looseDump,
+  writeToDirectory,
+  zipDump,
+} from "./handler-layout.js";
 
 /** What a dump needs of a real crash. */
 export interface CrashedProcess {
@@ -14,6 +21,17 @@ export interface CrashedProcess {
   signal: number;
   /** What the process printed: the container's log in the dump. */
   stderr: string;
+}
+
+/** The dump spec of a real crash: its core, pid and signal, its stderr as the log, in `image` if given. */
+export function crashSpec(crash: CrashedProcess, image?: ImageSpec): DumpSpec {
+  return defaultSpec({
+    core: crash.core,
+    pid: crash.pid,
+    signal: crash.signal,
+    ...(image ? { image } : {}),
+    containers: [{ name: "app", log: crash.stderr }],
+  });
 }
 
 export interface CrashDumps {
@@ -39,12 +57,7 @@ export async function crashDumps(
   const dir = await mkdtemp(path.join(tmpdir(), "coredump-dumps-"));
   const ids: string[] = [];
   for (const crash of crashes) {
-    const spec = defaultSpec({
-      core: crash.core,
-      pid: crash.pid,
-      signal: crash.signal,
-      containers: [{ name: "app", log: crash.stderr }],
-    });
+    const spec = crashSpec(crash);
     const objects =
       layout === "loose"
         ? looseDump(spec, { gzip: false })

@@ -1,5 +1,6 @@
 import { pushAppImage } from "./app-image.js";
-import { type DumpSpec, defaultSpec, type ImageSpec } from "./handler-layout.js";
+import { crashSpec } from "./crash-dumps.js";
+import type { DumpSpec, ImageSpec } from "./handler-layout.js";
 import { type CrashKind, type KindCore, kindCore } from "./kind-core.js";
 
 export const CRASH_KINDS: readonly CrashKind[] = [
@@ -29,13 +30,7 @@ export async function kindDumps(
   );
   const dumps = crashes.map((crash) => ({
     crash,
-    spec: defaultSpec({
-      core: crash.core,
-      pid: crash.pid,
-      signal: crash.signal,
-      image,
-      containers: [{ name: "app", log: crash.stderr }],
-    }),
+    spec: crashSpec(crash, image),
   }));
   return { image, dumps };
 }

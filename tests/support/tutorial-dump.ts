@@ -1,5 +1,6 @@
 import { pushAppImage } from "./app-image.js";
-import { type DumpSpec, defaultSpec, type ImageSpec } from "./handler-layout.js";
+import { crashSpec } from "./crash-dumps.js";
+import type { DumpSpec, ImageSpec } from "./handler-layout.js";
 import { officialNode } from "./node-builds.js";
 import { type RealCore, realCore } from "./real-core.js";
 
@@ -15,12 +16,6 @@ export async function tutorialDump(
   const node = await officialNode(version);
   const crash = await realCore({ node });
   const image = await pushAppImage(node, "/usr/local/bin/node", label);
-  const spec = defaultSpec({
-    core: crash.core,
-    pid: crash.pid,
-    signal: crash.signal,
-    image,
-    containers: [{ name: "app", log: crash.stderr }],
-  });
+  const spec = crashSpec(crash, image);
   return { node, crash, image, spec };
 }

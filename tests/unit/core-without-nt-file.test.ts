@@ -11,25 +11,13 @@ import { describe, it } from "node:test";
 import { compareExecutableData, machineLabel, readCoreSummary } from "../../src/elf/index.js";
 import { machineOf } from "../../src/elf/machine.js";
 import { NT_AUXV, NT_PRPSINFO } from "../../src/elf/notes.js";
+import { note } from "../support/elf-note-bytes.js";
 
 const AARCH64 = 183;
 const TEXT = 0x400000;
 const DATA = 0x401000;
 const STACK = 0x7f0000;
 const EXE_PATH = "/usr/local/bin/node";
-
-function note(name: string, type: number, desc: Buffer): Buffer {
-  const nameBytes = Buffer.from(`${name}\0`, "latin1");
-  const header = Buffer.alloc(12);
-  header.writeUInt32LE(nameBytes.length, 0);
-  header.writeUInt32LE(desc.length, 4);
-  header.writeUInt32LE(type, 8);
-  return Buffer.concat([header, pad4(nameBytes), pad4(desc)]);
-}
-
-function pad4(bytes: Buffer): Buffer {
-  return Buffer.concat([bytes, Buffer.alloc((4 - (bytes.length % 4)) % 4)]);
-}
 
 function words(values: readonly number[]): Buffer {
   const buffer = Buffer.alloc(values.length * 8);

@@ -8,19 +8,7 @@ import { nodeVersionIn } from "../../src/elf/node-version.js";
 import { buildIdOf, NT_FILE, parseNotes } from "../../src/elf/notes.js";
 import { parseNtFile } from "../../src/elf/nt-file.js";
 import { parsePrpsinfo } from "../../src/elf/prpsinfo.js";
-
-function note(name: string, type: number, desc: Buffer): Buffer {
-  const nameBytes = Buffer.from(`${name}\0`, "latin1");
-  const header = Buffer.alloc(12);
-  header.writeUInt32LE(nameBytes.length, 0);
-  header.writeUInt32LE(desc.length, 4);
-  header.writeUInt32LE(type, 8);
-  return Buffer.concat([header, pad4(nameBytes), pad4(desc)]);
-}
-
-function pad4(bytes: Buffer): Buffer {
-  return Buffer.concat([bytes, Buffer.alloc((4 - (bytes.length % 4)) % 4)]);
-}
+import { note } from "../support/elf-note-bytes.js";
 
 function words(values: readonly (number | bigint)[]): Buffer {
   const buffer = Buffer.alloc(values.length * 8);
