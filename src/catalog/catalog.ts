@@ -43,8 +43,8 @@ export class Catalog {
         known(dump)
           ? dump
           : limit(async () => {
-              const metadata = await readMetadata(this.store, dump.objects, depth);
-              cache?.set(dump.objects, metadata);
+              const read = await readMetadata(this.store, dump.objects, depth);
+              const metadata = cache?.set(dump.objects, read) ?? read;
               onProgress?.(++done, unread);
               return describeDump(dump.objects, metadata);
             }),

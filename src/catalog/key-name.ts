@@ -61,18 +61,6 @@ const POD_SUFFIX = /^[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 /** Reads the default template `{uuid}-dump-{timestamp}-{hostname}-{exe_name}-{pid}-{signal}`, and the older
  * uuid-less one. A custom template yields at least the uuid when the name holds one. */
 export function parseStem(stem: string): NameFields {
-  let fields = parsed.get(stem);
-  if (!fields) {
-    fields = parseStemOnce(stem);
-    parsed.set(stem, fields);
-  }
-  return fields;
-}
-
-/** A listing describes each dump more than once: each name is parsed once. */
-const parsed = new Map<string, NameFields>();
-
-function parseStemOnce(stem: string): NameFields {
   const match = UUID_NAME.exec(stem) ?? LEGACY_NAME.exec(stem);
   if (!match?.groups) {
     const uuid = ANY_UUID.exec(stem)?.[0];

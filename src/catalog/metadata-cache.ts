@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { CrashFacts } from "../crashlog/crash-signature.js";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
 import type { DumpObjects } from "./group.js";
 import type { DumpMetadata } from "./read-metadata.js";
-import { SharedStrings } from "./shared-strings.js";
+import { SharedValues } from "./shared-values.js";
 
 /**
  * Format 3: a first line `{"format":3}`, then one row per line, `[id, etags, metadata, report's crash?]`,
@@ -14,8 +14,9 @@ import { SharedStrings } from "./shared-strings.js";
  */
 const FORMAT = 3;
 const HEADER = JSON.stringify({ format: FORMAT });
-/** Rows are written in pieces of about this many characters. */
+/** Rows are written in pieces of about this many characters, and read in pieces of this many bytes. */
 const PIECE = 1 << 16;
+const READ_PIECE = 1 << 20;
 
 type Row = [id: string, etags: string, metadata: DumpMetadata, reported?: CrashFacts];
 
@@ -30,7 +31,7 @@ type Row = [id: string, etags: string, metadata: DumpMetadata, reported?: CrashF
  */
 export class MetadataCache {
   private rows = new Map<string, Row>();
-  private readonly strings = new SharedStrings();
+  private readonly shared = new SharedValues();
   private changed = false;
   private readonly file: string;
 
@@ -41,7 +42,7 @@ export class MetadataCache {
 
   async load(): Promise<void> {
     try {
-      this.rows = parseRows(await readFile(this.file), this.strings);
+      this.rows = await readRows(this.file, this.shared);
     } catch {
       // No cache yet, or an unreadable one: start afresh.
       this.rows = new Map();
@@ -52,13 +53,15 @@ export class MetadataCache {
     return this.current(dump)?.[2];
   }
 
-  set(dump: DumpObjects, metadata: DumpMetadata): void {
-    if (metadata.state === "denied") return;
+  /** Remembers the dump's metadata; returns what it keeps, the repeated parts shared (see SharedValues). */
+  set(dump: DumpObjects, metadata: DumpMetadata): DumpMetadata {
+    if (metadata.state === "denied") return metadata;
     const reported = this.current(dump)?.[3];
-    const row: Row = [idOf(dump), etagsOf(dump), this.strings.share(metadata)];
+    const row: Row = [idOf(dump), etagsOf(dump), this.shared.share(metadata)];
     if (reported) row.push(reported);
     this.rows.set(row[0], row);
     this.changed = true;
+    return row[2];
   }
 
   /** What `report` said of the dump's crash, while its objects are unchanged. */
@@ -87,20 +90,32 @@ export class MetadataCache {
   }
 }
 
-/** The rows of a cache file's text; a file of another format, or cut short, throws. */
-function parseRows(text: Buffer, strings: SharedStrings): Map<string, Row> {
+/**
+ * The rows of a cache file, read a piece at a time: a whole file of 100,000 rows is 86 MB, which a listing
+ * would hold beside the rows. A file of another format, or cut short, throws.
+ */
+async function readRows(file: string, shared: SharedValues): Promise<Map<string, Row>> {
   const rows = new Map<string, Row>();
-  let start = text.indexOf(10) + 1;
-  if (start === 0 || text.toString("utf8", 0, start - 1) !== HEADER) throw new Error("another format");
-  while (start < text.length) {
-    const end = text.indexOf(10, start);
-    if (end < 0) throw new Error("cut short");
-    const row = JSON.parse(text.toString("utf8", start, end)) as Row;
-    if (!Array.isArray(row) || typeof row[0] !== "string") throw new Error("not a row");
-    strings.share(row[2]);
-    rows.set(row[0], row);
-    start = end + 1;
+  let header = true;
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_PIECE }) as AsyncIterable<Buffer>) {
+    const text = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let end = text.indexOf(10); end >= 0; start = end + 1, end = text.indexOf(10, start)) {
+      const line = text.toString("utf8", start, end);
+      if (header) {
+        if (line !== HEADER) throw new Error("another format");
+        header = false;
+        continue;
+      }
+      const row = JSON.parse(line) as Row;
+      if (!Array.isArray(row) || typeof row[0] !== "string") throw new Error("not a row");
+      row[2] = shared.share(row[2]);
+      rows.set(row[0], row);
+    }
+    rest = text.subarray(start);
   }
+  if (header || rest.length > 0) throw new Error("cut short");
   return rows;
 }
 

@@ -28,7 +28,10 @@ export interface DumpMetadata {
   pod?: PodInfo;
   containers: ContainerInfo[];
   images: ImageInfo[];
-  /** Zip dumps: every entry, in archive order, with the core's among them. */
+  /**
+   * Zip dumps: every entry, in archive order, with the core's among them. A listing's (`partial`) holds the
+   * core's alone, named `.core`: its whole name repeats the dump's, and 100,000 of them are megabytes.
+   */
   entries?: ZipEntrySummary[];
   /** Problems worth showing, one line each: `pod-info.json: not JSON`. */
   problems: string[];
@@ -59,6 +62,9 @@ export type ZipEntrySummary = Pick<
   ZipEntry,
   "name" | "compressedSize" | "uncompressedSize" | "compressionMethod"
 >;
+
+/** The name a listing gives a zip's core entry (see `DumpMetadata.entries`). */
+const CORE_ENTRY = ".core";
 
 /** Entries and objects larger than this are not metadata, whatever their name says. */
 const METADATA_LIMIT = 4 * 1024 * 1024;
@@ -188,7 +194,7 @@ async function readZipMetadata(
     entries: zip.entries
       .filter((entry) => !skipDumpInfo || entry.name.endsWith(".core"))
       .map(({ name, compressedSize, uncompressedSize, compressionMethod }) => ({
-        name,
+        name: skipDumpInfo ? CORE_ENTRY : name,
         compressedSize,
         uncompressedSize,
         compressionMethod,

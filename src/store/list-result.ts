@@ -21,7 +21,7 @@ export function parseListPage(xml: string): ListPage | undefined {
   if (!/<ListBucketResult[\s>]/.test(xml) || !xml.trimEnd().endsWith("</ListBucketResult>")) return undefined;
   const contents: ListPage["Contents"] = [];
   for (const [, block = ""] of xml.matchAll(CONTENTS)) {
-    const key = textOf(block, "Key");
+    const key = ownCopy(textOf(block, "Key"));
     const size = Number(textOf(block, "Size"));
     const modified = new Date(textOf(block, "LastModified") ?? "");
     if (key === undefined || !Number.isSafeInteger(size) || Number.isNaN(modified.getTime()))
@@ -36,6 +36,14 @@ export function parseListPage(xml: string): ListPage | undefined {
   const token = textOf(rest, "NextContinuationToken");
   if (token !== undefined) page.NextContinuationToken = token;
   return page;
+}
+
+/**
+ * The text as a string of its own. A part of the page's text is, in V8, a view that keeps the whole page
+ * alive: each key kept by a listing of 100,000 dumps held its page of 300 KB, 30 MB in all.
+ */
+function ownCopy(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : (JSON.parse(JSON.stringify(text)) as string);
 }
 
 function textOf(block: string, element: string): string | undefined {

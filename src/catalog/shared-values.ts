@@ -1,0 +1,70 @@
+import type { PodInfo } from "./metadata.js";
+import type { DumpMetadata } from "./read-metadata.js";
+
+/** Shared by every dump that has none: frozen, so that a write to one would throw, not change them all. */
+const NO_LIST: never[] = Object.freeze([]) as never[];
+const NO_NAMES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * One copy of what many dumps' metadata repeat: the texts (namespaces, states), the images and the crash
+ * a log told of (a crash-looping deployment leaves thousands of the same), and the empty lists and label
+ * sets. Each row of a cache parsed, and each dump's JSON read, would otherwise hold its own: at 100,000
+ * dumps they were most of a listing's heap. Shared values are frozen.
+ */
+export class SharedValues {
+  private readonly texts = new Map<string, string>();
+  private readonly values = new Map<string, unknown>();
+
+  /** The metadata with its repeated parts replaced by their shared copies; the argument is not changed. */
+  share(metadata: DumpMetadata): DumpMetadata {
+    const shared: DumpMetadata = {
+      ...metadata,
+      state: this.text(metadata.state),
+      containers: metadata.containers.length === 0 ? NO_LIST : metadata.containers,
+      images: metadata.images.length === 0 ? NO_LIST : this.value(metadata.images),
+      problems: metadata.problems.length === 0 ? NO_LIST : metadata.problems,
+    };
+    if (metadata.crash) shared.crash = this.value(metadata.crash);
+    if (metadata.pod) shared.pod = this.pod(metadata.pod);
+    return shared;
+  }
+
+  private pod(pod: PodInfo): PodInfo {
+    const shared: PodInfo = {
+      ...pod,
+      labels: this.names(pod.labels),
+      annotations: this.names(pod.annotations),
+    };
+    if (pod.namespace !== undefined) shared.namespace = this.text(pod.namespace);
+    return shared;
+  }
+
+  private names(names: Record<string, string>): Record<string, string> {
+    for (const _ in names) return names;
+    return NO_NAMES;
+  }
+
+  /** One frozen copy of each value equal in JSON. */
+  private value<T>(value: T): T {
+    const key = JSON.stringify(value);
+    const shared = this.values.get(key);
+    if (shared !== undefined) return shared as T;
+    this.values.set(key, deepFreeze(value));
+    return value;
+  }
+
+  private text<T extends string>(text: T): T {
+    const shared = this.texts.get(text);
+    if (shared !== undefined) return shared as T;
+    this.texts.set(text, text);
+    return text;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const field of Object.values(value)) deepFreeze(field);
+  }
+  return value;
+}
