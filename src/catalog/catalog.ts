@@ -75,5 +75,5 @@ export function sortNewestFirst(dumps: Dump[]): Dump[] {
 }
 
 function timeOf(dump: Dump): number {
-  return dump.timestamp?.getTime() ?? storedObjectOf(dump.objects)?.lastModified.getTime() ?? 0;
+  return dump.time ?? storedObjectOf(dump.objects)?.modified ?? 0;
 }

@@ -38,7 +38,7 @@ export function matches(dump: Dump, filter: DumpFilter): boolean {
   if (filter.pod !== undefined && !glob(filter.pod, dump.pod ?? dump.hostname ?? "")) return false;
   if (filter.exe !== undefined && !glob(filter.exe, dump.exe ?? "")) return false;
   if (filter.signal !== undefined && dump.signal !== filter.signal) return false;
-  const time = dump.timestamp?.getTime();
+  const time = dump.time;
   if (filter.since && (time === undefined || time < filter.since.getTime())) return false;
   if (filter.until && (time === undefined || time > filter.until.getTime())) return false;
   return true;

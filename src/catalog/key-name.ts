@@ -72,12 +72,22 @@ export function parseStem(stem: string): NameFields {
   const fields: NameFields = {
     timestamp: Number(timestamp),
     hostname,
-    exe,
+    exe: oneCopy(exe),
     pid: Number(pid),
     signal: Number(signal),
   };
   if (uuid) fields.uuid = uuid.toLowerCase();
   return fields;
+}
+
+/** A bucket's few executables (`node`, `java`): one copy of each name, for its first thousand names. */
+const EXECUTABLES = new Map<string, string>();
+
+function oneCopy(exe: string): string {
+  const shared = EXECUTABLES.get(exe);
+  if (shared !== undefined) return shared;
+  if (EXECUTABLES.size < 1000) EXECUTABLES.set(exe, exe);
+  return exe;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ExpectedError, UsageError } from "../errors.js";
-import type { Dump } from "./dump.js";
+import { crashTime, type Dump } from "./dump.js";
 
 export class NoMatchError extends ExpectedError {
   override name = "NoMatchError";
@@ -34,7 +34,7 @@ export function resolveId(dumps: readonly Dump[], id: string): Dump {
   }
   const shown = matches
     .slice(0, 10)
-    .map((dump) => `  ${dump.id}  ${dump.pod ?? "-"}  ${dump.timestamp?.toISOString() ?? ""}`);
+    .map((dump) => `  ${dump.id}  ${dump.pod ?? "-"}  ${crashTime(dump)?.toISOString() ?? ""}`);
   const more = matches.length > 10 ? [`  … and ${matches.length - 10} more`] : [];
   throw new NoMatchError(
     [`"${id}" matches ${matches.length} dumps; give more of the id:`, ...shown, ...more].join("\n"),

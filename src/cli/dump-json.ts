@@ -1,10 +1,11 @@
-import type { Dump } from "../catalog/dump.js";
+import { crashTime, type Dump } from "../catalog/dump.js";
+import { keysOf } from "../catalog/group.js";
 
 /** The `list --json` contract: field names and meanings that scripts rely on. */
 export function dumpSummaryJson(dump: Dump) {
   return {
     id: dump.id,
-    timestamp: dump.timestamp?.toISOString() ?? null,
+    timestamp: crashTime(dump)?.toISOString() ?? null,
     namespace: dump.namespace,
     pod: dump.pod,
     hostname: dump.hostname ?? null,
@@ -21,7 +22,7 @@ export function dumpSummaryJson(dump: Dump) {
     machine: dump.machine ?? null,
     state: dump.state,
     complete: dump.complete,
-    keys: dump.keys,
+    keys: keysOf(dump.objects),
   };
 }
 

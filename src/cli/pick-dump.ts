@@ -1,5 +1,5 @@
 import type { Catalog } from "../catalog/catalog.js";
-import type { Dump } from "../catalog/dump.js";
+import { crashTime, type Dump } from "../catalog/dump.js";
 import { NoMatchError, resolveId } from "../catalog/resolve.js";
 import { InterruptedError, UsageError } from "../errors.js";
 import { formatTime } from "../ui/format.js";
@@ -26,7 +26,7 @@ export async function pickDump(catalog: Catalog, id: string | undefined, command
       pageSize: 15,
       choices: described.map((dump) => ({
         name: visibleLine(
-          `${dump.id.slice(0, 8)}  ${formatTime(dump.timestamp)}  ${dump.namespace ?? "-"}/${dump.pod ?? "-"}  ${dump.exe ?? "?"}  ${dump.signalName ?? ""}`,
+          `${dump.id.slice(0, 8)}  ${formatTime(crashTime(dump))}  ${dump.namespace ?? "-"}/${dump.pod ?? "-"}  ${dump.exe ?? "?"}  ${dump.signalName ?? ""}`,
         ),
         value: dump,
       })),

@@ -67,7 +67,7 @@ export function groupDumps(
       groups.set(signature, group);
     }
     group.ids.push(dump.id);
-    const time = dump.timestamp?.getTime();
+    const time = dump.time;
     if (time !== undefined) {
       group.first = Math.min(group.first, time);
       group.last = Math.max(group.last, time);

@@ -1,5 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
-import type { Dump } from "../catalog/dump.js";
+import { crashTime, type Dump } from "../catalog/dump.js";
 import { chooseDebugger } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
 import { prepareDebugTarget } from "../debuggers/prepare-target.js";
@@ -129,7 +129,7 @@ export async function buildReport({
   const logText = logs.length > 0 ? readLogText(logs.map((log) => log.text).join("\n")) : undefined;
   const report: Report = {
     id: dump.id,
-    timestamp: dump.timestamp?.toISOString() ?? null,
+    timestamp: crashTime(dump)?.toISOString() ?? null,
     namespace: dump.namespace,
     pod: dump.pod,
     nodeHostname: dump.nodeHostname ?? null,

@@ -37,7 +37,7 @@ export class DirectoryStore implements Store {
       key,
       size: info.size,
       etag: `${info.size}-${Math.trunc(info.mtimeMs)}`,
-      lastModified: info.mtime,
+      modified: info.mtimeMs,
     };
   }
 

@@ -9,6 +9,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { ownCopy } from "../util/own-copy.js";
 import { AdaptiveLimit } from "./adaptive-limit.js";
 import { type ListPart, partsAfter } from "./key-ranges.js";
 import { type ListPage, parseListPage } from "./list-result.js";
@@ -371,7 +372,7 @@ function toStoredObject(key: string, size?: number, etag?: string, lastModified?
   return {
     key,
     size: size ?? 0,
-    etag: (etag ?? "").replaceAll('"', ""),
-    lastModified: lastModified ?? new Date(0),
+    etag: ownCopy((etag ?? "").replaceAll('"', "")),
+    modified: lastModified?.getTime() ?? 0,
   };
 }

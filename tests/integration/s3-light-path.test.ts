@@ -76,7 +76,7 @@ describe("the S3 store's light path", () => {
             key: item.Key ?? "",
             size: item.Size ?? 0,
             etag: (item.ETag ?? "").replaceAll('"', ""),
-            lastModified: item.LastModified ?? new Date(0),
+            modified: item.LastModified?.getTime() ?? 0,
           });
         for (const folder of page.CommonPrefixes ?? []) await listFolder(folder.Prefix ?? "");
         token = page.NextContinuationToken;

@@ -31,7 +31,7 @@ describe("filters", () => {
       pod: "shop-api-7d9-x2kq9",
       exe: "node",
       signal: 6,
-      timestamp: new Date("2026-11-26T11:00:00Z"),
+      time: Date.parse("2026-11-26T11:00:00Z"),
     });
     assert.equal(matches(crashed, parseFilter({ namespace: "shop", pod: "shop-api-*" }, now)), true);
     assert.equal(matches(crashed, parseFilter({ namespace: "shop-*" }, now)), false);

@@ -15,7 +15,7 @@ const metadata = (namespace: string, pod: string, message: string): DumpMetadata
 
 function dump(uuid: string, time: number, meta: DumpMetadata) {
   const stem = `${uuid}-dump-${time}-${meta.pod?.pod}-node-8-5`;
-  const zip = { key: `${stem}.zip`, size: 10, etag: uuid, lastModified: new Date(0) };
+  const zip = { key: `${stem}.zip`, size: 10, etag: uuid, modified: 0 };
   return describeDump({ folder: "", stem, zip }, meta);
 }
 

@@ -13,7 +13,7 @@ after(() => rm(home, { recursive: true, force: true }));
 const dumpOf = (index: number, etag = `e${index}`): DumpObjects => ({
   folder: "",
   stem: `dump-${index}`,
-  zip: { key: `dump-${index}.zip`, size: 100 + index, etag, lastModified: new Date(0) },
+  zip: { key: `dump-${index}.zip`, size: 100 + index, etag, modified: 0 },
 });
 const metadataOf = (index: number): DumpMetadata => ({
   state: "ok",

@@ -1,4 +1,6 @@
+import { crashTime } from "../../catalog/dump.js";
 import { parseTime } from "../../catalog/filters.js";
+import { keysOf } from "../../catalog/group.js";
 import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
@@ -55,14 +57,14 @@ async function cleanRemote(flags: CleanFlags, settings: Settings): Promise<void>
   const before = parseTime(flags.olderThan, new Date(), "--older-than");
   const catalog = await openCatalog(flags, settings);
   const old = (await catalog.dumps()).filter(
-    (dump) => dump.timestamp !== undefined && dump.timestamp < before,
+    (dump) => dump.time !== undefined && dump.time < before.getTime(),
   );
-  const keys = old.flatMap((dump) => dump.keys);
+  const keys = old.flatMap((dump) => keysOf(dump.objects));
   const bytes = old.reduce((sum, dump) => sum + dump.size, 0);
   for (const dump of old)
     writeHuman(
       process.stdout,
-      `${really ? "deleting" : "would delete"} ${dump.id} (${formatTime(dump.timestamp)}, ${formatSize(dump.size)})\n`,
+      `${really ? "deleting" : "would delete"} ${dump.id} (${formatTime(crashTime(dump))}, ${formatSize(dump.size)})\n`,
     );
   if (really) await catalog.store.delete(keys);
   writeHuman(

@@ -1,5 +1,6 @@
 import chalk from "chalk";
-import type { Dump } from "../../catalog/dump.js";
+import { crashTime, type Dump } from "../../catalog/dump.js";
+import { keysOf } from "../../catalog/group.js";
 import { extentOf, machineLabel, machineNamed, truncationNote } from "../../elf/index.js";
 import type { Settings } from "../../settings.js";
 import type { Store } from "../../store/store.js";
@@ -41,7 +42,7 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
   const pod = metadata?.pod;
   const rows: Array<[string, string | undefined]> = [
     ["id", dump.id],
-    ["time", dump.timestamp && `${formatTime(dump.timestamp)} (${formatAge(dump.timestamp)})`],
+    ["time", crashTime(dump) && `${formatTime(crashTime(dump))} (${formatAge(crashTime(dump))})`],
     ["namespace", dump.namespace ?? "- (unknown to the handler)"],
     ["pod", [dump.pod ?? "-", pod?.podUid && `uid ${pod.podUid}`].filter(Boolean).join("  ")],
     ["node", dump.nodeHostname],
@@ -76,7 +77,7 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
     ["truncated", truncated && chalk.red(truncated)],
     ["state", dump.complete ? chalk.green(dump.state) : chalk.red(dump.state)],
     ["store", where],
-    ["objects", dump.keys.join("\n")],
+    ["objects", keysOf(dump.objects).join("\n")],
     [
       "entries",
       metadata?.entries

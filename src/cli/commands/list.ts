@@ -1,5 +1,5 @@
 import chalk from "chalk";
-import type { Dump } from "../../catalog/dump.js";
+import { crashTime, type Dump } from "../../catalog/dump.js";
 import { type FilterFlags, parseFilter } from "../../catalog/filters.js";
 import { NoMatchError } from "../../catalog/resolve.js";
 import { UsageError } from "../../errors.js";
@@ -37,7 +37,7 @@ function renderDumps(dumps: readonly Dump[]): string {
   // Only uuids are shortened: the name of a dump from before uuids is its id, whole.
   const rows = dumps.map((dump, index) => [
     chalk.yellow(dump.id === dump.stem ? dump.id : (ids[index] ?? dump.id)),
-    formatTime(dump.timestamp),
+    formatTime(crashTime(dump)),
     dump.namespace ?? "-",
     dump.pod ?? "-",
     dump.exe ?? "-",
