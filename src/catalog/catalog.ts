@@ -1,4 +1,3 @@
-import pLimit from "p-limit";
 import type { CrashFacts } from "../crashlog/crash-signature.js";
 import type { Store } from "../store/store.js";
 import { type Dump, describeDump } from "./dump.js";
@@ -33,23 +32,24 @@ export class Catalog {
    */
   async describe(dumps: readonly Dump[], depth: Depth = "full"): Promise<Dump[]> {
     const { cache, onProgress } = this.options;
-    // The store bounds the requests in flight; this only bounds the work waiting for them.
-    const limit = pLimit(this.options.concurrency ?? 256);
     const known = (dump: Dump) => dump.metadata !== undefined && (depth === "list" || !dump.metadata.partial);
     const unread = dumps.filter((dump) => !known(dump)).length;
+    const described = [...dumps];
+    let next = 0;
     let done = 0;
-    const described = await Promise.all(
-      dumps.map((dump) =>
-        known(dump)
-          ? dump
-          : limit(async () => {
-              const read = await readMetadata(this.store, dump.objects, depth);
-              const metadata = cache?.set(dump.objects, read) ?? read;
-              onProgress?.(++done, unread);
-              return describeDump(dump.objects, metadata);
-            }),
-      ),
-    );
+    // A fixed set of workers taking the next dump, not a task per dump: 100,000 waiting tasks were tens of
+    // megabytes. The store bounds the requests in flight; this only bounds the work waiting for them.
+    const worker = async () => {
+      while (next < described.length) {
+        const index = next++;
+        const dump = described[index];
+        if (!dump || known(dump)) continue;
+        const read = await readMetadata(this.store, dump.objects, depth);
+        described[index] = describeDump(dump.objects, cache?.set(dump.objects, read) ?? read);
+        onProgress?.(++done, unread);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 256, unread) }, worker));
     await cache?.save();
     // Dumps come newest first; a dump read may have learnt its time only now.
     return unread === 0 ? described : sortNewestFirst(described);
