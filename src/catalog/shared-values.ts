@@ -15,7 +15,10 @@ export class SharedValues {
   private readonly texts = new Map<string, string>();
   private readonly values = new Map<string, unknown>();
 
-  /** The metadata with its repeated parts replaced by their shared copies; the argument is not changed. */
+  /**
+   * A copy of the metadata, its repeated parts replaced by their shared copies. The argument keeps its
+   * fields; images and a crash seen for the first time become the shared copies, and are frozen with them.
+   */
   share(metadata: DumpMetadata): DumpMetadata {
     const shared: DumpMetadata = {
       ...metadata,
