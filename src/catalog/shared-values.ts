@@ -1,4 +1,3 @@
-import type { PodInfo } from "./metadata.js";
 import type { DumpMetadata } from "./read-metadata.js";
 
 /** Shared by every dump that has none: frozen, so that a write to one would throw, not change them all. */
@@ -20,26 +19,25 @@ export class SharedValues {
    * fields; images and a crash seen for the first time become the shared copies, and are frozen with them.
    */
   share(metadata: DumpMetadata): DumpMetadata {
-    const shared: DumpMetadata = {
-      ...metadata,
-      state: this.text(metadata.state),
-      containers: metadata.containers.length === 0 ? NO_LIST : metadata.containers,
-      images: metadata.images.length === 0 ? NO_LIST : this.value(metadata.images),
-      problems: metadata.problems.length === 0 ? NO_LIST : metadata.problems,
-    };
-    if (metadata.crash) shared.crash = this.value(metadata.crash);
-    if (metadata.pod) shared.pod = this.pod(metadata.pod);
-    return shared;
+    const copy: DumpMetadata = { ...metadata };
+    if (metadata.pod) copy.pod = { ...metadata.pod };
+    return this.own(copy);
   }
 
-  private pod(pod: PodInfo): PodInfo {
-    const shared: PodInfo = {
-      ...pod,
-      labels: this.names(pod.labels),
-      annotations: this.names(pod.annotations),
-    };
-    if (pod.namespace !== undefined) shared.namespace = this.text(pod.namespace);
-    return shared;
+  /** The same, in place: for metadata nothing else holds, such as a cache row just parsed. */
+  own(metadata: DumpMetadata): DumpMetadata {
+    metadata.state = this.text(metadata.state);
+    if (metadata.containers.length === 0) metadata.containers = NO_LIST;
+    metadata.images = metadata.images.length === 0 ? NO_LIST : this.value(metadata.images);
+    if (metadata.problems.length === 0) metadata.problems = NO_LIST;
+    if (metadata.crash) metadata.crash = this.value(metadata.crash);
+    const pod = metadata.pod;
+    if (pod) {
+      pod.labels = this.names(pod.labels);
+      pod.annotations = this.names(pod.annotations);
+      if (pod.namespace !== undefined) pod.namespace = this.text(pod.namespace);
+    }
+    return metadata;
   }
 
   private names(names: Record<string, string>): Record<string, string> {
@@ -47,8 +45,14 @@ export class SharedValues {
     return NO_NAMES;
   }
 
-  /** One frozen copy of each value equal in JSON. */
+  /** A value read from elsewhere (a cache file's shared line), as its one frozen copy. */
+  adopt<T extends object>(value: T): T {
+    return this.value(value);
+  }
+
+  /** One frozen copy of each value equal in JSON; a frozen value is such a copy already. */
   private value<T>(value: T): T {
+    if (Object.isFrozen(value)) return value;
     const key = JSON.stringify(value);
     const shared = this.values.get(key);
     if (shared !== undefined) return shared as T;

@@ -1,4 +1,4 @@
-import { ownCopy } from "../util/own-copy.js";
+import { ownCopies } from "../util/own-copy.js";
 
 /** One page of a ListObjectsV2 answer: what the store's listing reads of it. */
 export interface ListPage {
@@ -28,13 +28,13 @@ export function parseListPage(xml: string): ListPage | undefined {
     const modified = new Date(textOf(block, "LastModified") ?? "");
     if (key === undefined || !Number.isSafeInteger(size) || Number.isNaN(modified.getTime()))
       return undefined;
-    contents.push({
-      Key: ownCopy(key),
-      Size: size,
-      ETag: textOf(block, "ETag") ?? "",
-      LastModified: modified,
-    });
+    contents.push({ Key: key, Size: size, ETag: textOf(block, "ETag") ?? "", LastModified: modified });
   }
+  const copies = ownCopies(contents.flatMap((item) => [item.Key, item.ETag]));
+  contents.forEach((item, index) => {
+    item.Key = copies[2 * index] ?? item.Key;
+    item.ETag = copies[2 * index + 1] ?? item.ETag;
+  });
   const prefixes = [...xml.matchAll(COMMON_PREFIX)].map(([, prefix = ""]) => ({ Prefix: decode(prefix) }));
   const rest = xml.replace(CONTENTS, "").replace(COMMON_PREFIX, "");
   const truncated = textOf(rest, "IsTruncated");

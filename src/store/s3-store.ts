@@ -9,7 +9,6 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { ownCopy } from "../util/own-copy.js";
 import { AdaptiveLimit } from "./adaptive-limit.js";
 import { type ListPart, partsAfter } from "./key-ranges.js";
 import { type ListPage, parseListPage } from "./list-result.js";
@@ -89,8 +88,30 @@ export class S3Store implements Store {
       const folders = [...first.folders, ...parts.flatMap((part) => part.folders)];
       await Promise.all(folders.map(listFolder));
     };
+    await this.learnRouteFirst(this.config.prefix);
     await listFolder(this.config.prefix);
     return found;
+  }
+
+  /**
+   * A listing of one key by the SDK, for the light path to learn its route from before the first page:
+   * the SDK's reading of a page of 1,000 keys cost a warm listing 150 ms of CPU.
+   */
+  private async learnRouteFirst(prefix: string): Promise<void> {
+    if (this.signedGet || this.lightFailed) return;
+    await this.call(
+      prefix || "/",
+      (client) =>
+        client.send(
+          new ListObjectsV2Command({
+            Bucket: this.config.bucket,
+            Prefix: prefix,
+            Delimiter: "/",
+            MaxKeys: 1,
+          }),
+        ),
+      true,
+    );
   }
 
   /** One part of one folder. With `firstPageOnly`, stops after a page and says where it stopped. */
@@ -372,7 +393,7 @@ function toStoredObject(key: string, size?: number, etag?: string, lastModified?
   return {
     key,
     size: size ?? 0,
-    etag: ownCopy((etag ?? "").replaceAll('"', "")),
+    etag: (etag ?? "").replaceAll('"', ""),
     modified: lastModified?.getTime() ?? 0,
   };
 }

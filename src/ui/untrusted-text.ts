@@ -49,8 +49,9 @@ function escapeJsonRaw(json: string): string {
   return json.replace(JSON_RAW, (char) => unicodeEscape(char));
 }
 
-/** Text is written in pieces of about this many characters. */
+/** Text is written in pieces of about this many characters, made of batches of this many elements. */
 const PIECE = 1 << 16;
+const BATCH = 256;
 
 /**
  * The text `jsonText(items.map(toJson))` gives, written element by element: a listing of 100,000 dumps is
@@ -61,17 +62,26 @@ export async function writeJsonArray<T>(
   items: Iterable<T>,
   toJson: (item: T) => unknown,
 ): Promise<void> {
+  let batch: unknown[] = [];
   let piece = "";
   let first = true;
-  for (const item of items) {
-    // A JSON string holds no raw newline: every newline is layout, and indenting the element is safe.
-    piece += `${first ? "[\n  " : ",\n  "}${JSON.stringify(toJson(item), null, 2).replaceAll("\n", "\n  ")}`;
+  const flush = () => {
+    // A batch's own array text, less its brackets, is its elements as the whole array's text holds them.
+    const text = JSON.stringify(batch, null, 2);
+    piece += `${first ? "[\n" : ",\n"}${text.slice(2, -2)}`;
     first = false;
+    batch = [];
+  };
+  for (const item of items) {
+    batch.push(toJson(item));
+    if (batch.length < BATCH) continue;
+    flush();
     if (piece.length >= PIECE) {
       await writePiece(stream, piece);
       piece = "";
     }
   }
+  if (batch.length > 0) flush();
   await writePiece(stream, `${piece}${first ? "[]" : "\n]"}\n`);
 }
 

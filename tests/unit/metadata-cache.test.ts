@@ -21,8 +21,9 @@ const metadataOf = (index: number): DumpMetadata => ({
   state: "ok",
   pod: { namespace: "shop", pod: `cart-${index}\u202e`, labels: {}, annotations: {} },
   containers: [],
-  images: [],
+  images: index % 3 ? [{ repoTags: [`shop/cart:${index % 3}`], repoDigests: [], container: 0 }] : [],
   problems: index % 2 ? [`pod-info.json: line\nbreak ${index}`] : [],
+  crash: { kind: "uncaught-exception", frames: ["handle (cart.js)"], message: `boom ${index % 2}` },
   partial: true,
 });
 
@@ -41,6 +42,9 @@ describe("the metadata cache", () => {
     await cache.save();
     const file = await cacheFile(directory);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
+    const text = await readFile(file, "utf8");
+    assert.equal(text.split("boom 1").length - 1, 1, "a crash many rows share is written once");
+    assert.equal(text.split("shop/cart:2").length - 1, 1, "so are images");
     assert.ok((await stat(file)).size > 1 << 20, "more than one piece read");
 
     const loaded = new MetadataCache(directory, "s3://bucket");
@@ -48,6 +52,8 @@ describe("the metadata cache", () => {
     for (let index = 0; index < ROWS; index++) assert.deepEqual(loaded.get(dumpOf(index)), metadataOf(index));
     assert.deepEqual(loaded.reported(dumpOf(7)), { kind: "out-of-memory", frames: ["leak (app.js)"] });
     assert.equal(loaded.get(dumpOf(ROWS)), undefined);
+    assert.equal(loaded.get(dumpOf(2))?.crash, loaded.get(dumpOf(4))?.crash, "one copy of a crash read");
+    assert.equal(loaded.get(dumpOf(1))?.images, loaded.get(dumpOf(4))?.images, "one copy of images read");
     assert.equal(loaded.get(dumpOf(5, "changed")), undefined, "a changed object is read again");
   });
 

@@ -56,7 +56,14 @@ describe("untrusted text: control characters shown as escapes", () => {
       keys: [`a/${index}.zip`],
       nested: { empty: [], none: {}, pod: "x\u202e\u007f" },
     }));
-    for (const items of [[], [1], [{ a: [1, { b: null }] }, "s\n"], many]) {
+    for (const items of [
+      [],
+      [1],
+      [{ a: [1, { b: null }] }, "s\n"],
+      many.slice(0, 256),
+      many.slice(0, 257),
+      many,
+    ]) {
       assert.equal((await written(items)).join(""), jsonText(items));
     }
     assert.ok((await written(many)).length > 1, "a long array is written in more than one piece");
