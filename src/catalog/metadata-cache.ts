@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { CrashFacts } from "../crashlog/crash-signature.js";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
@@ -77,8 +78,23 @@ export class MetadataCache {
   async save(): Promise<void> {
     if (!this.changed) return;
     // A cache that cannot be written (a read-only or foreign home) only makes the next run slower.
-    await writeFileAtomic(this.file, cacheFileText(this.rows.values())).catch(() => undefined);
+    const written = await writeFileAtomic(this.file, cacheFileText(this.rows.values())).then(
+      () => true,
+      () => false,
+    );
     this.changed = false;
+    if (written) await this.removeOlderFormats();
+  }
+
+  /** The same store's files of earlier formats: never read again, they would only take room. */
+  private async removeOlderFormats(): Promise<void> {
+    const directory = path.dirname(this.file);
+    const own = path.basename(this.file);
+    const stem = own.slice(0, own.lastIndexOf(".v") + 2);
+    for (const name of await readdir(directory).catch(() => [] as string[])) {
+      if (name !== own && name.startsWith(stem) && /^\d+\.jsonl?$/.test(name.slice(stem.length)))
+        await rm(path.join(directory, name), { force: true }).catch(() => undefined);
+    }
   }
 
   private current(dump: DumpObjects): Row | undefined {

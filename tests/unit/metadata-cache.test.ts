@@ -57,6 +57,21 @@ describe("the metadata cache", () => {
     assert.equal(loaded.get(dumpOf(5, "changed")), undefined, "a changed object is read again");
   });
 
+  it("removes the same store's files of earlier formats once it has saved, and no other file", async () => {
+    const directory = path.join(home, "formats");
+    const cache = new MetadataCache(directory, "s3://bucket");
+    cache.set(dumpOf(0), metadataOf(0));
+    await cache.save();
+    const file = await cacheFile(directory);
+    const stem = path.basename(file).replace(/\.v\d+\.jsonl$/, "");
+    const older = [`${stem}.v1.json`, `${stem}.v2.json`, `${stem}.v3.jsonl`];
+    const others = ["0123456789abcdef0123.v3.jsonl", `${stem}.notes`];
+    for (const name of [...older, ...others]) await writeFile(path.join(path.dirname(file), name), "{}");
+    cache.set(dumpOf(1), metadataOf(1));
+    await cache.save();
+    assert.deepEqual((await readdir(path.dirname(file))).sort(), [path.basename(file), ...others].sort());
+  });
+
   it("starts afresh from a file cut short or of another format, and never keeps half of it", async () => {
     const directory = path.join(home, "cut");
     const cache = new MetadataCache(directory, "s3://bucket");
