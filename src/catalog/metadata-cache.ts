@@ -21,11 +21,13 @@ export class MetadataCache {
   private rows = new Map<string, Row>();
   private readonly shared = new SharedValues();
   private changed = false;
+  /** The store's name among the caches: its files are `NAME.vFORMAT.jsonl`. */
+  private readonly name: string;
   private readonly file: string;
 
   constructor(directory: string, storeDescription: string) {
-    const name = createHash("sha256").update(storeDescription).digest("hex").slice(0, 20);
-    this.file = path.join(directory, "metadata", `${name}.v${FORMAT}.jsonl`);
+    this.name = createHash("sha256").update(storeDescription).digest("hex").slice(0, 20);
+    this.file = path.join(directory, "metadata", `${this.name}.v${FORMAT}.jsonl`);
   }
 
   async load(): Promise<void> {
@@ -43,7 +45,7 @@ export class MetadataCache {
    */
   get(dump: DumpObjects): DumpMetadata | undefined {
     const id = idOf(dump);
-    const row = this.current(dump);
+    const row = this.current(dump, id);
     if (!row) return undefined;
     this.rows.delete(id);
     row[0] = id;
@@ -89,16 +91,15 @@ export class MetadataCache {
   /** The same store's files of earlier formats: never read again, they would only take room. */
   private async removeOlderFormats(): Promise<void> {
     const directory = path.dirname(this.file);
-    const own = path.basename(this.file);
-    const stem = own.slice(0, own.lastIndexOf(".v") + 2);
+    const older = new RegExp(`^${this.name}\\.v\\d+\\.jsonl?$`);
     for (const name of await readdir(directory).catch(() => [] as string[])) {
-      if (name !== own && name.startsWith(stem) && /^\d+\.jsonl?$/.test(name.slice(stem.length)))
+      if (name !== path.basename(this.file) && older.test(name))
         await rm(path.join(directory, name), { force: true }).catch(() => undefined);
     }
   }
 
-  private current(dump: DumpObjects): Row | undefined {
-    const row = this.rows.get(idOf(dump));
+  private current(dump: DumpObjects, id = idOf(dump)): Row | undefined {
+    const row = this.rows.get(id);
     return row && row[1] === etagsOf(dump) ? row : undefined;
   }
 }

@@ -98,20 +98,7 @@ export class S3Store implements Store {
    * the SDK's reading of a page of 1,000 keys cost a warm listing 150 ms of CPU.
    */
   private async learnRouteFirst(prefix: string): Promise<void> {
-    if (this.signedGet || this.lightFailed) return;
-    await this.call(
-      prefix || "/",
-      (client) =>
-        client.send(
-          new ListObjectsV2Command({
-            Bucket: this.config.bucket,
-            Prefix: prefix,
-            Delimiter: "/",
-            MaxKeys: 1,
-          }),
-        ),
-      true,
-    );
+    if (!this.signedGet && !this.lightFailed) await this.listPart({ prefix, maxKeys: 1 }, true);
   }
 
   /** One part of one folder. With `firstPageOnly`, stops after a page and says where it stopped. */
