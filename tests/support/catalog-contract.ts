@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { catalogScenario } from "./catalog-scenario.js";
-import { coredump, json } from "./cli.js";
-import type { StoredObject } from "./handler-layout.js";
+import { coredump, freshCacheHome, json } from "./cli.js";
+import { defaultSpec, looseDump, type StoredObject } from "./handler-layout.js";
 import { realCore } from "./real-core.js";
 
 interface ListedDump {
@@ -10,6 +10,7 @@ interface ListedDump {
   timestamp: string | null;
   namespace: string | null;
   pod: string | null;
+  hostname: string | null;
   exe: string | null;
   signal: number | null;
   signalName: string | null;
@@ -162,6 +163,38 @@ export function catalogContract(
       assert.match(human.stdout, /namespace\s+shop/);
       assert.match(human.stdout, /signal\s+SIGTRAP \(5\)/);
       assert.match(human.stdout, /state\s+present/);
+    });
+
+    it("tells a hyphenated executable from its hostname by what it read, cold and warm (2020 loose dumps)", async () => {
+      const { core, pid, signal } = await realCore();
+      const named = { hostname: "my-node-app-7d9c8b6f5-p3q4r", exe: "my-node-app", core, pid, signal };
+      // The pod's name decides the split; where the pod lookup failed, dump-info does.
+      const withPod = defaultSpec({ ...named, pod: named.hostname, timestamp: 1588462466 });
+      const noPod = defaultSpec({ ...named, pod: "unknown", namespace: "unknown", timestamp: 1588462400 });
+      const { args, env } = await place([...looseDump(withPod), ...looseDump(noPod)]);
+      const cache = { ...env, XDG_CACHE_HOME: freshCacheHome() };
+      for (const pass of ["cold", "warm"]) {
+        const result = await coredump(["list", "--json", ...args], cache);
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.deepEqual(
+          json<ListedDump[]>(result).map(({ id, hostname, pod, exe }) => ({ id, hostname, pod, exe })),
+          [
+            { id: withPod.uuid, hostname: named.hostname, pod: named.hostname, exe: named.exe },
+            { id: noPod.uuid, hostname: named.hostname, pod: null, exe: named.exe },
+          ],
+          pass,
+        );
+        const byExe = await coredump(
+          ["list", "--json", "--exe", named.exe, ...args],
+          pass === "cold" ? env : cache,
+        );
+        assert.equal(byExe.exitCode, 0, byExe.stderr);
+        assert.deepEqual(
+          json<ListedDump[]>(byExe).map((dump) => dump.id),
+          [withPod.uuid, noPod.uuid],
+          pass,
+        );
+      }
     });
 
     it("info names what is wrong with a broken dump", async () => {
