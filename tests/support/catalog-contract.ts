@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { catalogScenario } from "./catalog-scenario.js";
 import { coredump, freshCacheHome, json } from "./cli.js";
-import { defaultSpec, looseDump, type StoredObject } from "./handler-layout.js";
+import { defaultSpec, looseDump, type StoredObject, zipDump } from "./handler-layout.js";
 import { realCore } from "./real-core.js";
 
 interface ListedDump {
@@ -165,23 +165,26 @@ export function catalogContract(
       assert.match(human.stdout, /state\s+present/);
     });
 
-    it("tells a hyphenated executable from its hostname by what it read, cold and warm (2020 loose dumps)", async () => {
+    it("tells a hyphenated executable from its hostname by what it read, cold and warm (loose dumps of 2020, zips)", async () => {
       const { core, pid, signal } = await realCore();
       const named = { hostname: "my-node-app-7d9c8b6f5-p3q4r", exe: "my-node-app", core, pid, signal };
       // The pod's name decides the split; where the pod lookup failed, dump-info does.
-      const withPod = defaultSpec({ ...named, pod: named.hostname, timestamp: 1588462466 });
-      const noPod = defaultSpec({ ...named, pod: "unknown", namespace: "unknown", timestamp: 1588462400 });
-      const { args, env } = await place([...looseDump(withPod), ...looseDump(noPod)]);
+      const withPod = { ...named, pod: named.hostname };
+      const noPod = { ...named, pod: "unknown", namespace: "unknown" };
+      const dumps = [
+        { spec: defaultSpec({ ...withPod, timestamp: 1588462466 }), layout: looseDump, pod: named.hostname },
+        { spec: defaultSpec({ ...noPod, timestamp: 1588462400 }), layout: looseDump, pod: null },
+        { spec: defaultSpec({ ...withPod, timestamp: 1588462300 }), layout: zipDump, pod: named.hostname },
+        { spec: defaultSpec({ ...noPod, timestamp: 1588462200 }), layout: zipDump, pod: null },
+      ];
+      const { args, env } = await place(dumps.flatMap(({ spec, layout }) => layout(spec)));
       const cache = { ...env, XDG_CACHE_HOME: freshCacheHome() };
       for (const pass of ["cold", "warm"]) {
         const result = await coredump(["list", "--json", ...args], cache);
         assert.equal(result.exitCode, 0, result.stderr);
         assert.deepEqual(
           json<ListedDump[]>(result).map(({ id, hostname, pod, exe }) => ({ id, hostname, pod, exe })),
-          [
-            { id: withPod.uuid, hostname: named.hostname, pod: named.hostname, exe: named.exe },
-            { id: noPod.uuid, hostname: named.hostname, pod: null, exe: named.exe },
-          ],
+          dumps.map(({ spec, pod }) => ({ id: spec.uuid, hostname: named.hostname, pod, exe: named.exe })),
           pass,
         );
         const byExe = await coredump(
@@ -191,7 +194,7 @@ export function catalogContract(
         assert.equal(byExe.exitCode, 0, byExe.stderr);
         assert.deepEqual(
           json<ListedDump[]>(byExe).map((dump) => dump.id),
-          [withPod.uuid, noPod.uuid],
+          dumps.map(({ spec }) => spec.uuid),
           pass,
         );
       }
