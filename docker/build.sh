@@ -5,13 +5,15 @@
 # user: coredump --help, coredump list against the S3 rig (the image shares the host's network), and
 # coredump debug --batch -o 'v8 bt' on a real core.
 #   docker/build.sh            build (the base is reused when it exists) and smoke-test
+#   IMAGE=REGISTRY/coredump-analyser:0.1.0 docker/build.sh    the same, tagged for your registry; then
+#                              `podman push` it (docs/cluster.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/ensure.sh
 
 NODE_VERSION=${NODE_VERSION:-22.22.0}
 BASE=localhost/coredump-base-node${NODE_VERSION%%.*}
-IMAGE=localhost/coredump-analyser:latest
+IMAGE=${IMAGE:-localhost/coredump-analyser:latest}
 ensure_debian podman buildah debootstrap
 started=$(date +%s)
 

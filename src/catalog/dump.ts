@@ -48,8 +48,9 @@ export interface Dump {
 
 export function describeDump(objects: DumpObjects, described?: DumpMetadata): Dump {
   let metadata = described;
-  const fromName = parseStem(objects.stem);
   const info = metadata?.dumpInfo ?? {};
+  // Hostnames and executables may both hold hyphens: what was read says where the name splits.
+  const fromName = parseStem(objects.stem, info.hostname ?? metadata?.pod?.pod);
   // A time past what a Date holds (year 275760) is the dump's fault: no time, and the state says so.
   // A listing may not have read dump-info (the key name says the same): the name's time is judged then.
   const claimed = info.timestamp ?? fromName.timestamp;

@@ -2,6 +2,7 @@ import ms from "ms";
 import { UsageError } from "../errors.js";
 import { signalNumber } from "../util/signals.js";
 import type { Dump } from "./dump.js";
+import { possibleHostsAndExes } from "./key-name.js";
 
 export interface DumpFilter {
   namespace?: string;
@@ -35,13 +36,25 @@ export function parseFilter(flags: FilterFlags, now = new Date()): DumpFilter {
 
 export function matches(dump: Dump, filter: DumpFilter): boolean {
   if (filter.namespace !== undefined && !glob(filter.namespace, dump.namespace ?? "unknown")) return false;
-  if (filter.pod !== undefined && !glob(filter.pod, dump.pod ?? dump.hostname ?? "")) return false;
-  if (filter.exe !== undefined && !glob(filter.exe, dump.exe ?? "")) return false;
+  if (!podAndExeMatch(dump, filter)) return false;
   if (filter.signal !== undefined && dump.signal !== filter.signal) return false;
   const time = dump.time;
   if (filter.since && (time === undefined || time < filter.since.getTime())) return false;
   if (filter.until && (time === undefined || time > filter.until.getTime())) return false;
   return true;
+}
+
+function podAndExeMatch(dump: Dump, { pod, exe }: DumpFilter): boolean {
+  if (pod === undefined && exe === undefined) return true;
+  const fits = (hostname: string, exeName: string) =>
+    (pod === undefined || glob(pod, hostname)) && (exe === undefined || glob(exe, exeName));
+  if (fits(dump.pod ?? dump.hostname ?? "", dump.exe ?? "")) return true;
+  // Known by its name alone, whose hostname and executable may both hold hyphens: any split may be the
+  // right one, which its JSON, read next, decides.
+  return (
+    dump.metadata === undefined &&
+    possibleHostsAndExes(dump.stem).some((split) => fits(split.hostname, split.exe))
+  );
 }
 
 /** `SIGSEGV`, `segv` or `11`. */

@@ -58,26 +58,64 @@ const ANY_UUID = new RegExp(UUID, "i");
 /** The random suffix Kubernetes gives pod names (`-86wrh`): an alphabet without vowels and look-alikes. */
 const POD_SUFFIX = /^[bcdfghjklmnpqrstvwxz2456789]{5}$/;
 
-/** Reads the default template `{uuid}-dump-{timestamp}-{hostname}-{exe_name}-{pid}-{signal}`, and the older
- * uuid-less one. A custom template yields at least the uuid when the name holds one. */
-export function parseStem(stem: string): NameFields {
+/**
+ * Reads the default template `{uuid}-dump-{timestamp}-{hostname}-{exe_name}-{pid}-{signal}`, and the older
+ * uuid-less one. A custom template yields at least the uuid when the name holds one. `hostname`, where what
+ * was read names it (the pod's name, dump-info's hostname), decides where the hostname ends and the
+ * executable begins: both may hold hyphens (see `splitHostAndExe`).
+ */
+export function parseStem(stem: string, hostname?: string): NameFields {
   const match = UUID_NAME.exec(stem) ?? LEGACY_NAME.exec(stem);
   if (!match?.groups) {
     const uuid = ANY_UUID.exec(stem)?.[0];
     return uuid ? { uuid: uuid.toLowerCase() } : {};
   }
   const { uuid, timestamp, rest = "", pid, signal } = match.groups;
-  const { hostname, exe } = splitHostAndExe(rest);
+  const split = splitAfter(rest, hostname) ?? splitHostAndExe(rest);
   // A literal of one shape: an object spread here cost a listing of 10,000 dumps a tenth of a second.
   const fields: NameFields = {
     timestamp: Number(timestamp),
-    hostname,
-    exe: oneCopy(exe),
+    hostname: split.hostname,
+    exe: oneCopy(split.exe),
     pid: Number(pid),
     signal: Number(signal),
   };
   if (uuid) fields.uuid = uuid.toLowerCase();
   return fields;
+}
+
+/**
+ * Whether the name's hostname and executable can be told apart only by what the dump's JSON says: its
+ * hostname-and-executable part splits in more than one place (`app-7d9c8-p3q4r-my-node-app`), and
+ * `hostname` (what was read of it, if anything) does not begin it.
+ */
+export function hostAndExeAmbiguous(stem: string, hostname?: string): boolean {
+  const rest = (UUID_NAME.exec(stem) ?? LEGACY_NAME.exec(stem))?.groups?.rest;
+  if (rest === undefined || splitAfter(rest, hostname)) return false;
+  return rest.indexOf("-") !== rest.lastIndexOf("-");
+}
+
+/**
+ * Every way the name's hostname and executable may be split, for a filter on a dump known by its name alone:
+ * which is right is for its JSON to say.
+ */
+export function possibleHostsAndExes(stem: string): Array<{ hostname: string; exe: string }> {
+  const rest = (UUID_NAME.exec(stem) ?? LEGACY_NAME.exec(stem))?.groups?.rest;
+  if (rest === undefined) return [];
+  const splits: Array<{ hostname: string; exe: string }> = [];
+  for (let at = rest.indexOf("-"); at > 0; at = rest.indexOf("-", at + 1))
+    splits.push({ hostname: rest.slice(0, at), exe: rest.slice(at + 1) });
+  return splits;
+}
+
+/** The split after a hostname known from what was read, where the name begins with it and an executable follows. */
+function splitAfter(
+  rest: string,
+  hostname: string | undefined,
+): { hostname: string; exe: string } | undefined {
+  if (hostname === undefined || rest.length <= hostname.length + 1) return undefined;
+  if (rest.charCodeAt(hostname.length) !== 45 /* - */ || !rest.startsWith(hostname)) return undefined;
+  return { hostname, exe: rest.slice(hostname.length + 1) };
 }
 
 /** A bucket's few executables (`node`, `java`): one copy of each name, for its first thousand names. */
@@ -93,7 +131,7 @@ function oneCopy(exe: string): string {
 /**
  * Hostnames and executable names may both hold hyphens. A pod's hostname usually ends in its random
  * five-character suffix, so the split goes after the last such part; failing that the executable is
- * taken to be the last part.
+ * taken to be the last part. A guess: where the dump's JSON was read, it decides (see `parseStem`).
  */
 export function splitHostAndExe(rest: string): { hostname: string; exe: string } {
   const parts = rest.split("-");

@@ -5,7 +5,7 @@ import { crashFromLog } from "../crashlog/log-crash.js";
 import { type Store, type StoredObject, StoreError } from "../store/store.js";
 import { coreMachineInZip, coreMachineOfObject } from "./core-machine.js";
 import type { DumpObjects } from "./group.js";
-import { parseStem } from "./key-name.js";
+import { hostAndExeAmbiguous, parseStem } from "./key-name.js";
 import {
   type ContainerInfo,
   type DumpInfo,
@@ -52,9 +52,11 @@ export interface DumpMetadata {
 }
 
 /**
- * How much of a dump to read. `list`: at most one request per dump beyond the listing (a zip's tail, which
- * holds its directory and every entry after the core; a loose dump's runtime info, which names its
- * namespace); dump-info only where the key name does not already say what it says. `full`: everything.
+ * How much of a dump to read. `list`: one request per dump beyond the listing (a zip's tail, which holds
+ * its directory and every entry after the core; a loose dump's runtime info, which names its namespace);
+ * dump-info only where the key name does not already say what it says, a second request: a name that
+ * does not follow the default template, or whose hostname and executable both hold hyphens and the pod's
+ * name does not tell apart. `full`: everything.
  */
 export type Depth = "list" | "full";
 
@@ -75,7 +77,7 @@ export async function readMetadata(
   depth: Depth = "full",
 ): Promise<DumpMetadata> {
   try {
-    if (dump.zip) return await readZipMetadata(store, dump.zip, depth === "list" && nameSaysAll(dump.stem));
+    if (dump.zip) return await readZipMetadata(store, dump.zip, depth === "list" ? dump.stem : undefined);
     return depth === "list" ? await readLooseRuntime(store, dump) : await readLooseMetadata(store, dump);
   } catch (error) {
     if (error instanceof StoreError && (error.kind === "denied" || error.kind === "bad-credentials")) {
@@ -130,8 +132,9 @@ function nameSaysAll(stem: string): boolean {
 }
 
 /**
- * A loose dump for a listing: its runtime info alone (one GET), for the namespace no key name holds. The
- * dump info is judged by its size in the listing: an empty one is no info; its content is read by `info`.
+ * A loose dump for a listing: its runtime info (one GET), for the namespace no key name holds. The dump
+ * info is judged by its size in the listing (an empty one is no info), and read only where the key name and
+ * the pod's name leave the hostname and executable undecided; `info` reads it whole.
  */
 async function readLooseRuntime(store: Store, dump: DumpObjects): Promise<DumpMetadata> {
   const problems: string[] = [];
@@ -139,6 +142,7 @@ async function readLooseRuntime(store: Store, dump: DumpObjects): Promise<DumpMe
   const runtime = runtimeObject
     ? parseJson(runtimeObject.key, await readSmall(store, runtimeObject), problems)
     : undefined;
+  const pod = runtime === undefined ? undefined : trimmedPod(parseRuntimeInfo(runtime));
   const info = dump.dumpInfo ?? dump.legacyInfo;
   const metadata: DumpMetadata = {
     state: info === undefined ? "missing" : info.size === 0 ? "malformed" : "ok",
@@ -147,19 +151,34 @@ async function readLooseRuntime(store: Store, dump: DumpObjects): Promise<DumpMe
     problems,
     partial: true,
   };
-  if (runtime !== undefined) metadata.pod = trimmedPod(parseRuntimeInfo(runtime));
+  if (pod) metadata.pod = pod;
+  if (dump.dumpInfo && dump.dumpInfo.size > 0 && hostAndExeAmbiguous(dump.stem, pod?.pod)) {
+    const json = parseJson(dump.dumpInfo.key, await readSmall(store, dump.dumpInfo), problems);
+    metadata.state = metadataStateOf(true, json);
+    if (json !== undefined) metadata.dumpInfo = hostAndExeOf(parseDumpInfo(json));
+  }
   return metadata;
 }
 
+/** What a listing keeps of dump-info: what the key name could not say for certain. */
+function hostAndExeOf(info: DumpInfo): DumpInfo {
+  const kept: DumpInfo = {};
+  if (info.hostname !== undefined) kept.hostname = info.hostname;
+  if (info.exe !== undefined) kept.exe = info.exe;
+  return kept;
+}
+
 /**
- * A zip's JSON and logs. With `skipDumpInfo` (a listing, the key name saying what dump-info says), the
- * entries read are those after the core, which the tail read that found the directory already holds.
+ * A zip's JSON and logs. For a listing (`listedStem`, the dump's name) whose key name says what dump-info
+ * says, the entries read are those after the core, which the tail read that found the directory already
+ * holds.
  */
 async function readZipMetadata(
   store: Store,
   object: StoredObject,
-  skipDumpInfo: boolean,
+  listedStem: string | undefined,
 ): Promise<DumpMetadata> {
+  const skipDumpInfo = listedStem !== undefined && nameSaysAll(listedStem);
   const zip = await openStoredZip(store, object);
   const problems: string[] = [];
   const readable = withinBudget(
@@ -243,6 +262,18 @@ async function readZipMetadata(
   }
   const pod = mergePods(podInfo, runtimeInfo);
   if (pod) metadata.pod = skipDumpInfo ? trimmedPod(pod) : pod;
+  // Hyphens in both the hostname and the executable, and no pod's name to tell them apart: dump-info does.
+  if (
+    skipDumpInfo &&
+    dumpInfoEntry &&
+    dumpInfoEntry.uncompressedSize > 0 &&
+    dumpInfoEntry.uncompressedSize <= METADATA_LIMIT &&
+    hostAndExeAmbiguous(listedStem, pod?.pod)
+  ) {
+    const json = parseJson(dumpInfoEntry.name, await zip.readEntry(dumpInfoEntry), problems);
+    metadata.state = metadataStateOf(true, json);
+    if (json !== undefined) metadata.dumpInfo = hostAndExeOf(parseDumpInfo(json));
+  }
   if (skipDumpInfo) {
     metadata.containers = [];
     metadata.images = metadata.images.map(trimmedImage);

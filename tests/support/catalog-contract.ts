@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { catalogScenario } from "./catalog-scenario.js";
-import { coredump, json } from "./cli.js";
-import type { StoredObject } from "./handler-layout.js";
+import { coredump, freshCacheHome, json } from "./cli.js";
+import { defaultSpec, looseDump, type StoredObject, zipDump } from "./handler-layout.js";
 import { realCore } from "./real-core.js";
 
 interface ListedDump {
@@ -10,6 +10,7 @@ interface ListedDump {
   timestamp: string | null;
   namespace: string | null;
   pod: string | null;
+  hostname: string | null;
   exe: string | null;
   signal: number | null;
   signalName: string | null;
@@ -162,6 +163,41 @@ export function catalogContract(
       assert.match(human.stdout, /namespace\s+shop/);
       assert.match(human.stdout, /signal\s+SIGTRAP \(5\)/);
       assert.match(human.stdout, /state\s+present/);
+    });
+
+    it("tells a hyphenated executable from its hostname by what it read, cold and warm (loose dumps of 2020, zips)", async () => {
+      const { core, pid, signal } = await realCore();
+      const named = { hostname: "my-node-app-7d9c8b6f5-p3q4r", exe: "my-node-app", core, pid, signal };
+      // The pod's name decides the split; where the pod lookup failed, dump-info does.
+      const withPod = { ...named, pod: named.hostname };
+      const noPod = { ...named, pod: "unknown", namespace: "unknown" };
+      const dumps = [
+        { spec: defaultSpec({ ...withPod, timestamp: 1588462466 }), layout: looseDump, pod: named.hostname },
+        { spec: defaultSpec({ ...noPod, timestamp: 1588462400 }), layout: looseDump, pod: null },
+        { spec: defaultSpec({ ...withPod, timestamp: 1588462300 }), layout: zipDump, pod: named.hostname },
+        { spec: defaultSpec({ ...noPod, timestamp: 1588462200 }), layout: zipDump, pod: null },
+      ];
+      const { args, env } = await place(dumps.flatMap(({ spec, layout }) => layout(spec)));
+      const cache = { ...env, XDG_CACHE_HOME: freshCacheHome() };
+      for (const pass of ["cold", "warm"]) {
+        const result = await coredump(["list", "--json", ...args], cache);
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.deepEqual(
+          json<ListedDump[]>(result).map(({ id, hostname, pod, exe }) => ({ id, hostname, pod, exe })),
+          dumps.map(({ spec, pod }) => ({ id: spec.uuid, hostname: named.hostname, pod, exe: named.exe })),
+          pass,
+        );
+        const byExe = await coredump(
+          ["list", "--json", "--exe", named.exe, ...args],
+          pass === "cold" ? env : cache,
+        );
+        assert.equal(byExe.exitCode, 0, byExe.stderr);
+        assert.deepEqual(
+          json<ListedDump[]>(byExe).map((dump) => dump.id),
+          dumps.map(({ spec }) => spec.uuid),
+          pass,
+        );
+      }
     });
 
     it("info names what is wrong with a broken dump", async () => {

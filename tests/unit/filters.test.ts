@@ -42,6 +42,19 @@ describe("filters", () => {
     assert.equal(matches(crashed, parseFilter({ until: "30m" }, now)), true);
   });
 
+  it("lets --exe and --pod find a dump known by its name alone however its hyphens split", () => {
+    const stem = "dump-1588462466-my-node-app-7d9c8b6f5-p3q4r-my-node-app-10-4";
+    const guessed = dump({ stem, pod: "my-node-app-7d9c8b6f5-p3q4r-my-node", exe: "app" });
+    const filter = parseFilter({ exe: "my-node-app", pod: "my-node-app-*-p3q4r" }, now);
+    assert.equal(matches(guessed, filter), true);
+    assert.equal(matches(guessed, parseFilter({ exe: "my-node-app", pod: "other-*" }, now)), false);
+    // Once its JSON is read, what it says is all that matches.
+    assert.equal(
+      matches({ ...guessed, metadata: { state: "ok", containers: [], images: [], problems: [] } }, filter),
+      false,
+    );
+  });
+
   it("lets --namespace unknown find the dumps the handler could not place", () => {
     assert.equal(matches(dump({ namespace: null }), parseFilter({ namespace: "unknown" }, now)), true);
   });

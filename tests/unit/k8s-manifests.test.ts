@@ -3,12 +3,16 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { EphemeralContainer } from "kubernetes-models/v1/EphemeralContainer";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { parseAllDocuments } from "yaml";
 import { repoRoot } from "../support/repo-root.js";
 
 const folder = path.join(repoRoot(), "docker", "k8s");
 
-async function manifests(): Promise<Array<{ file: string; object: Record<string, unknown> }>> {
+type Manifest = { file: string; object: Record<string, unknown> };
+
+async function manifests(): Promise<Manifest[]> {
   const files = (await readdir(folder)).filter((name) => name.endsWith(".yaml"));
   const found = [];
   for (const file of files) {
@@ -19,21 +23,37 @@ async function manifests(): Promise<Array<{ file: string; object: Record<string,
   return found;
 }
 
+async function deployments(): Promise<Manifest[]> {
+  return (await manifests()).filter(({ object }) => object.kind === "Deployment");
+}
+
 describe("Kubernetes manifests", () => {
   it("validate against the Kubernetes schemas", async () => {
     const all = await manifests();
-    assert.ok(all.length >= 2);
+    assert.ok((await deployments()).length >= 3);
     for (const { file, object } of all) {
-      assert.equal(object.kind, "Deployment", file);
-      assert.doesNotThrow(
-        () => new Deployment(object as ConstructorParameters<typeof Deployment>[0]).validate(),
-        file,
-      );
+      assert.ok(object.kind === "Deployment" || object.kind === "ServiceAccount", `${file}: ${object.kind}`);
+      const model =
+        object.kind === "Deployment"
+          ? new Deployment(object as ConstructorParameters<typeof Deployment>[0])
+          : new ServiceAccount(object as ConstructorParameters<typeof ServiceAccount>[0]);
+      assert.doesNotThrow(() => model.validate(), file);
+    }
+  });
+
+  it("name the image with a registry the user replaces, tagged with the package's version", async () => {
+    const { version } = JSON.parse(await readFile(path.join(repoRoot(), "package.json"), "utf8")) as {
+      version: string;
+    };
+    for (const { file, object } of await deployments()) {
+      const deployment = new Deployment(object as ConstructorParameters<typeof Deployment>[0]);
+      for (const container of deployment.spec?.template.spec?.containers ?? [])
+        assert.equal(container.image, `REGISTRY/coredump-analyser:${version}`, file);
     }
   });
 
   it("run as a non-root user with no privileges and nothing writable but their volumes", async () => {
-    for (const { file, object } of await manifests()) {
+    for (const { file, object } of await deployments()) {
       const deployment = new Deployment(object as ConstructorParameters<typeof Deployment>[0]);
       const pod = deployment.spec?.template.spec;
       assert.equal(pod?.securityContext?.runAsNonRoot, true, file);
@@ -52,5 +72,38 @@ describe("Kubernetes manifests", () => {
       assert.match(s3, new RegExp(`"key":"${key}"`));
     assert.match(s3, /"key":"s3Endpoint","optional":true/);
     assert.match(byFile.get("analyser-cores-mount.yaml") ?? "", /"mountPath":"\/cores","readOnly":true/);
+  });
+
+  it("without the s3config secret, take credentials from a service account and name the bucket", async () => {
+    const found = (await manifests()).filter(({ file }) => file === "analyser-service-account.yaml");
+    const account = found.find(({ object }) => object.kind === "ServiceAccount")?.object;
+    const deployment = new Deployment(
+      found.find(({ object }) => object.kind === "Deployment")?.object as ConstructorParameters<
+        typeof Deployment
+      >[0],
+    );
+    const pod = deployment.spec?.template.spec;
+    assert.equal(pod?.serviceAccountName, (account?.metadata as { name?: string } | undefined)?.name);
+    const env = pod?.containers[0]?.env ?? [];
+    assert.ok(env.every((variable) => variable.valueFrom?.secretKeyRef === undefined));
+    assert.deepEqual(
+      env.filter((variable) => variable.name.startsWith("S3_")).map((variable) => variable.name),
+      ["S3_BUCKET_NAME", "S3_REGION"],
+    );
+  });
+
+  it("give kubectl debug a valid ephemeral container that can ptrace another container's process", async () => {
+    const custom = parseAllDocuments(
+      await readFile(path.join(folder, "debug", "capture.yaml"), "utf8"),
+    )[0]?.toJS() as Record<string, unknown>;
+    const container = new EphemeralContainer({
+      name: "coredump",
+      image: "REGISTRY/coredump-analyser:0.1.0",
+      targetContainerName: "app",
+      ...custom,
+    });
+    assert.doesNotThrow(() => container.validate());
+    assert.deepEqual(container.securityContext?.capabilities?.add, ["SYS_PTRACE"]);
+    assert.equal(container.securityContext?.runAsUser, 0);
   });
 });

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { classifyKey, parseStem, splitHostAndExe } from "../../src/catalog/key-name.js";
+import {
+  classifyKey,
+  hostAndExeAmbiguous,
+  parseStem,
+  possibleHostsAndExes,
+  splitHostAndExe,
+} from "../../src/catalog/key-name.js";
 
 const NAME = "2fd506c1-4030-4b91-a37e-0242941273d7-dump-1588462466-crashing-app-699c49b4ff-86wrh-node-10-4";
 
@@ -71,6 +77,41 @@ describe("parseStem", () => {
       uuid: "2fd506c1-4030-4b91-a37e-0242941273d7",
     });
     assert.deepEqual(parseStem("something-else"), {});
+  });
+});
+
+describe("a hostname and an executable that both hold hyphens", () => {
+  const hyphenated =
+    "2fd506c1-4030-4b91-a37e-0242941273d7-dump-1588462466-my-node-app-7d9c8b6f5-p3q4r-my-node-app-10-4";
+
+  it("are split where the hostname read from the dump's JSON ends", () => {
+    assert.deepEqual(parseStem(hyphenated, "my-node-app-7d9c8b6f5-p3q4r"), {
+      uuid: "2fd506c1-4030-4b91-a37e-0242941273d7",
+      timestamp: 1588462466,
+      hostname: "my-node-app-7d9c8b6f5-p3q4r",
+      exe: "my-node-app",
+      pid: 10,
+      signal: 4,
+    });
+    // A hostname read that does not begin the name (a pod with its own hostname) leaves the guess.
+    assert.equal(parseStem(hyphenated, "other-pod").exe, "app");
+    assert.equal(parseStem(hyphenated, "my-node-app-7d9c8b6f5-p3q4r-my-node-app").exe, "app");
+  });
+
+  it("are ambiguous until what was read decides them", () => {
+    assert.equal(hostAndExeAmbiguous(hyphenated), true);
+    assert.equal(hostAndExeAmbiguous(hyphenated, "unknown"), true);
+    assert.equal(hostAndExeAmbiguous(hyphenated, "my-node-app-7d9c8b6f5-p3q4r"), false);
+    assert.equal(hostAndExeAmbiguous("dump-1588462466-web-node-7-11"), false);
+    assert.equal(hostAndExeAmbiguous("shop-2fd506c1-4030-4b91-a37e-0242941273d7-core"), false);
+  });
+
+  it("can be split in every place a filter on the name alone must try", () => {
+    assert.deepEqual(possibleHostsAndExes("dump-1588462466-a-b-c-7-11"), [
+      { hostname: "a", exe: "b-c" },
+      { hostname: "a-b", exe: "c" },
+    ]);
+    assert.deepEqual(possibleHostsAndExes("something-else"), []);
   });
 });
 
