@@ -7,7 +7,7 @@ import type { V8Constants } from "./v8-constants.js";
 const TWO_32 = 2 ** 32;
 
 /** How an object is held when it is a root of the walk. */
-export const RootKind = { None: 0, GlobalObject: 1, NativeMemory: 2 } as const;
+export const RootKind = { None: 0, GlobalObject: 1, NativeMemory: 2, StringTable: 3 } as const;
 
 /** Which objects are live, and for each the object it was first reached from (a shortest path tree). */
 export interface Reachability {
@@ -94,7 +94,29 @@ export function markLive(
     }
   }
   drain();
+  holdInternalizedStrings(objects, maps, v8, reachedFrom, rootKind);
   return { parent, reachedFrom, rootKind, live: tail };
+}
+
+/**
+ * V8's string table holds every internalized string, as Node's own snapshot shows under `(Internalized
+ * strings)`: such a string is never retained by one object alone, even where the table (off the heap) was
+ * not what first reached it. Since V8 14 (Node 26) a Map's string keys are internalized, so that without
+ * this a Map would seem to retain its keys.
+ */
+function holdInternalizedStrings(
+  objects: HeapObjects,
+  maps: MapTable,
+  v8: V8Constants,
+  reachedFrom: Uint8Array,
+  rootKind: Uint8Array,
+): void {
+  const internalized = new Set(v8.typesWhoseEnumMatches(/INTERNALIZED/));
+  for (let index = 0; index < objects.address.length; index++) {
+    if (reachedFrom[index] === 0 || rootKind[index] !== RootKind.None) continue;
+    const type = maps.maps[objects.map[index] as number]?.instanceType;
+    if (type !== undefined && internalized.has(type)) rootKind[index] = RootKind.StringTable;
+  }
 }
 
 /** Calls `visit` with each strong tagged pointer (low bits 01) in [start, end) of a segment. */

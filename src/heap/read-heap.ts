@@ -7,7 +7,7 @@ import { MapTable } from "./map-table.js";
 import { ObjectNames } from "./object-names.js";
 import { ObjectSizer } from "./object-size.js";
 import { markLive, type Reachability } from "./reachability.js";
-import { supportedNodeVersion } from "./supported.js";
+import { nodeVersionSupport } from "./supported.js";
 import { UnsupportedHeapError, V8Constants } from "./v8-constants.js";
 
 /**
@@ -31,6 +31,8 @@ const RAW_BODY_TYPES = [
 /** A heap read out of a core: what the verbs, and report on an out-of-memory core, start from. */
 export interface LoadedHeap {
   nodeVersion: string;
+  /** False for a Node major newer than the reader was tested on: read all the same, and labelled. */
+  verifiedVersion: boolean;
   memory: CoreMemory;
   v8: V8Constants;
   maps: MapTable;
@@ -50,7 +52,7 @@ export async function loadHeap(corePath: string, executablePath: string): Promis
       `${corePath} is a ${summary.machine.name} core: coredump heap reads x86_64 and aarch64 cores only`,
     );
   }
-  const nodeVersion = supportedNodeVersion(summary.nodeVersion);
+  const { version: nodeVersion, verified: verifiedVersion } = nodeVersionSupport(summary.nodeVersion);
   const v8 = await V8Constants.fromExecutable(executablePath);
   const memory = await CoreMemory.load(corePath, summary.mappings);
   const maps = new MapTable(memory, v8);
@@ -72,7 +74,7 @@ export async function loadHeap(corePath: string, executablePath: string): Promis
   const strings = new HeapStrings(memory, maps, v8);
   const names = new ObjectNames(memory, maps, strings, v8);
   nameTypesByRole(memory, v8, maps, objects, names);
-  return { nodeVersion, memory, v8, maps, objects, live, names, strings, isRawBody };
+  return { nodeVersion, verifiedVersion, memory, v8, maps, objects, live, names, strings, isRawBody };
 }
 
 /**
@@ -110,6 +112,8 @@ function nameTypesByRole(
 
 export interface HeapSummary {
   nodeVersion: string;
+  /** False for a Node major newer than the reader was tested on (`unverified version`). */
+  verifiedVersion: boolean;
   /** Live objects: reached from the global objects or from a pointer outside the heap. */
   objects: number;
   bytes: number;
@@ -129,6 +133,7 @@ export function summarizeHeap(heap: LoadedHeap): HeapSummary {
   }
   return {
     nodeVersion: heap.nodeVersion,
+    verifiedVersion: heap.verifiedVersion,
     objects: heap.live.live,
     bytes,
     types,

@@ -64,6 +64,16 @@ export class V8Constants {
     );
   }
 
+  /** The instance type numbers whose enum name (`INTERNALIZED_ONE_BYTE_STRING_TYPE` …) matches `pattern`. */
+  typesWhoseEnumMatches(pattern: RegExp): number[] {
+    const types: number[] = [];
+    for (const [name, value] of this.values) {
+      const match = /^v8dbg_type_\w+?__(\w+)$/.exec(name);
+      if (match?.[1] && pattern.test(match[1])) types.push(value);
+    }
+    return types;
+  }
+
   /** The instance type number of V8 class `name`, or -1 where this V8 has no such type. */
   type(name: string): number {
     return this.typeOf.get(name) ?? -1;

@@ -13,8 +13,8 @@ import { describePath, LoadedSnapshot, runsThroughMap } from "../support/heap-sn
 import { officialNode } from "../support/node-builds.js";
 import { oomCore } from "../support/oom-core.js";
 
-const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0"];
-const OOM_VERSIONS = ["20.20.2", "22.22.0", "24.11.0"];
+const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0", "26.12.1"];
+const OOM_VERSIONS = ["20.20.2", "22.22.0", "24.11.0", "26.12.1"];
 
 describe("the heap app's cores and Node's own snapshots of them", () => {
   const cases: Array<{ version: string; heap: HeapCore; snapshot: LoadedSnapshot }> = [];

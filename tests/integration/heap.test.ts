@@ -17,8 +17,8 @@ import { heapVerbs, missingVerb } from "../support/heap-verbs.js";
 import { officialNode } from "../support/node-builds.js";
 import { type OomCore, oomCore } from "../support/oom-core.js";
 
-const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0"];
-const OOM_VERSIONS = ["20.20.2", "22.22.0", "24.11.0"];
+const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0", "26.12.1"];
+const OOM_VERSIONS = ["20.20.2", "22.22.0", "24.11.0", "26.12.1"];
 /** How far the core's snapshot may be from Node's own in total nodes and in the Map's retained size. */
 const TOLERANCE = 0.1;
 
@@ -58,7 +58,7 @@ function within(actual: number, expected: number, tolerance: number): boolean {
   return Math.abs(actual - expected) <= tolerance * expected;
 }
 
-describe("coredump heap and heapsnapshot on the known heap, Node 18 to 24", () => {
+describe("coredump heap and heapsnapshot on the known heap, Node 18 to 26", () => {
   interface Case {
     version: string;
     heap: HeapCore;
@@ -241,7 +241,7 @@ describe("coredump heap and heapsnapshot on the known heap, Node 18 to 24", () =
   });
 });
 
-describe("coredump heap on real heap-out-of-memory cores (--max-old-space-size=64), Node 20 to 24", () => {
+describe("coredump heap on real heap-out-of-memory cores (--max-old-space-size=64), Node 20 to 26", () => {
   it("names the leaking constructor first among the app's own", {
     skip: !verbs.heap && missingVerb("heap"),
   }, async () => {

@@ -1,6 +1,6 @@
 /**
  * The project's llnode (4.0.0 with llnode/patches) on real cores of the tutorial's crash under the official
- * builds of Node 16, 18, 20, 22 and 24, and, on 16 to 20, against llnode 4.0.0 as published.
+ * builds of Node 16, 18, 20, 22, 24 and 26, and, on 16 to 20, against llnode 4.0.0 as published.
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
@@ -9,7 +9,7 @@ import { projectLlnode, publishedLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import { type RealCore, realCore } from "../support/real-core.js";
 
-const VERSIONS = ["16.20.2", "18.20.4", "20.20.2", "22.22.0", "24.11.0"];
+const VERSIONS = ["16.20.2", "18.20.4", "20.20.2", "22.22.0", "24.11.0", "26.12.1"];
 const READ_BY_PUBLISHED = ["16.20.2", "18.20.4", "20.20.2"];
 const COMMANDS = [
   "v8 bt",
@@ -53,7 +53,7 @@ function objectCounts(listing: string): Map<string, number> {
   return counts;
 }
 
-describe("the project's llnode on Node 16 to 24", () => {
+describe("the project's llnode on Node 16 to 26", () => {
   const cases: Case[] = [];
 
   before(async () => {

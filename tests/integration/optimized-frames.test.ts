@@ -1,6 +1,6 @@
 /**
  * `coredump debug --batch -o 'v8 bt'` with the project's llnode on real cores of an optimized hot path
- * (tests/support/optimized-core.ts) under the official builds of Node 18 to 24: every frame of the script
+ * (tests/support/optimized-core.ts) under the official builds of Node 18 to 26: every frame of the script
  * that V8 printed before aborting appears, in V8's order and at V8's call sites, the frames inlined into
  * optimized code (TurboFan, Maglev) and the baseline (Sparkplug) frames included.
  */
@@ -22,6 +22,8 @@ const CASES: Array<{ version: string; way: OptimizedWay; optimizer: RegExp }> = 
   { version: "22.22.0", way: "turbofan", optimizer: /checkout .*\(target TURBOFAN/ },
   { version: "24.11.0", way: "turbofan", optimizer: /checkout .*\(target TURBOFAN/ },
   { version: "24.11.0", way: "maglev", optimizer: /checkout .*\(target MAGLEV\)/ },
+  { version: "26.12.1", way: "turbofan", optimizer: /checkout .*\(target TURBOFAN/ },
+  { version: "26.12.1", way: "maglev", optimizer: /checkout .*\(target MAGLEV\)/ },
 ];
 
 type Frame = { index: number; name: string; at: string; inlined: boolean; functionStart: boolean };
@@ -62,7 +64,7 @@ function backtraceFrames(output: string, script: string): Frame[] {
   }));
 }
 
-describe("v8 bt on optimized, inlined and baseline frames, Node 18 to 24", () => {
+describe("v8 bt on optimized, inlined and baseline frames, Node 18 to 26", () => {
   const runs: Run[] = [];
 
   before(async () => {

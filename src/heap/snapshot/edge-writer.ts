@@ -103,7 +103,7 @@ export function prepareEdges(heap: LoadedHeap, strings: StringTable): EdgeWalk {
       cells.set(position, index);
     } else if (kind & KIND_RECEIVER) flags[position] = FLAG_RECEIVER;
     if (live.rootKind[index] === globalType) globals.push(position);
-    else if (live.rootKind[index] === RootKind.NativeMemory) nativeRoots.push(position);
+    else if (live.rootKind[index] !== RootKind.None) nativeRoots.push(position);
     position++;
   }
 
