@@ -9,7 +9,7 @@ import { crashFacts, crashSignature } from "../../src/crashlog/crash-signature.j
 import { crashFromLog } from "../../src/crashlog/log-crash.js";
 import { type CrashLog, realCrashLogs } from "../support/crash-logs.js";
 
-const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0"];
+const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0", "26.12.1"];
 
 function signatureOf(log: CrashLog) {
   const crash = crashFromLog(log.log);

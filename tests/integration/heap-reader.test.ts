@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { readHeap } from "../../src/heap/index.js";
 import { KNOWN_ITEMS, KNOWN_SESSIONS, knownHeapCore } from "../support/known-heap-core.js";
 
-const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0"];
+const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0", "26.12.1"];
 
 describe("the heap reader on cores of a known heap", () => {
   for (const version of VERSIONS) {

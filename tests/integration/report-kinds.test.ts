@@ -1,5 +1,5 @@
 /**
- * report on every way a Node process dies, each crashed for real on the official Node 18, 20, 22 and 24
+ * report on every way a Node process dies, each crashed for real on the official Node 18, 20, 22, 24 and 26
  * builds (tests/support/kind-core.ts), packed in the handler's zip layout with the process's stderr as its
  * container log, served from RGW, with the executable (and the addon) in an image on the rig's registry.
  * What the report says is checked against what the process itself printed.
@@ -47,11 +47,11 @@ interface KindReport {
   debugger: { readable: boolean } | null;
 }
 
-const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0"];
+const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0", "26.12.1"];
 /** The one version whose out-of-memory core llnode walks (see below). */
 const HEAP_VERSION = "22.22.0";
 
-describe("report tells each kind of death apart, on Node 18 to 24", () => {
+describe("report tells each kind of death apart, on Node 18 to 26", () => {
   const cases = new Map<string, { crash: KindCore; id: string }>();
   let env: Record<string, string>;
   let workdir: string;
