@@ -14,7 +14,7 @@ export async function writeFileAtomic(
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${randomBytes(6).toString("hex")}.partial`;
   try {
-    await writeFile(temporary, data, { mode });
+    await writeFile(temporary, data, { mode, flag: "wx" });
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });
