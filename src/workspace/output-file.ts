@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, openSync, type Stats, writeSync } from "node:fs";
-import { lstat, rename, rm, stat } from "node:fs/promises";
+import { lstat, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { ExpectedError } from "../errors.js";
 import { tryLock } from "./fetch-lock.js";
@@ -83,6 +83,7 @@ async function partialBeside(where: string, flag: string): Promise<OutputFile> {
       `another coredump (pid ${lock.holder.pid}) is writing ${where}: wait for it to finish, or give ${flag} another path`,
     );
   }
+  await removeOrphans(where);
   const partial = besideName(where, `.${randomBytes(6).toString("hex")}${PARTIAL}`);
   let fd: number;
   try {
@@ -129,6 +130,21 @@ async function partialBeside(where: string, flag: string): Promise<OutputFile> {
       await lock.release();
     },
   };
+}
+
+/**
+ * Removes the partial files of `where` that a killed run left (a snapshot is written synchronously, so
+ * Ctrl-C ends the process where it stands): only the lock's holder writes one, and that is now this run.
+ */
+async function removeOrphans(where: string): Promise<void> {
+  const dir = path.dirname(where);
+  const sample = path.basename(besideName(where, `.${"0".repeat(12)}${PARTIAL}`));
+  const prefix = sample.slice(0, -(13 + PARTIAL.length));
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const rest = name.startsWith(prefix) ? name.slice(prefix.length) : "";
+    if (/^\.[0-9a-f]{12}\.partial$/.test(rest)) await rm(path.join(dir, name), { force: true });
+  }
 }
 
 function streamInto(fd: number, shown: string, toStdout: boolean, flag: string): OutputFile {

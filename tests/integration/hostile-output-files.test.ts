@@ -241,6 +241,25 @@ describe("hostile #1: heapsnapshot -o never renames over what is not a regular f
     assert.deepEqual(await leftovers(dir, "shared.heapsnapshot"), []);
   });
 
+  it("a run killed while writing leaves a partial file and a lock; the next run removes both", async () => {
+    const dir = await folder();
+    const target = path.join(dir, "killed.heapsnapshot");
+    const first = coredumpProcess(args(target));
+    await waitFor(async () =>
+      (await readdir(dir)).some((name) => name.endsWith(".partial") || first.exitCode !== null),
+    );
+    first.kill("SIGKILL");
+    await first;
+    assert.ok(
+      (await leftovers(dir)).some((name) => name.endsWith(".partial")),
+      "nothing was left to clean",
+    );
+    const result = await runIn(dir, args(target));
+    assert.equal(result.exitCode, 0, result.stderr);
+    JSON.parse(await readFile(target, "utf8"));
+    assert.deepEqual(await leftovers(dir, "killed.heapsnapshot"), []);
+  });
+
   it("the default path, in the dump's folder, still works and leaves no partial file", async () => {
     const result = await runIn(workdir, args());
     assert.equal(result.exitCode, 0, result.stderr);
