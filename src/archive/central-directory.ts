@@ -32,6 +32,7 @@ const ZIP64_END_RECORD = 0x06064b50;
 export const ZIP64_END_RECORD_SIZE = 56;
 const DIRECTORY_RECORD = 0x02014b50;
 const DIRECTORY_RECORD_SIZE = 46;
+export const LOCAL_HEADER_SIZE = 30;
 const ZIP64_EXTRA = 0x0001;
 const STRONG_ENCRYPTION = 0x40;
 const ENCRYPTED = 0x01;
@@ -177,4 +178,32 @@ function readUInt64(bytes: Buffer, at: number): number {
   if (value > BigInt(Number.MAX_SAFE_INTEGER))
     throw new DirectoryError(`a 64-bit offset or size is too large: ${value}`);
   return Number(value);
+}
+
+/**
+ * Refuses records whose data would overlap another's or the directory: one stored entry read under many
+ * names (a 16 MiB entry listed 60 times wrote a gigabyte from a zip 28 KB larger than a dump). An entry
+ * takes at least its local header, its name (which must be the directory's, see RemoteZip) and its data;
+ * a zip that a writer made never overlaps.
+ */
+export function refuseOverlaps(records: readonly DirectoryRecord[], directoryOffset: number): void {
+  const order = records.map((_, index) => index);
+  order.sort(
+    (a, b) =>
+      (records[a] as DirectoryRecord).localHeaderOffset - (records[b] as DirectoryRecord).localHeaderOffset,
+  );
+  for (const [position, index] of order.entries()) {
+    const record = records[index] as DirectoryRecord;
+    const end = record.localHeaderOffset + LOCAL_HEADER_SIZE + record.name.length + record.compressedSize;
+    const nextIndex = order[position + 1];
+    const next =
+      nextIndex === undefined ? directoryOffset : (records[nextIndex] as DirectoryRecord).localHeaderOffset;
+    if (end > next) {
+      throw new DirectoryError(
+        nextIndex === undefined
+          ? `entry ${index} runs into the central directory (its data ends at ${end}, the directory starts at ${next})`
+          : `entries ${index} and ${nextIndex} overlap at byte ${next}: one entry's data read under two names`,
+      );
+    }
+  }
 }

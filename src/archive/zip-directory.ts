@@ -9,7 +9,9 @@ import {
   type DirectoryRecord,
   END_SEARCH,
   findEndRecord,
+  LOCAL_HEADER_SIZE,
   parseDirectory,
+  refuseOverlaps,
   ZIP64_END_RECORD_SIZE,
   zip64Location,
 } from "./central-directory.js";
@@ -88,6 +90,8 @@ export class RemoteZip {
     );
     const tailStart = Math.max(0, size - END_SEARCH);
     let entries: ZipEntry[];
+    let records: DirectoryRecord[];
+    let directoryOffset: number;
     let bytes: (start: number, end: number) => Promise<Buffer>;
     try {
       const tail = await cache.read(tailStart, size);
@@ -102,7 +106,13 @@ export class RemoteZip {
           ? end.location
           : zip64Location(await bytes(end.zip64At, end.zip64At + ZIP64_END_RECORD_SIZE), end.zip64At);
       const directory = await bytes(location.offset, location.end);
-      entries = parseDirectory(directory, location.entries).map(toEntry);
+      records = parseDirectory(directory, location.entries);
+      directoryOffset = location.offset;
+      entries = records.map((record) => {
+        const entry = toEntry(record);
+        rawNames.set(entry, record.name);
+        return entry;
+      });
     } catch (error) {
       throw (
         reads.failure ??
@@ -110,6 +120,11 @@ export class RemoteZip {
       );
     }
     for (const entry of entries) checkWithin(entry, size);
+    try {
+      refuseOverlaps(records, directoryOffset);
+    } catch (error) {
+      throw new ZipFormatError(`corrupt zip: ${(error as Error).message}`, { cause: error });
+    }
     return new RemoteZip(entries, reads, cache, bytes, tailStart, size);
   }
 
@@ -118,11 +133,21 @@ export class RemoteZip {
    * The header is read through the directory's blocks, so a header near data already read costs nothing.
    */
   async dataOffset(entry: ZipEntry): Promise<number> {
-    const header = await this.bytes(entry.localHeaderOffset, entry.localHeaderOffset + 30);
-    if (header.length < 30 || header.readUInt32LE(0) !== LOCAL_HEADER) {
-      throw new ZipFormatError(`${entry.name}: no local header at offset ${entry.localHeaderOffset}`);
+    const name = rawNames.get(entry) ?? Buffer.from(entry.name);
+    const at = entry.localHeaderOffset;
+    const header = await this.bytes(at, Math.min(this.size, at + LOCAL_HEADER_SIZE + name.length));
+    if (header.length < LOCAL_HEADER_SIZE || header.readUInt32LE(0) !== LOCAL_HEADER) {
+      throw new ZipFormatError(`${entry.name}: no local header at offset ${at}`);
     }
-    return entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    // The local header must name the entry as the directory does: a directory that lists one entry's
+    // bytes under other names is a bomb, not a zip a writer made.
+    const local = header.subarray(LOCAL_HEADER_SIZE);
+    if (header.readUInt16LE(26) !== name.length || !local.equals(name)) {
+      throw new ZipFormatError(
+        `corrupt zip: the directory names an entry ${entry.name}, its local header ${local.toString("utf8")}`,
+      );
+    }
+    return at + LOCAL_HEADER_SIZE + header.readUInt16LE(26) + header.readUInt16LE(28);
   }
 
   private async readSmallEntry(entry: ZipEntry): Promise<Buffer> {
@@ -164,6 +189,7 @@ export class RemoteZip {
     if (index < 0) throw new Error(`${entry.name} is not an entry of this zip`);
     checkMethod(entry);
     return this.guarded(entry, async () => {
+      await this.dataOffset(entry);
       const { zip, entries } = await this.streamingZip();
       const raw = entries[index];
       if (!raw) throw new ZipFormatError(`${entry.name}: yauzl read fewer entries than the directory holds`);
@@ -218,6 +244,9 @@ export class RemoteZip {
     }
   }
 }
+
+/** Each entry's name as the directory's bytes give it, to check against its local header. */
+const rawNames = new WeakMap<ZipEntry, Buffer>();
 
 function toEntry(record: DirectoryRecord): ZipEntry {
   return {

@@ -1,23 +1,31 @@
 import { ExpectedError, UsageError } from "../errors.js";
 import { crashTime, type Dump } from "./dump.js";
+import { keysOf, storedObjectOf } from "./group.js";
 
 export class NoMatchError extends ExpectedError {
   override name = "NoMatchError";
 }
 
 export const MIN_PREFIX = 4;
+const SHOWN = 10;
 
 /**
- * Finds the dump an id names: a full uuid, a unique prefix of at least four characters of the uuid or
- * of the name, or `last` for the newest. `dumps` must be newest first.
+ * Finds the dump an id names: one of its keys (as `list --json` gives them), its full uuid or name stem, a
+ * unique prefix of at least four characters of either, or `last` for the newest. `dumps` must be newest
+ * first. Two dumps can share a uuid (a store holds what was put into it): a key then tells them apart, and
+ * the error that lists them says so.
  */
 export function resolveId(dumps: readonly Dump[], id: string): Dump {
-  const wanted = id.trim().toLowerCase();
+  const given = id.trim();
+  const wanted = given.toLowerCase();
   if (wanted === "last") {
     const newest = dumps[0];
     if (!newest) throw new NoMatchError("there are no dumps to choose from");
     return newest;
   }
+  // A key is unique in its store, whatever uuid the dump's name or content claims.
+  const byKey = dumps.filter((dump) => keysOf(dump.objects).includes(given));
+  if (byKey.length === 1) return byKey[0] as Dump;
   if (wanted.length < MIN_PREFIX) {
     throw new UsageError(
       `id "${id}" is too short: give at least ${MIN_PREFIX} characters of the dump's id, or "last"`,
@@ -32,13 +40,24 @@ export function resolveId(dumps: readonly Dump[], id: string): Dump {
   if (matches.length === 0) {
     throw new NoMatchError(`no dump matches "${id}": run \`coredump list\` to see the ids`);
   }
+  const ids = new Set(matches.map((dump) => dump.id.toLowerCase()));
+  const shared = ids.size < matches.length;
   const shown = matches
-    .slice(0, 10)
-    .map((dump) => `  ${dump.id}  ${dump.pod ?? "-"}  ${crashTime(dump)?.toISOString() ?? ""}`);
-  const more = matches.length > 10 ? [`  … and ${matches.length - 10} more`] : [];
-  throw new NoMatchError(
-    [`"${id}" matches ${matches.length} dumps; give more of the id:`, ...shown, ...more].join("\n"),
-  );
+    .slice(0, SHOWN)
+    .map(
+      (dump) =>
+        `  ${shared ? keyOf(dump) : dump.id}  ${dump.pod ?? "-"}  ${crashTime(dump)?.toISOString() ?? ""}`,
+    );
+  const more = matches.length > SHOWN ? [`  … and ${matches.length - SHOWN} more`] : [];
+  const head = shared
+    ? `"${id}" matches ${matches.length} dumps, some of them with one uuid: give the key of the one you mean instead (\`coredump list --json\` shows each dump's keys):`
+    : `"${id}" matches ${matches.length} dumps; give more of the id:`;
+  throw new NoMatchError([head, ...shown, ...more].join("\n"));
+}
+
+/** The key that names a dump in messages: its zip or core, else its first. */
+function keyOf(dump: Dump): string {
+  return storedObjectOf(dump.objects)?.key ?? keysOf(dump.objects)[0] ?? dump.stem;
 }
 
 function matchesPrefix(dump: Dump, prefix: string): boolean {

@@ -170,7 +170,10 @@ Examples:
           "a Chrome DevTools .heapsnapshot of the live heap, read from the core; its path on stdout",
         )
         .argument("[id]", ID_HELP)
-        .option("-o, --output <file>", "where to write it (default: <workdir>/<uuid>/core.heapsnapshot)")
+        .option(
+          "-o, --output <file>",
+          "where to write it: a file, a device or a pipe; - for stdout (default: <workdir>/<uuid>/core.heapsnapshot)",
+        )
         .option("--json", "print { path, nodes, edges } on stdout"),
     ),
   ).action(async (id: string | undefined, _flags: object, command: Command) => {

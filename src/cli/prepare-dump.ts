@@ -3,7 +3,7 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { Dump } from "../catalog/dump.js";
 import { type Machine, NotACoreError, NotElfError, readCoreSummary } from "../elf/index.js";
 import { InterruptedError } from "../errors.js";
-import { type FetchedDump, fetchDump } from "../fetch/fetch-dump.js";
+import { type FetchedDump, fetchDump, folderIdOf } from "../fetch/fetch-dump.js";
 import type { Settings } from "../settings.js";
 import { TransferProgress } from "../ui/transfer-progress.js";
 import { writeHuman } from "../ui/untrusted-text.js";
@@ -61,7 +61,7 @@ export async function prepareDump(
 ): Promise<PreparedDump> {
   const catalog = await openCatalog(flags, settings);
   const dump = await pickDump(catalog, id, command);
-  const folder = new DumpFolder(workdirFrom(flags.workdir, settings), dump.id);
+  const folder = new DumpFolder(workdirFrom(flags.workdir, settings), folderIdOf(dump));
   const say = (message: string) => {
     if (!flags.quiet) writeHuman(process.stderr, `coredump: ${message}\n`);
   };

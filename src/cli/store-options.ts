@@ -19,7 +19,7 @@ export function addStoreOptions(command: Command): Command {
 }
 
 export const ID_HELP =
-  'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker';
+  'dump id: uuid, unique prefix (4+ characters), "last", or one of its keys (for two dumps with one uuid); omitted on a terminal, a picker';
 
 /** The flags of every command that fetches a dump and its executable. */
 export function addFetchOptions(command: Command): Command {

@@ -1,5 +1,6 @@
 import type { Dump } from "../catalog/dump.js";
 import { storedObjectOf } from "../catalog/group.js";
+import { parseStem } from "../catalog/key-name.js";
 import { type CoreExtent, coreExtent, truncationNote } from "../elf/index.js";
 import type { Store } from "../store/store.js";
 import type { CompletionRecord, DumpFolder } from "../workspace/dump-folder.js";
@@ -25,6 +26,15 @@ export interface FetchDumpOptions extends FetchCoreOptions {
   onStart?: (compressedBytes: number) => void;
 }
 
+/**
+ * The id that names a dump's working folder: the uuid of its key, which the store guarantees, never the
+ * uuid its dump-info claims (a dump of another store could claim any dump's uuid); a key without a uuid
+ * gives its name stem.
+ */
+export function folderIdOf(dump: Dump): string {
+  return parseStem(dump.stem).uuid ?? dump.stem;
+}
+
 /** Puts the dump's core and metadata into its folder, or finds them there already from the same object. */
 export async function fetchDump(
   store: Store,
@@ -33,7 +43,7 @@ export async function fetchDump(
   options: FetchDumpOptions = {},
 ): Promise<FetchedDump> {
   await folder.make();
-  const reused = options.force ? undefined : await reusable(folder, dump);
+  const reused = options.force ? undefined : await reusable(store, folder, dump);
   if (reused) {
     noteTruncation(reused.record, options);
     return reused;
@@ -45,7 +55,7 @@ export async function fetchDump(
   try {
     // Another coredump may have finished it while this one waited.
     return (
-      (options.force ? undefined : await reusable(folder, dump)) ??
+      (options.force ? undefined : await reusable(store, folder, dump)) ??
       (await fetchAfresh(store, dump, folder, options))
     );
   } finally {
@@ -53,11 +63,21 @@ export async function fetchDump(
   }
 }
 
-/** A complete earlier fetch of the same object, touched as used now. */
-async function reusable(folder: DumpFolder, dump: Dump): Promise<FetchedDump | undefined> {
+/**
+ * A complete earlier fetch of the same object of the same store, touched as used now. A record of another
+ * store or key (two folder stores can hold one key name, with the same size and mtime) is not reused.
+ */
+async function reusable(store: Store, folder: DumpFolder, dump: Dump): Promise<FetchedDump | undefined> {
   const stored = storedObjectOf(dump.objects);
   const previous = await folder.completed();
-  if (!previous || !stored || previous.etag !== stored.etag || previous.storedSize !== stored.size)
+  if (
+    !previous ||
+    !stored ||
+    previous.store !== store.description ||
+    previous.key !== stored.key ||
+    previous.etag !== stored.etag ||
+    previous.storedSize !== stored.size
+  )
     return undefined;
   await folder.touch();
   return { record: previous, reused: true };
@@ -79,6 +99,7 @@ async function fetchAfresh(
   const record: CompletionRecord = {
     id: dump.id,
     key: source.object.key,
+    store: store.description,
     etag: source.object.etag,
     storedSize: source.object.size,
     coreSize: core.size,

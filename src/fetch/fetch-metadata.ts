@@ -4,7 +4,7 @@ import type { Store, StoredObject } from "../store/store.js";
 import { formatSize } from "../ui/format.js";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
-import { isReservedName, shortNames, UnsafeNameError } from "../workspace/entry-names.js";
+import { isReservedName, nameTooLong, shortNames, UnsafeNameError } from "../workspace/entry-names.js";
 import type { CoreSource } from "./core-source.js";
 
 /**
@@ -14,6 +14,11 @@ import type { CoreSource } from "./core-source.js";
 export const METADATA_CAP = 16 * 1024 * 1024;
 /** Of a container log, only this much of its end is kept, however long the log: its tail is what tells. */
 export const LOG_TAIL = 8 * 1024 * 1024;
+/**
+ * All of a dump's metadata files together stop here: a pod of many containers keeps its logs' tails, and
+ * a zip of thousands of entries of 16 MiB each (each 16 KB deflated) cannot fill the disk.
+ */
+export const METADATA_TOTAL_CAP = 128 * 1024 * 1024;
 
 export interface FetchedMetadata {
   /** Short names of the files written into the dump's folder. */
@@ -34,21 +39,39 @@ export async function fetchMetadata(
   folder: DumpFolder,
 ): Promise<FetchedMetadata> {
   const notes: string[] = [];
-  const files = source.zip ? zipFiles(source.zip, source.entryName, notes) : looseFiles(store, dump, notes);
+  const files = source.zip
+    ? zipFiles(source.zip, source.entryName, folder.dir, notes)
+    : looseFiles(store, dump, notes);
   const written: string[] = [];
-  for (const [name, load] of files) {
+  let total = 0;
+  for (const [name, size, load] of files) {
+    if (total + size > METADATA_TOTAL_CAP) {
+      notes.push(
+        `${name} left out: the dump's metadata files would pass ${formatSize(METADATA_TOTAL_CAP)} in all`,
+      );
+      continue;
+    }
     const bytes = await load();
     if (bytes === undefined) continue;
     await writeFileAtomic(folder.file(name), bytes);
+    total += bytes.length;
     written.push(name);
   }
   return { files: written, notes };
 }
 
-/** A file's short name, and how to read its bytes when its turn comes (undefined: left out). */
-type PendingFile = [string, () => Promise<Buffer | undefined>];
+/**
+ * A file's short name, the most it will write, and how to read its bytes when its turn comes (undefined:
+ * left out).
+ */
+type PendingFile = [string, number, () => Promise<Buffer | undefined>];
 
-function zipFiles(zip: RemoteZip, coreEntryName: string | undefined, notes: string[]): PendingFile[] {
+function zipFiles(
+  zip: RemoteZip,
+  coreEntryName: string | undefined,
+  dir: string,
+  notes: string[],
+): PendingFile[] {
   // Another core-sized entry is not metadata: it is left in the archive.
   const entries = zip.entries.filter((entry) => !entry.name.endsWith("/") && !entry.name.endsWith(".core"));
   const unsafe = entries.find((entry) => entry.isSymlink);
@@ -67,7 +90,13 @@ function zipFiles(zip: RemoteZip, coreEntryName: string | undefined, notes: stri
       );
       return [];
     }
-    return [[name, () => readZipEntry(zip, entry, name, notes)]];
+    const tooLong = nameTooLong(dir, name);
+    if (tooLong) {
+      notes.push(`zip entry ${shortened(name)} left in the archive: ${tooLong}`);
+      return [];
+    }
+    const size = /\.log$/.test(name) ? Math.min(entry.uncompressedSize, LOG_TAIL) : entry.uncompressedSize;
+    return [[name, size > METADATA_CAP ? 0 : size, () => readZipEntry(zip, entry, name, notes)]];
   });
 }
 
@@ -101,6 +130,7 @@ function looseFiles(store: Store, dump: Dump, notes: string[]): PendingFile[] {
   return present.map(
     ([name, object]): PendingFile => [
       name,
+      object.size > METADATA_CAP ? 0 : object.size,
       async () => {
         if (object.size <= METADATA_CAP) return store.read(object.key);
         notes.push(tooLarge(name, object.size));
@@ -112,6 +142,11 @@ function looseFiles(store: Store, dump: Dump, notes: string[]): PendingFile[] {
 
 function tooLarge(name: string, size: number): string {
   return `${name} left out: ${formatSize(size)}, more than metadata ever is (${formatSize(METADATA_CAP)})`;
+}
+
+/** A name of any length, shown in a note: its start and end. */
+function shortened(name: string): string {
+  return name.length <= 100 ? name : `${name.slice(0, 60)}…${name.slice(-30)}`;
 }
 
 /** A cut log starts at its first whole line. */

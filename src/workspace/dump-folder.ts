@@ -9,7 +9,9 @@ import { makeFolder, refuseSymlink } from "./writable-folder.js";
 /** What a finished fetch wrote, and of which object: a later fetch that finds it matching does nothing. */
 export interface CompletionRecord {
   id: string;
+  /** The object fetched, and the store it was fetched from (its description: bucket, endpoint, prefix or folder). */
   key: string;
+  store: string;
   etag: string;
   storedSize: number;
   coreSize: number;
@@ -32,8 +34,8 @@ export function workdirFrom(flag: string | undefined, settings: Pick<Settings, "
 
 /**
  * The working folder of one dump, `<workdir>/<id>/`: 0700, its files 0600 (cores hold users' data and
- * code). An id comes from key names in a bucket; one that is not a plain name becomes a hash, so no id
- * can point outside the working folder.
+ * code). The id is the one the dump's key names (see fetch's `folderIdOf`), never one its content claims;
+ * one that is not a plain name becomes a hash, so no id can point outside the working folder.
  */
 export class DumpFolder {
   readonly dir: string;

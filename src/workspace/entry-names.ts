@@ -1,4 +1,10 @@
+import path from "node:path";
 import { ExpectedError } from "../errors.js";
+import { TEMPORARY_SUFFIX_BYTES } from "./atomic-write.js";
+
+/** The longest file name (NAME_MAX) and path (PATH_MAX, its NUL included) Linux takes, in bytes. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
 /** A zip entry or object name that would write outside the dump's folder. */
 export class UnsafeNameError extends ExpectedError {
   override name = "UnsafeNameError";
@@ -51,6 +57,24 @@ export function isReservedName(short: string): boolean {
     first.startsWith(".coredump") ||
     short.split("/").some((part) => part.endsWith(".partial"))
   );
+}
+
+/**
+ * Why a metadata file of short name `short` cannot be written into `dir` (written under a temporary name
+ * first): a part of its name longer than a file name may be, or a path longer than a path may be.
+ * Undefined when it can.
+ */
+export function nameTooLong(dir: string, short: string): string | undefined {
+  const parts = short.split("/");
+  const longest = Math.max(
+    ...parts.map(
+      (part, index) => Buffer.byteLength(part) + (index === parts.length - 1 ? TEMPORARY_SUFFIX_BYTES : 0),
+    ),
+  );
+  if (longest > NAME_MAX) return `a part of its name is longer than a file name may be (${NAME_MAX} bytes)`;
+  const full = Buffer.byteLength(path.join(dir, short)) + TEMPORARY_SUFFIX_BYTES;
+  if (full >= PATH_MAX) return `its path would be longer than a path may be (${PATH_MAX} bytes)`;
+  return undefined;
 }
 
 function checkSafe(name: string): void {

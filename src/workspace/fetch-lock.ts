@@ -27,33 +27,46 @@ export interface LockOptions {
  * dead one's. Resolves to the function that releases it.
  */
 export async function acquireLock(file: string, options: LockOptions = {}): Promise<() => Promise<void>> {
-  const own = JSON.stringify(holderOf(process.pid));
   let told = false;
   for (;;) {
     options.signal?.throwIfAborted();
-    try {
-      await writeFile(file, own, { flag: "wx", mode: 0o600 });
-      return async () => {
-        // Only our own lock is removed: a lock taken over meanwhile is someone else's.
-        if ((await readFile(file, "utf8").catch(() => "")) === own) await rm(file, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const content = await readFile(file, "utf8").catch(() => "");
-    const holder = parseHolder(content);
-    if (!holder || !isRunning(holder)) {
-      // Re-read right before removing, so that a lock another process just took over stays.
-      if ((await readFile(file, "utf8").catch(() => "")) === content) await rm(file, { force: true });
-      continue;
-    }
-    if (!told) options.onWait?.(holder);
+    const taken = await tryLock(file);
+    if ("release" in taken) return taken.release;
+    if (!told) options.onWait?.(taken.holder);
     told = true;
     try {
       await sleep(options.pollMs ?? 250, undefined, { signal: options.signal });
     } catch (error) {
       throw options.signal?.aborted ? options.signal.reason : error;
     }
+  }
+}
+
+/**
+ * Takes the lock in `file` if no live process holds it (a dead one's is taken over), without waiting:
+ * the function that releases it, or the live holder.
+ */
+export async function tryLock(
+  file: string,
+): Promise<{ release: () => Promise<void> } | { holder: LockHolder }> {
+  const own = JSON.stringify(holderOf(process.pid));
+  for (;;) {
+    try {
+      await writeFile(file, own, { flag: "wx", mode: 0o600 });
+      return {
+        release: async () => {
+          // Only our own lock is removed: a lock taken over meanwhile is someone else's.
+          if ((await readFile(file, "utf8").catch(() => "")) === own) await rm(file, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const content = await readFile(file, "utf8").catch(() => "");
+    const holder = parseHolder(content);
+    if (holder && isRunning(holder)) return { holder };
+    // Re-read right before removing, so that a lock another process just took over stays.
+    if ((await readFile(file, "utf8").catch(() => "")) === content) await rm(file, { force: true });
   }
 }
 

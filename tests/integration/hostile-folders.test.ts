@@ -1,42 +1,12 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { execa } from "execa";
-import { type CliResult, cliEnvironment, coredump, coredumpBinary } from "../support/cli.js";
+import { cliEnvironment, coredump, coredumpBinary } from "../support/cli.js";
 import { placeholderDumpSuite } from "../support/hostile-dump.js";
-
-/** One line on stderr that says what to do: no errno dump, no stack trace. */
-function assertOneLine(result: CliResult, pattern: RegExp): void {
-  assert.equal(result.exitCode, 1, result.stderr);
-  const lines = result.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0] as string, pattern);
-}
-
-/** Whether this machine lets the tests mount a read-only tmpfs in a mount namespace of their own. */
-const canUnshare =
-  spawnSync("unshare", ["-m", "true"], { stdio: "ignore" }).status === 0 &&
-  spawnSync("sh", ["-c", "command -v mount"], { stdio: "ignore" }).status === 0;
-const isRoot = process.getuid?.() === 0;
-
-/** Runs coredump with `dir` made a read-only tmpfs, for it only. */
-async function withReadOnly(dir: string, args: readonly string[], env = {}): Promise<CliResult> {
-  const command = `mount -t tmpfs -o ro tmpfs "$0" && exec "$@"`;
-  const result = await execa(
-    "unshare",
-    ["-m", "sh", "-c", command, dir, process.execPath, coredumpBinary(), ...args],
-    {
-      env: cliEnvironment(env),
-      extendEnv: false,
-      reject: false,
-      stdin: "ignore",
-    },
-  );
-  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
+import { assertOneLine, canUnshare, isRoot, withReadOnly } from "../support/one-line.js";
 
 describe("hostile #6, #12: working folders that are links, files, read-only or not ours", () => {
   const suite = placeholderDumpSuite();

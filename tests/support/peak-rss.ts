@@ -16,7 +16,8 @@ export async function coredumpPeakRss(
   return {
     exitCode: result.exitCode ?? -1,
     stdout: result.stdout,
-    stderr: result.stderr.slice(0, match.index),
+    // GNU time says a failure's status too: coredump's stderr is what comes before.
+    stderr: result.stderr.slice(0, match.index).replace(/Command exited with non-zero status \d+\n$/, ""),
     peakRss: Number(match[1]) * 1024,
   };
 }

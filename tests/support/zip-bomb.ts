@@ -13,12 +13,24 @@ import type { NamedBytes } from "./hostile-dump.js";
 const MIB = 1024 * 1024;
 export const BOMB_LAST_LINE = "the last line of the log\n";
 
-/** Writes `file`: `entries` stored as they are, then `<logName>` inflating to `mebibytes` MiB and a line. */
+/** More of a bomb: other entries like it, and other names for it. */
+export interface BombOptions {
+  /** Further entries of the same content, each with its own local header and data, under these names. */
+  copies?: readonly string[];
+  /** Further central directory records that point at the last bomb's own bytes, under these names. */
+  aliases?: readonly string[];
+}
+
+/**
+ * Writes `file`: `entries` stored as they are, then `<logName>` (and `copies`) inflating to `mebibytes` MiB
+ * and a line.
+ */
 export async function writeZipBomb(
   file: string,
   entries: readonly NamedBytes[],
   logName: string,
   mebibytes: number,
+  options: BombOptions = {},
 ): Promise<void> {
   const line = `${"spam ".repeat(11)}and eggs\n`; // 64 bytes: a mebibyte holds 16384 of them
   const plainBlock = Buffer.from(line.repeat(MIB / line.length));
@@ -35,6 +47,7 @@ export async function writeZipBomb(
     if (!out.write(bytes)) await once(out, "drain");
   };
   const central: Buffer[] = [];
+  let lastOffset = 0;
   const add = async (
     name: string,
     method: number,
@@ -44,6 +57,7 @@ export async function writeZipBomb(
     compressed: number,
   ) => {
     const header = headers(name, method, crcValue, size, compressed, offset);
+    lastOffset = offset;
     central.push(header.central);
     await write(header.local);
     for await (const piece of body()) await write(piece);
@@ -60,17 +74,23 @@ export async function writeZipBomb(
       entry.data.length,
     );
   }
-  await add(
-    logName,
-    8,
-    crc,
-    mebibytes * plainBlock.length + BOMB_LAST_LINE.length,
-    async function* () {
-      for (let i = 0; i < mebibytes; i++) yield block;
-      yield last;
-    },
-    mebibytes * block.length + last.length,
-  );
+  const bombSize = mebibytes * plainBlock.length + BOMB_LAST_LINE.length;
+  const bombCompressed = mebibytes * block.length + last.length;
+  for (const name of [...(options.copies ?? []), logName]) {
+    await add(
+      name,
+      8,
+      crc,
+      bombSize,
+      async function* () {
+        for (let i = 0; i < mebibytes; i++) yield block;
+        yield last;
+      },
+      bombCompressed,
+    );
+  }
+  for (const alias of options.aliases ?? [])
+    central.push(headers(alias, 8, crc, bombSize, bombCompressed, lastOffset).central);
   const directoryStart = offset;
   for (const record of central) await write(record);
   await write(endRecords(central.length, offset - directoryStart, directoryStart, offset));

@@ -129,6 +129,38 @@ describe("a zip's central directory, parsed from the tail", () => {
     );
   });
 
+  it("refuses records whose data overlap (one entry listed under many names)", async () => {
+    const bytes = await zipBytes();
+    const first = bytes.indexOf(DIRECTORY_RECORD);
+    const second = bytes.indexOf(DIRECTORY_RECORD, first + 4);
+    const firstOffset = bytes.readUInt32LE(first + 42);
+    await assertCorrupt(
+      patched(bytes, (copy) => copy.writeUInt32LE(firstOffset, second + 42)),
+      /overlap/,
+    );
+    const directoryStart = bytes.readUInt32LE(bytes.lastIndexOf(END_RECORD) + 16);
+    await assertCorrupt(
+      patched(bytes, (copy) => copy.writeUInt32LE(directoryStart - 31, first + 42)),
+      /overlap|runs into the central directory/,
+    );
+  });
+
+  it("refuses to read an entry whose local header names another", async () => {
+    const bytes = await zipBytes();
+    const first = bytes.indexOf(DIRECTORY_RECORD);
+    const nameLength = bytes.readUInt16LE(first + 28);
+    // The directory's copy of the name is changed in its last byte: the local header keeps the original.
+    const changed = patched(bytes, (copy) => {
+      const at = first + 46 + nameLength - 1;
+      copy[at] = (copy[at] as number) ^ 0x01;
+    });
+    const { zip } = await open(changed);
+    const entry = zip.entries[0];
+    assert.ok(entry);
+    await assert.rejects(zip.readEntry(entry), /its local header/);
+    await assert.rejects(zip.dataOffset(entry), /its local header/);
+  });
+
   it("says corrupt on a ZIP64 record that lies", async () => {
     const bytes = await zipBytes(true);
     const locator = bytes.lastIndexOf(END_RECORD) - 20;

@@ -5,12 +5,18 @@ import { NoMatchError, resolveId } from "../../src/catalog/resolve.js";
 import { shortIds } from "../../src/cli/short-ids.js";
 import { UsageError } from "../../src/errors.js";
 
+/** A zip dump as `resolveId` sees it: its id, its stem, and its key `<folder>/<stem>.zip`. */
+function zipped(id: string, stem: string, folder = ""): Dump {
+  const key = `${folder}${stem}.zip`;
+  return { id, stem, objects: { folder, stem, zip: { key, size: 1, etag: "x", modified: 0 } } } as Dump;
+}
+
 const dumps = [
-  { id: "2fd506c1-4030-4b91-a37e-0242941273d7", stem: "2fd506c1-…" },
-  { id: "2fd5aaaa-4030-4b91-a37e-0242941273d7", stem: "2fd5aaaa-…" },
-  { id: "9c0e0000-0000-4000-8000-000000000000", stem: "9c0e0000-…" },
-  { id: "dump-1588462466-web-1-4", stem: "dump-1588462466-web-1-4" },
-] as Dump[];
+  zipped("2fd506c1-4030-4b91-a37e-0242941273d7", "2fd506c1-…"),
+  zipped("2fd5aaaa-4030-4b91-a37e-0242941273d7", "2fd5aaaa-…"),
+  zipped("9c0e0000-0000-4000-8000-000000000000", "9c0e0000-…"),
+  zipped("dump-1588462466-web-1-4", "dump-1588462466-web-1-4"),
+];
 
 describe("resolveId", () => {
   it("takes full ids, unique prefixes and last", () => {
@@ -32,6 +38,26 @@ describe("resolveId", () => {
         return true;
       },
     );
+  });
+
+  it("two dumps with one uuid: the error names both keys, and each key picks its dump", () => {
+    const uuid = "5e1f0000-0000-4000-8000-000000000000";
+    const stem = `${uuid}-dump-1764600000-web-node-8-11`;
+    const twins = [zipped(uuid, stem, "team-a/"), zipped(uuid, stem, "team-b/"), ...dumps];
+    for (const id of [uuid, uuid.slice(0, 8), stem]) {
+      assert.throws(
+        () => resolveId(twins, id),
+        (error: Error) => {
+          assert.ok(error instanceof NoMatchError);
+          assert.match(error.message, /matches 2 dumps, some of them with one uuid: give the key/);
+          assert.match(error.message, new RegExp(`team-a/${stem}\\.zip`));
+          assert.match(error.message, new RegExp(`team-b/${stem}\\.zip`));
+          return true;
+        },
+      );
+    }
+    assert.equal(resolveId(twins, `team-a/${stem}.zip`), twins[0]);
+    assert.equal(resolveId(twins, `team-b/${stem}.zip`), twins[1]);
   });
 
   it("refuses ids under four characters as usage, and unknown ids as no match", () => {

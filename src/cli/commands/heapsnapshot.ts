@@ -1,7 +1,9 @@
 import path from "node:path";
-import { loadHeap } from "../../heap/index.js";
+import { UsageError } from "../../errors.js";
+import { type LoadedHeap, loadHeap } from "../../heap/index.js";
 import { SNAPSHOT_NOTES, writeHeapSnapshot } from "../../heap/snapshot/write-snapshot.js";
 import type { Settings } from "../../settings.js";
+import { openOutput } from "../../workspace/output-file.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 import { requireExecutable } from "../require-executable.js";
 
@@ -15,16 +17,26 @@ export async function heapsnapshot(
   flags: HeapSnapshotFlags,
   settings: Settings,
 ): Promise<void> {
-  const prepared = await prepareDump(id, flags, "heapsnapshot", settings);
-  const executable = requireExecutable(prepared, "heapsnapshot");
+  if (flags.output === "-" && flags.json)
+    throw new UsageError("-o - writes the snapshot to standard output: leave out --json, or give -o a file");
   const say = (message: string) => {
     if (!flags.quiet) process.stderr.write(`coredump: ${message}\n`);
   };
-  say("reading the V8 heap from the core");
-  const heap = await loadHeap(prepared.folder.core, executable);
-  const target = path.resolve(flags.output ?? path.join(prepared.folder.dir, "core.heapsnapshot"));
+  // A path given is opened first (the default one lies in the dump's folder): one that cannot be written is said before minutes of fetching.
+  let output = flags.output === undefined ? undefined : await openOutput(flags.output, "-o");
+  let heap: LoadedHeap;
+  try {
+    const prepared = await prepareDump(id, flags, "heapsnapshot", settings);
+    const executable = requireExecutable(prepared, "heapsnapshot");
+    output ??= await openOutput(path.join(prepared.folder.dir, "core.heapsnapshot"), "--workdir");
+    say("reading the V8 heap from the core");
+    heap = await loadHeap(prepared.folder.core, executable);
+  } catch (error) {
+    await output?.discard();
+    throw error;
+  }
   let shown = -1;
-  const counts = await writeHeapSnapshot(heap, target, (done, total) => {
+  const counts = await writeHeapSnapshot(heap, output, (done, total) => {
     const percent = Math.floor((100 * done) / total);
     if (percent >= shown + 10) {
       shown = percent;
@@ -32,7 +44,8 @@ export async function heapsnapshot(
     }
   });
   for (const note of SNAPSHOT_NOTES.slice(1)) say(`note: ${note}`);
+  if (output.toStdout) return;
   process.stdout.write(
-    flags.json ? `${JSON.stringify({ path: target, ...counts }, null, 2)}\n` : `${target}\n`,
+    flags.json ? `${JSON.stringify({ path: output.path, ...counts }, null, 2)}\n` : `${output.path}\n`,
   );
 }

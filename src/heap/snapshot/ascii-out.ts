@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 
 const BUFFER_SIZE = 4 << 20;
 const COMMA = 44;
@@ -12,13 +12,11 @@ const ZERO = 48;
  * hold the text as strings.
  */
 export class AsciiOut {
-  private readonly fd: number;
   private readonly buffer = Buffer.allocUnsafe(BUFFER_SIZE);
   private at = 0;
 
-  constructor(path: string) {
-    this.fd = openSync(path, "w", 0o600);
-  }
+  /** `sink` writes all of the bytes it is given, or throws (src/workspace/output-file.ts). */
+  constructor(private readonly sink: { write(bytes: Uint8Array): void }) {}
 
   /** An integer (any safe integer; those from 0 to 2³² − 1 without a string). */
   int(value: number): void {
@@ -100,8 +98,7 @@ export class AsciiOut {
     if (value.length * 3 > BUFFER_SIZE - this.at) {
       this.flush();
       if (value.length * 3 > BUFFER_SIZE) {
-        const bytes = Buffer.from(value, "utf8");
-        writeSync(this.fd, bytes);
+        this.sink.write(Buffer.from(value, "utf8"));
         return;
       }
     }
@@ -126,16 +123,8 @@ export class AsciiOut {
   }
 
   flush(): void {
-    for (let done = 0; done < this.at; ) done += writeSync(this.fd, this.buffer, done, this.at - done);
+    if (this.at > 0) this.sink.write(this.buffer.subarray(0, this.at));
     this.at = 0;
-  }
-
-  close(): void {
-    try {
-      this.flush();
-    } finally {
-      closeSync(this.fd);
-    }
   }
 }
 

@@ -1,4 +1,3 @@
-import { rename, rm } from "node:fs/promises";
 import type { LoadedHeap } from "../read-heap.js";
 import { AsciiOut } from "./ascii-out.js";
 import { type EdgeCounts, NODE_KIND, prepareEdges, SYNTHETIC_NODES } from "./edge-writer.js";
@@ -23,28 +22,36 @@ export const SNAPSHOT_NOTES = [
   "no allocation traces, no native (C++) objects, no detachedness",
 ];
 
+/** Where the snapshot goes: a file, a device or a pipe, opened by the caller (src/workspace/output-file.ts). */
+export interface SnapshotOutput {
+  /** Writes all of the bytes, or throws. */
+  write(bytes: Uint8Array): void;
+  /** Called once everything is written: puts the file in place. */
+  commit(): Promise<void>;
+  /** Called when the writing failed: removes what was written. */
+  discard(): Promise<void>;
+}
+
 export interface SnapshotCounts {
   nodes: number;
   edges: number;
 }
 
 /**
- * Writes a DevTools `.heapsnapshot` of the live heap to `path`: to `path.partial` (mode 0600), renamed when
- * complete. Nodes are the synthetic root, `(GC roots)`, then every live object in address order. The file
+ * Writes a DevTools `.heapsnapshot` of the live heap to `output`, committed when complete and discarded
+ * on a failure. Nodes are the synthetic root, `(GC roots)`, then every live object in address order. The file
  * gives nodes, with their edge counts, before edges: a first pass over the objects only counts their edges
  * (pointers resolved, no names), then the nodes are written, then the edges as a second pass finds them,
  * then the strings. No edge is held in memory or on disk but in the file itself.
  */
 export async function writeHeapSnapshot(
   heap: LoadedHeap,
-  path: string,
+  output: SnapshotOutput,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<SnapshotCounts> {
   const { objects } = heap;
   const count = objects.address.length;
   const strings = new StringTable();
-  const partial = `${path}.partial`;
-  let out: AsciiOut | undefined;
   try {
     const walk = prepareEdges(heap, strings);
     const { globals, nativeRoots, kinds } = walk;
@@ -52,7 +59,7 @@ export async function writeHeapSnapshot(
     const nodes = SYNTHETIC_NODES + walk.lookup.count;
     const edgeTotal = edges + globals.length + 1 + nativeRoots.length;
 
-    out = new AsciiOut(partial);
+    const out = new AsciiOut(output);
     out.text(
       `{"snapshot":{"meta":${JSON.stringify({
         node_fields: NODE_FIELDS,
@@ -97,20 +104,16 @@ export async function writeHeapSnapshot(
     }
     out.text('],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[],\n"strings":[');
     strings.values.forEach((value, index) => {
-      if (index !== 0) (out as AsciiOut).separator();
-      (out as AsciiOut).text(JSON.stringify(value));
+      if (index !== 0) out.separator();
+      out.text(JSON.stringify(value));
     });
     out.text("]}\n");
-    out.close();
-    out = undefined;
-    await rename(partial, path);
+    out.flush();
+    await output.commit();
     onProgress(count * 3, count * 3);
     return { nodes, edges: edgeTotal };
   } catch (error) {
-    try {
-      out?.close();
-    } catch {}
-    await rm(partial, { force: true });
+    await output.discard();
     throw error;
   }
 }
