@@ -31,7 +31,7 @@ export async function heapsnapshot(
       say(`writing the snapshot: ${percent}%`);
     }
   });
-  for (const note of SNAPSHOT_NOTES.slice(1)) say(`note: ${note}`);
+  for (const note of [...SNAPSHOT_NOTES.slice(1), ...heap.notes]) say(`note: ${note}`);
   process.stdout.write(
     flags.json ? `${JSON.stringify({ path: target, ...counts }, null, 2)}\n` : `${target}\n`,
   );
