@@ -13,7 +13,7 @@ import { copyFile, mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { type CliResult, cliEnvironment, coredumpBinary } from "./cli.js";
+import { type CliResult, cliEnvironment, coredumpBinary, freshCacheHome } from "./cli.js";
 import { crashDumps } from "./crash-dumps.js";
 import { note } from "./elf-note-bytes.js";
 import { type HeapCore, heapCore } from "./heap-core.js";
@@ -196,16 +196,20 @@ export function repeatedFileNote(desc: Buffer, count: number): Buffer {
 
 /** The edits of issue 25, each a function of a fresh copy of the heap core. */
 export const HOSTILE_CORES = {
-  /** #4: one heap segment claims 2^62 bytes; a segment of its own points past the file's end. */
+  /**
+   * #4: one heap segment claims 2^62 bytes; a segment of its own, the first, points past the file's end
+   * and claims 2^62 bytes too.
+   */
   async pastTheEnd(editor: CoreEditor): Promise<void> {
     const [first] = writableLoads(editor.programs);
     if (!first) throw new Error("no writable segment");
     first.filesz = 1n << 62n;
-    const start = freeAddress(editor.programs);
-    editor.programs.push({
+    // First of the segments, so that a reader that goes through them in order meets it before any other.
+    const at = editor.programs.findIndex((phdr) => phdr.type === PT_LOAD);
+    editor.programs.splice(at, 0, {
       ...first,
       offset: BigInt(editor.size) + (1n << 40n),
-      vaddr: start,
+      vaddr: freeAddress(editor.programs),
       filesz: 1n << 62n,
       memsz: 1n << 62n,
     });
@@ -236,7 +240,7 @@ export const HOSTILE_CORES = {
       editor.programs.push({ ...phdr, offset: BigInt(offset), vaddr: phdr.vaddr + 8n });
     }
   },
-  /** #20: 65,536 undumped mappings before the core's own segments: 65,633 or so program headers (PN_XNUM). */
+  /** #20: 65,536 undumped mappings before the core's own segments: over 65,535 program headers (PN_XNUM). */
   async manyHeaders(editor: CoreEditor): Promise<void> {
     const notes = editor.programs.filter((phdr) => phdr.type === PT_NOTE);
     const loads = editor.programs.filter((phdr) => phdr.type !== PT_NOTE);
@@ -302,24 +306,68 @@ export async function hostileCore(name: HostileCoreName, folder: string, heap?: 
   return editor.save();
 }
 
+/** A `--dir` store of edited cores: their dumps' ids by name, and where and how to read them. */
+export interface HostileStore {
+  dir: string;
+  ids: Record<string, string>;
+  /** The heap core they were made of: its node binary and what the app printed. */
+  heap: HeapCore;
+  workdir: string;
+  env: Record<string, string>;
+  remove(): Promise<void>;
+}
+
 /**
- * A `--dir` store of the edited cores named (each with the heap core's pid, signal and log), with the
- * dumps' ids by name. The cores themselves are removed once laid out (the store holds copies).
+ * A `--dir` store of the edited cores named (each with the heap core's pid, signal and log), a working
+ * folder and a cache of its own. The cores themselves are removed once laid out (the store holds copies).
  */
-export async function hostileStore(
-  names: readonly HostileCoreName[],
-): Promise<{ dir: string; ids: Record<string, string>; heap: HeapCore }> {
+export async function hostileStore(names: readonly HostileCoreName[]): Promise<HostileStore> {
   const heap = await heapCore();
   const scratch = await mkdtemp(path.join(tmpdir(), "coredump-hostile-cores-"));
   const crashes = [];
   for (const name of names) crashes.push({ ...heap, core: await hostileCore(name, scratch, heap) });
   const dumps = await crashDumps(crashes, "loose");
   await rm(scratch, { recursive: true, force: true });
+  const workdir = await mkdtemp(path.join(tmpdir(), "coredump-hostile-work-"));
   return {
     dir: dumps.dir,
     ids: Object.fromEntries(names.map((name, index) => [name, dumps.ids[index] ?? ""])),
     heap,
+    workdir,
+    env: { XDG_CACHE_HOME: freshCacheHome() },
+    remove: async () => {
+      for (const folder of [dumps.dir, workdir]) await rm(folder, { recursive: true, force: true });
+    },
   };
+}
+
+/** Runs `coredump VERB <the dump of NAME> --dir … --workdir … ARGS…`, stopped after `ceiling` ms. */
+export function onHostileDump(
+  store: HostileStore,
+  verb: string,
+  name: HostileCoreName,
+  args: readonly string[] = [],
+  ceiling = HANG_CEILING_MS,
+): Promise<CliResult & { timedOut: boolean }> {
+  return coredumpWithin(
+    [verb, store.ids[name] ?? "", "--dir", store.dir, "--workdir", store.workdir, ...args],
+    store.env,
+    ceiling,
+  );
+}
+
+/** What `coredump heap --json` prints, as far as these tests read it. */
+export interface HeapJson {
+  nodeVersion: string;
+  objects: number;
+  bytes: number;
+  types: Array<{ name: string; count: number; bytes: number }>;
+  notes: string[];
+}
+
+/** How many objects of a type `heap --json` counted. */
+export function countOf(heap: HeapJson, type: string): number | undefined {
+  return heap.types.find((entry) => entry.name === type)?.count;
 }
 
 /** Generous: what ends by itself in seconds is stopped after this, a hang (the defects') never ends. */
