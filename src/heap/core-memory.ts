@@ -10,8 +10,8 @@ export interface Segment {
   readonly start: number;
   readonly end: number;
   /**
-   * Where the dumped part of the core's segment (PT_LOAD) this run of memory is part of ends: a V8 chunk
-   * is one mapping, so that no object reaches past it.
+   * Where the mapping (the core's PT_LOAD segment) this run of memory is part of ends, dumped or not: a
+   * V8 chunk is one mapping, so that no object reaches past it.
    */
   readonly loadEnd: number;
   /** The segment's memory; a segment of the core is read from the file when first asked for. */
@@ -62,7 +62,8 @@ export class CoreMemory {
     for (const load of loads) {
       const size = load.filesz - (load.filesz % 8);
       for (const run of nonZeroRuns(source.fd, load.offset, load.vaddr, size)) {
-        segments.push(new FileSegment(run.start, run.end, load.vaddr + size, run.offset, source));
+        const mappingEnd = load.vaddr + Math.max(size, load.memsz);
+        segments.push(new FileSegment(run.start, run.end, mappingEnd, run.offset, source));
       }
     }
     segments.sort((a, b) => a.start - b.start);
