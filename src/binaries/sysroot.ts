@@ -71,7 +71,7 @@ export async function buildSysroot(request: SysrootRequest): Promise<Sysroot | u
         );
       } catch (error) {
         if (!(error instanceof RegistryError)) throw error;
-        wanted.push(...libraries);
+        for (const library of libraries) wanted.push(library);
         continue;
       }
       for (const [index, library] of libraries.entries()) {

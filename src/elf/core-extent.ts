@@ -4,6 +4,8 @@ import {
   parseElfHeader,
   parseProgramHeaders,
   programHeaderRange,
+  type ReadAt,
+  withProgramCount,
 } from "./elf-header.js";
 import { withFile } from "./random-access.js";
 
@@ -13,9 +15,6 @@ export interface CoreExtent {
   /** The end of the furthest segment or of the program header table, whichever is later. */
   expected: number;
 }
-
-/** Reads up to `length` bytes at `offset` (fewer at the end). */
-export type ReadAt = (offset: number, length: number) => Promise<Buffer>;
 
 /**
  * How much of the core its headers describe: a core cut short (an upload that stopped, a full disk on
@@ -31,12 +30,13 @@ export async function extentOf(readAt: ReadAt, size: number, what: string): Prom
     throw error;
   }
   if (header.type !== ET_CORE) return undefined;
+  header = await withProgramCount(header, readAt, what);
   const table = programHeaderRange(header);
   const bytes = table.start < size ? await readAt(table.start, table.end - table.start) : Buffer.alloc(0);
   const programs = bytes.length === table.end - table.start ? parseProgramHeaders(bytes, header) : [];
   const expected = programs.reduce(
     (end, program) => Math.max(end, program.offset + program.filesz),
-    table.end,
+    Math.max(table.end, header.shoff > 0 ? header.shoff + header.shentsize : 0),
   );
   return { size, expected };
 }

@@ -1,20 +1,13 @@
 import { ExpectedError } from "../errors.js";
 import { AT_ENTRY, AT_EXECFN, AT_PHDR, parseAuxv } from "./auxv.js";
 import { cString } from "./byte-view.js";
-import {
-  type ElfHeader,
-  ET_CORE,
-  isElf,
-  type ProgramHeader,
-  PT_LOAD,
-  PT_NOTE,
-  readElfHeaders,
-} from "./elf-header.js";
+import { coreSegments, dumpedSegmentAt } from "./core-segments.js";
+import { type ElfHeader, ET_CORE, isElf, type ProgramHeader, PT_NOTE, readElfHeaders } from "./elf-header.js";
 import { elfIdentityFromPrefix } from "./elf-identity.js";
 import type { Machine } from "./machine.js";
 import { findNodeVersion } from "./node-version.js";
-import { type ElfNote, NT_AUXV, NT_FILE, NT_PRPSINFO, parseNotes } from "./notes.js";
-import { type FileMapping, parseNtFile } from "./nt-file.js";
+import { type ElfNote, eachNote, NT_AUXV, NT_FILE, NT_PRPSINFO } from "./notes.js";
+import { type FileMapping, fileMappingsOf } from "./nt-file.js";
 import { type ProcessInfo, parsePrpsinfo } from "./prpsinfo.js";
 import { type RandomAccessFile, withFile } from "./random-access.js";
 import { type FaultState, parseFaultState } from "./thread-state.js";
@@ -56,6 +49,11 @@ export interface CoreSummary {
   nodeVersion?: string;
   /** The crashed thread's signal, program counter and faulting address. */
   fault?: FaultState;
+  /**
+   * What the headers claimed that could not be read as claimed (segments past the file's end or sharing
+   * its bytes, overlapping mappings), in words; empty for a core as Linux writes it.
+   */
+  notes: string[];
 }
 
 export class NotACoreError extends ExpectedError {
@@ -67,6 +65,7 @@ export class NotACoreError extends ExpectedError {
 
 /** Largest first page read per mapped file: 64 KiB covers the page size of every Linux architecture. */
 const MAX_FIRST_PAGE = 64 << 10;
+/** Bytes of notes read at most, in all PT_NOTE segments: Linux writes a few hundred KiB. */
 const MAX_NOTES = 64 << 20;
 
 /**
@@ -83,12 +82,14 @@ export async function readCoreSummary(
     const notes = await readNotes(file, header, programs);
     const { littleEndian, is64 } = header;
     const fileNote = notes.find((note) => note.name === "CORE" && note.type === NT_FILE);
-    const mappings = fileNote ? parseNtFile(fileNote.desc, littleEndian, is64) : [];
+    const files = fileNote ? fileMappingsOf(fileNote.desc, littleEndian, is64) : { mappings: [], notes: [] };
+    const mappings = files.mappings;
     const prpsinfo = notes.find((note) => note.name === "CORE" && note.type === NT_PRPSINFO);
     const auxvNote = notes.find((note) => note.name === "CORE" && note.type === NT_AUXV);
     const auxv = auxvNote ? parseAuxv(auxvNote.desc, littleEndian, is64) : new Map<number, number>();
-    const loads = programs.filter((program) => program.type === PT_LOAD);
-    const modules = await readModules(file, mappings, loads);
+    const segments = coreSegments(programs, file.size);
+    const { loads, dumped } = segments;
+    const modules = await readModules(file, mappings, dumped);
     const summary: CoreSummary = {
       machine: header.machine,
       is64,
@@ -96,6 +97,7 @@ export async function readCoreSummary(
       mappings,
       hasFileNote: fileNote !== undefined,
       modules,
+      notes: [...segments.notes, ...files.notes],
     };
     const process = prpsinfo && parsePrpsinfo(prpsinfo.desc);
     if (process) summary.process = process;
@@ -105,13 +107,13 @@ export async function readCoreSummary(
     if (programHeaders !== undefined) summary.programHeaders = programHeaders;
     const executable = fileNote
       ? mainExecutable(modules, auxv)
-      : await executableWithoutFileNote(file, loads, auxv, process);
+      : await executableWithoutFileNote(file, loads, dumped, auxv, process);
     if (executable) {
       summary.executable = executable;
       if (!fileNote) modules.push(executable);
     }
     if (options.nodeVersion !== false) {
-      const nodeVersion = await findNodeVersion(file, dumpedRanges(loads));
+      const nodeVersion = await findNodeVersion(file, dumpedRanges(dumped));
       if (nodeVersion) summary.nodeVersion = nodeVersion;
     }
     return summary;
@@ -122,25 +124,39 @@ export async function readCoreSummary(
 export async function readCoreNodeVersion(path: string): Promise<string | undefined> {
   return withFile(path, async (file) => {
     const { programs } = await readElfHeaders(file);
-    return findNodeVersion(file, dumpedRanges(programs.filter((program) => program.type === PT_LOAD)));
+    return findNodeVersion(file, dumpedRanges(coreSegments(programs, file.size).dumped));
   });
 }
 
-function dumpedRanges(loads: ProgramHeader[]): Array<{ start: number; end: number }> {
-  return loads
-    .filter((load) => load.filesz > 0)
-    .map((load) => ({ start: load.offset, end: load.offset + load.filesz }));
+/** The file ranges of the dumped segments, in file order (as the kernel writes them: memory in order). */
+function dumpedRanges(dumped: ProgramHeader[]): Array<{ start: number; end: number }> {
+  return dumped
+    .map((load) => ({ start: load.offset, end: load.offset + load.filesz }))
+    .sort((a, b) => a.start - b.start);
 }
 
+/**
+ * The first note of each name and type, in the order of the segments: what the summary reads of them is
+ * the first (the crashed thread's NT_PRSTATUS comes first), so a core of many threads, or of a million
+ * empty notes, costs one object per kind of note. At most MAX_NOTES bytes of notes are read in all.
+ */
 async function readNotes(
   file: RandomAccessFile,
   header: ElfHeader,
   programs: ProgramHeader[],
 ): Promise<ElfNote[]> {
   const notes: ElfNote[] = [];
+  const seen = new Set<string>();
+  let budget = MAX_NOTES;
   for (const program of programs) {
-    if (program.type !== PT_NOTE || program.filesz > MAX_NOTES) continue;
-    notes.push(...parseNotes(await file.readAt(program.offset, program.filesz), header.littleEndian));
+    if (program.type !== PT_NOTE || program.filesz > budget) continue;
+    budget -= program.filesz;
+    for (const note of eachNote(await file.readAt(program.offset, program.filesz), header.littleEndian)) {
+      const kind = `${note.type} ${note.name}`;
+      if (seen.has(kind)) continue;
+      seen.add(kind);
+      notes.push(note);
+    }
   }
   return notes;
 }
@@ -153,12 +169,14 @@ async function readNotes(
 async function readModules(
   file: RandomAccessFile,
   mappings: FileMapping[],
-  loads: ProgramHeader[],
+  dumped: ProgramHeader[],
 ): Promise<MappedElf[]> {
   const modules: MappedElf[] = [];
   for (const head of mappings) {
     if (head.fileOffset !== 0) continue;
-    const firstPage = await readDumpedMemory(file, loads, head.start, MAX_FIRST_PAGE);
+    // No more than the mapping: mappings do not overlap, so that all of them read the core once at most.
+    const length = Math.min(MAX_FIRST_PAGE, head.end - head.start);
+    const firstPage = await readDumpedMemory(file, dumped, head.start, length);
     if (!firstPage || !isElf(firstPage)) continue;
     const module: MappedElf = { path: head.path, start: head.start, end: head.end };
     try {
@@ -176,13 +194,11 @@ async function readModules(
 /** The bytes the core holds for memory at `address`, up to the end of that segment's dumped part. */
 async function readDumpedMemory(
   file: RandomAccessFile,
-  loads: ProgramHeader[],
+  dumped: ProgramHeader[],
   address: number,
   length: number,
 ): Promise<Buffer | undefined> {
-  const load = loads.find(
-    (candidate) => candidate.vaddr <= address && address < candidate.vaddr + candidate.filesz,
-  );
+  const load = dumpedSegmentAt(dumped, address);
   if (!load) return undefined;
   const skip = address - load.vaddr;
   return file.readAt(load.offset + skip, Math.min(length, load.filesz - skip));
@@ -196,6 +212,7 @@ async function readDumpedMemory(
 async function executableWithoutFileNote(
   file: RandomAccessFile,
   loads: ProgramHeader[],
+  dumped: ProgramHeader[],
   auxv: Map<number, number>,
   process: ProcessInfo | undefined,
 ): Promise<MappedElf | undefined> {
@@ -206,7 +223,7 @@ async function executableWithoutFileNote(
   );
   if (!load) return undefined;
   const execfn = auxv.get(AT_EXECFN);
-  const named = execfn === undefined ? undefined : await readDumpedMemory(file, loads, execfn, 4096);
+  const named = execfn === undefined ? undefined : await readDumpedMemory(file, dumped, execfn, 4096);
   const path = (named && cString(named)) || process?.psargs.split(" ")[0] || process?.fname;
   if (!path) return undefined;
   return { path, start: load.vaddr, end: load.vaddr + load.memsz };

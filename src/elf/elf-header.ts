@@ -9,6 +9,11 @@ export const ET_CORE = 4;
 export const PT_LOAD = 1;
 export const PT_NOTE = 4;
 export const PT_PHDR = 6;
+/**
+ * `e_phnum` of a file with 65,535 program headers or more, as Linux writes cores of that many mappings:
+ * the real count is then `sh_info` of section header 0.
+ */
+export const PN_XNUM = 0xffff;
 /** `p_flags` bit of a writable segment. */
 export const PF_W = 2;
 
@@ -23,6 +28,9 @@ export interface ElfHeader {
   phoff: number;
   phentsize: number;
   phnum: number;
+  /** Where the section header table is (0 for none), and the size of one entry. */
+  shoff: number;
+  shentsize: number;
 }
 
 export interface ProgramHeader {
@@ -63,6 +71,8 @@ export function parseElfHeader(bytes: Buffer, what: string): ElfHeader {
     phoff: is64 ? view.u64(32) : view.u32(28),
     phentsize: view.u16(is64 ? 54 : 42),
     phnum: view.u16(is64 ? 56 : 44),
+    shoff: is64 ? view.u64(40) : view.u32(32),
+    shentsize: view.u16(is64 ? 58 : 46),
   };
 }
 
@@ -100,12 +110,49 @@ export function parseProgramHeaders(table: Buffer, header: ElfHeader): ProgramHe
   return headers;
 }
 
+/** Reads up to `length` bytes at `offset` (fewer at the end). */
+export type ReadAt = (offset: number, length: number) => Promise<Buffer>;
+
+/**
+ * The header with its real count of program headers: past 65,534 (PN_XNUM in `e_phnum`), `sh_info` of
+ * section header 0. Where that section header is not in the file (a core cut short), the count stays
+ * 65,535, the least it can be.
+ */
+export async function withProgramCount(header: ElfHeader, readAt: ReadAt, what: string): Promise<ElfHeader> {
+  if (header.phnum !== PN_XNUM || header.shoff === 0) return header;
+  const infoAt = header.is64 ? 44 : 28;
+  if (header.shentsize < infoAt + 4) return header;
+  const section = await readAt(header.shoff, infoAt + 4);
+  if (section.length < infoAt + 4) return header;
+  const view = new ByteView(section, header.littleEndian, header.is64);
+  const count = view.u32(infoAt);
+  if (count > MAX_PROGRAM_HEADERS) throw new TooManyProgramHeadersError(what, count);
+  return count > PN_XNUM ? { ...header, phnum: count } : header;
+}
+
 /** An ELF file's header and program headers, read from the file. */
 export async function readElfHeaders(
   file: RandomAccessFile,
 ): Promise<{ header: ElfHeader; programs: ProgramHeader[] }> {
-  const header = parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), file.path);
+  const readAt: ReadAt = (offset, length) => file.readAt(offset, length);
+  const header = await withProgramCount(
+    parseElfHeader(await file.readAt(0, ELF_HEADER_SIZE), file.path),
+    readAt,
+    file.path,
+  );
   const table = programHeaderRange(header);
   const programs = parseProgramHeaders(await file.readAt(table.start, table.end - table.start), header);
   return { header, programs };
+}
+
+/** More program headers than any process's mappings: Linux's own limit on them is 65,530 by default. */
+export const MAX_PROGRAM_HEADERS = 1 << 22;
+
+export class TooManyProgramHeadersError extends ExpectedError {
+  constructor(what: string, count: number) {
+    super(
+      `${what} claims ${count} program headers, more than the ${MAX_PROGRAM_HEADERS} coredump reads: the file is corrupted`,
+    );
+    this.name = "TooManyProgramHeadersError";
+  }
 }

@@ -43,11 +43,14 @@ export function elfIdentityFromPrefix(prefix: Buffer, what: string): ElfIdentity
 }
 
 function spanOf(programs: ProgramHeader[]): number | undefined {
-  const loads = programs.filter((program) => program.type === PT_LOAD);
-  if (loads.length === 0) return undefined;
-  const low = Math.min(...loads.map((load) => load.vaddr));
-  const high = Math.max(...loads.map((load) => load.vaddr + load.memsz));
-  return high - low;
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const load of programs) {
+    if (load.type !== PT_LOAD) continue;
+    low = Math.min(low, load.vaddr);
+    high = Math.max(high, load.vaddr + load.memsz);
+  }
+  return Number.isFinite(low) ? high - low : undefined;
 }
 
 /** Identity of a whole ELF file on disk, reading its headers and notes only. */

@@ -1,3 +1,4 @@
+import { coreSegments } from "./core-segments.js";
 import { type ElfHeader, PF_W, type ProgramHeader, PT_LOAD, PT_PHDR, readElfHeaders } from "./elf-header.js";
 import { type RandomAccessFile, withFile } from "./random-access.js";
 
@@ -31,9 +32,7 @@ export async function compareExecutableData(
   programHeaders: number | undefined,
 ): Promise<DataComparison> {
   return withFile(core, async (coreFile) => {
-    const coreLoads = (await readElfHeaders(coreFile)).programs.filter(
-      (program) => program.type === PT_LOAD && program.filesz > 0,
-    );
+    const coreLoads = coreSegments((await readElfHeaders(coreFile)).programs, coreFile.size).dumped;
     return withFile(executable, async (exeFile) => {
       const { header, programs } = await readElfHeaders(exeFile);
       const bias = loadBias(header, programs, programHeaders);

@@ -8,14 +8,18 @@ const RELEASE_PATTERN = /release\/v(\d+\.\d+\.\d+)\/node-v\1/;
 const CHUNK = 4 << 20;
 const OVERLAP = 64;
 
-/** Finds the Node version named in the ranges [start, end) of a file (a core's dumped memory). */
+/**
+ * Finds the Node version named in the ranges [start, end) of a file (a core's dumped memory), each cut at
+ * the file's end: a range that claims more is read as far as the file goes.
+ */
 export async function findNodeVersion(
   file: RandomAccessFile,
   ranges: ReadonlyArray<{ start: number; end: number }>,
 ): Promise<string | undefined> {
   for (const range of ranges) {
-    for (let at = range.start; at < range.end; at += CHUNK) {
-      const chunk = await file.readAt(at, Math.min(CHUNK + OVERLAP, range.end - at));
+    const end = Math.min(range.end, file.size);
+    for (let at = range.start; at < end; at += CHUNK) {
+      const chunk = await file.readAt(at, Math.min(CHUNK + OVERLAP, end - at));
       const version = nodeVersionIn(chunk);
       if (version) return version;
     }

@@ -17,8 +17,12 @@ export interface ElfNote {
  * A truncated segment yields the notes that are whole.
  */
 export function parseNotes(segment: Buffer, littleEndian: boolean): ElfNote[] {
+  return [...eachNote(segment, littleEndian)];
+}
+
+/** The notes of a PT_NOTE segment one by one, as parseNotes reads them. */
+export function* eachNote(segment: Buffer, littleEndian: boolean): Generator<ElfNote> {
   const view = new ByteView(segment, littleEndian, false);
-  const notes: ElfNote[] = [];
   let at = 0;
   while (at + 12 <= segment.length) {
     const nameSize = view.u32(at);
@@ -30,10 +34,9 @@ export function parseNotes(segment: Buffer, littleEndian: boolean): ElfNote[] {
     if (descEnd > segment.length) break;
     const rawName = segment.subarray(nameStart, nameStart + nameSize);
     const name = rawName.subarray(0, rawName.indexOf(0) === -1 ? rawName.length : rawName.indexOf(0));
-    notes.push({ name: name.toString("latin1"), type, desc: segment.subarray(descStart, descEnd) });
+    yield { name: name.toString("latin1"), type, desc: segment.subarray(descStart, descEnd) };
     at = descStart + roundUp(descSize, 4);
   }
-  return notes;
 }
 
 /** The GNU build-id of a set of notes, as lower-case hex. */

@@ -178,7 +178,9 @@ export async function functionAt(path: string, offset: number): Promise<string |
   return withFile(path, async (file) => {
     const { programs } = await readElfHeaders(file);
     const { header, sections } = await readSections(file, path);
-    const firstLoad = Math.min(...programs.filter((p) => p.type === PT_LOAD).map((p) => p.vaddr));
+    let firstLoad = Number.POSITIVE_INFINITY;
+    for (const program of programs)
+      if (program.type === PT_LOAD) firstLoad = Math.min(firstLoad, program.vaddr);
     const address = offset + (Number.isFinite(firstLoad) ? firstLoad : 0);
     const table =
       sections.find((section) => section.type === SHT_SYMTAB) ??

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { ET_CORE, PT_LOAD, readElfHeaders } from "../elf/elf-header.js";
+import { coreSegments } from "../elf/core-segments.js";
+import { ET_CORE, readElfHeaders } from "../elf/elf-header.js";
 import type { FileMapping } from "../elf/nt-file.js";
 import { withFile } from "../elf/random-access.js";
 import { UnsupportedHeapError } from "./v8-constants.js";
@@ -8,6 +9,11 @@ import { UnsupportedHeapError } from "./v8-constants.js";
 export interface Segment {
   readonly start: number;
   readonly end: number;
+  /**
+   * Where the mapping (the core's PT_LOAD segment) this run of memory is part of ends, dumped or not: a
+   * V8 chunk is one mapping, so that no object reaches past it.
+   */
+  readonly loadEnd: number;
   /** The segment's memory; a segment of the core is read from the file when first asked for. */
   readonly words: Uint32Array;
 }
@@ -28,6 +34,8 @@ export class CoreMemory {
   private constructor(
     readonly segments: readonly Segment[],
     private readonly source: SegmentSource,
+    /** What the core's headers claimed that was not read as claimed (CoreSegments' notes). */
+    readonly notes: readonly string[],
   ) {}
 
   static async load(
@@ -35,28 +43,31 @@ export class CoreMemory {
     fileMappings: readonly FileMapping[],
     residentBytes = DEFAULT_RESIDENT_BYTES,
   ): Promise<CoreMemory> {
-    const loads = await withFile(corePath, async (file) => {
+    const { loads, notes } = await withFile(corePath, async (file) => {
       const { header, programs } = await readElfHeaders(file);
       if (header.type !== ET_CORE || !header.is64 || !header.littleEndian) {
         throw new UnsupportedHeapError(
           `${corePath} is not a 64-bit little-endian core: coredump heap reads x64 cores`,
         );
       }
-      return programs.filter((load) => {
-        if (load.type !== PT_LOAD || load.filesz < 8) return false;
-        const end = load.vaddr + load.filesz;
-        return !fileMappings.some((mapping) => mapping.start < end && load.vaddr < mapping.end);
-      });
+      const segments = coreSegments(programs, file.size);
+      const mapped = [...fileMappings].sort((a, b) => a.start - b.start);
+      const anonymous = segments.dumped.filter(
+        (load) => load.filesz >= 8 && !overlapsAny(mapped, load.vaddr, load.vaddr + load.filesz),
+      );
+      return { loads: anonymous, notes: segments.notes };
     });
     const source = new SegmentSource(corePath, residentBytes);
     const segments: FileSegment[] = [];
     for (const load of loads) {
-      for (const run of nonZeroRuns(source.fd, load.offset, load.vaddr, load.filesz - (load.filesz % 8))) {
-        segments.push(new FileSegment(run.start, run.end, run.offset, source));
+      const size = load.filesz - (load.filesz % 8);
+      for (const run of nonZeroRuns(source.fd, load.offset, load.vaddr, size)) {
+        const mappingEnd = load.vaddr + Math.max(size, load.memsz);
+        segments.push(new FileSegment(run.start, run.end, mappingEnd, run.offset, source));
       }
     }
     segments.sort((a, b) => a.start - b.start);
-    return new CoreMemory(segments, source);
+    return new CoreMemory(segments, source, notes);
   }
 
   /** Reads so far and bytes held now: what the bounded memory costs in reads. */
@@ -109,6 +120,7 @@ class FileSegment implements Segment {
   constructor(
     readonly start: number,
     readonly end: number,
+    readonly loadEnd: number,
     readonly offset: number,
     private readonly source: SegmentSource,
   ) {}
@@ -231,6 +243,25 @@ let scanBuffer: Buffer | undefined;
 
 function isAllZero(bytes: Buffer, start: number, end: number): boolean {
   return bytes.compare(ZEROS, 0, end - start, start, end) === 0;
+}
+
+/**
+ * Whether [start, end) overlaps one of `mappings` (in address order, as CoreSummary gives them: each address
+ * in one at most), by binary search: the last mapping that starts before `end`.
+ */
+function overlapsAny(mappings: readonly FileMapping[], start: number, end: number): boolean {
+  let low = 0;
+  let high = mappings.length - 1;
+  let last: FileMapping | undefined;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const mapping = mappings[middle] as FileMapping;
+    if (mapping.start < end) {
+      last = mapping;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return last !== undefined && start < last.end;
 }
 
 export function wordAt(segment: Segment, address: number): number {

@@ -17,6 +17,11 @@ export interface HeapObjects {
   size: Uint32Array;
   /** Objects whose size no rule could give: they end where the next object's map word is found. */
   resyncs: number;
+  /**
+   * Of those, objects whose own fields gave a size past the end of their page (or, a page's first object,
+   * past its mapping's): a length that V8 never wrote, cut as `resyncs` are.
+   */
+  oversized: number;
   /** The V8 chunks walked, in address order: header and objects, large objects to their end. */
   pages: Array<{ start: number; areaStart: number; end: number }>;
 }
@@ -31,7 +36,7 @@ export function pageArea(
   segment: Segment,
   chunk: number,
   isMapWord: (word: number) => boolean,
-): { start: number; end: number } | undefined {
+): PageArea | undefined {
   if (chunk + 8 * (HEADER_SEARCH_WORDS + 1) > segment.end) return undefined;
   for (let index = 1; index < HEADER_SEARCH_WORDS; index++) {
     const start = wordAt(segment, chunk + index * 8);
@@ -39,12 +44,29 @@ export function pageArea(
     if (start < chunk + 16 || start >= chunk + MAX_HEADER_BYTES || start % 8 !== 0 || end <= start) continue;
     if (end > chunk + 2 ** 34 || start >= segment.end) continue;
     const first = wordAt(segment, start);
-    if (isMapWord(first) || first === 0) return { start, end: Math.min(end, segment.end) };
+    if (isMapWord(first) || first === 0) return { start, end: Math.min(end, segment.end), limit: end };
   }
   if (isMapWord(wordAt(segment, chunk + 16))) {
     return { start: chunk + 16, end: Math.min(chunk + CHUNK_SIZE, segment.end) };
   }
   return undefined;
+}
+
+/** A page's objects: from `start` to `end` within the segment; `limit` the end its header gives, if any. */
+export interface PageArea {
+  start: number;
+  end: number;
+  limit?: number;
+}
+
+/**
+ * How far an object may reach: to the end of its page as the header gives it (a large page's header gives
+ * its object's end); without a header (V8 13), to the chunk's end, and a page's first object (a large
+ * object) to the end of its mapping.
+ */
+function objectLimit(area: PageArea, chunk: number, segment: Segment, firstOfPage: boolean): number {
+  if (area.limit !== undefined) return area.limit;
+  return firstOfPage ? segment.loadEnd : chunk + CHUNK_SIZE;
 }
 
 /**
@@ -57,6 +79,7 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
   const mapIndexes = growableInt32();
   const sizes = growableUint32();
   let resyncs = 0;
+  let oversized = 0;
   const pages: Array<{ start: number; areaStart: number; end: number }> = [];
   const isMapWord = (word: number) => (word & 3) === 1 && maps.isMapAddress(word - 1);
   // The segment being walked is read from directly, the rest through the memory.
@@ -71,16 +94,19 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
     words = segment.words;
     let at = Math.ceil(segment.start / CHUNK_SIZE) * CHUNK_SIZE;
     let areaEnd = at;
+    let area: PageArea = { start: at, end: at };
+    let chunk = at;
     while (at < segment.end) {
       if (at >= areaEnd) {
-        const chunk = Math.ceil(at / CHUNK_SIZE) * CHUNK_SIZE;
+        chunk = Math.ceil(at / CHUNK_SIZE) * CHUNK_SIZE;
         if (chunk >= segment.end) break;
-        const area = pageArea(segment, chunk, isMapWord);
-        if (!area) {
+        const found = pageArea(segment, chunk, isMapWord);
+        if (!found) {
           at = chunk + CHUNK_SIZE;
           areaEnd = at;
           continue;
         }
+        area = found;
         pages.push({ start: chunk, areaStart: area.start, end: area.end });
         at = area.start;
         areaEnd = area.end;
@@ -98,9 +124,12 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
         map !== undefined &&
         sizer.isGuess(map) &&
         !landsOnObject(segment, at + (size ?? 0), areaEnd, firstOfPage, isMapWord);
-      if (size === undefined || size < 8 || doubtful) {
+      const past = size !== undefined && at + size > objectLimit(area, chunk, segment, firstOfPage);
+      if (size === undefined || size < 8 || doubtful || past) {
         size = distanceToNextMapWord(segment, at, areaEnd, isMapWord);
         resyncs++;
+        // A guessed size that does not fit was never trusted; a size from the object's own fields was.
+        if (past && !doubtful) oversized++;
       }
       addresses.push(at);
       mapIndexes.push(mapIndex);
@@ -117,6 +146,7 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
     map,
     size: sizes.toArray(),
     resyncs,
+    oversized,
     pages,
   };
 }

@@ -1,5 +1,5 @@
 import type { CoreMemory } from "./core-memory.js";
-import type { V8Constants } from "./v8-constants.js";
+import { MAP_HEAD_BYTES, type V8Constants } from "./v8-constants.js";
 
 /** What the walk needs of one V8 Map (the hidden class, not the JS collection). */
 export interface MapInfo {
@@ -81,7 +81,7 @@ export class MapTable {
   private add(address: number): number {
     const known = this.byAddress.get(address);
     if (known !== undefined) return known;
-    const head = this.memory.bytes(address, 24);
+    const head = this.memory.bytes(address, MAP_HEAD_BYTES);
     if (!head) return -1;
     const index = this.maps.length;
     this.byAddress.set(address, index);

@@ -42,6 +42,8 @@ export interface LoadedHeap {
   strings: HeapStrings;
   /** Whether the objects of a Map hold raw data (never read as pointers). */
   isRawBody: (mapIndex: number) => boolean;
+  /** What of the core could not be read as it claimed, in words (empty for a core as Linux writes it). */
+  notes: string[];
 }
 
 /** Loads the core's V8 heap: Maps, every object of every page, and which of them are live. */
@@ -74,7 +76,13 @@ export async function loadHeap(corePath: string, executablePath: string): Promis
   const strings = new HeapStrings(memory, maps, v8);
   const names = new ObjectNames(memory, maps, strings, v8);
   nameTypesByRole(memory, v8, maps, objects, names);
-  return { nodeVersion, verifiedVersion, memory, v8, maps, objects, live, names, strings, isRawBody };
+  const notes = [...summary.notes];
+  if (objects.oversized > 0) {
+    notes.push(
+      `${objects.oversized.toLocaleString("en")} object${objects.oversized === 1 ? "" : "s"} of the heap claimed a size past the end of ${objects.oversized === 1 ? "its" : "their"} page: cut where the next object starts (the core was edited or is corrupted)`,
+    );
+  }
+  return { nodeVersion, verifiedVersion, memory, v8, maps, objects, live, names, strings, isRawBody, notes };
 }
 
 /**
@@ -120,6 +128,8 @@ export interface HeapSummary {
   types: TypeCount[];
   /** Objects the pages still hold that nothing reaches (garbage the last GC had not collected). */
   unreachable: { objects: number; bytes: number };
+  /** What of the core could not be read as it claimed (LoadedHeap's notes). */
+  notes: string[];
 }
 
 export function summarizeHeap(heap: LoadedHeap): HeapSummary {
@@ -138,5 +148,6 @@ export function summarizeHeap(heap: LoadedHeap): HeapSummary {
     bytes,
     types,
     unreachable: { objects: heap.objects.address.length - heap.live.live, bytes: deadBytes },
+    notes: heap.notes,
   };
 }

@@ -8,6 +8,39 @@ export class UnsupportedHeapError extends ExpectedError {
   }
 }
 
+/** Bytes of a Map the reader reads its fields from (MapTable): the fields it reads must lie in them. */
+export const MAP_HEAD_BYTES = 24;
+
+/**
+ * The values the reader can use its constants with, checked once when they are read: instance types are
+ * 16 bits, field offsets lie within an object's first few hundred bytes (the official builds' reach 128),
+ * a shift is less than a word, indexes and sizes of descriptors and scope infos are small. Tags and masks
+ * are only compared and combined, whatever they are. The first pattern that names a constant applies.
+ */
+const RANGES: ReadonlyArray<{ name: RegExp; min: number; max: number }> = [
+  { name: /^v8dbg_type_/, min: 0, max: 0xffff },
+  {
+    name: /^v8dbg_class_Map__(instance_size_in_words|inobject_properties_start_or_constructor_function_index)__/,
+    min: 0,
+    max: MAP_HEAD_BYTES - 1,
+  },
+  { name: /^v8dbg_class_Map__instance_type__/, min: 0, max: MAP_HEAD_BYTES - 2 },
+  { name: /^v8dbg_class_Map__bit_field3__/, min: 0, max: MAP_HEAD_BYTES - 4 },
+  { name: /^v8dbg_class_/, min: 0, max: 4096 },
+  { name: /^v8dbg_(First|Last)\w*Type$/, min: 0, max: 0xffff },
+  { name: /_shift$/, min: 0, max: 63 },
+  { name: /^v8dbg_(prop_desc_size|context_min_slots|scopeinfo_idx_\w+)$/, min: 0, max: 1024 },
+];
+
+export class V8ConstantRangeError extends UnsupportedHeapError {
+  constructor(what: string, name: string, value: number, range: { min: number; max: number }) {
+    super(
+      `${what} has V8's constant ${name} = ${value}, outside ${range.min} to ${range.max}: the binary was edited or is not an official node build; use the official, unstripped node binary of the crash`,
+    );
+    this.name = "V8ConstantRangeError";
+  }
+}
+
 /**
  * V8's postmortem constants of one executable (`v8dbg_*` data symbols): instance types by name, field
  * offsets by class and field, and the tagging scheme.
@@ -18,7 +51,16 @@ export class V8Constants {
   /** V8 class name → instance type number. */
   readonly typeOf = new Map<string, number>();
 
-  constructor(private readonly values: ReadonlyMap<string, number>) {
+  /** `what` names the executable in the error when a constant is out of the range the reader can use. */
+  constructor(
+    private readonly values: ReadonlyMap<string, number>,
+    what = "the node binary",
+  ) {
+    for (const [name, value] of values) {
+      const range = RANGES.find((candidate) => candidate.name.test(name));
+      if (range && !(value >= range.min && value <= range.max))
+        throw new V8ConstantRangeError(what, name, value, range);
+    }
     for (const [name, value] of values) {
       const match = /^v8dbg_type_(\w+?)__(\w+)$/.exec(name);
       if (!match?.[1]) continue;
@@ -34,7 +76,7 @@ export class V8Constants {
         `${path} has no V8 postmortem symbols (v8dbg_*): use the official, unstripped node binary of the crash`,
       );
     }
-    return new V8Constants(values);
+    return new V8Constants(values, path);
   }
 
   has(name: string): boolean {

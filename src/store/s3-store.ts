@@ -81,10 +81,10 @@ export class S3Store implements Store {
     const found: StoredObject[] = [];
     const listFolder = async (prefix: string): Promise<void> => {
       const first = await this.listPart({ prefix }, true);
-      found.push(...first.objects);
+      for (const object of first.objects) found.push(object);
       const later = first.truncatedAfter === undefined ? [] : partsAfter(prefix, first.truncatedAfter);
       const parts = await Promise.all(later.map((part) => this.listPart(part, false)));
-      for (const part of parts) found.push(...part.objects);
+      for (const part of parts) for (const object of part.objects) found.push(object);
       const folders = [...first.folders, ...parts.flatMap((part) => part.folders)];
       await Promise.all(folders.map(listFolder));
     };

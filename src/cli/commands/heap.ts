@@ -27,6 +27,7 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
     ...(flags.json ? (top === undefined ? {} : { top }) : { top: top ?? DEFAULT_TOP }),
     ...(flags.retainers ? { retainersOf: [flags.retainers] } : {}),
   });
+  for (const note of reading.notes) process.stderr.write(`coredump: note: ${note}\n`);
   const retainers = flags.retainers ? (reading.retainers?.[flags.retainers] ?? []) : undefined;
   if (flags.json) {
     const { retainers: _all, ...rest } = reading;

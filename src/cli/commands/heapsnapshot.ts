@@ -43,7 +43,7 @@ export async function heapsnapshot(
       say(`writing the snapshot: ${percent}%`);
     }
   });
-  for (const note of SNAPSHOT_NOTES.slice(1)) say(`note: ${note}`);
+  for (const note of [...SNAPSHOT_NOTES.slice(1), ...heap.notes]) say(`note: ${note}`);
   if (output.toStdout) return;
   process.stdout.write(
     flags.json ? `${JSON.stringify({ path: output.path, ...counts }, null, 2)}\n` : `${output.path}\n`,

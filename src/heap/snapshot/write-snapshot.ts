@@ -70,7 +70,7 @@ export async function writeHeapSnapshot(
         trace_node_fields: [],
         sample_fields: [],
         location_fields: [],
-      })},"node_count":${nodes},"edge_count":${edgeTotal},"trace_function_count":0,"coredump_notes":${JSON.stringify(SNAPSHOT_NOTES)}},\n"nodes":[`,
+      })},"node_count":${nodes},"edge_count":${edgeTotal},"trace_function_count":0,"coredump_notes":${JSON.stringify([...SNAPSHOT_NOTES, ...heap.notes])}},\n"nodes":[`,
     );
     const synthetic = nodeTypeIndex("synthetic");
     out.text(`${synthetic},${strings.id("")},1,0,${globals.length + 1},0,0`);

@@ -1,0 +1,88 @@
+/**
+ * Issue 25, the heap: a string whose length was set to 2^31-1 (#9), and a node binary of the core's
+ * build-id whose V8 constants were edited (#17). The core is the real heap core of a real crashing Node
+ * process (tests/support/heap-core.ts), edited by tests/support/hostile-core.ts; what is expected of it is
+ * what the app printed (its Session and Order counts).
+ */
+import assert from "node:assert/strict";
+import { copyFile, mkdtemp, open, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { json } from "../support/cli.js";
+import { HEAP_APP_CLASSES } from "../support/heap-core.js";
+import {
+  countOf,
+  type HeapJson,
+  type HostileStore,
+  hostileStore,
+  onHostileDump,
+  symbolOffset,
+} from "../support/hostile-core.js";
+
+let store: HostileStore;
+let scratch: string;
+before(async () => {
+  store = await hostileStore(["longString"]);
+  scratch = await mkdtemp(path.join(tmpdir(), "coredump-hostile-heap-"));
+});
+after(async () => {
+  await store.remove();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe("hostile-core #9: a string's length set to 2^31-1", () => {
+  const note = /1 object of the heap claimed a size past the end of its page/;
+
+  it("heap cuts it at the next object, counts every object after it, and says so", async () => {
+    const result = await onHostileDump(store, "heap", "longString", ["--binary", store.heap.node, "--json"]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const heap = json<HeapJson>(result);
+    assert.equal(countOf(heap, HEAP_APP_CLASSES.sessions), store.heap.sessions);
+    assert.equal(countOf(heap, HEAP_APP_CLASSES.orders), store.heap.orders);
+    const coreSize = (await stat(store.heap.core)).size;
+    assert.ok(heap.bytes < coreSize, `${heap.bytes} bytes of heap in a core of ${coreSize}`);
+    assert.ok(
+      heap.notes.some((line) => note.test(line)),
+      heap.notes.join("\n"),
+    );
+  });
+
+  it("heapsnapshot writes the note into the snapshot", async () => {
+    const output = path.join(scratch, "core.heapsnapshot");
+    const result = await onHostileDump(store, "heapsnapshot", "longString", [
+      "--binary",
+      store.heap.node,
+      "-o",
+      output,
+    ]);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stderr, note);
+    const snapshot = JSON.parse(await readFile(output, "utf8")) as { snapshot: { coredump_notes: string[] } };
+    assert.ok(snapshot.snapshot.coredump_notes.some((line) => note.test(line)));
+  });
+});
+
+describe("hostile-core #17: the node binary's v8dbg_* constants edited, its build-id kept", () => {
+  const SYMBOL = "v8dbg_class_Map__bit_field3__int";
+
+  it("heap fails in one line that names the constant, without a stack trace", async () => {
+    const edited = path.join(scratch, "node");
+    await copyFile(store.heap.node, edited);
+    const file = await open(edited, "r+");
+    const value = Buffer.alloc(4);
+    value.writeInt32LE(0x7fffffff);
+    await file.write(value, 0, 4, await symbolOffset(edited, SYMBOL));
+    await file.close();
+    const result = await onHostileDump(store, "heap", "longString", [
+      "--binary",
+      edited,
+      "--json",
+      "--quiet",
+    ]);
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.equal(result.stderr.trimEnd().split("\n").length, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`${SYMBOL} = 2147483647, outside 0 to 20`));
+    assert.doesNotMatch(result.stderr, /RangeError|\n\s+at /);
+  });
+});
