@@ -5,6 +5,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-bench_prepare lldb liblldb-dev g++ patch binutils qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross
+bench_prepare lldb liblldb-dev g++ patch binutils qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross libatomic1-arm64-cross
 bench_build_anyway
 node --no-warnings dist/bench/arm64.js "$@"

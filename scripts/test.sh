@@ -24,7 +24,7 @@ trap 'stop_started_rigs; rm -rf "$run_tmp"' EXIT
 
 ensure_debian curl docker-registry apache2-utils openssl elfutils lldb liblldb-dev g++ gcc patch binutils gdb gdb-multiarch tmux time
 # Real aarch64 cores, made here under qemu-user from the official arm64 builds (tests/support/arm64-core.ts).
-ensure_debian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross
+ensure_debian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross libatomic1-arm64-cross
 ensure_node_modules
 # A fresh dist/: the compiled copy of a renamed or deleted test must not run.
 rm -rf dist

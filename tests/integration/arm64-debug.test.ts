@@ -67,7 +67,7 @@ function llnodeCallSites(stdout: string): string[] {
   );
 }
 
-describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 under qemu-user)", () => {
+describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 and 26 under qemu-user)", () => {
   const cases: Array<{ version: string; crash: RealCore; id: string }> = [];
   let oom: { core: OomCore; id: string } | undefined;
   let dir = "";

