@@ -1,4 +1,10 @@
-import { type CrashFacts, normalizeFrame, signatureFrames } from "../crashlog/crash-signature.js";
+import {
+  type CrashFacts,
+  clip,
+  MESSAGE_CHARACTERS,
+  normalizeFrame,
+  signatureFrames,
+} from "../crashlog/crash-signature.js";
 import type { Report } from "../report/build-report.js";
 
 /**
@@ -15,7 +21,7 @@ export function crashOfReport(report: Report): CrashFacts | undefined {
   };
   if (report.error) {
     facts.errorType = report.error.type;
-    facts.message = report.error.message;
+    facts.message = clip(report.error.message, MESSAGE_CHARACTERS);
   }
   const library = (report as { fault?: { library?: unknown } }).fault?.library;
   if (typeof library === "string") facts.library = library;
