@@ -138,8 +138,8 @@ function checkedValue(
 ): never {
   const value = typeof number === "number" ? values[number] : undefined;
   if (value === undefined) throw new UnusableCacheError("not a shared value's number");
-  let seen = checked.get(problem);
-  if (!seen) checked.set(problem, (seen = new Set()));
+  const seen = checked.get(problem) ?? new Set();
+  checked.set(problem, seen);
   if (!seen.has(value)) {
     shaped(problem(value), "shared value");
     seen.add(value);
