@@ -65,22 +65,41 @@ export interface PrintedError {
  * prints of an uncaught error or an unhandled rejection's reason).
  */
 export function findPrintedError(text: string): PrintedError | undefined {
-  let found: PrintedError | undefined;
-  for (const match of text.matchAll(PRINTED_ERROR)) {
-    found = {
-      type: match[1] ?? "",
-      message: (match[2] ?? "").trim(),
-      frames: (match[3] ?? "").split("\n").flatMap(printedFrame),
-    };
-  }
-  return found;
+  let last: RegExpExecArray | undefined;
+  for (const match of text.matchAll(PRINTED_ERROR)) last = match;
+  if (!last) return undefined;
+  return {
+    type: last[1] ?? "",
+    message: (last[2] ?? "").trim(),
+    frames: frameLines(text, last.index + last[0].length).flatMap(printedFrame),
+  };
 }
 
 const LINE = "[^\\x00-\\x1f]";
+/** The error's line, where a frame's line follows it; the frames are read by frameLines. */
 const PRINTED_ERROR = new RegExp(
-  `(?:^|\\n)(?:Uncaught )?([A-Z][\\w$]{0,100}(?:Error|Exception)): (${LINE}{0,500})\\n((?: {4}at ${LINE}{1,800}\\n?)+)`,
+  `(?:^|\\n)(?:Uncaught )?([A-Z][\\w$]{0,100}(?:Error|Exception)): (${LINE}{0,500})\\n(?= {4}at ${LINE})`,
   "g",
 );
+const FRAME_LINE = new RegExp(`^ {4}at ${LINE}{1,800}$`);
+
+/**
+ * The `    at …` lines from `start` on, one at a time: a pattern repeated over 200,000 of them overflows the
+ * stack of the regular expression engine.
+ */
+function frameLines(text: string, start: number): string[] {
+  const lines: string[] = [];
+  for (let at = start; at < text.length; ) {
+    const end = text.indexOf("\n", at);
+    const line = text.slice(at, end < 0 ? text.length : end);
+    if (!FRAME_LINE.test(line)) break;
+    lines.push(line);
+    if (end < 0) break;
+    at = end + 1;
+  }
+  return lines;
+}
+
 /** `file:line:column` at the end of a frame's location. */
 const POSITION = /:(\d+):(\d+)$/;
 
