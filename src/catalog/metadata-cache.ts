@@ -4,7 +4,7 @@ import path from "node:path";
 import type { CrashFacts } from "../crashlog/crash-signature.js";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
 import type { DumpObjects } from "./group.js";
-import { cacheFileText, FORMAT, type Row, readCacheFile } from "./metadata-cache-file.js";
+import { cacheFileText, FORMAT, type Row, readCacheFile, UnusableCacheError } from "./metadata-cache-file.js";
 import type { DumpMetadata } from "./read-metadata.js";
 import { SharedValues } from "./shared-values.js";
 
@@ -25,7 +25,15 @@ export class MetadataCache {
   private readonly name: string;
   private readonly file: string;
 
-  constructor(directory: string, storeDescription: string) {
+  /**
+   * `onNote` hears of a cache file that could not be used and is replaced (a row of the wrong shapes, a
+   * named pipe where the file should be); by default it goes to standard error.
+   */
+  constructor(
+    directory: string,
+    storeDescription: string,
+    private readonly onNote: (note: string) => void = (note) => process.stderr.write(`coredump: ${note}\n`),
+  ) {
     this.name = createHash("sha256").update(storeDescription).digest("hex").slice(0, 20);
     this.file = path.join(directory, "metadata", `${this.name}.v${FORMAT}.jsonl`);
   }
@@ -33,9 +41,13 @@ export class MetadataCache {
   async load(): Promise<void> {
     try {
       this.rows = await readCacheFile(this.file, this.shared);
-    } catch {
-      // No cache yet, or an unreadable one: start afresh.
+    } catch (error) {
+      // No cache yet, or an unreadable one: start afresh, and replace it on save.
       this.rows = new Map();
+      if (error instanceof UnusableCacheError) {
+        this.changed = true;
+        this.onNote(`the metadata cache ${this.file} is not usable (${error.message}): it is read afresh`);
+      }
     }
   }
 

@@ -3,6 +3,10 @@ import type { LogCrash, LogFrame } from "./log-crash.js";
 
 /** The frames a signature keeps, the crash site first. */
 const SIGNATURE_FRAMES = 3;
+/** A message counts this far: a message of 100 KB is one of a bug, not a hundred KB of its identity. */
+export const MESSAGE_CHARACTERS = 1000;
+/** A title is at most this long, `…` ending one cut short: it is a table's cell. */
+export const TITLE_CHARACTERS = 200;
 
 /**
  * What a crash is, reduced to what stays the same each time the same bug kills a process: no line or
@@ -24,7 +28,7 @@ export interface CrashFacts {
 export function crashFacts(crash: LogCrash): CrashFacts {
   const facts: CrashFacts = { kind: crash.kind, frames: signatureFrames(crash.frames).map(normalizeFrame) };
   if (crash.errorType !== undefined) facts.errorType = crash.errorType;
-  if (crash.message !== undefined) facts.message = crash.message;
+  if (crash.message !== undefined) facts.message = clip(crash.message, MESSAGE_CHARACTERS);
   return facts;
 }
 
@@ -55,12 +59,24 @@ export function crashSignature(crash: CrashFacts | undefined, death: DeathFacts)
   const kind = crash?.kind ?? kindOfSignal(death.signalName);
   const parts =
     crash && (crash.frames.length > 0 || crash.errorType !== undefined)
-      ? [kind, crash.errorType ?? "", normalizeMessage(crash.message ?? ""), ...crash.frames]
-      : [kind, normalizeMessage(crash?.message ?? ""), signal, exe, death.library ?? crash?.library ?? ""];
+      ? [kind, crash.errorType ?? "", signatureMessage(crash.message), ...crash.frames]
+      : [kind, signatureMessage(crash?.message), signal, exe, death.library ?? crash?.library ?? ""];
   const text = parts.join("\n");
   const library = death.library ?? crash?.library;
   const signature = createHash("sha256").update(text).digest("hex").slice(0, 16);
-  return { signature, kind, title: titleOf(kind, crash, signal, exe, library), text };
+  return { signature, kind, title: clip(titleOf(kind, crash, signal, exe, library), TITLE_CHARACTERS), text };
+}
+
+function signatureMessage(message: string | undefined): string {
+  return normalizeMessage(clip(message ?? "", MESSAGE_CHARACTERS));
+}
+
+/** `text` cut to `characters`, ending in `…` when cut, never inside a surrogate pair. */
+export function clip(text: string, characters: number): string {
+  if (text.length <= characters) return text;
+  let end = characters - 1;
+  if (/[\ud800-\udbff]/.test(text.charAt(end - 1))) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 function titleOf(
@@ -133,11 +149,21 @@ export function normalizeFrame(frame: Pick<LogFrame, "function" | "file">): stri
   return `${constructs ? "new " : ""}${name}${file ? ` (${file})` : ""}`;
 }
 
-/** Numbers, addresses and uuids in a message vary between crashes of one bug: `order 4121` → `order #`. */
+/**
+ * Numbers, addresses and uuids in a message vary between crashes of one bug: `order 4121` → `order #`.
+ * Word by word, with no pattern that backtracks over a long word: a run of 100,000 digits is one word.
+ */
 export function normalizeMessage(message: string): string {
   return message
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, "<uuid>")
-    .replace(/\b0x[0-9a-f]+\b/gi, "<addr>")
-    .replace(/\b[0-9a-f]*\d[0-9a-f]*\b/gi, (word) => (/^\d+$/.test(word) || word.length >= 8 ? "#" : word))
+    .replace(/\w+/g, normalizeWord)
     .trim();
 }
+
+function normalizeWord(word: string): string {
+  if (/^0x/i.test(word) && word.length > 2 && HEX.test(word.slice(2))) return "<addr>";
+  if (!HEX.test(word) || !/\d/.test(word)) return word;
+  return /^\d+$/.test(word) || word.length >= 8 ? "#" : word;
+}
+
+const HEX = /^[0-9a-f]+$/i;

@@ -13,6 +13,9 @@
  * - `process.abort()`: the native stack and, from Node 20 on, a numbered JavaScript stack.
  *
  * Pure: text in, facts out. Nothing here knows about dumps.
+ *
+ * Bounded and linear whatever the log: only its tail is read (the handler keeps 500 lines, a crash's report
+ * is at its end), every search looks back a bounded number of lines, and no pattern backtracks over a line.
  */
 
 export type LogCrashKind =
@@ -49,13 +52,25 @@ const JS_STACK_HEADER = /^(----- JavaScript stack trace -----|<--- JS stacktrace
 const REJECTION_INTERNALS = /\b(throwUnhandledRejectionsMode|processPromiseRejections)\b/;
 /** `TypeError: msg`, `TypeError [ERR_X]: msg`, `Error`, `AggregateError: …`. */
 const ERROR_HEADER = /^([A-Za-z_$][\w$.]*)(?: \[[\w$]+\])?(?:: (.*))?$/;
-/** A frame in a line of Node 18's run-together `FROM` list: `name (location)` or a bare location. */
-const FROM_FRAME = /([^()]*?) \(([^()]+)\)|((?:file:\/\/|\/|node:)[^\s()]*?:\d+:\d+)/g;
-const BARE_PREFIX = /^((?:file:\/\/|\/|node:)[^\s()]*?:\d+:\d+)(.+)$/;
+/** A parenthesised location on a line of Node 18's run-together `FROM` list: `name (location)`. */
+const FROM_LOCATION = /\(([^()]*)\)/g;
+/** A location printed bare (`/app/a.js:9:1`), and where the next one starts. */
+const BARE_START = /file:\/\/|\/|node:/g;
+const BARE_PREFIXES = ["file://", "/", "node:"];
+const LINE_COLUMN = /:\d+:\d+/g;
+/** The same, searched from a position (its lastIndex set each time: not shared with matchAll). */
+const NEXT_LINE_COLUMN = /:\d+:\d+/g;
+
+/** The log's last lines that are read: twice what the handler keeps. */
+export const TAIL_LINES = 1000;
+/** And at most its last characters: a tail of long lines is no larger. */
+export const TAIL_CHARACTERS = 1 << 20;
+/** A message of several lines is looked for this far above its frames. */
+const MESSAGE_LINES = 50;
 
 /** The last crash the log tells of, or undefined when it tells of none (a native fault prints nothing). */
 export function crashFromLog(text: string): LogCrash | undefined {
-  const lines = text.split(/\r?\n/);
+  const lines = tailLines(text);
   const candidates = [fatalError(lines), v8Check(lines), abortFormat(lines), standardFormat(lines)].filter(
     (found): found is Found => found !== undefined,
   );
@@ -101,17 +116,7 @@ function abortFormat(lines: readonly string[]): Found | undefined {
   const frames: LogFrame[] = [];
   for (const line of lines.slice(from + 1)) {
     if (line.trim() === "") break;
-    for (const match of line.matchAll(FROM_FRAME)) {
-      let name = match[1]?.trim() ?? "";
-      // A bare location run together with the named frame after it: `/app/a.js:9:1Array.map (…)`.
-      const bare = BARE_PREFIX.exec(name);
-      if (bare) {
-        frames.push(parseFrame(bare[1] ?? "") as LogFrame);
-        name = bare[2] ?? "";
-      }
-      const frame = match[3] ? parseFrame(match[3]) : parseFrame(`${name} (${match[2]})`);
-      if (frame) frames.push(frame);
-    }
+    frames.push(...fromLineFrames(line));
   }
   const header = (lines[start] ?? "").slice("Uncaught ".length);
   return { at: start, crash: { kind: "uncaught-exception", ...splitHeader(header), frames } };
@@ -129,7 +134,12 @@ function standardFormat(lines: readonly string[]): Found | undefined {
     while (first > 0 && STANDARD_FRAME.test(lines[first - 1] ?? "")) first--;
     let header = first - 1;
     // A message of several lines: its first line is the one after a blank line (or the caret's block).
-    while (header > 0 && (lines[header - 1] ?? "").trim() !== "" && !ERROR_HEADER.test(lines[header] ?? ""))
+    const highest = Math.max(1, first - 1 - MESSAGE_LINES);
+    while (
+      header > highest &&
+      (lines[header - 1] ?? "").trim() !== "" &&
+      !ERROR_HEADER.test(lines[header] ?? "")
+    )
       header--;
     const after = lines.slice(last + 1, last + 8);
     const printedByNode =
@@ -192,19 +202,92 @@ function splitHeader(header: string): { errorType?: string; message?: string } {
 export function parseFrame(text: string): LogFrame | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return undefined;
-  const named = /^(.*?) \((.*)\)$/.exec(trimmed);
-  const fn = named ? (named[1] ?? "") : "";
-  const location = named ? (named[2] ?? "") : trimmed;
-  const position = /^(.*?):(\d+)(?::(\d+))?$/.exec(location);
+  // `name (location)`: the first ` (` of a text that ends with `)`; found by position, not by a pattern
+  // that backtracks over the text.
+  const open = trimmed.endsWith(")") ? trimmed.indexOf(" (") : -1;
+  const fn = open >= 0 ? trimmed.slice(0, open) : "";
+  const location = open >= 0 ? trimmed.slice(open + 2, -1) : trimmed;
+  const position = POSITION.exec(location);
   const frame: LogFrame = { function: fn === "" ? "<anonymous>" : fn };
   if (position) {
-    frame.file = position[1] ?? "";
-    frame.line = Number(position[2]);
-    if (position[3] !== undefined) frame.column = Number(position[3]);
+    frame.file = location.slice(0, position.index);
+    frame.line = Number(position[1]);
+    if (position[2] !== undefined) frame.column = Number(position[2]);
   } else if (location !== "<anonymous>" && location !== "native" && !/^index \d+$/.test(location)) {
     frame.file = location;
   }
   return frame;
+}
+
+/** `:line` or `:line:column` at the end of a location; the file is what comes before. */
+const POSITION = /:(\d+)(?::(\d+))?$/;
+
+/**
+ * The frames of one line of a `FROM` list. Node 18 runs them together: `handle (/app/a.js:3:9)`, a bare
+ * `/app/a.js:9:1`, then `Array.map (<anonymous>)` with no space between. Each parenthesised location ends
+ * a named frame; bare locations stand before a name or after the last one.
+ */
+function fromLineFrames(line: string): LogFrame[] {
+  const frames: LogFrame[] = [];
+  let start = 0;
+  for (const match of line.matchAll(FROM_LOCATION)) {
+    const before = line.slice(start, match.index);
+    start = match.index + match[0].length;
+    if (!before.endsWith(" ") || before.trim() === "") {
+      frames.push(...bareFrames(before));
+      continue;
+    }
+    // A bare location run together with the named frame after it: `/app/a.js:9:1Array.map (…)`.
+    const name = before.trim();
+    const bare = bareEnd(name);
+    if (bare > 0) frames.push(...bareFrames(name.slice(0, bare)));
+    const frame = parseFrame(`${name.slice(bare)} (${match[1]})`);
+    if (frame) frames.push(frame);
+  }
+  frames.push(...bareFrames(line.slice(start)));
+  return frames;
+}
+
+/** Where a run of bare locations at the start of `text` ends (`/app/a.js:9:1` of `/app/a.js:9:1Array.map`). */
+function bareEnd(text: string): number {
+  let end = 0;
+  while (BARE_PREFIXES.some((prefix) => text.startsWith(prefix, end))) {
+    NEXT_LINE_COLUMN.lastIndex = end;
+    const next = NEXT_LINE_COLUMN.exec(text);
+    if (!next || /[\s()]/.test(text.slice(end, next.index))) break;
+    const after = next.index + next[0].length;
+    // Something must be left for the name.
+    if (after >= text.length) break;
+    end = after;
+  }
+  return end;
+}
+
+/** The bare locations (`/app/a.js:9:1`, `node:internal/x:5:3`) in a text with no parentheses. */
+function bareFrames(text: string): LogFrame[] {
+  const frames: LogFrame[] = [];
+  for (const word of text.split(/\s+/)) {
+    let at = 0;
+    for (const end of word.matchAll(LINE_COLUMN)) {
+      BARE_START.lastIndex = at;
+      const begin = BARE_START.exec(word);
+      if (begin && begin.index < end.index) {
+        const frame = parseFrame(word.slice(begin.index, end.index + end[0].length));
+        if (frame) frames.push(frame);
+      }
+      at = end.index + end[0].length;
+    }
+  }
+  return frames;
+}
+
+/** The last lines of the log, at most TAIL_LINES of them from at most its last TAIL_CHARACTERS. */
+function tailLines(text: string): string[] {
+  const tail = text.length > TAIL_CHARACTERS ? text.slice(text.length - TAIL_CHARACTERS) : text;
+  const lines = tail.split(/\r?\n/);
+  // A cut tail starts inside a line: that part of a line is not read.
+  if (tail.length < text.length) lines.shift();
+  return lines.length > TAIL_LINES ? lines.slice(lines.length - TAIL_LINES) : lines;
 }
 
 function lastIndex(lines: readonly string[], test: (line: string) => boolean): number {

@@ -1,5 +1,28 @@
-import { type CrashFacts, normalizeFrame, signatureFrames } from "../crashlog/crash-signature.js";
+import {
+  type CrashFacts,
+  clip,
+  MESSAGE_CHARACTERS,
+  normalizeFrame,
+  signatureFrames,
+} from "../crashlog/crash-signature.js";
 import type { Report } from "../report/build-report.js";
+
+/**
+ * The report's JS stack named as V8 or Node printed it, where a printed frame is at the same place: llnode
+ * names `(anonymous)` the arrow function V8 prints as `Timeout._onTimeout`, and a container log (which
+ * `groups` reads for a dump not reported) has V8's names. One crash then has one signature either way.
+ */
+function printedNames(report: Report): Report["jsStack"] {
+  const names = new Map<string, string>();
+  const place = (frame: { file?: string; line?: number; column?: number }) =>
+    `${frame.file}:${frame.line}:${frame.column}`;
+  for (const frame of [...report.v8Printed.frames, ...report.nodePrinted])
+    if (frame.function !== "" && !names.has(place(frame))) names.set(place(frame), frame.function);
+  return report.jsStack.map((frame) => {
+    const printed = frame.file === undefined ? undefined : names.get(place(frame));
+    return printed === undefined ? frame : { ...frame, function: printed };
+  });
+}
 
 /**
  * What a report found of a crash, as `groups` keys it: the error llnode or the core's text named and the
@@ -11,11 +34,11 @@ export function crashOfReport(report: Report): CrashFacts | undefined {
   const named = (report as { kind?: unknown }).kind;
   const facts: CrashFacts = {
     kind: typeof named === "string" ? named : report.error ? "uncaught-exception" : "abort",
-    frames: signatureFrames(report.jsStack).map(normalizeFrame),
+    frames: signatureFrames(printedNames(report)).map(normalizeFrame),
   };
   if (report.error) {
     facts.errorType = report.error.type;
-    facts.message = report.error.message;
+    facts.message = clip(report.error.message, MESSAGE_CHARACTERS);
   }
   const library = (report as { fault?: { library?: unknown } }).fault?.library;
   if (typeof library === "string") facts.library = library;

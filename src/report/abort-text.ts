@@ -25,6 +25,11 @@ const UNCAUGHT_LINE = /Uncaught ([A-Za-z_$][\w$]{0,100}): ([^\x00-\x1f]{1,500})\
 // biome-ignore lint/suspicious/noControlCharactersInRegex: likewise, where no newline follows the copy.
 const UNCAUGHT = /Uncaught ([A-Za-z_$][\w$]{0,100}): ([^\x00-\x1f]{1,500})/;
 
+/** `Uncaught Type: message` in UTF-16LE, read as latin1: each unit's low byte, then its high byte. */
+const UNCAUGHT_TWO_BYTE = new RegExp(
+  `${[..."Uncaught "].map((char) => `${char}\\x00`).join("")}((?:[A-Za-z_$]\\x00)(?:[\\w$]\\x00){0,100}):\\x00 \\x00(?:[\\x20-\\xff]\\x00|[\\x00-\\xff][\\x01-\\xff]){1,500}`,
+);
+
 /** The best block of frames and the uncaught error in `text` (bytes read as latin1). */
 export function findAbortText(text: string): AbortText {
   const scan = new AbortTextScan();
@@ -51,11 +56,28 @@ export class AbortTextScan {
     if (this.message !== undefined) return;
     // The printed line ends with a newline; a copy of the message elsewhere may run into other bytes.
     const uncaught = UNCAUGHT_LINE.exec(text) ?? UNCAUGHT.exec(text);
-    if (!uncaught) return;
+    if (!uncaught) {
+      this.addTwoByte(text);
+      return;
+    }
     const length = heapStringLength(text, uncaught.index, uncaught[0].length);
     const prefix = `Uncaught ${uncaught[1]}: `.length;
     this.errorType = uncaught[1];
     this.message = (length === undefined ? uncaught[2] : uncaught[0].slice(prefix, length))?.trim();
+  }
+
+  /**
+   * A message that is not Latin-1 is a two-byte string on V8's heap, and so is the `Uncaught …` line V8
+   * formats from it: UTF-16 code units, which read as latin1 are each character followed by its high byte.
+   */
+  private addTwoByte(text: string): void {
+    const uncaught = UNCAUGHT_TWO_BYTE.exec(text);
+    if (!uncaught) return;
+    const length = heapStringLength(text, uncaught.index, uncaught[0].length / 2);
+    const line = Buffer.from(uncaught[0], "latin1").toString("utf16le");
+    const type = Buffer.from(uncaught[1] ?? "", "latin1").toString("utf16le");
+    this.errorType = type;
+    this.message = line.slice(`Uncaught ${type}: `.length, length).trim();
   }
 
   result(): AbortText {

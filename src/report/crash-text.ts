@@ -3,8 +3,7 @@
  * the pieces of it left in the core's memory. Pure functions, one per kind of line; each returns undefined
  * when the text does not hold it.
  */
-import { parseFrames } from "./abort-text.js";
-import type { JsFrame } from "./js-frame.js";
+import { isJsNamePath, type JsFrame } from "./js-frame.js";
 
 /** `FATAL ERROR: …` (Node), `# Fatal error in …` (V8), or a failed CHECK or assertion of Node's. */
 export function findFatalMessage(text: string): string | undefined {
@@ -66,36 +65,65 @@ export interface PrintedError {
  * prints of an uncaught error or an unhandled rejection's reason).
  */
 export function findPrintedError(text: string): PrintedError | undefined {
-  let found: PrintedError | undefined;
-  for (const match of text.matchAll(PRINTED_ERROR)) {
-    const frames = parseFrames(match[3] ?? "").concat(anonymousFrames(match[3] ?? ""));
-    found = {
-      type: match[1] ?? "",
-      message: (match[2] ?? "").trim(),
-      frames: sortByPosition(match[3] ?? "", frames),
-    };
-  }
-  return found;
+  let last: RegExpExecArray | undefined;
+  for (const match of text.matchAll(PRINTED_ERROR)) last = match;
+  if (!last) return undefined;
+  return {
+    type: last[1] ?? "",
+    message: (last[2] ?? "").trim(),
+    frames: frameLines(text, last.index + last[0].length).flatMap(printedFrame),
+  };
 }
 
 const LINE = "[^\\x00-\\x1f]";
+/** The error's line, where a frame's line follows it; the frames are read by frameLines. */
 const PRINTED_ERROR = new RegExp(
-  `(?:^|\\n)(?:Uncaught )?([A-Z][\\w$]{0,100}(?:Error|Exception)): (${LINE}{0,500})\\n((?: {4}at ${LINE}{1,800}\\n?)+)`,
+  `(?:^|\\n)(?:Uncaught )?([A-Z][\\w$]{0,100}(?:Error|Exception)): (${LINE}{0,500})\\n(?= {4}at ${LINE})`,
   "g",
 );
-const ANONYMOUS_AT = /^ {4}at ([^\s()]{1,500}):(\d+):(\d+)$/gm;
+const FRAME_LINE = new RegExp(`^ {4}at ${LINE}{1,800}$`);
 
-/** `    at /app/a.js:6:1`: a frame without a name, which parseFrames leaves out. */
-function anonymousFrames(block: string): JsFrame[] {
-  return [...block.matchAll(ANONYMOUS_AT)].map((match) => ({
-    function: "",
-    file: match[1] ?? "",
-    line: Number(match[2]),
-    column: Number(match[3]),
-  }));
+/**
+ * The `    at …` lines from `start` on, one at a time: a pattern repeated over 200,000 of them overflows the
+ * stack of the regular expression engine.
+ */
+function frameLines(text: string, start: number): string[] {
+  const lines: string[] = [];
+  for (let at = start; at < text.length; ) {
+    const end = text.indexOf("\n", at);
+    const line = text.slice(at, end < 0 ? text.length : end);
+    if (!FRAME_LINE.test(line)) break;
+    lines.push(line);
+    if (end < 0) break;
+    at = end + 1;
+  }
+  return lines;
 }
 
-function sortByPosition(block: string, frames: JsFrame[]): JsFrame[] {
-  const at = (frame: JsFrame) => block.indexOf(`${frame.file}:${frame.line}:${frame.column}`);
-  return frames.sort((a, b) => at(a) - at(b));
+/** `file:line:column` at the end of a frame's location. */
+const POSITION = /:(\d+):(\d+)$/;
+
+/**
+ * One `    at …` line: `fn (file:line:col)`, or `file:line:col` for a frame without a name. In the order
+ * printed, one line at a time: a log of 120,000 frames costs no more than reading them.
+ */
+function printedFrame(line: string): JsFrame[] {
+  // An error with properties ends its last frame's line with ` {`.
+  const body = line.startsWith("    at ") ? line.slice("    at ".length).replace(/ \{$/, "") : "";
+  const open = body.endsWith(")") ? body.indexOf(" (") : -1;
+  const name = open >= 0 ? body.slice(0, open).trim() : "";
+  const location = open >= 0 ? body.slice(open + 2, -1) : body;
+  if (/[\s()]/.test(open >= 0 ? location.replace(/ /g, "") : location)) return [];
+  const position = POSITION.exec(location);
+  if (!position || position.index === 0) return [];
+  // A name that is not a JS identifier path is other text that ran into the line.
+  if (open >= 0 && !isJsNamePath(name)) return [];
+  return [
+    {
+      function: name,
+      file: location.slice(0, position.index),
+      line: Number(position[1]),
+      column: Number(position[2]),
+    },
+  ];
 }

@@ -1,5 +1,5 @@
-import chalk from "chalk";
 import { renderTable } from "../ui/table.js";
+import { style } from "../ui/untrusted-text.js";
 import type { Report } from "./build-report.js";
 
 const MB = 1024 * 1024;
@@ -7,7 +7,7 @@ const MB = 1024 * 1024;
 /** The headline: what kind of death, and what said so. */
 export function kindLine(report: Report): string {
   const signs = report.kindSigns.map((sign) => `${sign.source}: ${sign.says}`).join("; ");
-  return `  died of    ${chalk.bold(report.kind)}${signs ? chalk.dim(` (${signs})`) : ""}`;
+  return `  died of    ${style.bold(report.kind)}${signs ? style.dim(` (${signs})`) : ""}`;
 }
 
 /** Out of memory: the limit, the use, the largest constructors and their retainers. */
@@ -18,7 +18,7 @@ export function heapLines(heap: NonNullable<Report["heap"]>): string {
       ? undefined
       : `${megabytes(heap.usedBytes)} in use after the last collection`,
   ].filter(Boolean);
-  const lines = [chalk.bold(`Heap${figures.length > 0 ? `: ${figures.join(", ")}` : ""}`)];
+  const lines = [style.bold(`Heap${figures.length > 0 ? `: ${figures.join(", ")}` : ""}`)];
   if (heap.top.length === 0) lines.push("  (the heap could not be read: no constructors to show)");
   else {
     const rows = heap.top.map((type) => [`  ${type.name}`, String(type.count), megabytes(type.bytes)]);
@@ -33,7 +33,7 @@ export function heapLines(heap: NonNullable<Report["heap"]>): string {
 }
 
 export function fatalLine(fatal: NonNullable<Report["fatal"]>): string {
-  return `${chalk.bold.red(fatal.message)}  ${chalk.dim(`(from the ${fatal.source})`)}`;
+  return `${style.bold.red(fatal.message)}  ${style.dim(`(from the ${fatal.source})`)}`;
 }
 
 /** `61.9 MB`, or `28.6 kB` below a megabyte. */
@@ -44,5 +44,5 @@ function megabytes(bytes: number): string {
 export function faultLine(fault: NonNullable<Report["fault"]>): string {
   const where = `${fault.library}${fault.function ? ` (${fault.function})` : ""}`;
   const address = fault.address === undefined ? "" : ` touching ${fault.address}`;
-  return `${chalk.bold.red(`${fault.signal}${address} in ${where}`)}${fault.note ? chalk.dim(`  (${fault.note})`) : ""}`;
+  return `${style.bold.red(`${fault.signal}${address} in ${where}`)}${fault.note ? style.dim(`  (${fault.note})`) : ""}`;
 }

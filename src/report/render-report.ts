@@ -1,8 +1,7 @@
-import chalk from "chalk";
 import { truncationNote } from "../elf/index.js";
 import { formatAge, formatTime } from "../ui/format.js";
 import { renderTable } from "../ui/table.js";
-import { visibleText } from "../ui/untrusted-text.js";
+import { style, visibleText } from "../ui/untrusted-text.js";
 import type { Report, ReportFrame } from "./build-report.js";
 import { fatalLine, faultLine, heapLines, kindLine } from "./render-kind.js";
 
@@ -21,14 +20,14 @@ export function renderReport(report: Report): string {
   const sections: string[] = [];
   sections.push(
     [
-      chalk.bold(`Dump ${report.id}`),
+      style.bold(`Dump ${report.id}`),
       kindLine(report),
       `  crashed    ${time ? `${formatTime(time)} (${formatAge(time)})` : "-"}`,
       `  pod        ${report.namespace ?? "-"}/${report.pod ?? "-"}${report.nodeHostname ? ` on node ${report.nodeHostname}` : ""}`,
       ...report.images.map((image, index) => `  ${index === 0 ? "image     " : "          "} ${image}`),
       `  process    ${report.exePath ?? "?"}${report.pid === null ? "" : ` (pid ${report.pid})`}, killed by ${report.signalName ?? "?"}${report.signal === null ? "" : ` (${report.signal})`}`,
       `  node       ${report.nodeVersion ? `v${report.nodeVersion}` : "-"}`,
-      ...(report.coreTruncated ? [`  core       ${chalk.red(truncationNote(report.coreTruncated))}`] : []),
+      ...(report.coreTruncated ? [`  core       ${style.red(truncationNote(report.coreTruncated))}`] : []),
       ...(report.machine
         ? [
             `  machine    ${report.machine.name}${report.machine.architecture === report.machine.name ? "" : ` (${report.machine.architecture})`}`,
@@ -41,7 +40,7 @@ export function renderReport(report: Report): string {
   if (report.fault) sections.push(faultLine(report.fault));
   if (report.error) {
     sections.push(
-      `${chalk.bold.red(`${report.error.type}: ${report.error.message}`)}  ${chalk.dim(`(from ${report.error.source})`)}`,
+      `${style.bold.red(`${report.error.type}: ${report.error.message}`)}  ${style.dim(`(from ${report.error.source})`)}`,
     );
   }
   const fromLlnode = report.jsStack[0]?.source === "llnode";
@@ -62,13 +61,13 @@ export function renderReport(report: Report): string {
   if (report.heap) sections.push(heapLines(report.heap));
   if (report.nativeFrames.length > 0) {
     sections.push(
-      [chalk.bold("Native frames"), ...report.nativeFrames.map((frame) => `  ${frame}`)].join("\n"),
+      [style.bold("Native frames"), ...report.nativeFrames.map((frame) => `  ${frame}`)].join("\n"),
     );
   }
   for (const log of report.logs) {
     sections.push(
       [
-        chalk.bold(`Container log ${log.file} (last ${log.lines.length} lines)`),
+        style.bold(`Container log ${log.file} (last ${log.lines.length} lines)`),
         ...log.lines.map((line) => `  ${line}`),
       ].join("\n"),
     );
@@ -77,7 +76,7 @@ export function renderReport(report: Report): string {
     const { name, origin, plugin, readable, note } = report.debugger;
     const what = origin ? `${name}: ${origin} (${plugin})` : name;
     sections.push(
-      `${chalk.dim(`Debugger ${what}: ${readable ? "read the core" : "could not read the core"}`)}${note ? `\n${chalk.yellow(note)}` : ""}`,
+      `${style.dim(`Debugger ${what}: ${readable ? "read the core" : "could not read the core"}`)}${note ? `\n${style.yellow(note)}` : ""}`,
     );
   }
   return visibleText(sections.join("\n\n"));
@@ -106,8 +105,8 @@ function frames(title: string, list: readonly (ReportFrame & { position?: string
       (frame.file === undefined
         ? ""
         : `${frame.file}${frame.line === undefined ? "" : `:${frame.line}:${frame.column ?? 0}`}`) +
-        (mixed && frame.position === "function start" ? chalk.dim(" (function start)") : ""),
+        (mixed && frame.position === "function start" ? style.dim(" (function start)") : ""),
     ]);
   const more = list.length > STACK_FRAMES ? `\n  … ${list.length - STACK_FRAMES} more` : "";
-  return `${chalk.bold(title)}\n${renderTable(["", ""], rows).split("\n").slice(1).join("\n")}${more}`;
+  return `${style.bold(title)}\n${renderTable(["", ""], rows).split("\n").slice(1).join("\n")}${more}`;
 }

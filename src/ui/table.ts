@@ -1,8 +1,9 @@
-import { visibleLine } from "./untrusted-text.js";
+import { unstyled, visibleLine } from "./untrusted-text.js";
 
 /**
  * Column-aligned text: each column as wide as its widest cell, the last one not padded. Cells hold text
- * from dumps: their control characters are shown as escapes, and a cell is always one line.
+ * from dumps: their control characters are shown as escapes, and a cell is always one line. Cells may be
+ * styled with `style`; the table is then printed through `writeHuman`.
  */
 export function renderTable(header: readonly string[], cells: readonly (readonly string[])[]): string {
   const rows = [header, ...cells.map((row) => row.map(visibleLine))];
@@ -24,9 +25,7 @@ export function renderTable(header: readonly string[], cells: readonly (readonly
   return rows.map(line).join("\n");
 }
 
-/** Length without ANSI colour codes, so coloured cells line up. */
+/** Length without coredump's style marks (see `style`), so styled cells line up. */
 function visibleLength(text: string): number {
-  if (!text.includes("\u001b")) return text.length;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what this strips.
-  return text.replace(/\u001b\[[0-9;]*m/g, "").length;
+  return unstyled(text).length;
 }

@@ -1,25 +1,34 @@
+import { randomBytes } from "node:crypto";
 import chalk from "chalk";
 
 /**
  * Text from a dump (pod names, logs, keys, a crashed program's error message) is written by whoever ran
  * the pod. Printed raw, its control characters would drive the reader's terminal: OSC 52 writes the
- * clipboard, OSC 0 the window title, `ESC[2J` clears the screen, CR and backspace overwrite what was
- * printed, U+202E reverses it. These functions show each such character as an escape (`\x1b`, `\u202e`).
+ * clipboard, OSC 0 the window title, `ESC[2J` clears the screen, SGR colours it (black on black, or a bold
+ * green line that looks like coredump's own), CR and backspace overwrite what was printed, U+202E reverses
+ * it, and zero-width characters make two different names look the same. These functions show each such
+ * character as an escape (`\x1b`, `\u202e`, `\u200b`).
  *
  * What counts as a control: C0, DEL and C1; the bidi controls (U+061C, U+200E/F, U+202A–E, U+2066–9);
- * the line and paragraph separators U+2028/9.
+ * the zero-width and invisible ones (U+200B–D, U+2060–5, U+FEFF); the line and paragraph separators
+ * U+2028/9.
+ *
+ * coredump's own styles are not escape sequences until the text is written: `style` marks them with a
+ * random key of this process's, which no dump can know, and `writeHuman` escapes everything else first,
+ * then turns the marks into SGR (or drops them when colour is off). So text is styled after it is escaped,
+ * and no colour a dump holds reaches the terminal.
  */
 const CONTROLS =
-  "\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029";
-const SGR = "\\u001b\\[[0-9;]*m";
-const LINE = new RegExp(`(${SGR})|[${CONTROLS}]`, "g");
+  "\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff\\u2028\\u2029";
+const LINE = new RegExp(`[${CONTROLS}]`, "g");
 /** The same without newline and tab, which are how a block of lines is laid out, not a threat. */
-const BLOCK = new RegExp(
-  `(${SGR})|[${CONTROLS.replace("\\u0000-\\u001f", "\\u0000-\\u0008\\u000b-\\u001f")}]`,
-  "g",
-);
-/** SGR parameters chalk writes for the styles coredump uses: weight, italics, underline, colours, resets. */
-const STYLE_PARAMETERS = /^(0|1|2|3|4|22|23|24|3[0-79]|4[0-79]|9[0-7]|10[0-7])?$/;
+const BLOCK = new RegExp(`[${CONTROLS.replace("\\u0000-\\u001f", "\\u0000-\\u0008\\u000b-\\u001f")}]`, "g");
+
+/** A style's mark: private-use brackets around this process's key and the SGR parameters. */
+const KEY = randomBytes(8).toString("hex");
+const MARK_OPEN = "\uf8f0";
+const MARK_CLOSE = "\uf8f1";
+const MARK = new RegExp(`${MARK_OPEN}${KEY}([0-9;]+)${MARK_CLOSE}`, "g");
 
 /** One line from a dump, every control character escaped, newline and tab included: a table cell, a name. */
 export function visibleLine(text: string): string {
@@ -31,9 +40,66 @@ export function visibleText(text: string): string {
   return text.replace(BLOCK, escapeMatch);
 }
 
-/** Writes human output, its controls escaped, so that every message a command prints gets it by default. */
+/**
+ * Writes human output, its controls escaped, so that every message a command prints gets it by default;
+ * then coredump's own styles (see `style`) as SGR when colour is on.
+ */
 export function writeHuman(stream: NodeJS.WritableStream, text: string): void {
-  stream.write(visibleText(text));
+  stream.write(paint(visibleText(text)));
+}
+
+/** The styles coredump uses, as chalk names them, and their SGR parameters: on, off. */
+const STYLES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+} as const;
+type StyleName = keyof typeof STYLES;
+export type Styler = ((text: unknown) => string) & { readonly [Name in StyleName]: Styler };
+
+/**
+ * coredump's own styles, used as chalk is (`style.bold.red(text)`): the text is marked, not coloured, and
+ * `writeHuman` colours it once everything else is escaped. Text styled is printed only through it.
+ */
+export const style: Styler = styler([]);
+
+function styler(applied: ReadonlyArray<readonly [number, number]>): Styler {
+  const apply = (text: unknown) => {
+    let styled = String(text);
+    for (const [on, off] of [...applied].reverse()) {
+      // A style closed inside (`bold` in `bold`) is opened again after, as chalk does.
+      styled = `${mark(on)}${styled.replaceAll(mark(off), `${mark(off)}${mark(on)}`)}${mark(off)}`;
+    }
+    return styled;
+  };
+  for (const name of Object.keys(STYLES) as StyleName[]) {
+    // Made on first use and kept: a listing styles 100,000 cells.
+    Object.defineProperty(apply, name, {
+      configurable: true,
+      get: () => {
+        const chained = styler([...applied, STYLES[name]]);
+        Object.defineProperty(apply, name, { value: chained });
+        return chained;
+      },
+    });
+  }
+  return apply as Styler;
+}
+
+function mark(parameters: number): string {
+  return `${MARK_OPEN}${KEY}${parameters}${MARK_CLOSE}`;
+}
+
+/** Marked styles as SGR when colour is on; dropped when it is off. */
+export function paint(text: string): string {
+  return text.replace(MARK, (_, parameters: string) => (chalk.level > 0 ? `\u001b[${parameters}m` : ""));
+}
+
+/** Text without its style marks: what a terminal shows of it, for widths. */
+export function unstyled(text: string): string {
+  return text.replace(MARK, "");
 }
 
 /**
@@ -90,17 +156,8 @@ function writePiece(stream: NodeJS.WritableStream, piece: string): Promise<void>
   return flowing ? undefined : new Promise((resolve) => stream.once("drain", resolve));
 }
 
-function escapeMatch(match: string, sgr: string | undefined): string {
-  // chalk's own styling stays when colour is on; with colour off, any SGR came from the dump.
-  if (sgr !== undefined && chalk.level > 0 && isStyle(sgr)) return sgr;
+function escapeMatch(match: string): string {
   return [...match].map(escapeChar).join("");
-}
-
-function isStyle(sgr: string): boolean {
-  return sgr
-    .slice(2, -1)
-    .split(";")
-    .every((parameter) => STYLE_PARAMETERS.test(parameter));
 }
 
 function escapeChar(char: string): string {

@@ -59,6 +59,28 @@ describe("crashFromLog", () => {
   });
 });
 
+describe("crashFromLog on hostile text: bounded work, the crash at the end still found", () => {
+  const crash = "Uncaught TypeError: x is not a function\n\nFROM\nhandle (/app/a.js:3:9)\n";
+
+  it("frames under lines that are no error's header, for megabytes", () => {
+    const noise = "retrying\n    at retry (/app/db.js:4:2)\n".repeat(100_000);
+    assert.equal(crashFromLog(`${noise}${crash}`)?.errorType, "TypeError");
+  });
+
+  it("a FROM line without parentheses, slashes without positions, a frame of open parentheses", () => {
+    const long = "x".repeat(500_000);
+    assert.deepEqual(crashFromLog(`Uncaught Error: a\n\nFROM\n${long} (\n`)?.frames, []);
+    assert.deepEqual(crashFromLog(`Uncaught Error: a\n\nFROM\n${"/".repeat(500_000)}\n`)?.frames, []);
+    const opens = crashFromLog(`Error: a\n    at ${"f (".repeat(200_000)}\n\nNode.js v22.22.0\n`);
+    assert.equal(opens?.frames.length, 1);
+  });
+
+  it("reads only the tail: what came before the last 1,000 lines is not read", () => {
+    assert.equal(crashFromLog(`${crash}${"ok\n".repeat(2000)}`), undefined);
+    assert.equal(crashFromLog(`${"ok\n".repeat(2000)}${crash}`)?.errorType, "TypeError");
+  });
+});
+
 describe("signatures", () => {
   it("normalizes frames and messages", () => {
     assert.equal(
@@ -70,6 +92,10 @@ describe("signatures", () => {
       "handle (lib/x.*.js)",
     );
     assert.equal(normalizeMessage("order 4121 of 0x7ffd12 failed"), "order # of <addr> failed");
+    assert.equal(
+      normalizeMessage(`id ${"7".repeat(100_000)}x ab12 deadbeef9`),
+      `id ${"7".repeat(100_000)}x ab12 #`,
+    );
   });
 
   it("stands in signal, executable and library where there is no stack", () => {

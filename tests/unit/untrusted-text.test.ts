@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import chalk from "chalk";
-import { jsonText, visibleLine, visibleText, writeJsonArray } from "../../src/ui/untrusted-text.js";
+import {
+  jsonText,
+  paint,
+  style,
+  visibleLine,
+  visibleText,
+  writeJsonArray,
+} from "../../src/ui/untrusted-text.js";
 
 describe("untrusted text: control characters shown as escapes", () => {
   it("escapes C0, DEL, C1, bidi controls and the line separators", () => {
@@ -23,16 +30,30 @@ describe("untrusted text: control characters shown as escapes", () => {
     assert.equal(visibleLine(visibleLine("\u001b")), "\\x1b");
   });
 
-  it("SGR colour from the dump is escaped when colour is off; chalk's own stays when on", () => {
+  it("SGR from the dump is escaped whether colour is on or off; coredump's own styles are painted after", () => {
     const level = chalk.level;
     try {
-      chalk.level = 0;
-      assert.equal(visibleLine("\u001b[31mred"), "\\x1b[31mred");
+      for (const on of [0, 1] as const) {
+        chalk.level = on;
+        assert.equal(visibleLine("\u001b[31mred"), "\\x1b[31mred");
+      }
       chalk.level = 1;
-      assert.equal(visibleLine(chalk.red("red")), "\u001b[31mred\u001b[39m");
-      assert.equal(visibleLine("\u001b[8mhidden"), "\\x1b[8mhidden");
+      assert.equal(visibleLine(chalk.red("red")), "\\x1b[31mred\\x1b[39m", "even chalk's, used directly");
+      const styled = style.bold(visibleLine("\u001b[8mhidden"));
+      chalk.level = 1;
+      assert.equal(paint(styled), "\u001b[1m\\x1b[8mhidden\u001b[22m");
+      chalk.level = 0;
+      assert.equal(paint(styled), "\\x1b[8mhidden");
     } finally {
       chalk.level = level;
+    }
+  });
+
+  it("escapes zero-width and invisible characters, so two names that differ look different", () => {
+    for (const code of [0x200b, 0x200c, 0x200d, 0x2060, 0x2064, 0xfeff]) {
+      const char = String.fromCodePoint(code);
+      assert.equal(visibleLine(`a${char}b`), `a\\u${code.toString(16).padStart(4, "0")}b`);
+      assert.ok(!jsonText(`a${char}`).includes(char));
     }
   });
 

@@ -1,11 +1,10 @@
-import chalk from "chalk";
 import { type FilterFlags, parseFilter } from "../../catalog/filters.js";
 import { NoMatchError } from "../../catalog/resolve.js";
 import { type CrashGroup, groupDumps } from "../../groups/group-dumps.js";
 import type { Settings } from "../../settings.js";
 import { formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
-import { writeHuman, writeJsonArray } from "../../ui/untrusted-text.js";
+import { style, writeHuman, writeJsonArray } from "../../ui/untrusted-text.js";
 import { openCatalog } from "../open-catalog.js";
 import { selectDumps } from "../select-dumps.js";
 import type { StoreFlags } from "../store-options.js";
@@ -30,7 +29,7 @@ function renderGroups(found: readonly CrashGroup[]): string {
     formatTime(group.last ? new Date(group.last) : undefined),
     group.kind,
     summarise(group.namespaces),
-    chalk.bold(group.title),
+    style.bold(group.title),
   ]);
   return renderTable(["COUNT", "LAST", "KIND", "NAMESPACES", "CRASH"], rows);
 }

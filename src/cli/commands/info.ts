@@ -1,11 +1,10 @@
-import chalk from "chalk";
 import { crashTime, type Dump } from "../../catalog/dump.js";
 import { keysOf } from "../../catalog/group.js";
 import { extentOf, machineLabel, machineNamed, truncationNote } from "../../elf/index.js";
 import type { Settings } from "../../settings.js";
 import type { Store } from "../../store/store.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
-import { jsonText, writeHuman } from "../../ui/untrusted-text.js";
+import { jsonText, style, writeHuman } from "../../ui/untrusted-text.js";
 import { dumpDetailJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
 import { pickDump } from "../pick-dump.js";
@@ -74,8 +73,8 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
             : ""
         }`,
     ],
-    ["truncated", truncated && chalk.red(truncated)],
-    ["state", dump.complete ? chalk.green(dump.state) : chalk.red(dump.state)],
+    ["truncated", truncated && style.red(truncated)],
+    ["state", dump.complete ? style.green(dump.state) : style.red(dump.state)],
     ["store", where],
     ["objects", keysOf(dump.objects).join("\n")],
     [
@@ -84,14 +83,14 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
         ?.map((entry) => `${shortEntryName(entry.name, dump.stem)}  ${formatSize(entry.uncompressedSize)}`)
         .join("\n"),
     ],
-    ["problems", metadata?.problems.length ? chalk.red(metadata.problems.join("\n")) : undefined],
+    ["problems", metadata?.problems.length ? style.red(metadata.problems.join("\n")) : undefined],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows
     .filter((row): row is [string, string] => row[1] !== undefined && row[1] !== "")
     .map(([label, value]) => {
       const indent = `\n${" ".repeat(width + 2)}`;
-      return `${chalk.bold(label.padEnd(width))}  ${value.split("\n").join(indent)}`;
+      return `${style.bold(label.padEnd(width))}  ${value.split("\n").join(indent)}`;
     })
     .join("\n");
 }

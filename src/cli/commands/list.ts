@@ -1,4 +1,3 @@
-import chalk from "chalk";
 import { crashTime, type Dump } from "../../catalog/dump.js";
 import { type FilterFlags, parseFilter } from "../../catalog/filters.js";
 import { NoMatchError } from "../../catalog/resolve.js";
@@ -6,7 +5,7 @@ import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
-import { writeJsonArray } from "../../ui/untrusted-text.js";
+import { style, writeHuman, writeJsonArray } from "../../ui/untrusted-text.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
 import { selectDumps } from "../select-dumps.js";
@@ -27,7 +26,7 @@ export async function list(flags: ListFlags, settings: Settings): Promise<void> 
   if (flags.json) {
     await writeJsonArray(process.stdout, dumps, dumpSummaryJson);
   } else if (dumps.length > 0) {
-    process.stdout.write(`${renderDumps(dumps)}\n`);
+    writeHuman(process.stdout, `${renderDumps(dumps)}\n`);
   }
   if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalog.store.description}`);
 }
@@ -36,14 +35,14 @@ function renderDumps(dumps: readonly Dump[]): string {
   const ids = shortIds(dumps.map((dump) => dump.id));
   // Only uuids are shortened: the name of a dump from before uuids is its id, whole.
   const rows = dumps.map((dump, index) => [
-    chalk.yellow(dump.id === dump.stem ? dump.id : (ids[index] ?? dump.id)),
+    style.yellow(dump.id === dump.stem ? dump.id : (ids[index] ?? dump.id)),
     formatTime(crashTime(dump)),
     dump.namespace ?? "-",
     dump.pod ?? "-",
     dump.exe ?? "-",
     dump.signalName ?? (dump.signal === undefined ? "-" : String(dump.signal)),
     formatSize(dump.size),
-    dump.complete ? dump.state : chalk.red(dump.state),
+    dump.complete ? dump.state : style.red(dump.state),
   ]);
   return renderTable(["ID", "TIME", "NAMESPACE", "POD", "EXE", "SIGNAL", "SIZE", "STATE"], rows);
 }

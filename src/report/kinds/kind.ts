@@ -1,4 +1,4 @@
-import type { Evidence, Sign } from "../evidence.js";
+import type { Evidence, Sign, Source } from "../evidence.js";
 
 export type Kind =
   | "uncaught-exception"
@@ -54,4 +54,9 @@ export function nodeStackNames(evidence: Evidence): { core: string[]; log: strin
 /** A fatal message about memory belongs to out-of-memory, not to fatal-error. */
 export function isOutOfMemoryMessage(message: string): boolean {
   return /out of memory|Allocation failed|heap limit/i.test(message);
+}
+
+/** Signs read from the core itself, not from what the handler or the container wrote beside it. */
+export function isCoresOwn(source: Source): boolean {
+  return source === "native frames" || source === "core text";
 }

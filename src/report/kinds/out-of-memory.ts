@@ -1,7 +1,11 @@
 import type { Sign } from "../evidence.js";
-import { anyFrame, isOutOfMemoryMessage, type KindRule, SIGABRT } from "./kind.js";
+import { anyFrame, isCoresOwn, isOutOfMemoryMessage, type KindRule, SIGABRT } from "./kind.js";
 
-/** V8 ran out of heap: it aborts whatever the flags, after printing its last collections. */
+/**
+ * V8 ran out of heap: it aborts whatever the flags, after printing its last collections. The core itself
+ * must say so (V8's OOM handler among its frames, or its GC trace or fatal message in its memory): a signal
+ * and a log alone are what any `process.abort()` beside a log that claims heap exhaustion shows.
+ */
 export const outOfMemory: KindRule = {
   kind: "out-of-memory",
   signs(evidence) {
@@ -15,6 +19,6 @@ export const outOfMemory: KindRule = {
     const log = evidence.log;
     if (log?.heapOutOfMemory || (log?.fatal && isOutOfMemoryMessage(log.fatal)))
       signs.push({ source: "log", says: log.fatal ?? "JavaScript heap out of memory" });
-    return signs;
+    return signs.some((sign) => isCoresOwn(sign.source)) ? signs : [];
   },
 };
