@@ -46,11 +46,19 @@ export function renderReport(report: Report): string {
   const fromLlnode = report.jsStack[0]?.source === "llnode";
   const agreeing = report.jsStack.filter((frame) => frame.matchesV8Printed).length;
   const allAgree = fromLlnode && report.v8Printed.frames.length > 0 && agreeing === report.jsStack.length;
-  if (report.jsStack.length > 0) {
-    sections.push(frames(`JavaScript stack (${stackSource(report, agreeing, allAgree)})`, report.jsStack));
-  }
   if (report.v8Printed.frames.length > 0 && fromLlnode && !allAgree) {
-    sections.push(frames("Stack V8 printed before aborting (call sites)", report.v8Printed.frames));
+    // A frame that may be wrong is never shown first: what V8 itself printed leads.
+    sections.push(
+      frames("JavaScript stack (as V8 printed it before aborting, call sites)", report.v8Printed.frames),
+    );
+    sections.push(
+      frames(
+        `llnode's stack (${agreeing} of ${report.jsStack.length} frames as V8 printed them; where they differ, V8's above is right)`,
+        withPrintedPositions(report),
+      ),
+    );
+  } else if (report.jsStack.length > 0) {
+    sections.push(frames(`JavaScript stack (${stackSource(report, allAgree)})`, report.jsStack));
   }
   if (report.nodePrinted.length > 0 && report.kind !== "unhandled-rejection") {
     sections.push(frames("Stack Node printed before aborting (call sites)", report.nodePrinted));
@@ -82,7 +90,7 @@ export function renderReport(report: Report): string {
   return visibleText(sections.join("\n\n"));
 }
 
-function stackSource(report: Report, agreeing: number, allAgree: boolean): string {
+function stackSource(report: Report, allAgree: boolean): string {
   if (report.jsStack[0]?.source === "log") return "the container's log";
   if (report.jsStack[0]?.source !== "llnode") return "V8's own output";
   const callSites = report.jsStack.filter((frame) => frame.position === "call site").length;
@@ -92,20 +100,35 @@ function stackSource(report: Report, agreeing: number, allAgree: boolean): strin
       ? "call sites"
       : `call sites, where a frame says "function start" the function's first line`;
   if (allAgree) return `llnode, ${positions}; the same as the stack V8 printed before aborting`;
-  if (report.v8Printed.frames.length === 0) return `llnode, ${positions}`;
-  return `llnode, ${positions}; ${agreeing} of ${report.jsStack.length} frames as V8 printed them`;
+  return `llnode, ${positions}`;
 }
 
-function frames(title: string, list: readonly (ReportFrame & { position?: string })[]): string {
+/** llnode's frames, each that differs from the frame V8 printed at its place saying V8's position beside its own. */
+function withPrintedPositions(report: Report): Array<Report["jsStack"][number] & { note?: string }> {
+  return report.jsStack.map((frame, index) => {
+    const printed = report.v8Printed.frames[index];
+    if (frame.matchesV8Printed !== false || !printed) return frame;
+    return { ...frame, note: `V8 printed ${printed.function || "(anonymous)"} ${placeOf(printed)}` };
+  });
+}
+
+function placeOf(frame: ReportFrame): string {
+  if (frame.file === undefined) return "";
+  return `${frame.file}${frame.line === undefined ? "" : `:${frame.line}:${frame.column ?? 0}`}`;
+}
+
+function frames(
+  title: string,
+  list: readonly (ReportFrame & { position?: string; note?: string })[],
+): string {
   const mixed = new Set(list.map((frame) => frame.position)).size > 1;
   const rows = list
     .slice(0, STACK_FRAMES)
     .map((frame) => [
       `  ${frame.function || "(anonymous)"}`,
-      (frame.file === undefined
-        ? ""
-        : `${frame.file}${frame.line === undefined ? "" : `:${frame.line}:${frame.column ?? 0}`}`) +
-        (mixed && frame.position === "function start" ? style.dim(" (function start)") : ""),
+      placeOf(frame) +
+        (mixed && frame.position === "function start" ? style.dim(" (function start)") : "") +
+        (frame.note ? style.yellow(` (${frame.note})`) : ""),
     ]);
   const more = list.length > STACK_FRAMES ? `\n  … ${list.length - STACK_FRAMES} more` : "";
   return `${style.bold(title)}\n${renderTable(["", ""], rows).split("\n").slice(1).join("\n")}${more}`;

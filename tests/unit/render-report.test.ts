@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Report } from "../../src/report/build-report.js";
+import { renderReport } from "../../src/report/render-report.js";
+import { unstyled } from "../../src/ui/untrusted-text.js";
+
+/** The frames of the tutorial's crash as V8 printed them before aborting (Node 26.12.1). */
+const PRINTED = [
+  { function: "Server.myRequestListener", file: "/app/server.js", line: 9, column: 7 },
+  { function: "Server.emit", file: "node:events", line: 514, column: 20 },
+];
+
+function reportWith(jsStack: Report["jsStack"]): Report {
+  return {
+    id: "2fd5c8a1-0000-4000-8000-000000000000",
+    timestamp: null,
+    namespace: null,
+    pod: null,
+    nodeHostname: null,
+    images: [],
+    executable: null,
+    machine: null,
+    exePath: null,
+    pid: null,
+    signal: 6,
+    signalName: "SIGABRT",
+    nodeVersion: "26.12.1",
+    kind: "uncaught-exception",
+    kindSigns: [],
+    error: null,
+    jsStack,
+    v8Printed: { errorType: "TypeError", message: "res.not_a_function is not a function", frames: PRINTED },
+    nodePrinted: [],
+    nativeFrames: [],
+    debugger: null,
+    logs: [],
+    coreTruncated: null,
+  };
+}
+
+describe("report: the JavaScript stack shown first is never one that differs from what V8 printed", () => {
+  it("puts V8's printed stack first where llnode's differs, and names both positions of each differing frame", () => {
+    const text = unstyled(
+      renderReport(
+        reportWith([
+          {
+            function: "myRequestListener",
+            file: "/app/server.js",
+            line: 8,
+            column: 7,
+            source: "llnode",
+            position: "call site",
+            matchesV8Printed: false,
+          },
+          {
+            function: "emit",
+            file: "node:events",
+            line: 514,
+            column: 20,
+            source: "llnode",
+            position: "call site",
+            matchesV8Printed: true,
+          },
+        ]),
+      ),
+    );
+    const printedAt = text.indexOf("JavaScript stack (as V8 printed it before aborting");
+    const llnodeAt = text.indexOf("llnode's stack (1 of 2 frames as V8 printed them");
+    assert.ok(printedAt >= 0 && llnodeAt > printedAt, text);
+    assert.match(
+      text,
+      /\/app\/server\.js:8:7 \(V8 printed Server\.myRequestListener \/app\/server\.js:9:7\)/,
+    );
+    assert.doesNotMatch(text, /node:events:514:20 \(V8 printed/);
+  });
+
+  it("shows llnode's stack alone, first, where every frame is where V8 printed it", () => {
+    const text = unstyled(
+      renderReport(
+        reportWith([
+          {
+            function: "myRequestListener",
+            file: "/app/server.js",
+            line: 9,
+            column: 7,
+            source: "llnode",
+            position: "call site",
+            matchesV8Printed: true,
+          },
+          {
+            function: "emit",
+            file: "node:events",
+            line: 514,
+            column: 20,
+            source: "llnode",
+            position: "call site",
+            matchesV8Printed: true,
+          },
+        ]),
+      ),
+    );
+    assert.match(
+      text,
+      /JavaScript stack \(llnode, call sites; the same as the stack V8 printed before aborting\)/,
+    );
+    assert.doesNotMatch(text, /as V8 printed it before aborting, call sites/);
+  });
+});
