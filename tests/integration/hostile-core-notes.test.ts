@@ -12,10 +12,10 @@ import {
   countOf,
   type HeapJson,
   type HostileStore,
+  heapCountedExactly,
   hostileStore,
   onHostileDump,
 } from "../support/hostile-core.js";
-import { coredumpPeakRss } from "../support/peak-rss.js";
 
 /** Far above what reading the heap core takes (about 200 MB). */
 const MEMORY_CEILING = 512 * 1024 * 1024;
@@ -41,24 +41,7 @@ describe("hostile-core #11: 300,000 empty notes", () => {
 
 describe("hostile-core #14: an NT_FILE note of 400,000 mappings", () => {
   it("heap reads the first 65,536 once each, in bounded memory, and says so", async () => {
-    const result = await coredumpPeakRss(
-      [
-        "heap",
-        store.ids.hugeFileNote ?? "",
-        "--dir",
-        store.dir,
-        "--workdir",
-        store.workdir,
-        "--binary",
-        store.heap.node,
-        "--json",
-      ],
-      store.env,
-    );
-    assert.equal(result.exitCode, 0, result.stderr);
-    const heap = json<HeapJson>(result);
-    assert.equal(countOf(heap, HEAP_APP_CLASSES.sessions), store.heap.sessions);
-    assert.equal(countOf(heap, HEAP_APP_CLASSES.orders), store.heap.orders);
+    const { heap, peakRss } = await heapCountedExactly(store, store.ids.hugeFileNote ?? "");
     assert.ok(
       heap.notes.some((line) => /lists 400,000 file mappings \(NT_FILE\).*the first 65,536 read/.test(line)),
       heap.notes.join("\n"),
@@ -67,6 +50,6 @@ describe("hostile-core #14: an NT_FILE note of 400,000 mappings", () => {
       heap.notes.some((line) => /file mappings \(NT_FILE\) repeat or overlap another/.test(line)),
       heap.notes.join("\n"),
     );
-    assert.ok(result.peakRss < MEMORY_CEILING, `peak RSS ${result.peakRss}`);
+    assert.ok(peakRss < MEMORY_CEILING, `peak RSS ${peakRss}`);
   });
 });

@@ -32,6 +32,30 @@ export function coredumpProcess(args: readonly string[], env: Record<string, str
   });
 }
 
+/** Far more than any run of a bounded command takes on a loaded machine: a hang (a hostile input's) runs into it. */
+export const HANG_CEILING_MS = 5 * 60_000;
+
+/** `coredump`, stopped after `ceilingMs` milliseconds; `timedOut` says whether it was. Never a performance claim. */
+export async function coredumpWithin(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  ceilingMs = HANG_CEILING_MS,
+): Promise<CliResult & { timedOut: boolean }> {
+  const result = await execa(process.execPath, [coredumpBinary(), ...args], {
+    env: cliEnvironment(env),
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+    timeout: ceilingMs,
+  });
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    timedOut: result.timedOut,
+  };
+}
+
 export function coredumpBinary(): string {
   return path.join(repoRoot(), "bin", "coredump.js");
 }

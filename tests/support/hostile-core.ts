@@ -9,14 +9,16 @@
  * `node dist/tests/support/hostile-core.js [NAME…]` lays out a `--dir` store of the edited cores (all by
  * default) and prints their ids, for measuring a build before and after (`/usr/bin/time -v`).
  */
+
+import assert from "node:assert/strict";
 import { copyFile, mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { execa } from "execa";
-import { type CliResult, cliEnvironment, coredumpBinary, freshCacheHome } from "./cli.js";
+import { type CliResult, coredumpWithin, freshCacheHome, HANG_CEILING_MS, json } from "./cli.js";
 import { crashDumps } from "./crash-dumps.js";
 import { note } from "./elf-note-bytes.js";
-import { type HeapCore, heapCore } from "./heap-core.js";
+import { HEAP_APP_CLASSES, type HeapCore, heapCore } from "./heap-core.js";
+import { coredumpPeakRss } from "./peak-rss.js";
 
 export const PT_LOAD = 1;
 export const PT_NOTE = 4;
@@ -370,30 +372,6 @@ export function countOf(heap: HeapJson, type: string): number | undefined {
   return heap.types.find((entry) => entry.name === type)?.count;
 }
 
-/** Generous: what ends by itself in seconds is stopped after this, a hang (the defects') never ends. */
-export const HANG_CEILING_MS = 4 * 60_000;
-
-/** Runs `coredump`, stopped after `ceiling` milliseconds; `timedOut` says whether it was. */
-export async function coredumpWithin(
-  args: readonly string[],
-  env: Record<string, string | undefined> = {},
-  ceiling = HANG_CEILING_MS,
-): Promise<CliResult & { timedOut: boolean }> {
-  const result = await execa(process.execPath, [coredumpBinary(), ...args], {
-    env: cliEnvironment(env),
-    extendEnv: false,
-    reject: false,
-    stdin: "ignore",
-    timeout: ceiling,
-  });
-  return {
-    exitCode: result.exitCode ?? -1,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    timedOut: result.timedOut,
-  };
-}
-
 /** The file offset of a data symbol of an ELF64 executable (`v8dbg_…`), read from its section headers. */
 export async function symbolOffset(executable: string, name: string): Promise<number> {
   const bytes = await readFile(executable);
@@ -434,4 +412,23 @@ if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url
   );
   for (const [name, id] of Object.entries(store.ids)) process.stdout.write(`${name} ${id}\n`);
   process.stdout.write(`--dir ${store.dir} --binary ${store.heap.node}\n`);
+}
+
+/**
+ * `heap --json` of the dump `id` under /usr/bin/time: it ended with exit 0 and counted the app's objects
+ * exactly; `peakRss` is for a bound against unbounded memory, never a performance claim.
+ */
+export async function heapCountedExactly(
+  store: HostileStore,
+  id: string,
+): Promise<{ heap: HeapJson; peakRss: number }> {
+  const result = await coredumpPeakRss(
+    ["heap", id, "--dir", store.dir, "--workdir", store.workdir, "--binary", store.heap.node, "--json"],
+    store.env,
+  );
+  assert.equal(result.exitCode, 0, result.stderr);
+  const heap = json<HeapJson>(result);
+  assert.equal(countOf(heap, HEAP_APP_CLASSES.sessions), store.heap.sessions);
+  assert.equal(countOf(heap, HEAP_APP_CLASSES.orders), store.heap.orders);
+  return { heap, peakRss: result.peakRss };
 }

@@ -6,34 +6,11 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { execa } from "execa";
-import { type CliResult, cliEnvironment, coredumpBinary } from "./cli.js";
+
+export { coredumpWithin, HANG_CEILING_MS } from "./cli.js";
+
 import { type CrashLog, realCrashLogs } from "./crash-logs.js";
 import { type DumpSpec, defaultSpec, writeToDirectory, zipDump } from "./handler-layout.js";
-
-/** Far more than any run of a bounded command takes on a loaded machine; a hang runs into it. */
-export const HANG_CEILING_MS = 5 * 60_000;
-
-/** The CLI's result, or `timedOut` when it was killed at `ceilingMs`. */
-export async function coredumpWithin(
-  args: readonly string[],
-  env: Record<string, string | undefined> = {},
-  ceilingMs = HANG_CEILING_MS,
-): Promise<CliResult & { timedOut: boolean }> {
-  const result = await execa(process.execPath, [coredumpBinary(), ...args], {
-    env: cliEnvironment(env),
-    extendEnv: false,
-    reject: false,
-    stdin: "ignore",
-    timeout: ceilingMs,
-  });
-  return {
-    exitCode: result.exitCode ?? -1,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    timedOut: result.timedOut,
-  };
-}
 
 /** The real log of the death `name` (`uncaught-abort-a` …) under the official Node `version`. */
 export async function realLog(name: string, version = "22.22.0"): Promise<CrashLog> {
