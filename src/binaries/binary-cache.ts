@@ -1,6 +1,7 @@
-import { rmSync } from "node:fs";
-import { chmod, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { chmod, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { forgetAtExit, removeAtExit } from "../util/interrupt.js";
+import { makeFolders } from "../util/make-folders.js";
 import { isOrphaned, ownedName, STAGING_PREFIX as STAGING } from "../workspace/owned-name.js";
 
 const BUILD_ID = /^(?:unidentified-)?[0-9a-f]{8,128}$/;
@@ -39,7 +40,7 @@ export class BinaryCache {
    */
   async staging(): Promise<string> {
     const folder = path.join(this.root, ownedName(STAGING));
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await makeFolders(folder, 0o700);
     removeAtExit(folder);
     return folder;
   }
@@ -55,7 +56,7 @@ export class BinaryCache {
   async store(file: string, buildId: string, name: string): Promise<string> {
     if (!BUILD_ID.test(buildId)) throw new Error(`not a build-id: ${buildId}`);
     const folder = path.join(this.root, buildId);
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await makeFolders(folder, 0o700);
     const final = path.join(folder, safeName(name));
     await chmod(file, 0o755);
     await rename(file, final);
@@ -64,22 +65,8 @@ export class BinaryCache {
 
   async discard(staging: string): Promise<void> {
     await rm(staging, { recursive: true, force: true });
-    live.delete(staging);
+    forgetAtExit(staging);
   }
-}
-
-const live = new Set<string>();
-
-let removesAtExit = false;
-
-function removeAtExit(folder: string): void {
-  if (!removesAtExit) {
-    process.once("exit", () => {
-      for (const each of live) rmSync(each, { recursive: true, force: true });
-    });
-    removesAtExit = true;
-  }
-  live.add(folder);
 }
 
 function safeName(name: string): string {

@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
-import { UsageError } from "../errors.js";
+import { InterruptedError, UsageError } from "../errors.js";
 import { readSettings, type Settings } from "../settings.js";
+import { exitInterrupted, installInterruptHandling, wasInterrupted } from "../util/interrupt.js";
 import { renderError } from "./errors.js";
 import { addFilterOptions } from "./filter-options.js";
 import { addFetchOptions, addStoreOptions, ID_HELP, type StoreFlags } from "./store-options.js";
@@ -280,6 +281,7 @@ function exitQuietlyOnClosedPipe(): void {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  installInterruptHandling();
   silenceSdkNodeWarning();
   exitQuietlyOnClosedPipe();
   const dash = argv.indexOf("--");
@@ -289,11 +291,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram([...debuggerArgs], settings);
   try {
     await program.parseAsync(own as string[]);
+    // A step that went on after Ctrl-C (a debugger that stopped on it) does not turn it into a success.
+    if (wasInterrupted()) exitInterrupted();
     return commandStatus;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
     }
-    return renderError(error, program.opts().debug === true || settings.showStacks);
+    if (wasInterrupted() && !(error instanceof InterruptedError)) exitInterrupted();
+    const status = renderError(error, program.opts().debug === true || settings.showStacks);
+    // Whatever still runs (a request, a child) must not keep an interrupted process alive.
+    if (status === 130) exitInterrupted(true);
+    return status;
   }
 }
