@@ -1,4 +1,4 @@
-import { chmod, readdir, rename, rm, stat } from "node:fs/promises";
+import { chmod, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import path from "node:path";
 import { forgetAtExit, removeAtExit } from "../util/interrupt.js";
 import { makeFolders } from "../util/make-folders.js";
@@ -17,7 +17,10 @@ export class BinaryCache {
     this.root = path.join(cacheDir, "binaries");
   }
 
-  /** The cached executable with this build-id, if any. Reads the disk only. */
+  /**
+   * The cached executable with this build-id, if any, marked as used today (its mtime) so that
+   * `clean --older-than` keeps what is used every day: the image it came from may be gone by now.
+   */
   async lookup(buildId: string): Promise<string | undefined> {
     if (!BUILD_ID.test(buildId)) return undefined;
     const folder = path.join(this.root, buildId);
@@ -29,7 +32,12 @@ export class BinaryCache {
     }
     for (const name of names.filter((entry) => !entry.startsWith(".")).sort()) {
       const file = path.join(folder, name);
-      if ((await stat(file)).isFile()) return file;
+      if ((await stat(file)).isFile()) {
+        const now = new Date();
+        // A cache on a read-only mount is still read: it just keeps its dates.
+        await utimes(file, now, now).catch(() => undefined);
+        return file;
+      }
     }
     return undefined;
   }
