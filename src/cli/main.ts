@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { InterruptedError, UsageError } from "../errors.js";
 import { readSettings, type Settings } from "../settings.js";
+import { chooseColour } from "../ui/colour.js";
 import { exitInterrupted, installInterruptHandling, wasInterrupted } from "../util/interrupt.js";
 import { renderError } from "./errors.js";
 import { addFilterOptions } from "./filter-options.js";
@@ -224,8 +225,9 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
     program
       .command("doctor")
       .description(
-        "what coredump finds and what is missing: store, cache, lldb, llnode, gdb, registry credentials",
+        "what coredump finds and what is missing: store, cache, working folder, lldb, llnode, gdb, registry credentials",
       )
+      .option("--workdir <dir>", "the working folder to check (default: $COREDUMP_WORKDIR, else ~/work)")
       .option(
         "--json",
         "print one JSON object on stdout: ok, checks [{ name, status, essential, detail, fix }]",
@@ -246,6 +248,10 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
       process.stdout.write(shell === "bash" ? bashCompletion(program) : zshCompletion(program));
     });
 
+  program
+    .option("--color", "colour even when the output is not a terminal (also FORCE_COLOR=1)")
+    .option("--no-color", "no colour and no terminal escapes, even on a terminal (also NO_COLOR=1)")
+    .hook("preAction", (command) => chooseColour(command.opts<{ color?: boolean }>().color, settings.env));
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
 }
@@ -288,6 +294,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [own, debuggerArgs] = dash < 0 ? [argv, []] : [argv.slice(0, dash), argv.slice(dash + 1)];
   // The one place the environment is read: everything below gets these settings.
   const settings = readSettings(process.env);
+  chooseColour(undefined, settings.env);
   const program = buildProgram([...debuggerArgs], settings);
   try {
     await program.parseAsync(own as string[]);
