@@ -286,6 +286,31 @@ function exitQuietlyOnClosedPipe(): void {
   }
 }
 
+/**
+ * `coredump triage --help` names a command that does not exist: that is the error to show (exit 2), not
+ * the program's help, which commander would print because --help comes first to it.
+ */
+function withoutHelpOfUnknownCommand(program: Command, argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  const takesValue = new Set(
+    program.options
+      .filter((option) => option.required || option.optional)
+      .flatMap((option) => [option.long, option.short]),
+  );
+  let operand: string | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? "";
+    if (!arg.startsWith("-")) {
+      operand = arg;
+      break;
+    }
+    if (takesValue.has(arg)) index++;
+  }
+  const known = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+  if (operand === undefined || operand === "help" || known.includes(operand)) return [...argv];
+  return argv.filter((arg, index) => index < 2 || (arg !== "--help" && arg !== "-h"));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   installInterruptHandling();
   silenceSdkNodeWarning();
@@ -297,13 +322,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   chooseColour(undefined, settings.env);
   const program = buildProgram([...debuggerArgs], settings);
   try {
-    await program.parseAsync(own as string[]);
+    await program.parseAsync(withoutHelpOfUnknownCommand(program, own));
     // A step that went on after Ctrl-C (a debugger that stopped on it) does not turn it into a success.
     if (wasInterrupted()) exitInterrupted();
     return commandStatus;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+      // `coredump help list` ends with commander.help and list's help shown: a success, as --help is.
+      const helped = ["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code);
+      return helped && error.exitCode === 0 ? 0 : 2;
     }
     if (wasInterrupted() && !(error instanceof InterruptedError)) exitInterrupted();
     const status = renderError(error, program.opts().debug === true || settings.showStacks);

@@ -41,11 +41,17 @@ function renderDumps(dumps: readonly Dump[]): string {
     dump.namespace ?? "-",
     dump.pod ?? "-",
     dump.exe ?? "-",
-    dump.signalName ?? (dump.signal === undefined ? "-" : String(dump.signal)),
+    signalCell(dump),
     formatSize(dump.size),
     dump.complete ? dump.state : chalk.red(dump.state),
   ]);
   return renderTable(["ID", "TIME", "NAMESPACE", "POD", "EXE", "SIGNAL", "SIZE", "STATE"], rows);
+}
+
+/** Signal 0 is what `coredump capture` writes: a live process's core, no death. */
+function signalCell(dump: Dump): string {
+  if (dump.signal === 0) return "captured";
+  return dump.signalName ?? (dump.signal === undefined ? "-" : String(dump.signal));
 }
 
 function parseCount(word: string | undefined): number | undefined {

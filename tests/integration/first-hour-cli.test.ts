@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { before, describe, it } from "node:test";
+import { execa } from "execa";
+import { coredump, json } from "../support/cli.js";
+import { crashDumps } from "../support/crash-dumps.js";
+import { defaultSpec, looseDump, writeToDirectory } from "../support/handler-layout.js";
+import { realCore } from "../support/real-core.js";
+
+/** What bash offers after the words typed so far, with the script coredump prints. */
+async function complete(words: string[], env: Record<string, string> = {}): Promise<string[]> {
+  const { stdout: script } = await coredump(["completion", "bash"]);
+  const program = `${script}\nCOMP_WORDS=(${words.map((word) => `'${word}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _coredump; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const { stdout } = await execa("bash", ["-c", program], { env });
+  return stdout.split("\n").filter(Boolean);
+}
+
+describe("the small things of the first hour", () => {
+  let dumps: { dir: string; ids: string[] };
+
+  before(async () => {
+    dumps = await crashDumps([await realCore()], "stored-zip");
+  });
+
+  it("help list prints list's help, exit 0; an unknown command with --help is an error, exit 2", async () => {
+    const help = await coredump(["help", "list"]);
+    assert.equal(help.exitCode, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: coredump list/);
+    for (const args of [
+      ["triage", "--help"],
+      ["--dir", "/tmp", "triage", "-h"],
+    ]) {
+      const unknown = await coredump(args);
+      assert.equal(unknown.exitCode, 2, unknown.stdout);
+      assert.match(unknown.stderr, /unknown command 'triage'/);
+      assert.equal(unknown.stdout, "");
+    }
+  });
+
+  it("fetch ends with one hint of what to run next, on stderr, and none with --json", async () => {
+    const id = dumps.ids[0] ?? "";
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    const args = ["fetch", id, "--dir", dumps.dir, "--workdir", workdir, "--no-executable"];
+    const human = await coredump(args);
+    assert.equal(human.exitCode, 0, human.stderr);
+    const hints = human.stderr.split("\n").filter((line) => line.includes("next:"));
+    assert.deepEqual(hints, [
+      `coredump: next: coredump report ${id} (what killed it), or coredump debug ${id} (llnode)`,
+    ]);
+    assert.ok(!human.stdout.includes("next:"));
+    const machine = await coredump([...args, "--json"]);
+    assert.equal(json<{ id: string }>(machine).id, id);
+    assert.ok(!machine.stderr.includes("next:"), machine.stderr);
+  });
+
+  it("times carry their zone; a capture is listed as captured, not as a signal", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "coredump-cores-"));
+    const captured = defaultSpec({ signal: 0, timestamp: 1_765_112_702 });
+    await writeToDirectory(looseDump(captured), folder);
+    const utc = await coredump(["list", "--dir", folder], { TZ: "UTC" });
+    assert.match(
+      utc.stdout,
+      new RegExp(`${new Date(1_765_112_702_000).toISOString().slice(0, 10)} [\\d:]{8} UTC`),
+    );
+    assert.match(utc.stdout, /\bcaptured\b/);
+    const india = await coredump(["list", "--dir", folder], { TZ: "Asia/Kolkata" });
+    assert.match(india.stdout, / [\d:]{8} \+05:30 /);
+    const info = await coredump(["info", captured.uuid, "--dir", folder]);
+    assert.match(info.stdout, /signal +none: captured live/);
+  });
+
+  it("the groups table leads to a dump: its newest dump's short id, as list shows it", async () => {
+    const list = await coredump(["list", "--dir", dumps.dir]);
+    const shortId = list.stdout.split("\n")[1]?.split(/\s+/)[0] ?? "";
+    assert.ok(dumps.ids[0]?.startsWith(shortId), list.stdout);
+    const groups = await coredump(["groups", "--dir", dumps.dir]);
+    assert.equal(groups.exitCode, 0, groups.stderr);
+    const [header, row] = groups.stdout.split("\n");
+    assert.match(header ?? "", /^NEWEST +COUNT/);
+    assert.equal(row?.split(/\s+/)[0], shortId);
+  });
+
+  it("--dir naming a file: one line saying it is not a folder", async () => {
+    const result = await coredump(["list", "--dir", "/etc/passwd"]);
+    assert.equal(result.exitCode, 1);
+    assert.equal(
+      result.stderr,
+      "coredump: /etc/passwd is a file, not a folder: give --dir the folder of dumps",
+    );
+  });
+
+  it("completion offers last and fetched ids only to verbs that take an id", async () => {
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    const id = dumps.ids[0] ?? "";
+    await coredump(["fetch", id, "--dir", dumps.dir, "--workdir", workdir, "--no-executable"]);
+    const env = { COREDUMP_WORKDIR: workdir, HOME: workdir };
+    assert.deepEqual(await complete(["coredump", "clean", "la"], env), []);
+    assert.deepEqual(await complete(["coredump", "list", "la"], env), []);
+    assert.deepEqual(await complete(["coredump", "report", "la"], env), ["last"]);
+    assert.deepEqual(await complete(["coredump", "report", id.slice(0, 4)], env), [id]);
+  });
+});
