@@ -47,10 +47,15 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
       .option("-n, --lines <count>", "at most this many dumps, the newest")
       .option("-1, --newest", "only the newest dump (same as -n 1)")
       .option("--json", "print a JSON array on stdout instead of a table"),
-  ).action(async (_flags: object, command: Command) => {
-    const { list } = await import("./commands/list.js");
-    await list(command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples("list --since 2h --namespace shop", "list -1 --json", "list --signal segv --exe node"),
+    )
+    .action(async (_flags: object, command: Command) => {
+      const { list } = await import("./commands/list.js");
+      await list(command.optsWithGlobals(), settings);
+    });
 
   addStoreOptions(
     addFilterOptions(
@@ -58,10 +63,15 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         .command("groups")
         .description("the dumps grouped by crash: same error, same place in the app's code; largest first"),
     ).option("--json", "print a JSON array on stdout instead of a table"),
-  ).action(async (_flags: object, command: Command) => {
-    const { groups } = await import("./commands/groups.js");
-    await groups(command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples("groups --since 7d", "groups --namespace shop --json", "report <NEWEST id of a group>"),
+    )
+    .action(async (_flags: object, command: Command) => {
+      const { groups } = await import("./commands/groups.js");
+      await groups(command.optsWithGlobals(), settings);
+    });
 
   addStoreOptions(
     program
@@ -72,10 +82,12 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker',
       )
       .option("--json", "print one JSON object on stdout"),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { info } = await import("./commands/info.js");
-    await info(id, command.optsWithGlobals<StoreFlags>(), settings);
-  });
+  )
+    .addHelpText("after", examples("info last", "info 2fd5", "info last --json"))
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { info } = await import("./commands/info.js");
+      await info(id, command.optsWithGlobals<StoreFlags>(), settings);
+    });
 
   addFetchOptions(
     addStoreOptions(
@@ -88,10 +100,15 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         .option("--json", "print one JSON object on stdout: id, dir, core, executable (null with a reason)")
         .option("--no-executable", "fetch only the core and metadata; do not look for the executable"),
     ),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { fetchIntoWorkdir } = await import("./commands/fetch.js");
-    await fetchIntoWorkdir(id, command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples("fetch last", "fetch 2fd5 --workdir /scratch", "fetch last --no-executable --json"),
+    )
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { fetchIntoWorkdir } = await import("./commands/fetch.js");
+      await fetchIntoWorkdir(id, command.optsWithGlobals(), settings);
+    });
 
   addFetchOptions(
     addStoreOptions(
@@ -120,6 +137,7 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
       `
 Arguments after -- go to the debugger as they are, e.g. coredump debug last -- -o 'settings set ...'.
 A failing command does not stop the ones after it. The exit status is the debugger's.
+-o is --one-line here, as lldb's own -o (in heapsnapshot, -o is --output).
 
 Examples:
   coredump debug last                              interactive llnode: try v8 bt, v8 nodeinfo, v8 findjsobjects
@@ -142,10 +160,12 @@ Examples:
         .option("--json", "print one JSON object on stdout")
         .option("--no-executable", "from the core's text and the log only: no executable, no debugger"),
     ),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { report } = await import("./commands/report.js");
-    await report(id, command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText("after", examples("report last", "report 2fd5 --json", "report last --no-executable"))
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { report } = await import("./commands/report.js");
+      await report(id, command.optsWithGlobals(), settings);
+    });
 
   addFetchOptions(
     addStoreOptions(
@@ -159,10 +179,12 @@ Examples:
         .option("--retainers <name>", "up to three shortest paths from the global object or a root to a NAME")
         .option("--json", "print one JSON object on stdout"),
     ),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { heap } = await import("./commands/heap.js");
-    await heap(id, command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText("after", examples("heap last", "heap last --top 50", "heap 2fd5 --retainers LeakyCache"))
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { heap } = await import("./commands/heap.js");
+      await heap(id, command.optsWithGlobals(), settings);
+    });
 
   addFetchOptions(
     addStoreOptions(
@@ -175,10 +197,18 @@ Examples:
         .option("-o, --output <file>", "where to write it (default: <workdir>/<uuid>/core.heapsnapshot)")
         .option("--json", "print { path, nodes, edges } on stdout"),
     ),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { heapsnapshot } = await import("./commands/heapsnapshot.js");
-    await heapsnapshot(id, command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "heapsnapshot last",
+        "heapsnapshot 2fd5 -o leak.heapsnapshot   (then load it in Chrome DevTools, Memory)",
+      ),
+    )
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { heapsnapshot } = await import("./commands/heapsnapshot.js");
+      await heapsnapshot(id, command.optsWithGlobals(), settings);
+    });
 
   addStoreOptions(
     program
@@ -195,10 +225,19 @@ Examples:
       .option("--dry-run", "say what would be removed, remove nothing")
       .option("--remote", "delete dumps older than --older-than from the bucket (a dry run without --yes)")
       .option("--yes", "with --remote: really delete"),
-  ).action(async (_flags: object, command: Command) => {
-    const { clean } = await import("./commands/clean.js");
-    await clean(command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "clean --older-than 7d --dry-run",
+        "clean --max-size 20GB",
+        "clean --remote --older-than 90d --yes",
+      ),
+    )
+    .action(async (_flags: object, command: Command) => {
+      const { clean } = await import("./commands/clean.js");
+      await clean(command.optsWithGlobals(), settings);
+    });
 
   addStoreOptions(
     program
@@ -208,13 +247,15 @@ Examples:
       )
       .argument("<pid>", "the process id")
       .option("--upload", "put the dump into the bucket (--bucket or S3_BUCKET_NAME) instead of --dir"),
+    { dirHelp: "write the dump into this folder (default: the current folder)" },
   )
     .addHelpText(
       "after",
       `
 The dump is a zip in core-dump-handler's layout, written into --dir (default: the current folder) or,
 with --upload, into the bucket under --prefix; list, fetch, debug and report then treat it like any
-other. For hung and slow processes, which never crash. gcore comes with gdb and needs ptrace.`,
+other. For hung and slow processes, which never crash. gcore comes with gdb and needs ptrace.
+${examples("capture 4242 --dir /cores", "capture 4242 --upload --bucket cores --prefix team-a/")}`,
     )
     .action(async (pid: string, _flags: object, command: Command) => {
       const { capture } = await import("./commands/capture.js");
@@ -232,15 +273,21 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
         "--json",
         "print one JSON object on stdout: ok, checks [{ name, status, essential, detail, fix }]",
       ),
-  ).action(async (_flags: object, command: Command) => {
-    const { doctor } = await import("./commands/doctor.js");
-    commandStatus = await doctor(command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText("after", examples("doctor", "doctor --prefix team-a/", "doctor --json"))
+    .action(async (_flags: object, command: Command) => {
+      const { doctor } = await import("./commands/doctor.js");
+      commandStatus = await doctor(command.optsWithGlobals(), settings);
+    });
 
   program
     .command("completion")
     .description("print a shell completion script: source <(coredump completion bash)")
     .argument("<shell>", "bash or zsh")
+    .addHelpText(
+      "after",
+      examples("completion bash > /etc/bash_completion.d/coredump", "source <(coredump completion zsh)"),
+    )
     .action(async (shell: string) => {
       const { bashCompletion, zshCompletion } = await import("./completion.js");
       if (shell !== "bash" && shell !== "zsh")
@@ -254,6 +301,11 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
     .hook("preAction", (command) => chooseColour(command.opts<{ color?: boolean }>().color, settings.env));
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
+}
+
+/** An Examples block for a command's --help, each line a coredump command. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  coredump ${line}`).join("\n")}`;
 }
 
 function collect(value: string, previous: string[] = []): string[] {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { before, describe, it } from "node:test";
 import { execa } from "execa";
 import { coredump, json } from "../support/cli.js";
-import { crashDumps } from "../support/crash-dumps.js";
+import { crashDumps, crashSpec } from "../support/crash-dumps.js";
 import { defaultSpec, looseDump, writeToDirectory } from "../support/handler-layout.js";
 import { realCore } from "../support/real-core.js";
 
@@ -37,6 +37,21 @@ describe("the small things of the first hour", () => {
       assert.match(unknown.stderr, /unknown command 'triage'/);
       assert.equal(unknown.stdout, "");
     }
+  });
+
+  it("every command's help has examples; capture's --dir is where the dump is written", async () => {
+    const { stdout: global } = await coredump(["--help"]);
+    const commands = global.split("Commands:")[1]?.split("\n\n")[0] ?? "";
+    const verbs = [...commands.matchAll(/^ {2}([a-z]+)\b/gm)]
+      .map((match) => match[1] ?? "")
+      .filter((verb) => verb !== "help");
+    assert.ok(verbs.length >= 10, global);
+    for (const verb of verbs) {
+      const { stdout } = await coredump([verb, "--help"]);
+      assert.match(stdout, new RegExp(`^Examples:\n {2}coredump ${verb}`, "m"), `${verb} --help`);
+    }
+    const { stdout: capture } = await coredump(["capture", "--help"]);
+    assert.match(capture, /--dir <dir> +write the dump into this folder/);
   });
 
   it("fetch ends with one hint of what to run next, on stderr, and none with --json", async () => {
@@ -89,6 +104,23 @@ describe("the small things of the first hour", () => {
       result.stderr,
       "coredump: /etc/passwd is a file, not a folder: give --dir the folder of dumps",
     );
+  });
+
+  it("a registry whose name does not resolve: check the network or DNS, not --insecure-registry", async () => {
+    const crash = await realCore();
+    const spec = crashSpec(crash, {
+      repo: "registry.nowhere.invalid/team/app",
+      tag: "v1",
+      digest: `sha256:${"a".repeat(64)}`,
+      id: `sha256:${"b".repeat(64)}`,
+    });
+    const folder = await mkdtemp(path.join(tmpdir(), "coredump-cores-"));
+    await writeToDirectory(looseDump(spec), folder);
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    const result = await coredump(["fetch", spec.uuid, "--dir", folder, "--workdir", workdir, "--json"]);
+    const line = result.stderr.split("\n").find((each) => each.includes("registry.nowhere.invalid ("));
+    assert.match(line ?? result.stderr, /does not resolve; check the network and DNS/);
+    assert.doesNotMatch(line ?? "", /insecure-registry/);
   });
 
   it("completion offers last and fetched ids only to verbs that take an id", async () => {
