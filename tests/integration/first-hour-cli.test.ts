@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { execa } from "execa";
-import { coredump, json } from "../support/cli.js";
+import { coredump, coredumpBinary, freshCacheHome, json } from "../support/cli.js";
 import { crashDumps, crashSpec } from "../support/crash-dumps.js";
 import { defaultSpec, looseDump, writeToDirectory } from "../support/handler-layout.js";
 import { realCore } from "../support/real-core.js";
+import { TmuxSession } from "../support/tmux.js";
 
 /** What bash offers after the words typed so far, with the script coredump prints. */
 async function complete(words: string[], env: Record<string, string> = {}): Promise<string[]> {
@@ -95,6 +96,27 @@ describe("the small things of the first hour", () => {
     const [header, row] = groups.stdout.split("\n");
     assert.match(header ?? "", /^NEWEST +COUNT/);
     assert.equal(row?.split(/\s+/)[0], shortId);
+  });
+
+  it("on an 80-column terminal, list clips long cells with … instead of wrapping them", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "coredump-cores-"));
+    const pod = "checkout-service-with-a-rather-long-deployment-name-7d9f8c6b5-x2x9q";
+    const spec = defaultSpec({ namespace: "payments-and-checkout-production", pod, hostname: pod });
+    await writeToDirectory(looseDump(spec), folder);
+    const command = `stty cols 80; ${process.execPath} ${coredumpBinary()} list --dir ${folder}`;
+    const session = await TmuxSession.start(["bash", "-c", command], {
+      XDG_CACHE_HOME: freshCacheHome(),
+      NO_COLOR: "1",
+    });
+    try {
+      const screen = await session.waitFor(/^exit status 0$/m);
+      const table = screen.split("\n").filter((line) => /^(ID|[0-9a-f]{8}) /.test(line));
+      assert.equal(table.length, 2, screen);
+      for (const line of table) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
+      assert.match(table[1] ?? "", new RegExp(`^${spec.uuid.slice(0, 8)} .*…`));
+    } finally {
+      await session.kill();
+    }
   });
 
   it("--dir naming a file: one line saying it is not a folder", async () => {

@@ -4,7 +4,7 @@ import { NoMatchError } from "../../catalog/resolve.js";
 import { type CrashGroup, groupDumps } from "../../groups/group-dumps.js";
 import type { Settings } from "../../settings.js";
 import { formatTime } from "../../ui/format.js";
-import { renderTable } from "../../ui/table.js";
+import { renderTable, terminalWidth } from "../../ui/table.js";
 import { writeHuman, writeJsonArray } from "../../ui/untrusted-text.js";
 import { openCatalog } from "../open-catalog.js";
 import { selectDumps } from "../select-dumps.js";
@@ -40,7 +40,11 @@ function renderGroups(found: readonly CrashGroup[], short: ReadonlyMap<string, s
     summarise(group.namespaces),
     chalk.bold(group.title),
   ]);
-  return renderTable(["NEWEST", "COUNT", "LAST", "KIND", "NAMESPACES", "CRASH"], rows);
+  return renderTable(
+    ["NEWEST", "COUNT", "LAST", "KIND", "NAMESPACES", "CRASH"],
+    rows,
+    terminalWidth(process.stdout),
+  );
 }
 
 /** `shop, cart +3`: a table cell stays short however many namespaces a crash spans. */

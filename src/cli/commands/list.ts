@@ -5,7 +5,7 @@ import { NoMatchError } from "../../catalog/resolve.js";
 import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
-import { renderTable } from "../../ui/table.js";
+import { renderTable, terminalWidth } from "../../ui/table.js";
 import { writeJsonArray } from "../../ui/untrusted-text.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
@@ -45,7 +45,11 @@ function renderDumps(dumps: readonly Dump[]): string {
     formatSize(dump.size),
     dump.complete ? dump.state : chalk.red(dump.state),
   ]);
-  return renderTable(["ID", "TIME", "NAMESPACE", "POD", "EXE", "SIGNAL", "SIZE", "STATE"], rows);
+  return renderTable(
+    ["ID", "TIME", "NAMESPACE", "POD", "EXE", "SIGNAL", "SIZE", "STATE"],
+    rows,
+    terminalWidth(process.stdout),
+  );
 }
 
 /** Signal 0 is what `coredump capture` writes: a live process's core, no death. */
