@@ -46,6 +46,16 @@ describe("doctor diagnoses: under a team's key, with the reason and the fix", ()
     assert.ok(!(result.stdout + result.stderr).includes("wrong-secret-never-printed"));
   });
 
+  it("a listing denied outside the team's prefix names the listing and says to use --prefix", async () => {
+    const env = await teamBucket();
+    const result = await coredump(["list"], env);
+    assert.equal(result.exitCode, 1, result.stdout);
+    assert.match(
+      result.stderr,
+      /^coredump: listing the bucket: access denied to .*: use --prefix for the part these credentials may read/,
+    );
+  });
+
   it("the working folder: where it is and how much room it has", async () => {
     const result = await coredump(["doctor", "--json", "--workdir", "/tmp/coredump-doctor-work"], {});
     const workdir = check(json<Doctor>(result), "working folder");
