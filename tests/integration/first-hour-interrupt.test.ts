@@ -115,6 +115,29 @@ describe("the first Ctrl-C or SIGTERM ends the process", () => {
     }
   });
 
+  it("interactive llnode: a hint of what to type, and Ctrl-C belongs to llnode, not coredump", async () => {
+    const session = await TmuxSession.start(
+      [process.execPath, coredumpBinary(), "debug", dumps.ids[0] ?? "", "--dir", dumps.dir, "--binary", node],
+      {
+        XDG_CACHE_HOME: freshCacheHome(),
+        COREDUMP_WORKDIR: await mkdtemp(path.join(tmpdir(), "w-")),
+        LLNODE_PLUGIN: await projectLlnode(),
+        NO_COLOR: "1",
+      },
+    );
+    try {
+      const screen = await session.waitFor(/\(llnode\) $/m, 120_000);
+      assert.match(screen, /^coredump: llnode: type v8 bt for the stack with JS frames/m);
+      await session.press("C-c");
+      await session.type("quit");
+      const end = await session.waitFor(/^exit status \d+$/m, HANG);
+      assert.match(end, /^exit status 0$/m);
+      assert.doesNotMatch(end, /coredump: interrupted/);
+    } finally {
+      await session.kill();
+    }
+  });
+
   it("one Ctrl-C in a terminal ends report while llnode runs, and its temporary folder goes", async () => {
     const temp = await mkdtemp(path.join(tmpdir(), "coredump-tmp-"));
     const session = await TmuxSession.start(
