@@ -3,6 +3,7 @@ import path from "node:path";
 import { forgetAtExit, removeAtExit } from "../util/interrupt.js";
 import { makeFolders } from "../util/make-folders.js";
 import { isOrphaned, ownedName, STAGING_PREFIX as STAGING } from "../workspace/owned-name.js";
+import { makeFolder } from "../workspace/writable-folder.js";
 
 const BUILD_ID = /^(?:unidentified-)?[0-9a-f]{8,128}$/;
 
@@ -48,7 +49,8 @@ export class BinaryCache {
    */
   async staging(): Promise<string> {
     const folder = path.join(this.root, ownedName(STAGING));
-    await makeFolders(folder, 0o700);
+    // The first folder the cache needs: where it cannot be made, one line that names the variable.
+    await makeFolder(folder, "XDG_CACHE_HOME");
     removeAtExit(folder);
     return folder;
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { makeFolders } from "../util/make-folders.js";
 
 /**
  * Writes a whole file or nothing: a reader never sees half of it, whatever happens meanwhile. `data` may
@@ -11,7 +12,7 @@ export async function writeFileAtomic(
   data: string | Buffer | Iterable<string>,
   mode = 0o600,
 ): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await makeFolders(path.dirname(file), 0o700);
   const temporary = `${file}.${randomBytes(6).toString("hex")}.partial`;
   try {
     await writeFile(temporary, data, { mode });

@@ -60,16 +60,28 @@ describe("the first Ctrl-C or SIGTERM ends the process", () => {
     dumps = await crashDumps([crash], "stored-zip");
   });
 
-  it("fetch into /proc/nope ends by itself with one line naming the folder", async () => {
-    const running = coredumpProcess(["fetch", "last", "--dir", dumps.dir, "--workdir", "/proc/nope"]);
-    const timer = setTimeout(() => running.kill("SIGKILL"), HANG);
-    const result = await running;
-    clearTimeout(timer);
-    assert.equal(result.signal, undefined, "it hung and was killed");
-    assert.equal(result.exitCode, 1, result.stderr);
-    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
-    assert.match(result.stderr, /\/proc\/nope/);
-  });
+  for (const [what, args, env] of [
+    ["--workdir /proc/nope", ["--workdir", "/proc/nope"], {}],
+    [
+      "XDG_CACHE_HOME=/proc/nope",
+      ["--workdir", "/tmp/coredump-first-hour-work"],
+      { XDG_CACHE_HOME: "/proc/nope" },
+    ],
+  ] as const) {
+    it(`fetch with ${what} ends by itself with one line naming the folder`, async () => {
+      const running = coredumpProcess(["fetch", "last", "--dir", dumps.dir, ...args], env);
+      const timer = setTimeout(() => running.kill("SIGKILL"), HANG);
+      const result = await running;
+      clearTimeout(timer);
+      assert.equal(result.signal, undefined, "it hung and was killed");
+      assert.equal(result.exitCode, 1, result.stderr);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        /^coredump: cannot create \/proc\/nope\/.*: give (--workdir|XDG_CACHE_HOME) another folder$/m,
+      );
+    });
+  }
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`${signal} ends a command stuck on a store that never answers: exit 130, one line`, async () => {
