@@ -7,6 +7,7 @@ import { execa } from "execa";
 import { coredump, coredumpBinary, freshCacheHome, json } from "../support/cli.js";
 import { crashDumps, crashSpec } from "../support/crash-dumps.js";
 import { defaultSpec, looseDump, writeToDirectory } from "../support/handler-layout.js";
+import { projectLlnode } from "../support/llnode-plugin.js";
 import { realCore } from "../support/real-core.js";
 import { TmuxSession } from "../support/tmux.js";
 
@@ -69,6 +70,28 @@ describe("the small things of the first hour", () => {
     const machine = await coredump([...args, "--json"]);
     assert.equal(json<{ id: string }>(machine).id, id);
     assert.ok(!machine.stderr.includes("next:"), machine.stderr);
+  });
+
+  it("debug -q prints no plugin line; without -q it does", async () => {
+    const crash = await realCore();
+    const env = { LLNODE_PLUGIN: await projectLlnode() };
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
+    const args = [
+      "debug",
+      dumps.ids[0] ?? "",
+      "--dir",
+      dumps.dir,
+      "--workdir",
+      workdir,
+      "--binary",
+      crash.node,
+    ];
+    const loud = await coredump([...args, "--batch", "-o", "v8 bt 1"], env);
+    assert.equal(loud.exitCode, 0, loud.stderr);
+    assert.match(loud.stderr, /llnode plugin: /);
+    const quiet = await coredump([...args, "-q", "--batch", "-o", "v8 bt 1"], env);
+    assert.equal(quiet.exitCode, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /llnode plugin: /);
   });
 
   it("times carry their zone; a capture is listed as captured, not as a signal", async () => {
