@@ -14,16 +14,27 @@ import { TmuxSession } from "../support/tmux.js";
 const HANG = 60_000;
 
 /** An S3 endpoint that accepts connections and never answers: a step that no signal reaches. */
-async function silentEndpoint(): Promise<{ endpoint: string; close: () => Promise<void> }> {
+async function silentEndpoint(): Promise<{
+  endpoint: string;
+  /** Resolves once coredump has connected: it is running, its handlers in place. */
+  connected: Promise<void>;
+  close: () => Promise<void>;
+}> {
   const sockets = new Set<Socket>();
+  let onConnection: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => {
+    onConnection = resolve;
+  });
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on("error", () => undefined);
+    onConnection();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    connected,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -88,7 +99,7 @@ describe("the first Ctrl-C or SIGTERM ends the process", () => {
       const silent = await silentEndpoint();
       try {
         const running = coredumpProcess(["list"], silentStoreEnv(silent.endpoint));
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await silent.connected;
         running.kill(signal);
         const timer = setTimeout(() => running.kill("SIGKILL"), HANG);
         const result = await running;
@@ -115,7 +126,7 @@ describe("the first Ctrl-C or SIGTERM ends the process", () => {
       { ...silentStoreEnv(silent.endpoint), XDG_CACHE_HOME: freshCacheHome(), NO_COLOR: "1" },
     );
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await silent.connected;
       await session.press("C-c");
       const screen = await session.waitFor(/^exit status \d+$/m, HANG);
       // The terminal echoes the key as ^C.
