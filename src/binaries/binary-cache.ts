@@ -1,7 +1,9 @@
-import { rmSync } from "node:fs";
-import { chmod, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { chmod, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import path from "node:path";
+import { forgetAtExit, removeAtExit } from "../util/interrupt.js";
+import { makeFolders } from "../util/make-folders.js";
 import { isOrphaned, ownedName, STAGING_PREFIX as STAGING } from "../workspace/owned-name.js";
+import { makeFolder } from "../workspace/writable-folder.js";
 
 const BUILD_ID = /^(?:unidentified-)?[0-9a-f]{8,128}$/;
 
@@ -16,7 +18,10 @@ export class BinaryCache {
     this.root = path.join(cacheDir, "binaries");
   }
 
-  /** The cached executable with this build-id, if any. Reads the disk only. */
+  /**
+   * The cached executable with this build-id, if any, marked as used today (its mtime) so that
+   * `clean --older-than` keeps what is used every day: the image it came from may be gone by now.
+   */
   async lookup(buildId: string): Promise<string | undefined> {
     if (!BUILD_ID.test(buildId)) return undefined;
     const folder = path.join(this.root, buildId);
@@ -28,7 +33,12 @@ export class BinaryCache {
     }
     for (const name of names.filter((entry) => !entry.startsWith(".")).sort()) {
       const file = path.join(folder, name);
-      if ((await stat(file)).isFile()) return file;
+      if ((await stat(file)).isFile()) {
+        const now = new Date();
+        // A cache on a read-only mount is still read: it just keeps its dates.
+        await utimes(file, now, now).catch(() => undefined);
+        return file;
+      }
     }
     return undefined;
   }
@@ -39,7 +49,8 @@ export class BinaryCache {
    */
   async staging(): Promise<string> {
     const folder = path.join(this.root, ownedName(STAGING));
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    // The first folder the cache needs: where it cannot be made, one line that names the variable.
+    await makeFolder(folder, "XDG_CACHE_HOME");
     removeAtExit(folder);
     return folder;
   }
@@ -55,7 +66,7 @@ export class BinaryCache {
   async store(file: string, buildId: string, name: string): Promise<string> {
     if (!BUILD_ID.test(buildId)) throw new Error(`not a build-id: ${buildId}`);
     const folder = path.join(this.root, buildId);
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await makeFolders(folder, 0o700);
     const final = path.join(folder, safeName(name));
     await chmod(file, 0o755);
     await rename(file, final);
@@ -64,22 +75,8 @@ export class BinaryCache {
 
   async discard(staging: string): Promise<void> {
     await rm(staging, { recursive: true, force: true });
-    live.delete(staging);
+    forgetAtExit(staging);
   }
-}
-
-const live = new Set<string>();
-
-let removesAtExit = false;
-
-function removeAtExit(folder: string): void {
-  if (!removesAtExit) {
-    process.once("exit", () => {
-      for (const each of live) rmSync(each, { recursive: true, force: true });
-    });
-    removesAtExit = true;
-  }
-  live.add(folder);
 }
 
 function safeName(name: string): string {

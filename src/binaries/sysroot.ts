@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { mkdtemp, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { ImageInfo } from "../catalog/metadata.js";
 import { readCoreSummary, readExecutableInfo } from "../elf/index.js";
@@ -6,6 +6,7 @@ import { type ImageFile, openImage, pullFilesFromImage } from "../image/image-fi
 import { defaultKeychain } from "../image/keychain.js";
 import { RegistryError } from "../image/registry-error.js";
 import type { Settings } from "../settings.js";
+import { makeFolders } from "../util/make-folders.js";
 import { imageCandidates } from "./image-candidates.js";
 
 export interface SysrootRequest {
@@ -87,7 +88,7 @@ export async function buildSysroot(request: SysrootRequest): Promise<Sysroot | u
         // The path comes from the core: keep it inside the sysroot whatever it says.
         const target = path.join(sysroot, path.posix.normalize(library.path));
         if (!target.startsWith(sysroot + path.sep)) continue;
-        await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+        await makeFolders(path.dirname(target), 0o700);
         await rename(file.file, target);
         folders.add(path.dirname(target));
       }

@@ -1,11 +1,17 @@
 import type { Command } from "commander";
 
-/** Verb → its flags, read from the program itself so that completion never drifts from --help. */
+/**
+ * Verb → its flags, read from the program itself so that completion never drifts from --help; `last`
+ * and the ids of fetched dumps only for verbs that take a dump id.
+ */
 function vocabulary(program: Command): Map<string, string[]> {
   const flagsOf = (command: Command) =>
     command.options.flatMap((option) => [option.long, option.short].filter((flag): flag is string => !!flag));
   const verbs = new Map<string, string[]>([["", flagsOf(program)]]);
-  for (const command of program.commands) verbs.set(command.name(), [...flagsOf(command), "--help"]);
+  for (const command of program.commands) {
+    const takesId = command.registeredArguments.some((argument) => argument.name() === "id");
+    verbs.set(command.name(), [...flagsOf(command), "--help", ...(takesId ? ["last", "$ids"] : [])]);
+  }
   return verbs;
 }
 
@@ -13,7 +19,7 @@ export function bashCompletion(program: Command): string {
   const verbs = vocabulary(program);
   const cases = [...verbs]
     .filter(([verb]) => verb !== "")
-    .map(([verb, flags]) => `    ${verb}) words="${flags.join(" ")} last" ;;`)
+    .map(([verb, flags]) => `    ${verb}) words="${flags.join(" ")}" ;;`)
     .join("\n");
   const names = [...verbs.keys()].filter((verb) => verb !== "").join(" ");
   // The word after a flag that takes a value (`--bucket b`) is that value, not the verb.
@@ -23,7 +29,9 @@ export function bashCompletion(program: Command): string {
     .join("|");
   return `# bash completion for coredump: source <(coredump completion bash)
 _coredump() {
-  local current=\${COMP_WORDS[COMP_CWORD]} verb="" word words skip=""
+  local current=\${COMP_WORDS[COMP_CWORD]} verb="" word words skip="" ids
+  # The dumps fetched into the working folder: their ids, without asking the store.
+  ids=$(ls -1 "\${COREDUMP_WORKDIR:-$HOME/work}" 2>/dev/null | grep -E '^[0-9a-f]{8}-[0-9a-f-]{27}$')
   for word in "\${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
     if [ -n "$skip" ]; then skip=""; continue; fi
     case $word in ${valued}) skip=1 ;; -*) ;; *) verb=$word; break ;; esac

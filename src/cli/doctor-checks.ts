@@ -1,5 +1,6 @@
 import { constants } from "node:fs";
-import { access, mkdir, statfs } from "node:fs/promises";
+import { access, statfs } from "node:fs/promises";
+import path from "node:path";
 import { llnodeBuildScript, missingForBuild } from "../debuggers/llnode-first-use.js";
 import { describePlugin } from "../debuggers/llnode-limits.js";
 import { findGdb, findLldb, installedLlnodePlugin, type LlnodePlugin } from "../debuggers/locate.js";
@@ -10,6 +11,8 @@ import type { Settings } from "../settings.js";
 import { describeCredentials, s3ConfigFrom } from "../store/s3-config.js";
 import { StoreError } from "../store/store.js";
 import { formatSize } from "../ui/format.js";
+import { makeFolders } from "../util/make-folders.js";
+import { workdirFrom } from "../workspace/dump-folder.js";
 import { DEFAULT_CORES_DIR, openStore } from "./open-catalog.js";
 import type { StoreFlags } from "./store-options.js";
 
@@ -24,15 +27,25 @@ export interface Check {
   fix?: string;
 }
 
-/** A key no dump has: asking for it tells whether the store answers and accepts the credentials. */
-const PROBE_KEY = ".coredump-doctor-probe";
+/**
+ * A key no dump has, under the prefix (a team's key may read nothing else): asking for it tells whether
+ * the store answers and accepts the credentials.
+ */
+const PROBE_NAME = ".coredump-doctor-probe";
+
+/** Below this, a working folder cannot take an ordinary core. */
+const LOW_SPACE = 2_000_000_000;
 
 /** Every check, in the order a user meets them: the store, the cache, the debuggers, the registries. */
-export async function runChecks(flags: StoreFlags, settings: Settings): Promise<Check[]> {
+export async function runChecks(
+  flags: StoreFlags & { workdir?: string },
+  settings: Settings,
+): Promise<Check[]> {
   const plugin = pluginCheck(settings);
   return [
     await storeCheck(flags, settings),
     await cacheCheck(settings),
+    await workdirCheck(workdirFrom(flags.workdir, settings)),
     lldbCheck(plugin.found, settings),
     await plugin.check,
     toolCheck(
@@ -71,20 +84,49 @@ async function storeCheck(flags: StoreFlags, settings: Settings): Promise<Check>
   }
   const detail = `${store.description}, with ${describeCredentials(s3, settings.env)}`;
   try {
-    await store.stat(PROBE_KEY);
+    // What `list` does first: one key of the listing under the prefix.
+    const { S3Store } = await import("../store/s3-store.js");
+    if (store instanceof S3Store) await store.probe();
+    else await store.stat(`${s3.prefix}${PROBE_NAME}`);
   } catch (error) {
     if (error instanceof StoreError && error.kind === "not-found")
       return { name, status: "ok", essential: true, detail: `${detail}: it answers and accepts them` };
-    return { ...failure(name, "failed", error, true), detail };
+    if (!(error instanceof StoreError)) throw error;
+    return {
+      name,
+      status: "failed",
+      essential: true,
+      // The message names the store and the credentials itself.
+      detail: error.message,
+      fix: storeFix(error, s3.prefix),
+    };
   }
-  return { name, status: "ok", essential: true, detail };
+  return { name, status: "ok", essential: true, detail: `${detail}: it answers and accepts them` };
+}
+
+/** What to do about a store that answered no: one line per kind of no. */
+function storeFix(error: StoreError, prefix: string): string {
+  switch (error.kind) {
+    case "bad-credentials":
+      return "check S3_ACCESS_KEY and S3_SECRET (or the AWS profile): the key or its secret is wrong";
+    case "denied":
+      return prefix === ""
+        ? "the key may not read this bucket: a team's key reads its own prefix only, so give --prefix, or ask for s3:GetObject and s3:ListBucket"
+        : `the key may not read under ${prefix}: check the bucket's policy for that prefix`;
+    case "no-bucket":
+      return "check --bucket (S3_BUCKET_NAME) and --region";
+    case "unreachable":
+      return "check --endpoint (S3_ENDPOINT), the network and any proxy";
+    default:
+      return "check --endpoint (S3_ENDPOINT): it should be the S3 service that holds the dumps";
+  }
 }
 
 async function cacheCheck(settings: Settings): Promise<Check> {
   const name = "cache";
   const folder = settings.cacheDir;
   try {
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await makeFolders(folder, 0o700);
     await access(folder, constants.W_OK);
     const space = await statfs(folder);
     return {
@@ -102,6 +144,33 @@ async function cacheCheck(settings: Settings): Promise<Check> {
       fix: "set XDG_CACHE_HOME to a folder of your own",
     };
   }
+}
+
+/** The working folder, where cores are written whole: can it be written, and does a core fit? */
+async function workdirCheck(workdir: string): Promise<Check> {
+  const name = "working folder";
+  let existing = workdir;
+  while (
+    !(await access(existing).then(
+      () => true,
+      () => false,
+    )) &&
+    path.dirname(existing) !== existing
+  )
+    existing = path.dirname(existing);
+  const fix = "give --workdir (or COREDUMP_WORKDIR) a folder with room for cores";
+  const writable = await access(existing, constants.W_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!writable)
+    return { name, status: "failed", essential: false, detail: `${existing} cannot be written`, fix };
+  const space = await statfs(existing);
+  const free = space.bavail * space.bsize;
+  const detail = `${workdir}, ${formatSize(free)} free`;
+  return free < LOW_SPACE
+    ? { name, status: "failed", essential: false, detail: `${detail}: a core of a few GB will not fit`, fix }
+    : { name, status: "ok", essential: false, detail };
 }
 
 function lldbCheck(plugin: LlnodePlugin | undefined, settings: Settings): Check {

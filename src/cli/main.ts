@@ -1,7 +1,9 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
-import { UsageError } from "../errors.js";
+import { InterruptedError, UsageError } from "../errors.js";
 import { readSettings, type Settings } from "../settings.js";
+import { chooseColour } from "../ui/colour.js";
+import { exitInterrupted, installInterruptHandling, wasInterrupted } from "../util/interrupt.js";
 import { renderError } from "./errors.js";
 import { addFilterOptions } from "./filter-options.js";
 import { addFetchOptions, addStoreOptions, ID_HELP, type StoreFlags } from "./store-options.js";
@@ -45,10 +47,15 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
       .option("-n, --lines <count>", "at most this many dumps, the newest")
       .option("-1, --newest", "only the newest dump (same as -n 1)")
       .option("--json", "print a JSON array on stdout instead of a table"),
-  ).action(async (_flags: object, command: Command) => {
-    const { list } = await import("./commands/list.js");
-    await list(command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples("list --since 2h --namespace shop", "list -1 --json", "list --signal segv --exe node"),
+    )
+    .action(async (_flags: object, command: Command) => {
+      const { list } = await import("./commands/list.js");
+      await list(command.optsWithGlobals(), settings);
+    });
 
   addStoreOptions(
     addFilterOptions(
@@ -56,10 +63,15 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         .command("groups")
         .description("the dumps grouped by crash: same error, same place in the app's code; largest first"),
     ).option("--json", "print a JSON array on stdout instead of a table"),
-  ).action(async (_flags: object, command: Command) => {
-    const { groups } = await import("./commands/groups.js");
-    await groups(command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples("groups --since 7d", "groups --namespace shop --json", "report <NEWEST id of a group>"),
+    )
+    .action(async (_flags: object, command: Command) => {
+      const { groups } = await import("./commands/groups.js");
+      await groups(command.optsWithGlobals(), settings);
+    });
 
   addStoreOptions(
     program
@@ -70,10 +82,12 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker',
       )
       .option("--json", "print one JSON object on stdout"),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { info } = await import("./commands/info.js");
-    await info(id, command.optsWithGlobals<StoreFlags>(), settings);
-  });
+  )
+    .addHelpText("after", examples("info last", "info 2fd5", "info last --json"))
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { info } = await import("./commands/info.js");
+      await info(id, command.optsWithGlobals<StoreFlags>(), settings);
+    });
 
   addFetchOptions(
     addStoreOptions(
@@ -86,10 +100,15 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         .option("--json", "print one JSON object on stdout: id, dir, core, executable (null with a reason)")
         .option("--no-executable", "fetch only the core and metadata; do not look for the executable"),
     ),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { fetchIntoWorkdir } = await import("./commands/fetch.js");
-    await fetchIntoWorkdir(id, command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples("fetch last", "fetch 2fd5 --workdir /scratch", "fetch last --no-executable --json"),
+    )
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { fetchIntoWorkdir } = await import("./commands/fetch.js");
+      await fetchIntoWorkdir(id, command.optsWithGlobals(), settings);
+    });
 
   addFetchOptions(
     addStoreOptions(
@@ -118,6 +137,7 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
       `
 Arguments after -- go to the debugger as they are, e.g. coredump debug last -- -o 'settings set ...'.
 A failing command does not stop the ones after it. The exit status is the debugger's.
+-o is --one-line here, as lldb's own -o (in heapsnapshot, -o is --output).
 
 Examples:
   coredump debug last                              interactive llnode: try v8 bt, v8 nodeinfo, v8 findjsobjects
@@ -140,10 +160,12 @@ Examples:
         .option("--json", "print one JSON object on stdout")
         .option("--no-executable", "from the core's text and the log only: no executable, no debugger"),
     ),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { report } = await import("./commands/report.js");
-    await report(id, command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText("after", examples("report last", "report 2fd5 --json", "report last --no-executable"))
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { report } = await import("./commands/report.js");
+      await report(id, command.optsWithGlobals(), settings);
+    });
 
   addFetchOptions(
     addStoreOptions(
@@ -157,10 +179,12 @@ Examples:
         .option("--retainers <name>", "up to three shortest paths from the global object or a root to a NAME")
         .option("--json", "print one JSON object on stdout"),
     ),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { heap } = await import("./commands/heap.js");
-    await heap(id, command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText("after", examples("heap last", "heap last --top 50", "heap 2fd5 --retainers LeakyCache"))
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { heap } = await import("./commands/heap.js");
+      await heap(id, command.optsWithGlobals(), settings);
+    });
 
   addFetchOptions(
     addStoreOptions(
@@ -176,10 +200,18 @@ Examples:
         )
         .option("--json", "print { path, nodes, edges } on stdout"),
     ),
-  ).action(async (id: string | undefined, _flags: object, command: Command) => {
-    const { heapsnapshot } = await import("./commands/heapsnapshot.js");
-    await heapsnapshot(id, command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "heapsnapshot last",
+        "heapsnapshot 2fd5 -o leak.heapsnapshot   (then load it in Chrome DevTools, Memory)",
+      ),
+    )
+    .action(async (id: string | undefined, _flags: object, command: Command) => {
+      const { heapsnapshot } = await import("./commands/heapsnapshot.js");
+      await heapsnapshot(id, command.optsWithGlobals(), settings);
+    });
 
   addStoreOptions(
     program
@@ -196,10 +228,19 @@ Examples:
       .option("--dry-run", "say what would be removed, remove nothing")
       .option("--remote", "delete dumps older than --older-than from the bucket (a dry run without --yes)")
       .option("--yes", "with --remote: really delete"),
-  ).action(async (_flags: object, command: Command) => {
-    const { clean } = await import("./commands/clean.js");
-    await clean(command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "clean --older-than 7d --dry-run",
+        "clean --max-size 20GB",
+        "clean --remote --older-than 90d --yes",
+      ),
+    )
+    .action(async (_flags: object, command: Command) => {
+      const { clean } = await import("./commands/clean.js");
+      await clean(command.optsWithGlobals(), settings);
+    });
 
   addStoreOptions(
     program
@@ -209,13 +250,15 @@ Examples:
       )
       .argument("<pid>", "the process id")
       .option("--upload", "put the dump into the bucket (--bucket or S3_BUCKET_NAME) instead of --dir"),
+    { dirHelp: "write the dump into this folder (default: the current folder)" },
   )
     .addHelpText(
       "after",
       `
 The dump is a zip in core-dump-handler's layout, written into --dir (default: the current folder) or,
 with --upload, into the bucket under --prefix; list, fetch, debug and report then treat it like any
-other. For hung and slow processes, which never crash. gcore comes with gdb and needs ptrace.`,
+other. For hung and slow processes, which never crash. gcore comes with gdb and needs ptrace.
+${examples("capture 4242 --dir /cores", "capture 4242 --upload --bucket cores --prefix team-a/")}`,
     )
     .action(async (pid: string, _flags: object, command: Command) => {
       const { capture } = await import("./commands/capture.js");
@@ -226,21 +269,28 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
     program
       .command("doctor")
       .description(
-        "what coredump finds and what is missing: store, cache, lldb, llnode, gdb, registry credentials",
+        "what coredump finds and what is missing: store, cache, working folder, lldb, llnode, gdb, registry credentials",
       )
+      .option("--workdir <dir>", "the working folder to check (default: $COREDUMP_WORKDIR, else ~/work)")
       .option(
         "--json",
         "print one JSON object on stdout: ok, checks [{ name, status, essential, detail, fix }]",
       ),
-  ).action(async (_flags: object, command: Command) => {
-    const { doctor } = await import("./commands/doctor.js");
-    commandStatus = await doctor(command.optsWithGlobals(), settings);
-  });
+  )
+    .addHelpText("after", examples("doctor", "doctor --prefix team-a/", "doctor --json"))
+    .action(async (_flags: object, command: Command) => {
+      const { doctor } = await import("./commands/doctor.js");
+      commandStatus = await doctor(command.optsWithGlobals(), settings);
+    });
 
   program
     .command("completion")
     .description("print a shell completion script: source <(coredump completion bash)")
     .argument("<shell>", "bash or zsh")
+    .addHelpText(
+      "after",
+      examples("completion bash > /etc/bash_completion.d/coredump", "source <(coredump completion zsh)"),
+    )
     .action(async (shell: string) => {
       const { bashCompletion, zshCompletion } = await import("./completion.js");
       if (shell !== "bash" && shell !== "zsh")
@@ -248,8 +298,17 @@ other. For hung and slow processes, which never crash. gcore comes with gdb and 
       process.stdout.write(shell === "bash" ? bashCompletion(program) : zshCompletion(program));
     });
 
+  program
+    .option("--color", "colour even when the output is not a terminal (also FORCE_COLOR=1)")
+    .option("--no-color", "no colour and no terminal escapes, even on a terminal (also NO_COLOR=1)")
+    .hook("preAction", (command) => chooseColour(command.opts<{ color?: boolean }>().color, settings.env));
   program.addOption(new Option("--debug", "print stack traces of errors").hideHelp());
   return program;
+}
+
+/** An Examples block for a command's --help, each line a coredump command. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  coredump ${line}`).join("\n")}`;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -282,21 +341,56 @@ function exitQuietlyOnClosedPipe(): void {
   }
 }
 
+/**
+ * `coredump triage --help` names a command that does not exist: that is the error to show (exit 2), not
+ * the program's help, which commander would print because --help comes first to it.
+ */
+function withoutHelpOfUnknownCommand(program: Command, argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  const takesValue = new Set(
+    program.options
+      .filter((option) => option.required || option.optional)
+      .flatMap((option) => [option.long, option.short]),
+  );
+  let operand: string | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? "";
+    if (!arg.startsWith("-")) {
+      operand = arg;
+      break;
+    }
+    if (takesValue.has(arg)) index++;
+  }
+  const known = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+  if (operand === undefined || operand === "help" || known.includes(operand)) return [...argv];
+  return argv.filter((arg, index) => index < 2 || (arg !== "--help" && arg !== "-h"));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  installInterruptHandling();
   silenceSdkNodeWarning();
   exitQuietlyOnClosedPipe();
   const dash = argv.indexOf("--");
   const [own, debuggerArgs] = dash < 0 ? [argv, []] : [argv.slice(0, dash), argv.slice(dash + 1)];
   // The one place the environment is read: everything below gets these settings.
   const settings = readSettings(process.env);
+  chooseColour(undefined, settings.env);
   const program = buildProgram([...debuggerArgs], settings);
   try {
-    await program.parseAsync(own as string[]);
+    await program.parseAsync(withoutHelpOfUnknownCommand(program, own));
+    // A step that went on after Ctrl-C (a debugger that stopped on it) does not turn it into a success.
+    if (wasInterrupted()) exitInterrupted();
     return commandStatus;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+      // `coredump help list` ends with commander.help and list's help shown: a success, as --help is.
+      const helped = ["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code);
+      return helped && error.exitCode === 0 ? 0 : 2;
     }
-    return renderError(error, program.opts().debug === true || settings.showStacks);
+    if (wasInterrupted() && !(error instanceof InterruptedError)) exitInterrupted();
+    const status = renderError(error, program.opts().debug === true || settings.showStacks);
+    // Whatever still runs (a request, a child) must not keep an interrupted process alive.
+    if (status === 130) exitInterrupted(true);
+    return status;
   }
 }

@@ -36,7 +36,8 @@ export async function pickDump(catalog: Catalog, id: string | undefined, command
     .then(async (chosen) => (await catalog.describe([chosen]))[0] as Dump)
     .catch((error: unknown) => {
       // Ctrl-C in the picker is the user's way out, not a failure.
-      if ((error as Error).name === "ExitPromptError") throw new InterruptedError("no dump chosen");
+      if ((error as Error).name === "ExitPromptError")
+        throw new InterruptedError("interrupted: no dump chosen");
       throw error;
     });
 }

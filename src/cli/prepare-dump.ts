@@ -7,6 +7,7 @@ import { type FetchedDump, fetchDump, folderIdOf } from "../fetch/fetch-dump.js"
 import type { Settings } from "../settings.js";
 import { TransferProgress } from "../ui/transfer-progress.js";
 import { writeHuman } from "../ui/untrusted-text.js";
+import { interruptSignal } from "../util/interrupt.js";
 import { DumpFolder, workdirFrom } from "../workspace/dump-folder.js";
 import { openCatalog } from "./open-catalog.js";
 import { pickDump } from "./pick-dump.js";
@@ -65,7 +66,7 @@ export async function prepareDump(
   const say = (message: string) => {
     if (!flags.quiet) writeHuman(process.stderr, `coredump: ${message}\n`);
   };
-  const fetched = await withInterrupt((signal) => {
+  const fetched = await withInterrupt("interrupted: no core was written", (signal) => {
     const progress = new TransferProgress(
       `fetching ${dump.id.slice(0, 8)}`,
       !flags.quiet && process.stderr.isTTY === true,
@@ -93,51 +94,33 @@ export async function prepareDump(
       ...facts,
     };
   }
-  const executable = await exitOnInterrupt("interrupted: no executable was kept", () =>
-    resolveExecutable({
-      core: folder.core,
-      images: dump.metadata?.images ?? [],
-      cacheDir: settings.cacheDir,
-      settings,
-      verify: flags.verify !== false,
-      insecureRegistries: flags.insecureRegistry ?? [],
-      onProgress: say,
-      ...(dump.exePath ? { exePath: dump.exePath } : {}),
-      ...(flags.binary ? { binary: flags.binary } : {}),
-    }),
-  );
+  // The download's staging folder is removed at exit by the binary cache, however the process ends.
+  const executable = await resolveExecutable({
+    core: folder.core,
+    images: dump.metadata?.images ?? [],
+    cacheDir: settings.cacheDir,
+    settings,
+    verify: flags.verify !== false,
+    insecureRegistries: flags.insecureRegistry ?? [],
+    onProgress: say,
+    ...(dump.exePath ? { exePath: dump.exePath } : {}),
+    ...(flags.binary ? { binary: flags.binary } : {}),
+  });
   return { catalog, dump, folder, fetched, executable, ...facts };
 }
 
-/** Ctrl-C and SIGTERM abort the work cleanly instead of killing the process half-way. */
-async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const interrupted = new AbortController();
-  const onInterrupt = () => interrupted.abort(new InterruptedError("interrupted: no core was written"));
-  process.once("SIGINT", onInterrupt);
-  process.once("SIGTERM", onInterrupt);
-  try {
-    return await work(interrupted.signal);
-  } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
-  }
-}
-
 /**
- * Ctrl-C and SIGTERM while an executable downloads: one line and exit 130 (the download's staging
- * folder is removed at exit by the binary cache).
+ * Ctrl-C and SIGTERM abort the work cleanly instead of killing the process half-way: the process-wide
+ * interruption (src/util/interrupt.ts), with what it means for this step.
  */
-async function exitOnInterrupt<T>(message: string, work: () => Promise<T>): Promise<T> {
-  const onInterrupt = () => {
-    writeHuman(process.stderr, `coredump: ${message}\n`);
-    process.exit(130);
-  };
-  process.once("SIGINT", onInterrupt);
-  process.once("SIGTERM", onInterrupt);
+async function withInterrupt<T>(message: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const step = new AbortController();
+  const onInterrupt = () => step.abort(new InterruptedError(message));
+  if (interruptSignal.aborted) onInterrupt();
+  interruptSignal.addEventListener("abort", onInterrupt, { once: true });
   try {
-    return await work();
+    return await work(step.signal);
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
+    interruptSignal.removeEventListener("abort", onInterrupt);
   }
 }

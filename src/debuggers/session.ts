@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import { forgetAtExit, letChildHaveCtrlC, removeAtExit } from "../util/interrupt.js";
 import { lldbEnvironment } from "./lldb-environment.js";
 import type { LlnodePlugin } from "./locate.js";
 
@@ -39,6 +40,8 @@ export async function runBatch(
   timeoutMs: number,
 ): Promise<BatchResult> {
   const folder = await mkdtemp(path.join(tmpdir(), "coredump-debug-"));
+  // Ctrl-C during a report's llnode run ends coredump: the folder must not stay behind.
+  removeAtExit(folder);
   try {
     const script = path.join(folder, "commands");
     await writeFile(script, `${commands.join("\n")}\n`);
@@ -65,6 +68,7 @@ export async function runBatch(
     return { exitCode: result.exitCode ?? 1, output: result.all ?? "", timedOut: result.timedOut === true };
   } finally {
     await rm(folder, { recursive: true, force: true });
+    forgetAtExit(folder);
   }
 }
 
@@ -77,18 +81,14 @@ export async function runInteractive(target: DebugTarget): Promise<number> {
     target.kind === "gdb"
       ? ["-q", ...gdbSetup(target), ...(target.extraArgs ?? []), target.executable, target.core]
       : [...lldbSetup(target), ...lldbTarget(target)];
-  const ignore = () => undefined;
-  process.on("SIGINT", ignore);
-  try {
+  return letChildHaveCtrlC(async () => {
     const result = await execa(target.program, args, {
       env: environment(target),
       stdio: "inherit",
       reject: false,
     });
     return result.exitCode ?? (result.signal ? 128 : 1);
-  } finally {
-    process.off("SIGINT", ignore);
-  }
+  });
 }
 
 function lldbSetup(target: DebugTarget): string[] {

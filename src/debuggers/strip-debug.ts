@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { makeFolders } from "../util/make-folders.js";
 import { which } from "./which.js";
 
 /**
@@ -26,7 +27,7 @@ export async function strippedCopy(
   if (await stat(copy).catch(() => undefined)) return copy;
   const tools = objcopyCandidates(searchPath);
   if (tools.length === 0) return binary; // binutils missing: the full binary still works, only slower to start
-  await mkdir(path.dirname(copy), { recursive: true, mode: 0o700 });
+  await makeFolders(path.dirname(copy), 0o700);
   const partial = `${copy}.${process.pid}.partial`;
   for (const objcopy of tools) {
     try {

@@ -88,10 +88,13 @@ export class RegistryTransport {
       if (error instanceof RegistryError) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? String(error);
-      const hint =
-        url.protocol === "https:" && url.origin === this.origin
-          ? `; if it speaks plain HTTP, name it in --insecure-registry`
-          : "";
+      const hint = ["ENOTFOUND", "EAI_AGAIN"].includes(why)
+        ? ": its name does not resolve; check the network and DNS (or a proxy), or pull through a registry mirror"
+        : ["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT"].includes(why)
+          ? ": no answer; check the network, a firewall or HTTPS_PROXY"
+          : url.protocol === "https:" && url.origin === this.origin
+            ? `; if it speaks plain HTTP, name it in --insecure-registry`
+            : "";
       throw new RegistryError("unreachable", `cannot reach ${url.origin} (${why})${hint}`, { cause: error });
     }
   }

@@ -17,7 +17,7 @@ export class DirectoryStore implements Store {
   async list(): Promise<StoredObject[]> {
     const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(
       (error: unknown) => {
-        throw translate(error, this.root);
+        throw translateRoot(error, this.root);
       },
     );
     const files = entries.filter((entry) => entry.isFile());
@@ -91,6 +91,20 @@ export class DirectoryStore implements Store {
     }
     return full;
   }
+}
+
+/** The folder of dumps itself: said as the folder it should be, with the flag that names it. */
+function translateRoot(error: unknown, root: string): StoreError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOTDIR")
+    return new StoreError("other", `${root} is a file, not a folder: give --dir the folder of dumps`, {
+      cause: error,
+    });
+  if (code === "ENOENT")
+    return new StoreError("not-found", `${root}: no such folder: give --dir the folder of dumps`, {
+      cause: error,
+    });
+  return translate(error, root);
 }
 
 function translate(error: unknown, what: string): StoreError {

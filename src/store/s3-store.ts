@@ -94,6 +94,15 @@ export class S3Store implements Store {
   }
 
   /**
+   * The first key under the prefix, for doctor: whether the store answers these credentials as `list`
+   * needs. A listing, not a read: a policy may allow listing a prefix where it allows no read of a
+   * missing key, and a listing's error names its cause (a HEAD's 403 says only "denied").
+   */
+  async probe(): Promise<void> {
+    await this.listPart({ prefix: this.config.prefix, maxKeys: 1 }, true);
+  }
+
+  /**
    * A listing of one key by the SDK, for the light path to learn its route from before the first page:
    * the SDK's reading of a page of 1,000 keys cost a warm listing 150 ms of CPU.
    */
@@ -119,7 +128,7 @@ export class S3Store implements Store {
         ...(token ? { "continuation-token": token } : startAfter ? { "start-after": startAfter } : {}),
       };
       const page = await this.call(
-        prefix || "/",
+        prefix ? `listing ${prefix}` : "listing the bucket",
         async (client) =>
           (await this.lightPage(query)) ??
           client.send(
@@ -328,7 +337,11 @@ export class S3Store implements Store {
           );
       }
       if (status === 403) {
-        return new StoreError("denied", `${what}: access denied to ${who} on ${bucket}`, cause);
+        return new StoreError(
+          "denied",
+          `${what}: access denied to ${who} on ${bucket}: use --prefix for the part these credentials may read, or credentials that may read this`,
+          cause,
+        );
       }
       if (status === 404 && listing) return notS3(bucket, status, cause);
       if (status === 404) return new StoreError("not-found", `${what}: not found in ${bucket}`, cause);

@@ -12,11 +12,17 @@ export function formatSize(bytes: number | undefined): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
 }
 
-/** `2026-11-26 09:04:12` in the local time zone. */
+/**
+ * `2026-11-26 09:04:12 UTC`, or `2026-11-26 10:04:12 +01:00`: the local time with its zone, as a time
+ * read across clusters and colleagues means nothing without one.
+ */
 export function formatTime(date: Date | undefined): string {
   if (!date) return "-";
-  const two = (value: number) => String(value).padStart(2, "0");
-  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+  const two = (value: number) => String(Math.abs(value)).padStart(2, "0");
+  const offset = -date.getTimezoneOffset();
+  const zone =
+    offset === 0 ? "UTC" : `${offset < 0 ? "-" : "+"}${two(Math.trunc(offset / 60))}:${two(offset % 60)}`;
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} ${zone}`;
 }
 
 /** `3h ago`, `2d ago`: how long since. */

@@ -1,10 +1,14 @@
 import cliProgress from "cli-progress";
+import { plainTerminal } from "./colour.js";
 import { formatSize } from "./format.js";
+import { StatusLine } from "./progress.js";
 import { visibleLine } from "./untrusted-text.js";
 
 /** Bytes, rate and time left of a download, on stderr, only when stderr is a terminal and not --quiet. */
 export class TransferProgress {
   private bar: cliProgress.SingleBar | undefined;
+  /** Plain terminals (NO_COLOR): the figures on one line, redrawn without moving the cursor. */
+  private plain: { line: StatusLine; total: number; lastDraw: number } | undefined;
   private done = 0;
   private readonly started = Date.now();
 
@@ -15,6 +19,11 @@ export class TransferProgress {
 
   start(total: number): void {
     if (!this.enabled) return;
+    if (plainTerminal()) {
+      this.plain = { line: new StatusLine(process.stderr), total, lastDraw: 0 };
+      this.drawPlain();
+      return;
+    }
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
@@ -32,11 +41,23 @@ export class TransferProgress {
   add(count: number): void {
     this.done += count;
     this.bar?.update(this.done, this.payload(this.bar.getTotal()));
+    if (this.plain && Date.now() - this.plain.lastDraw >= 125) this.drawPlain();
   }
 
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
+    this.plain?.line.clear();
+    this.plain = undefined;
+  }
+
+  private drawPlain(): void {
+    if (!this.plain) return;
+    const { total } = this.plain;
+    const { transferred, size, rate } = this.payload(total);
+    const percent = total > 0 ? Math.floor((this.done / total) * 100) : 0;
+    this.plain.line.draw(`${visibleLine(this.label)} ${percent}% ${transferred} of ${size} ${rate}`);
+    this.plain.lastDraw = Date.now();
   }
 
   private payload(total: number) {

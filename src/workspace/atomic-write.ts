@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { makeFolders } from "../util/make-folders.js";
 
 const PARTIAL = ".partial";
 /** What the temporary name adds to a file's name: `.<12 hex digits>.partial`. */
@@ -15,7 +16,7 @@ export async function writeFileAtomic(
   data: string | Buffer | Iterable<string>,
   mode = 0o600,
 ): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await makeFolders(path.dirname(file), 0o700);
   const temporary = `${file}.${randomBytes(6).toString("hex")}${PARTIAL}`;
   try {
     await writeFile(temporary, data, { mode, flag: "wx" });

@@ -1,7 +1,8 @@
 import { constants } from "node:fs";
-import { access, lstat, mkdir, stat } from "node:fs/promises";
+import { access, lstat, stat } from "node:fs/promises";
 import path from "node:path";
 import { ExpectedError } from "../errors.js";
+import { makeFolders } from "../util/make-folders.js";
 
 /** A working or target folder that cannot be used: said in one line, with what to do. */
 export class FolderError extends ExpectedError {
@@ -15,7 +16,7 @@ export class FolderError extends ExpectedError {
  */
 export async function makeFolder(dir: string, flag: string, mode = 0o700): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode });
+    await makeFolders(dir, mode);
     await access(dir, constants.W_OK);
   } catch (error) {
     throw await explain(error as NodeJS.ErrnoException, dir, flag);

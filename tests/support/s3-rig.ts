@@ -76,8 +76,18 @@ export async function putObjects(
   );
 }
 
-/** Lets `user` list the whole bucket but read objects under `prefix` only, as a team's scoped key would. */
-export async function grantPrefix(rig: RigS3, bucket: string, user: string, prefix: string): Promise<void> {
+/**
+ * Lets `user` list the whole bucket but read objects under `prefix` only, as a team's scoped key would;
+ * with `listPrefixOnly`, list only under `prefix` too (docs/security.md's policy: s3:ListBucket with a
+ * prefix condition).
+ */
+export async function grantPrefix(
+  rig: RigS3,
+  bucket: string,
+  user: string,
+  prefix: string,
+  options: { listPrefixOnly?: boolean } = {},
+): Promise<void> {
   const principal = { AWS: [`arn:aws:iam:::user/${user}`] };
   const policy = {
     Version: "2012-10-17",
@@ -87,6 +97,7 @@ export async function grantPrefix(rig: RigS3, bucket: string, user: string, pref
         Principal: principal,
         Action: ["s3:ListBucket"],
         Resource: [`arn:aws:s3:::${bucket}`],
+        ...(options.listPrefixOnly ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
       },
       {
         Effect: "Allow",

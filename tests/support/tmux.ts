@@ -34,6 +34,11 @@ export class TmuxSession {
     }
   }
 
+  /** Appends every byte the program writes to the terminal, escapes included, to `file` from now on. */
+  async record(file: string): Promise<void> {
+    await execa("tmux", ["pipe-pane", "-o", "-t", this.name, `cat >> ${quote(file)}`]);
+  }
+
   async type(text: string): Promise<void> {
     await execa("tmux", ["send-keys", "-t", this.name, text, "Enter"]);
   }

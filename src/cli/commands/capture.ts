@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,6 +9,7 @@ import type { Settings } from "../../settings.js";
 import { s3ConfigFrom } from "../../store/s3-config.js";
 import { formatSize } from "../../ui/format.js";
 import { writeHuman } from "../../ui/untrusted-text.js";
+import { forgetAtExit, removeAtExit } from "../../util/interrupt.js";
 import { makeFolder } from "../../workspace/writable-folder.js";
 import type { StoreFlags } from "../store-options.js";
 
@@ -31,13 +31,7 @@ export async function capture(pidText: string, flags: CaptureFlags, settings: Se
   await makeFolder(scratchParent, "--dir", 0o755);
   const scratch = await mkdtemp(path.join(scratchParent, ".coredump-capture-"));
   // The raw core is as large as the process's memory: Ctrl-C must not leave it behind.
-  const onInterrupt = () => {
-    rmSync(scratch, { recursive: true, force: true });
-    process.stderr.write("coredump: interrupted: nothing was captured\n");
-    process.exit(130);
-  };
-  process.once("SIGINT", onInterrupt);
-  process.once("SIGTERM", onInterrupt);
+  removeAtExit(scratch);
   try {
     writeHuman(
       process.stderr,
@@ -58,8 +52,7 @@ export async function capture(pidText: string, flags: CaptureFlags, settings: Se
     await new S3Store(bucket, settings.env, settings.limits.storeReadMs).putFile(key, packed.file);
     writeHuman(process.stdout, `captured ${packed.uuid}: s3://${bucket.bucket}/${key} (${size})\n`);
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
     await rm(scratch, { recursive: true, force: true });
+    forgetAtExit(scratch);
   }
 }

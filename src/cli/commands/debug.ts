@@ -53,7 +53,7 @@ export async function debug(
   const nodeVersion = kind === "llnode" ? await readCoreNodeVersion(folder.core) : undefined;
   const plugin = target.plugin;
   if (plugin) {
-    writeHuman(process.stderr, `coredump: llnode plugin: ${describePlugin(plugin)}\n`);
+    if (!flags.quiet) writeHuman(process.stderr, `coredump: llnode plugin: ${describePlugin(plugin)}\n`);
     const warning = llnodeWarning(plugin, nodeVersion);
     if (warning) writeHuman(process.stderr, `coredump: ${warning}\n`);
   }
@@ -78,7 +78,15 @@ export async function debug(
     if (!couldReadHeap(probe.output))
       writeHuman(process.stderr, `coredump: ${unreadableNote(plugin, nodeVersion)}\n`);
   }
+  if (!flags.quiet) writeHuman(process.stderr, `coredump: ${interactiveHint(kind)}\n`);
   return runInteractive(target);
+}
+
+/** The first thing to type, for whoever has never met this debugger. */
+function interactiveHint(kind: string): string {
+  return kind === "llnode"
+    ? "llnode: type v8 bt for the stack with JS frames, v8 help for more, quit to leave"
+    : `${kind}: type bt for the stack, help for more, quit to leave`;
 }
 
 async function commandFile(file: string): Promise<string[]> {

@@ -3,7 +3,10 @@ import { type Check, essentialsThere, runChecks } from "../doctor-checks.js";
 import type { StoreFlags } from "../store-options.js";
 
 /** Prints what coredump finds and what is missing; resolves to 0 when the essentials are there, else 1. */
-export async function doctor(flags: StoreFlags & { json?: boolean }, settings: Settings): Promise<number> {
+export async function doctor(
+  flags: StoreFlags & { json?: boolean; workdir?: string },
+  settings: Settings,
+): Promise<number> {
   const checks = await runChecks(flags, settings);
   const ok = essentialsThere(checks);
   if (flags.json) process.stdout.write(`${JSON.stringify({ ok, checks }, null, 2)}\n`);

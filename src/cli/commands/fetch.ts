@@ -60,4 +60,10 @@ export async function fetchIntoWorkdir(
       "",
     ].join("\n"),
   );
+  // What to run next, for a person: on stderr, so that stdout stays what was fetched.
+  if (!flags.quiet)
+    writeHuman(
+      process.stderr,
+      `coredump: next: coredump report ${dump.id} (what killed it), or coredump debug ${dump.id} (llnode)\n`,
+    );
 }

@@ -51,14 +51,18 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
   if (retainers) {
     lines.push("", `Retainers of ${visibleLine(flags.retainers ?? "")}:`);
     if (retainers.length === 0) lines.push("  no live object of that type");
-    for (const [index, path] of retainers.entries()) {
-      const steps = path.path.map((step, position) =>
-        position === 0
-          ? `${visibleLine(step.name)}`
-          : `-[${visibleLine(step.edge)}]-> ${visibleLine(step.name)}`,
-      );
-      lines.push(`  ${index + 1}. ${steps.join(" ")}`);
-    }
+    for (const [index, path] of retainers.entries()) lines.push(`  ${index + 1}. ${retainerLine(path.path)}`);
   }
   writeHuman(process.stdout, `${lines.join("\n")}\n`);
+}
+
+/**
+ * A path as `report` prints an out-of-memory's retainers: the object first, then each edge and what holds
+ * it, out to the root (`Session ← value ← Map ← sessions ← global`). JSON keeps the root first.
+ */
+function retainerLine(steps: ReadonlyArray<{ name: string; edge: string }>): string {
+  const parts = [visibleLine(steps.at(-1)?.name ?? "")];
+  for (let index = steps.length - 1; index > 0; index--)
+    parts.push(visibleLine(steps[index]?.edge ?? ""), visibleLine(steps[index - 1]?.name ?? ""));
+  return parts.join(" ← ");
 }

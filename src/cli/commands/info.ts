@@ -61,7 +61,14 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
       "executable",
       [dump.exePath ?? dump.exe, dump.pid !== undefined && `pid ${dump.pid}`].filter(Boolean).join("  "),
     ],
-    ["signal", dump.signal === undefined ? undefined : `${dump.signalName ?? "?"} (${dump.signal})`],
+    [
+      "signal",
+      dump.signal === 0
+        ? "none: captured live by coredump capture, the process kept running"
+        : dump.signal === undefined
+          ? undefined
+          : `${dump.signalName ?? "?"} (${dump.signal})`,
+    ],
     ["stored", `${formatSize(dump.size)} ${dump.layout === "zip" ? "zip" : (dump.compression ?? "")}`.trim()],
     ["core size", dump.coreSize === undefined ? undefined : formatSize(dump.coreSize)],
     [

@@ -4,7 +4,7 @@ import { NoMatchError } from "../../catalog/resolve.js";
 import { UsageError } from "../../errors.js";
 import type { Settings } from "../../settings.js";
 import { formatSize, formatTime } from "../../ui/format.js";
-import { renderTable } from "../../ui/table.js";
+import { renderTable, terminalWidth } from "../../ui/table.js";
 import { style, writeHuman, writeJsonArray } from "../../ui/untrusted-text.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
@@ -40,11 +40,21 @@ function renderDumps(dumps: readonly Dump[]): string {
     dump.namespace ?? "-",
     dump.pod ?? "-",
     dump.exe ?? "-",
-    dump.signalName ?? (dump.signal === undefined ? "-" : String(dump.signal)),
+    signalCell(dump),
     formatSize(dump.size),
     dump.complete ? dump.state : style.red(dump.state),
   ]);
-  return renderTable(["ID", "TIME", "NAMESPACE", "POD", "EXE", "SIGNAL", "SIZE", "STATE"], rows);
+  return renderTable(
+    ["ID", "TIME", "NAMESPACE", "POD", "EXE", "SIGNAL", "SIZE", "STATE"],
+    rows,
+    terminalWidth(process.stdout),
+  );
+}
+
+/** Signal 0 is what `coredump capture` writes: a live process's core, no death. */
+function signalCell(dump: Dump): string {
+  if (dump.signal === 0) return "captured";
+  return dump.signalName ?? (dump.signal === undefined ? "-" : String(dump.signal));
 }
 
 function parseCount(word: string | undefined): number | undefined {
