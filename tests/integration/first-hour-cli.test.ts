@@ -26,13 +26,14 @@ describe("the small things of the first hour", () => {
     dumps = await crashDumps([await realCore()], "stored-zip");
   });
 
-  it("help list prints list's help, exit 0; an unknown command with --help is an error, exit 2", async () => {
+  it("help list prints list's help, exit 0; an unknown command with --help, or after help, is an error, exit 2", async () => {
     const help = await coredump(["help", "list"]);
     assert.equal(help.exitCode, 0, help.stderr);
     assert.match(help.stdout, /^Usage: coredump list/);
     for (const args of [
       ["triage", "--help"],
       ["--dir", "/tmp", "triage", "-h"],
+      ["help", "triage"],
     ]) {
       const unknown = await coredump(args);
       assert.equal(unknown.exitCode, 2, unknown.stdout);
