@@ -21,6 +21,7 @@ import { pullFileFromImage } from "../image/image-file.js";
 import { defaultKeychain } from "../image/keychain.js";
 import { formatReference } from "../image/reference.js";
 import { RegistryError } from "../image/registry-error.js";
+import type { TransferWatcher } from "../image/transfer-watcher.js";
 import type { Settings } from "../settings.js";
 import { sha256File } from "../util/sha256-file.js";
 import { BinaryCache } from "./binary-cache.js";
@@ -45,6 +46,8 @@ export interface ExecutableRequest {
   /** Docker's config, pull secrets, insecure registries, registry limits, npm's environment. */
   settings: Settings;
   onProgress?: (message: string) => void;
+  /** Watches each layer's download from a registry (a progress bar on a terminal). */
+  onTransfer?: (what: string) => TransferWatcher;
 }
 
 /**
@@ -118,6 +121,7 @@ class Resolver {
   private readonly cache: BinaryCache;
   private readonly settings: Settings;
   private readonly progress: (message: string) => void;
+  private readonly onTransfer: ((what: string) => TransferWatcher) | undefined;
   private readonly mismatches: CheckedBinary[] = [];
   private readonly otherMachines: Array<{ binary: string; machine: Machine }> = [];
   private readonly failures: string[] = [];
@@ -134,6 +138,7 @@ class Resolver {
     this.cache = new BinaryCache(request.cacheDir);
     this.settings = request.settings;
     this.progress = request.onProgress ?? (() => {});
+    this.onTransfer = request.onTransfer;
   }
 
   async userBinary(binary: string): Promise<ExecutableResult> {
@@ -333,6 +338,7 @@ class Resolver {
           insecureRegistries,
           limits: this.settings.limits.registry,
           onProgress: this.progress,
+          ...(this.onTransfer ? { onTransfer: this.onTransfer } : {}),
         });
         const detail = `${label} ${pulled.path} (layer ${pulled.layerDigest})`;
         const found = await accept(pulled.file, `${pulled.path} in ${label}`, detail);

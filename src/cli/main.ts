@@ -342,8 +342,8 @@ function exitQuietlyOnClosedPipe(): void {
 }
 
 /**
- * `coredump triage --help` names a command that does not exist: that is the error to show (exit 2), not
- * the program's help, which commander would print because --help comes first to it.
+ * `coredump triage --help` and `coredump help triage` name a command that does not exist: that is the error
+ * to show (exit 2), not the program's help, which commander would print because --help comes first to it.
  */
 function withoutHelpOfUnknownCommand(program: Command, argv: readonly string[]): string[] {
   const args = argv.slice(2);
@@ -362,7 +362,14 @@ function withoutHelpOfUnknownCommand(program: Command, argv: readonly string[]):
     if (takesValue.has(arg)) index++;
   }
   const known = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
-  if (operand === undefined || operand === "help" || known.includes(operand)) return [...argv];
+  if (operand === "help") {
+    // `coredump help nope`: the unknown command is the error, not the program's help.
+    const asked = args[args.indexOf("help") + 1];
+    if (asked !== undefined && !asked.startsWith("-") && !known.includes(asked))
+      return [...argv.slice(0, 2), asked];
+    return [...argv];
+  }
+  if (operand === undefined || known.includes(operand)) return [...argv];
   return argv.filter((arg, index) => index < 2 || (arg !== "--help" && arg !== "-h"));
 }
 

@@ -103,6 +103,8 @@ export async function prepareDump(
     verify: flags.verify !== false,
     insecureRegistries: flags.insecureRegistry ?? [],
     onProgress: say,
+    onTransfer: (what) =>
+      new TransferProgress(`executable: ${what}`, !flags.quiet && process.stderr.isTTY === true),
     ...(dump.exePath ? { exePath: dump.exePath } : {}),
     ...(flags.binary ? { binary: flags.binary } : {}),
   });

@@ -9,6 +9,7 @@ import { formatReference, type ImageReference, manifestSelector } from "./refere
 import { RegistryClient } from "./registry-client.js";
 import { RegistryError } from "./registry-error.js";
 import type { RetryLimits } from "./retry-policy.js";
+import type { TransferWatcher } from "./transfer-watcher.js";
 
 /** Which image to open, and how to reach its registry. */
 export interface ImageOpenRequest {
@@ -21,6 +22,8 @@ export interface ImageOpenRequest {
   /** Retries, waits and stalls of the registry's requests (settings.ts). */
   limits?: RetryLimits;
   onProgress?: (message: string) => void;
+  /** A watcher of each layer's download (bytes, rate), given what is downloaded. */
+  onTransfer?: (what: string) => TransferWatcher;
 }
 
 export interface ImageFileRequest extends ImageOpenRequest {
@@ -48,6 +51,7 @@ export interface OpenImage {
   /** Newest first. */
   layers: Descriptor[];
   progress: (message: string) => void;
+  transfer?: (what: string) => TransferWatcher;
 }
 
 /**
@@ -75,7 +79,16 @@ export async function openImage(request: ImageOpenRequest): Promise<OpenImage> {
     );
   }
   const layers = [...manifest.layers].reverse();
-  return { client, name, manifestDigest: digest, config, layers, progress };
+  const transfer = request.onTransfer;
+  return {
+    client,
+    name,
+    manifestDigest: digest,
+    config,
+    layers,
+    progress,
+    ...(transfer ? { transfer } : {}),
+  };
 }
 
 /**
@@ -86,7 +99,14 @@ export async function openImage(request: ImageOpenRequest): Promise<OpenImage> {
 export async function pullFileFromImage(request: ImageFileRequest): Promise<ImageFile> {
   const image = await openImage(request);
   const candidates = [...new Set(request.candidates(image.config).map(normalizeArchivePath))];
-  const walk = new LayerWalk(image.client, image.layers, request.workDir, image.name, image.progress);
+  const walk = new LayerWalk(
+    image.client,
+    image.layers,
+    request.workDir,
+    image.name,
+    image.progress,
+    image.transfer,
+  );
   try {
     const found = firstFile(await walk.findEach(candidates, "first"), candidates, image.name);
     const file = await walk.contentsOf(found);
@@ -109,7 +129,7 @@ export async function pullFilesFromImage(
   paths: readonly string[],
   workDir: string,
 ): Promise<Array<ImageFile | RegistryError>> {
-  const walk = new LayerWalk(image.client, image.layers, workDir, image.name, image.progress);
+  const walk = new LayerWalk(image.client, image.layers, workDir, image.name, image.progress, image.transfer);
   const handedOut = new Set<string>();
   try {
     const unique = [...new Set(paths.map(normalizeArchivePath))];

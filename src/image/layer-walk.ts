@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { pipeline, type Readable, Transform } from "node:stream";
 import { ImageTree, type Resolution } from "./image-tree.js";
 import { joinPath, LayerIndex, normalizeArchivePath } from "./layer-index.js";
 import { readLayer } from "./layer-reader.js";
@@ -8,6 +9,7 @@ import type { Descriptor } from "./manifest.js";
 import { layerCompression } from "./media-types.js";
 import type { RegistryClient } from "./registry-client.js";
 import { RegistryError } from "./registry-error.js";
+import type { TransferWatcher } from "./transfer-watcher.js";
 
 /** A path the image holds as a file: where in which layer. */
 export type FoundFile = Extract<Resolution, { state: "file" }>;
@@ -36,6 +38,7 @@ export class LayerWalk {
     private readonly workDir: string,
     private readonly name: string,
     private readonly progress: (message: string) => void,
+    private readonly transfer?: (what: string) => TransferWatcher,
   ) {}
 
   /**
@@ -142,8 +145,10 @@ export class LayerWalk {
     }
     this.progress(`reading ${what}: ${descriptor.digest} (${(descriptor.size / 1e6).toFixed(1)} MB)`);
     const index = new LayerIndex();
+    const watcher = this.transfer?.(`layer ${layer + 1} of ${this.layers.length}`);
+    watcher?.start(descriptor.size);
     const captured = await readLayer({
-      blob: await this.client.blob(descriptor, what),
+      blob: watched(await this.client.blob(descriptor, what), watcher),
       compression,
       index,
       what,
@@ -151,7 +156,7 @@ export class LayerWalk {
         if (!keep(member) || entry.type !== "file") return undefined;
         return path.join(this.workDir, `${this.prefix}-${++this.count}`);
       },
-    });
+    }).finally(() => watcher?.stop());
     if (wanted) addLinkTargets(index, wanted);
     for (const [member, file] of captured) {
       const previous = this.kept.get(key(layer, member));
@@ -160,6 +165,18 @@ export class LayerWalk {
     }
     this.indexes[layer] = index;
   }
+}
+
+/** The blob, its bytes counted by `watcher` on their way; its error (a digest that did not match) passes on. */
+function watched(blob: Readable, watcher: TransferWatcher | undefined): Readable {
+  if (!watcher) return blob;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      watcher.add(chunk.length);
+      done(null, chunk);
+    },
+  });
+  return pipeline(blob, counter, () => {});
 }
 
 /** Adds the targets of the layer's symlinks that sit at wanted paths (for later layers). */

@@ -2,7 +2,7 @@ import { renderTable } from "../ui/table.js";
 import { style } from "../ui/untrusted-text.js";
 import type { Report } from "./build-report.js";
 
-const MB = 1024 * 1024;
+const MIB = 1024 * 1024;
 
 /** The headline: what kind of death, and what said so. */
 export function kindLine(report: Report): string {
@@ -36,9 +36,12 @@ export function fatalLine(fatal: NonNullable<Report["fatal"]>): string {
   return `${style.bold.red(fatal.message)}  ${style.dim(`(from the ${fatal.source})`)}`;
 }
 
-/** `61.9 MB`, or `28.6 kB` below a megabyte. */
+/**
+ * `61.9 MiB`, or `28.6 KiB` below one: binary units, as V8 counts its heap (`--max-old-space-size=64` is
+ * 64 MiB) and labelled so, beside `heap`'s decimal MB (formatSize).
+ */
 function megabytes(bytes: number): string {
-  return bytes < MB ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / MB).toFixed(1)} MB`;
+  return bytes < MIB ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / MIB).toFixed(1)} MiB`;
 }
 
 export function faultLine(fault: NonNullable<Report["fault"]>): string {

@@ -14,6 +14,12 @@ function executableProof(executable: NonNullable<Report["executable"]>): string 
   return `${executable.verificationNote ?? executable.verification}; the file's build-id ${buildId}`;
 }
 
+/** `killed by SIGSEGV (11)`; signal 0 is what `coredump capture` writes: a live process, no death. */
+function howItEnded(report: Report): string {
+  if (report.signal === 0) return "captured live (no signal)";
+  return `killed by ${report.signalName ?? "?"}${report.signal === null ? "" : ` (${report.signal})`}`;
+}
+
 /** The report as a person reads it: identity, the error, the stacks, the log's tail; controls escaped. */
 export function renderReport(report: Report): string {
   const time = report.timestamp ? new Date(report.timestamp) : undefined;
@@ -22,10 +28,10 @@ export function renderReport(report: Report): string {
     [
       style.bold(`Dump ${report.id}`),
       kindLine(report),
-      `  crashed    ${time ? `${formatTime(time)} (${formatAge(time)})` : "-"}`,
+      `  ${report.signal === 0 ? "captured " : "crashed  "}  ${time ? `${formatTime(time)} (${formatAge(time)})` : "-"}`,
       `  pod        ${report.namespace ?? "-"}/${report.pod ?? "-"}${report.nodeHostname ? ` on node ${report.nodeHostname}` : ""}`,
       ...report.images.map((image, index) => `  ${index === 0 ? "image     " : "          "} ${image}`),
-      `  process    ${report.exePath ?? "?"}${report.pid === null ? "" : ` (pid ${report.pid})`}, killed by ${report.signalName ?? "?"}${report.signal === null ? "" : ` (${report.signal})`}`,
+      `  process    ${report.exePath ?? "?"}${report.pid === null ? "" : ` (pid ${report.pid})`}, ${howItEnded(report)}`,
       `  node       ${report.nodeVersion ? `v${report.nodeVersion}` : "-"}`,
       ...(report.coreTruncated ? [`  core       ${style.red(truncationNote(report.coreTruncated))}`] : []),
       ...(report.machine

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { execa } from "execa";
-import { coredump, coredumpBinary, freshCacheHome, json } from "../support/cli.js";
+import { coredump, coredumpBinary, freshCacheHome, json, onDumpArgs } from "../support/cli.js";
 import { crashDumps, crashSpec } from "../support/crash-dumps.js";
 import { defaultSpec, looseDump, writeToDirectory } from "../support/handler-layout.js";
 import { projectLlnode } from "../support/llnode-plugin.js";
@@ -26,13 +26,14 @@ describe("the small things of the first hour", () => {
     dumps = await crashDumps([await realCore()], "stored-zip");
   });
 
-  it("help list prints list's help, exit 0; an unknown command with --help is an error, exit 2", async () => {
+  it("help list prints list's help, exit 0; an unknown command with --help, or after help, is an error, exit 2", async () => {
     const help = await coredump(["help", "list"]);
     assert.equal(help.exitCode, 0, help.stderr);
     assert.match(help.stdout, /^Usage: coredump list/);
     for (const args of [
       ["triage", "--help"],
       ["--dir", "/tmp", "triage", "-h"],
+      ["help", "triage"],
     ]) {
       const unknown = await coredump(args);
       assert.equal(unknown.exitCode, 2, unknown.stdout);
@@ -76,16 +77,7 @@ describe("the small things of the first hour", () => {
     const crash = await realCore();
     const env = { LLNODE_PLUGIN: await projectLlnode() };
     const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
-    const args = [
-      "debug",
-      dumps.ids[0] ?? "",
-      "--dir",
-      dumps.dir,
-      "--workdir",
-      workdir,
-      "--binary",
-      crash.node,
-    ];
+    const args = onDumpArgs("debug", dumps.ids[0] ?? "", { dir: dumps.dir, workdir, node: crash.node });
     const loud = await coredump([...args, "--batch", "-o", "v8 bt 1"], env);
     assert.equal(loud.exitCode, 0, loud.stderr);
     assert.match(loud.stderr, /llnode plugin: /);

@@ -3,7 +3,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { coredump, json } from "../support/cli.js";
+import { coredump, json, onDumpArgs } from "../support/cli.js";
 import { crashDumps } from "../support/crash-dumps.js";
 import { knownHeapCore } from "../support/known-heap-core.js";
 
@@ -16,16 +16,7 @@ describe("heap prints retainers in report's order", () => {
     const known = await knownHeapCore("22.22.0");
     const dumps = await crashDumps([{ core: known.core, pid: known.pid, signal: 6, stderr: "" }], "loose");
     const workdir = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
-    const args = [
-      "heap",
-      dumps.ids[0] ?? "",
-      "--dir",
-      dumps.dir,
-      "--workdir",
-      workdir,
-      "--binary",
-      known.node,
-    ];
+    const args = onDumpArgs("heap", dumps.ids[0] ?? "", { dir: dumps.dir, workdir, node: known.node });
     const machine = json<HeapJson>(await coredump([...args, "--retainers", "Session", "--json"]));
     const human = await coredump([...args, "--retainers", "Session"]);
     assert.equal(human.exitCode, 0, human.stderr);

@@ -3,10 +3,9 @@ import { chmod, mkdir, mkdtemp, readdir, stat, symlink, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { execa } from "execa";
-import { cliEnvironment, coredump, coredumpBinary } from "../support/cli.js";
+import { coredump } from "../support/cli.js";
 import { placeholderDumpSuite } from "../support/hostile-dump.js";
-import { assertOneLine, canUnshare, isRoot, withReadOnly } from "../support/one-line.js";
+import { asNobody, assertOneLine, canUnshare, isRoot, withReadOnly } from "../support/one-line.js";
 
 describe("hostile #6, #12: working folders that are links, files, read-only or not ours", () => {
   const suite = placeholderDumpSuite();
@@ -49,26 +48,13 @@ describe("hostile #6, #12: working folders that are links, files, read-only or n
   }, async () => {
     const work = await mkdtemp(path.join(tmpdir(), "coredump-work-"));
     await chmod(work, 0o755);
-    const result = await execa(
-      "setpriv",
-      [
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        process.execPath,
-        coredumpBinary(),
-        "fetch",
-        spec.uuid,
-        "--workdir",
-        path.join(work, "sub"),
-        ...suite.args(),
-      ],
-      { env: cliEnvironment({ XDG_CACHE_HOME: work }), extendEnv: false, reject: false, stdin: "ignore" },
+    const result = await asNobody(
+      ["fetch", spec.uuid, "--workdir", path.join(work, "sub"), ...suite.args()],
+      {
+        XDG_CACHE_HOME: work,
+      },
     );
-    assertOneLine(
-      { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr },
-      /is not writable by this user: give --workdir a folder you can write/,
-    );
+    assertOneLine(result, /is not writable by this user: give --workdir a folder you can write/);
   });
 
   for (const [what, binary, pattern] of [

@@ -28,7 +28,7 @@ import { type CliResult, cliEnvironment, coredumpBinary, coredumpProcess } from 
 import { crashDumps } from "../support/crash-dumps.js";
 import { type HeapCore, heapCore } from "../support/heap-core.js";
 import { officialNode } from "../support/node-builds.js";
-import { assertOneLine, canUnshare, isRoot, withReadOnly } from "../support/one-line.js";
+import { asNobody, assertOneLine, canUnshare, isRoot, withReadOnly } from "../support/one-line.js";
 
 /** The start of every `.heapsnapshot` coredump writes. */
 const SNAPSHOT_START = '{"snapshot":{"meta":';
@@ -203,22 +203,11 @@ describe("hostile #1: heapsnapshot -o never renames over what is not a regular f
     const ownWork = await folder();
     await chmod(ownWork, 0o777);
     await chmod(dumps, 0o755);
-    const result = await execa(
-      "setpriv",
-      [
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        process.execPath,
-        coredumpBinary(),
-        ...args(path.join(dir, "x.heapsnapshot")).map((arg) => (arg === workdir ? ownWork : arg)),
-      ],
-      { env: cliEnvironment({ XDG_CACHE_HOME: ownWork }), extendEnv: false, reject: false, stdin: "ignore" },
+    const result = await asNobody(
+      args(path.join(dir, "x.heapsnapshot")).map((arg) => (arg === workdir ? ownWork : arg)),
+      { XDG_CACHE_HOME: ownWork },
     );
-    assertOneLine(
-      { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr },
-      /is not writable by this user: give -o a place you can write/,
-    );
+    assertOneLine(result, /is not writable by this user: give -o a place you can write/);
     assert.deepEqual(await readdir(dir), []);
   });
 

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { readCoreSummary } from "../../src/elf/index.js";
-import { coredump, freshCacheHome, json } from "../support/cli.js";
+import { coredump, coredumpBinary, freshCacheHome, json } from "../support/cli.js";
 import { defaultSpec, zipDump } from "../support/handler-layout.js";
 import { officialNode } from "../support/node-builds.js";
 import { buildLayer, fileFromDisk, parents } from "../support/oci-layer.js";
@@ -13,6 +13,7 @@ import { realCore } from "../support/real-core.js";
 import { fakeBinary, fileAt, freshRepository } from "../support/registry-images.js";
 import { rigRegistry } from "../support/registry-rig.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
+import { TmuxSession } from "../support/tmux.js";
 
 interface FetchJson {
   id: string;
@@ -77,5 +78,29 @@ describe("coredump fetch brings the executable that produced the core (end to en
     const again = json<FetchJson>(await coredump(["fetch", uuid, "--json", "--workdir", workdir], env));
     assert.equal(again.executableSource, "cache");
     assert.equal(again.executable, fetched.executable);
+  });
+
+  it("on a terminal, the executable's download from the image shows its progress", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "coredump-terminal-"));
+    const [go, bytes] = [path.join(folder, "go"), path.join(folder, "bytes")];
+    const script = [
+      `while [ ! -e ${go} ]; do sleep 0.1; done`,
+      `${process.execPath} ${coredumpBinary()} fetch ${uuid} --workdir ${path.join(folder, "work")}`,
+    ].join("; ");
+    // A cache of its own: the executable is pulled from the image, not served from the cache.
+    const session = await TmuxSession.start(["bash", "-c", script], {
+      ...env,
+      XDG_CACHE_HOME: freshCacheHome(),
+      NO_COLOR: "1",
+      TERM: "xterm-256color",
+    });
+    try {
+      await session.record(bytes);
+      await writeFile(go, "");
+      await session.waitFor(/^exit status 0$/m);
+      assert.match(await readFile(bytes, "utf8"), /executable: layer \d of 2 \d+% /);
+    } finally {
+      await session.kill();
+    }
   });
 });

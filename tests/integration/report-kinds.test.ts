@@ -221,6 +221,9 @@ describe("report on a capture of a live process, and on the tutorial's uncaught 
       assert.equal(r.kind, "snapshot", JSON.stringify(r.kindSigns));
       const human = await coredump(["report", "last", "--workdir", workdir, "--binary", node], env);
       assert.match(human.stdout, /died of\s+snapshot/);
+      assert.match(human.stdout, /^ {2}captured {3}\d/m);
+      assert.match(human.stdout, /captured live \(no signal\)/);
+      assert.doesNotMatch(human.stdout, /killed by/);
     } finally {
       live.kill();
       await live;

@@ -56,6 +56,15 @@ export async function coredumpWithin(
   };
 }
 
+/** `VERB ID --dir DIR --workdir WORKDIR --binary NODE`: a verb on one dump of a folder store, with its node. */
+export function onDumpArgs(
+  verb: string,
+  id: string,
+  where: { dir: string; workdir: string; node: string },
+): string[] {
+  return [verb, id, "--dir", where.dir, "--workdir", where.workdir, "--binary", where.node];
+}
+
 export function coredumpBinary(): string {
   return path.join(repoRoot(), "bin", "coredump.js");
 }

@@ -37,3 +37,13 @@ export async function withReadOnly(dir: string, args: readonly string[], env = {
   );
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Runs coredump as the user nobody (65534), with no groups: for a path that user may not write. */
+export async function asNobody(args: readonly string[], env = {}): Promise<CliResult> {
+  const result = await execa(
+    "setpriv",
+    ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, coredumpBinary(), ...args],
+    { env: cliEnvironment(env), extendEnv: false, reject: false, stdin: "ignore" },
+  );
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}

@@ -38,32 +38,22 @@ function reportWith(jsStack: Report["jsStack"]): Report {
   };
 }
 
+/** llnode's frames: the printed ones, the first at `firstLine` (9 where llnode read it right). */
+function llnodeFrames(firstLine: number): Report["jsStack"] {
+  return PRINTED.map((printed, index) => ({
+    function: printed.function.replace(/^Server\./, ""),
+    file: printed.file,
+    line: index === 0 ? firstLine : printed.line,
+    column: printed.column,
+    source: "llnode" as const,
+    position: "call site" as const,
+    matchesV8Printed: index !== 0 || firstLine === printed.line,
+  }));
+}
+
 describe("report: the JavaScript stack shown first is never one that differs from what V8 printed", () => {
   it("puts V8's printed stack first where llnode's differs, and names both positions of each differing frame", () => {
-    const text = unstyled(
-      renderReport(
-        reportWith([
-          {
-            function: "myRequestListener",
-            file: "/app/server.js",
-            line: 8,
-            column: 7,
-            source: "llnode",
-            position: "call site",
-            matchesV8Printed: false,
-          },
-          {
-            function: "emit",
-            file: "node:events",
-            line: 514,
-            column: 20,
-            source: "llnode",
-            position: "call site",
-            matchesV8Printed: true,
-          },
-        ]),
-      ),
-    );
+    const text = unstyled(renderReport(reportWith(llnodeFrames(8))));
     const printedAt = text.indexOf("JavaScript stack (as V8 printed it before aborting");
     const llnodeAt = text.indexOf("llnode's stack (1 of 2 frames as V8 printed them");
     assert.ok(printedAt >= 0 && llnodeAt > printedAt, text);
@@ -75,30 +65,7 @@ describe("report: the JavaScript stack shown first is never one that differs fro
   });
 
   it("shows llnode's stack alone, first, where every frame is where V8 printed it", () => {
-    const text = unstyled(
-      renderReport(
-        reportWith([
-          {
-            function: "myRequestListener",
-            file: "/app/server.js",
-            line: 9,
-            column: 7,
-            source: "llnode",
-            position: "call site",
-            matchesV8Printed: true,
-          },
-          {
-            function: "emit",
-            file: "node:events",
-            line: 514,
-            column: 20,
-            source: "llnode",
-            position: "call site",
-            matchesV8Printed: true,
-          },
-        ]),
-      ),
-    );
+    const text = unstyled(renderReport(reportWith(llnodeFrames(9))));
     assert.match(
       text,
       /JavaScript stack \(llnode, call sites; the same as the stack V8 printed before aborting\)/,

@@ -36,7 +36,7 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
     return;
   }
   const lines = [
-    `Node ${reading.nodeVersion}: ${reading.objects.toLocaleString("en")} live objects, ${formatSize(reading.bytes)}` +
+    `Node ${reading.nodeVersion}${reading.verifiedVersion ? "" : " (unverified version: newer than any the reader is tested on)"}: ${reading.objects.toLocaleString("en")} live objects, ${formatSize(reading.bytes)}` +
       ` (${reading.unreachable.objects.toLocaleString("en")} unreachable objects, ${formatSize(reading.unreachable.bytes)}, not counted)`,
     "",
     renderTable(
