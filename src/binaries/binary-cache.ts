@@ -31,7 +31,11 @@ export class BinaryCache {
     } catch {
       return undefined;
     }
-    for (const name of names.filter((entry) => !entry.startsWith(".")).sort()) {
+    // `<name>.nodebug` beside it is the debuggers' copy without DWARF (src/debuggers/strip-debug.ts), never
+    // the executable: taken for one, a `--binary /proc/1/exe` once made every later fetch name `exe.nodebug`.
+    for (const name of names
+      .filter((entry) => !entry.startsWith(".") && !entry.endsWith(".nodebug"))
+      .sort()) {
       const file = path.join(folder, name);
       if ((await stat(file)).isFile()) {
         const now = new Date();

@@ -9,11 +9,15 @@ import { which } from "./which.js";
 
 const KINDS: readonly DebuggerKind[] = ["llnode", "lldb", "gdb"];
 
-/** `--debugger`, else `$COREDUMP_DEBUGGER`, else llnode for node and gdb (or lldb) for anything else. */
+/**
+ * `--debugger`, else `$COREDUMP_DEBUGGER`, else llnode for node (an executable so named, or a core that names
+ * a Node version: `--binary /proc/1/exe` is node too) and gdb (or lldb) for anything else.
+ */
 export function chooseDebugger(
   flag: string | undefined,
   executable: string,
   settings: Settings,
+  coreNodeVersion?: string,
 ): DebuggerKind {
   const named = flag ?? settings.debugger;
   if (named !== undefined) {
@@ -21,7 +25,8 @@ export function chooseDebugger(
       throw new UsageError(`--debugger ${named}: choose llnode, lldb or gdb`);
     return named as DebuggerKind;
   }
-  if (/^node(js)?(\.nodebug)?$/.test(path.basename(executable))) return "llnode";
+  if (coreNodeVersion !== undefined || /^node(js)?(\.nodebug)?$/.test(path.basename(executable)))
+    return "llnode";
   return which(settings.gdb, settings.path) ? "gdb" : "lldb";
 }
 

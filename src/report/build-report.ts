@@ -220,7 +220,7 @@ async function addDebuggerFindings(
   v8Printed: AbortText,
   nodeVersion: string | undefined,
 ): Promise<DebugTarget | undefined> {
-  const kind = chooseDebugger(undefined, executable.path, settings);
+  const kind = chooseDebugger(undefined, executable.path, settings, nodeVersion);
   let target: DebugTarget;
   try {
     target = await prepareDebugTarget({

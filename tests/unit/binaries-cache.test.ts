@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { BinaryCache } from "../../src/binaries/binary-cache.js";
 import { BuildIdMismatchError } from "../../src/binaries/build-id-mismatch.js";
 import { imageCandidates } from "../../src/binaries/image-candidates.js";
+import { chooseDebugger } from "../../src/debuggers/choose.js";
+import { readSettings } from "../../src/settings.js";
 
 const ID = "bdc3f4212a228d03a64d92f350b4a3acf92ff96c";
 
@@ -24,6 +26,20 @@ describe("the binary cache", () => {
     assert.equal(await cache.lookup(ID), stored);
     await cache.discard(staging);
     assert.deepEqual(await readdir(path.join(cacheDir, "binaries")), [ID]);
+  });
+
+  it("never takes the debuggers' copy without DWARF (`exe.nodebug`, of a --binary /proc/1/exe) for the executable", async () => {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), "coredump-binaries-"));
+    const cache = new BinaryCache(cacheDir);
+    const folder = path.join(cacheDir, "binaries", ID);
+    await mkdir(folder, { recursive: true });
+    // strip-debug.ts writes `<name>.nodebug` beside the entries; `exe.nodebug` sorts before `node`.
+    await writeFile(path.join(folder, "exe.nodebug"), "ELF…");
+    assert.equal(await cache.lookup(ID), undefined);
+    const staging = await cache.staging();
+    await writeFile(path.join(staging, "download"), "ELF…");
+    const stored = await cache.store(path.join(staging, "download"), ID, "node");
+    assert.equal(await cache.lookup(ID), stored);
   });
 
   it("ignores what is not a build-id, so that no path escapes the cache", async () => {
@@ -69,5 +85,15 @@ describe("BuildIdMismatchError", () => {
     assert.match(error.message, new RegExp(`the core was made by build-id ${ID}`));
     assert.match(error.message, /\/tmp\/node has build-id ebeaf2df; x has build-id \(none\)/);
     assert.match(error.message, /--no-verify/);
+  });
+});
+
+describe("the debugger a dump opens", () => {
+  const settings = readSettings({ PATH: process.env.PATH ?? "" });
+  it("is llnode for a Node core whatever its executable is called (--binary /proc/1/exe)", () => {
+    assert.equal(chooseDebugger(undefined, "/proc/1/exe", settings, "26.12.1"), "llnode");
+    assert.equal(chooseDebugger(undefined, "/usr/local/bin/node", settings), "llnode");
+    assert.notEqual(chooseDebugger(undefined, "/proc/1/exe", settings), "llnode");
+    assert.equal(chooseDebugger("gdb", "/proc/1/exe", settings, "26.12.1"), "gdb");
   });
 });

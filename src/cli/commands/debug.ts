@@ -38,7 +38,8 @@ export async function debug(
       `no executable for this core (${executable.reason}): give one with --binary PATH`,
     );
   }
-  const kind = chooseDebugger(flags.debugger, executable.path, settings);
+  const coreNodeVersion = await readCoreNodeVersion(folder.core).catch(() => undefined);
+  const kind = chooseDebugger(flags.debugger, executable.path, settings, coreNodeVersion);
   const target = await prepareDebugTarget({
     kind,
     executable,
@@ -50,7 +51,7 @@ export async function debug(
     fullDebuginfo: flags.fullDebuginfo === true,
     settings,
   });
-  const nodeVersion = kind === "llnode" ? await readCoreNodeVersion(folder.core) : undefined;
+  const nodeVersion = kind === "llnode" ? coreNodeVersion : undefined;
   const plugin = target.plugin;
   if (plugin) {
     if (!flags.quiet) writeHuman(process.stderr, `coredump: llnode plugin: ${describePlugin(plugin)}\n`);
