@@ -9,6 +9,8 @@ export interface HeapSection {
   usedBytes?: number;
   top: HeapType[];
   retainers?: HeapRetainer[];
+  /** What of the core the heap reader could not read as it claimed (see `heap --json`'s notes). */
+  notes?: string[];
 }
 
 const TOP = 10;
@@ -18,8 +20,10 @@ export function heapSection(evidence: Evidence, figures: HeapFigures | undefined
   const section: HeapSection = { top: figures?.types.slice(0, TOP) ?? [] };
   const limitMb = evidence.core.maxOldSpaceMb ?? evidence.log?.maxOldSpaceMb;
   if (limitMb !== undefined) section.limitBytes = limitMb * MB;
-  const gc = evidence.log?.lastGc ?? evidence.core.lastGc;
+  // The core's own trace first: a log is the container's output, and anything may have written it.
+  const gc = evidence.core.lastGc ?? evidence.log?.lastGc;
   if (gc) section.usedBytes = Math.round(gc.afterMb * MB);
   if (figures?.retainers) section.retainers = figures.retainers;
+  if (figures?.notes) section.notes = figures.notes;
   return { ...section };
 }
