@@ -20,8 +20,9 @@ export function heapSection(evidence: Evidence, figures: HeapFigures | undefined
   const section: HeapSection = { top: figures?.types.slice(0, TOP) ?? [] };
   const limitMb = evidence.core.maxOldSpaceMb ?? evidence.log?.maxOldSpaceMb;
   if (limitMb !== undefined) section.limitBytes = limitMb * MB;
-  // The core's own trace first: a log is the container's output, and anything may have written it.
-  const gc = evidence.core.lastGc ?? evidence.log?.lastGc;
+  // The log's trace first: the core's memory may hold an older line of the trace than the last (on Node
+  // 26, 39 MB where the last collection left 70 MB), and out-of-memory is decided on the core's own signs.
+  const gc = evidence.log?.lastGc ?? evidence.core.lastGc;
   if (gc) section.usedBytes = Math.round(gc.afterMb * MB);
   if (figures?.retainers) section.retainers = figures.retainers;
   if (figures?.notes) section.notes = figures.notes;
