@@ -198,7 +198,11 @@ async function readZipMetadata(
   const after = [...small, ...(runtimeEntry ? [runtimeEntry] : [])]
     .map((entry) => entry.localHeaderOffset)
     .filter((offset) => offset > coreAt);
-  if (after.length > 0) await zip.prefetch(Math.min(...after), object.size);
+  if (after.length > 0)
+    await zip.prefetch(
+      after.reduce((least, at) => Math.min(least, at)),
+      object.size,
+    );
   const [texts, machine] = await Promise.all([
     Promise.all(small.map(async (entry) => [entry, await zip.readEntry(entry)] as const)),
     skipDumpInfo ? undefined : coreMachineInZip(store, object, zip),

@@ -36,6 +36,7 @@ export async function coreHeapFigures(request: HeapRequest): Promise<HeapFigures
   return {
     types: types.slice(0, TYPES).map(({ name, count, bytes }) => ({ name, count, bytes })),
     ...(retainers.length > 0 ? { retainers } : {}),
+    ...(heap.notes.length > 0 ? { notes: [...heap.notes] } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface HeapFigures {
   /** By bytes, largest first. */
   types: HeapType[];
   retainers?: HeapRetainer[];
+  /** What of the core was not read as it claimed (an edited or corrupted core); absent when all was. */
+  notes?: string[];
 }
 
 export interface HeapRequest {

@@ -24,6 +24,7 @@ export function heapLines(heap: NonNullable<Report["heap"]>): string {
     const rows = heap.top.map((type) => [`  ${type.name}`, String(type.count), megabytes(type.bytes)]);
     lines.push(renderTable(["  constructor", "count", "bytes"], rows));
   }
+  for (const note of heap.notes ?? []) lines.push(style.yellow(`  note: ${note}`));
   for (const retainer of heap.retainers ?? []) {
     lines.push(
       `  ${retainer.name} ← ${retainer.path.map((step) => `${step.edge} ← ${step.name}`).join(" ← ")}`,

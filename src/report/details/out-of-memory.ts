@@ -9,6 +9,8 @@ export interface HeapSection {
   usedBytes?: number;
   top: HeapType[];
   retainers?: HeapRetainer[];
+  /** What of the core the heap reader could not read as it claimed (see `heap --json`'s notes). */
+  notes?: string[];
 }
 
 const TOP = 10;
@@ -18,8 +20,11 @@ export function heapSection(evidence: Evidence, figures: HeapFigures | undefined
   const section: HeapSection = { top: figures?.types.slice(0, TOP) ?? [] };
   const limitMb = evidence.core.maxOldSpaceMb ?? evidence.log?.maxOldSpaceMb;
   if (limitMb !== undefined) section.limitBytes = limitMb * MB;
+  // The log's trace first: the core's memory may hold an older line of the trace than the last (on Node
+  // 26, 39 MB where the last collection left 70 MB), and out-of-memory is decided on the core's own signs.
   const gc = evidence.log?.lastGc ?? evidence.core.lastGc;
   if (gc) section.usedBytes = Math.round(gc.afterMb * MB);
   if (figures?.retainers) section.retainers = figures.retainers;
+  if (figures?.notes) section.notes = figures.notes;
   return { ...section };
 }
