@@ -414,14 +414,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url
   process.stdout.write(`--dir ${store.dir} --binary ${store.heap.node}\n`);
 }
 
+/** Far above what reading the heap core takes (about 200 MB): a bound against unbounded memory, not a claim. */
+const MEMORY_CEILING = 512 * 1024 * 1024;
+
 /**
- * `heap --json` of the dump `id` under /usr/bin/time: it ended with exit 0 and counted the app's objects
- * exactly; `peakRss` is for a bound against unbounded memory, never a performance claim.
+ * `heap --json` of the dump `id` under /usr/bin/time: it ended with exit 0, counted the app's objects
+ * exactly, and stayed under a generous memory ceiling.
  */
-export async function heapCountedExactly(
-  store: HostileStore,
-  id: string,
-): Promise<{ heap: HeapJson; peakRss: number }> {
+export async function heapCountedExactly(store: HostileStore, id: string): Promise<HeapJson> {
   const result = await coredumpPeakRss(
     ["heap", id, "--dir", store.dir, "--workdir", store.workdir, "--binary", store.heap.node, "--json"],
     store.env,
@@ -430,5 +430,27 @@ export async function heapCountedExactly(
   const heap = json<HeapJson>(result);
   assert.equal(countOf(heap, HEAP_APP_CLASSES.sessions), store.heap.sessions);
   assert.equal(countOf(heap, HEAP_APP_CLASSES.orders), store.heap.orders);
-  return { heap, peakRss: result.peakRss };
+  assert.ok(result.peakRss < MEMORY_CEILING, `peak RSS ${result.peakRss}`);
+  return heap;
+}
+
+/** `heapsnapshot -o` of the dump `name` into `folder`: it ended with exit 0, and said `note` on stderr and in the snapshot. */
+export async function snapshotSays(
+  store: HostileStore,
+  name: Parameters<typeof onHostileDump>[2],
+  folder: string,
+  note: RegExp,
+): Promise<void> {
+  const output = path.join(folder, "core.heapsnapshot");
+  const result = await onHostileDump(store, "heapsnapshot", name, [
+    "--binary",
+    store.heap.node,
+    "-o",
+    output,
+  ]);
+  assert.equal(result.timedOut, false, `heapsnapshot did not end: ${result.stderr}`);
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.match(result.stderr, note);
+  const snapshot = JSON.parse(await readFile(output, "utf8")) as { snapshot: { coredump_notes: string[] } };
+  assert.ok(snapshot.snapshot.coredump_notes.some((line) => note.test(line)));
 }
