@@ -3,17 +3,18 @@
  * heap snapshot: a node's retained size is what would be freed if it went, its own size plus the retained
  * sizes of the nodes it immediately dominates. Weak edges never retain.
  *
- * Algorithm: semi-NCA (Georgiadis, Tarjan and Werneck's variant of Lengauer–Tarjan): semidominators by
- * the simple link–eval forest with path compression, then each immediate dominator as the nearest common
- * ancestor of the node's DFS parent and its semidominator in the dominator tree built so far. Everything is
- * iterative (a chain of millions of nodes does not touch the JavaScript stack) and works in DFS preorder
- * numbers over typed arrays, with no object per node.
+ * Algorithm: Lengauer–Tarjan, the simple version (link–eval forest with path compression, buckets),
+ * O(E log N). Not semi-NCA: its walk up the dominator tree is quadratic when a deep DFS path ends in many
+ * nodes the root also holds (a long linked list whose last element holds a large array, say); the unit
+ * test "a deep chain whose end holds many nodes" is that graph. Everything is iterative (a chain of
+ * millions of nodes does not touch the JavaScript stack) and works in DFS preorder numbers over typed
+ * arrays, with no object per node.
  *
- * Memory, besides the caller's input: six Int32Arrays of N (one becomes the returned `idom`), the
+ * Memory, besides the caller's input: eight Int32Arrays of N (one becomes the returned `idom`), the
  * predecessor lists as CSR in DFS numbers (an Int32Array of N + 1 and an Int32Array of the strong edges
- * between reachable nodes, at most E), and the returned Float64Array `retained`: 28 bytes per node and
- * 4 bytes per edge for the computation, plus 8 bytes per node for `retained`, so 36 bytes per node and
- * 4 per edge at the peak.
+ * between reachable nodes, at most E), and the returned Float64Array `retained`: 36 bytes per node and
+ * 4 bytes per edge for the computation, plus 8 bytes per node for `retained`, so 44 bytes per node and
+ * 4 per edge at the peak (all live at once at the end).
  */
 
 export interface DominatorGraph {
@@ -132,52 +133,60 @@ export function dominators(graph: DominatorGraph): Dominators {
   for (let i = count; i > 0; i--) firstIn[i] = firstIn[i - 1] as number;
   firstIn[0] = 0;
 
-  // 3. Semidominators, in reverse preorder, with the link–eval forest (`ancestor`, `label`); `pre` is
-  //    free until step 5 and holds the path of a compression.
+  // 3. Semidominators in reverse preorder, with the link–eval forest (`ancestor`, `label`), and the
+  //    immediate dominators by Lengauer–Tarjan's buckets (each vertex waits in the bucket of its
+  //    semidominator until the tree edge from it is linked), written in place of `parent`: a vertex's DFS
+  //    parent is not read after its own turn. `pre` is free until step 5 and holds a compression's path.
   const ancestor = new Int32Array(count).fill(-1);
+  const bucketHead = new Int32Array(count).fill(-1);
+  const bucketNext = new Int32Array(count);
+  const idomNumber = parent;
   const path = pre;
   for (let i = 0; i < count; i++) {
     semi[i] = i;
     label[i] = i;
   }
+  // The vertex of least semidominator on v's path in the forest, compressing the path (iteratively).
+  const evaluate = (v: number): number => {
+    if (ancestor[v] === -1) return v;
+    let top = 0;
+    let x = v;
+    while (ancestor[ancestor[x] as number] !== -1) {
+      path[top++] = x;
+      x = ancestor[x] as number;
+    }
+    while (top > 0) {
+      const y = path[--top] as number;
+      const a = ancestor[y] as number;
+      if ((semi[label[a] as number] as number) < (semi[label[y] as number] as number)) {
+        label[y] = label[a] as number;
+      }
+      ancestor[y] = ancestor[a] as number;
+    }
+    return label[v] as number;
+  };
   for (let w = count - 1; w > 0; w--) {
     let best = semi[w] as number;
     for (let k = firstIn[w] as number, end = firstIn[w + 1] as number; k < end; k++) {
-      const v = sources[k] as number;
-      let u = v;
-      if (ancestor[v] !== -1) {
-        // Compress the path from v to just below its tree's root, topmost first.
-        let top = 0;
-        let x = v;
-        while (ancestor[ancestor[x] as number] !== -1) {
-          path[top++] = x;
-          x = ancestor[x] as number;
-        }
-        while (top > 0) {
-          const y = path[--top] as number;
-          const a = ancestor[y] as number;
-          if ((semi[label[a] as number] as number) < (semi[label[y] as number] as number)) {
-            label[y] = label[a] as number;
-          }
-          ancestor[y] = ancestor[a] as number;
-        }
-        u = label[v] as number;
-      }
-      const s = semi[u] as number;
+      const s = semi[evaluate(sources[k] as number)] as number;
       if (s < best) best = s;
     }
     semi[w] = best;
-    ancestor[w] = parent[w] as number;
+    bucketNext[w] = bucketHead[best] as number;
+    bucketHead[best] = w;
+    const p = parent[w] as number;
+    ancestor[w] = p;
+    for (let v = bucketHead[p] as number; v !== -1; v = bucketNext[v] as number) {
+      const u = evaluate(v);
+      idomNumber[v] = (semi[u] as number) < (semi[v] as number) ? u : p;
+    }
+    bucketHead[p] = -1;
   }
 
-  // 4. Immediate dominators in preorder, in place of `parent`: the nearest ancestor of the DFS parent, in
-  //    the dominator tree so far, whose number is at most the semidominator.
-  const idomNumber = parent;
+  // 4. Where the bucket step left a vertex whose dominator is that of another, in preorder.
   for (let w = 1; w < count; w++) {
-    let d = idomNumber[w] as number;
-    const s = semi[w] as number;
-    while (d > s) d = idomNumber[d] as number;
-    idomNumber[w] = d;
+    const d = idomNumber[w] as number;
+    if (d !== semi[w]) idomNumber[w] = idomNumber[d] as number;
   }
 
   // 5. Back to node indices, and retained sizes bottom up (a dominator precedes what it dominates).
