@@ -10,6 +10,11 @@ export interface FaultState {
   signal: number;
   /** Its program counter, where the machine's register layout is known (x86_64, aarch64). */
   pc?: number;
+  /** Its stack pointer and frame pointer (rsp and rbp, sp and x29), where the layout is known. */
+  sp?: number;
+  fp?: number;
+  /** Its thread pointer (x86_64's fs_base), which locates its thread-local variables. */
+  threadPointer?: number;
   /**
    * The address the faulting access touched (`si_addr` of SIGSEGV, SIGBUS, SIGILL, SIGFPE), where the kernel
    * sent the signal; absent when a handler sent it again itself (`si_code` SI_TKILL, as Node's does).
@@ -18,7 +23,10 @@ export interface FaultState {
 }
 
 /** `elf_prstatus` of 64-bit Linux: pr_cursig at 12, the registers at 112; the PC's slot by machine. */
-const PC_SLOT: Record<string, number> = { x86_64: 16, aarch64: 32 };
+const REGISTER_SLOTS: Record<string, { pc: number; sp: number; fp: number; threadPointer?: number }> = {
+  x86_64: { pc: 16, sp: 19, fp: 4, threadPointer: 21 },
+  aarch64: { pc: 32, sp: 31, fp: 29 },
+};
 const REGISTERS_AT = 112;
 const ADDRESS_SIGNALS = new Set([4, 7, 8, 11]);
 
@@ -31,9 +39,15 @@ export function parseFaultState(
   if (!status || status.desc.length < REGISTERS_AT) return undefined;
   const view = new ByteView(status.desc, littleEndian, true);
   const state: FaultState = { signal: view.u16(12) };
-  const slot = PC_SLOT[machine];
-  const pcAt = slot === undefined ? undefined : REGISTERS_AT + slot * 8;
-  if (pcAt !== undefined && pcAt + 8 <= status.desc.length) state.pc = view.u64(pcAt);
+  const slots = REGISTER_SLOTS[machine];
+  const register = (slot: number | undefined) => {
+    const at = slot === undefined ? undefined : REGISTERS_AT + slot * 8;
+    return at !== undefined && at + 8 <= status.desc.length ? view.u64(at) : undefined;
+  };
+  for (const name of ["pc", "sp", "fp", "threadPointer"] as const) {
+    const value = register(slots?.[name]);
+    if (value !== undefined) state[name] = value;
+  }
   const siginfo = notes.find((note) => note.name === "CORE" && note.type === NT_SIGINFO);
   if (siginfo && siginfo.desc.length >= 24 && ADDRESS_SIGNALS.has(state.signal)) {
     const info = new ByteView(siginfo.desc, littleEndian, true);

@@ -68,15 +68,18 @@ export class HeapStrings {
     return "seq";
   }
 
-  /** The text of the string a tagged pointer points at, or undefined when it is no string. */
-  read(tagged: number | undefined, depth = 0): string | undefined {
+  /**
+   * The text of the string a tagged pointer points at, or undefined when it is no string; cut at `limit`
+   * characters (a script's source is read whole by the stack walker, with a limit of its own).
+   */
+  read(tagged: number | undefined, depth = 0, limit = MAX_CHARS): string | undefined {
     const type = this.typeOfTagged(tagged);
     if (tagged === undefined || type < 0 || type >= this.firstNonString || depth > 8) return undefined;
     const address = tagged - 1;
     const lengthWord = this.memory.word(address + (this.lengthAt & ~7));
     if (lengthWord === undefined) return undefined;
     const length = (this.lengthAt & 4) === 0 ? lengthWord % 2 ** 32 : Math.floor(lengthWord / 2 ** 32);
-    const shown = Math.min(length, MAX_CHARS);
+    const shown = Math.min(length, limit);
     switch (this.representation(type)) {
       case "seq": {
         const oneByte = (type & this.encodingMask) === this.oneByteTag;
@@ -84,10 +87,10 @@ export class HeapStrings {
         return bytes?.toString(oneByte ? "latin1" : "utf16le");
       }
       case "cons": {
-        const first = this.read(this.memory.word(address + this.consFirstAt), depth + 1) ?? "";
+        const first = this.read(this.memory.word(address + this.consFirstAt), depth + 1, limit) ?? "";
         const second =
           first.length < shown
-            ? (this.read(this.memory.word(address + this.consFirstAt + 8), depth + 1) ?? "")
+            ? (this.read(this.memory.word(address + this.consFirstAt + 8), depth + 1, limit) ?? "")
             : "";
         return (first + second).slice(0, shown);
       }
@@ -101,7 +104,7 @@ export class HeapStrings {
         return parent?.slice(offset, offset + shown);
       }
       case "thin":
-        return this.read(this.memory.word(address + this.thinActualAt), depth + 1);
+        return this.read(this.memory.word(address + this.thinActualAt), depth + 1, limit);
       default:
         return this.readExternal(address, type, shown);
     }
@@ -120,7 +123,7 @@ export class HeapStrings {
 
   /** A sliced string's parent, read far enough to cover the slice. */
   private readLong(tagged: number | undefined, wanted: number, depth: number): string | undefined {
-    if (wanted <= MAX_CHARS) return this.read(tagged, depth);
+    if (wanted <= MAX_CHARS) return this.read(tagged, depth, wanted);
     const type = this.typeOfTagged(tagged);
     if (tagged === undefined || type < 0 || this.representation(type) !== "seq") return undefined;
     const oneByte = (type & this.encodingMask) === this.oneByteTag;

@@ -106,6 +106,15 @@ export class V8Constants {
     );
   }
 
+  /** Every constant whose name starts with `v8dbg_<prefix>`, by the rest of its name. */
+  named(prefix: string): Map<string, number> {
+    const found = new Map<string, number>();
+    const start = `v8dbg_${prefix}`;
+    for (const [name, value] of this.values)
+      if (name.startsWith(start)) found.set(name.slice(start.length), value);
+    return found;
+  }
+
   /** The instance type numbers whose enum name (`INTERNALIZED_ONE_BYTE_STRING_TYPE` …) matches `pattern`. */
   typesWhoseEnumMatches(pattern: RegExp): number[] {
     const types: number[] = [];

@@ -21,6 +21,7 @@ import type { Kind } from "./kinds/kind.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
 import { readLogText } from "./log-text.js";
 import { scanCoreText } from "./scan-core.js";
+import { samePlace, walkedStack } from "./walked-stack.js";
 
 export interface ReportFrame {
   function: string;
@@ -61,13 +62,15 @@ export interface Report {
   kindSigns: Sign[];
   error: { type: string; message: string; source: "llnode" | "core text" | "log" } | null;
   /**
-   * The JS stack: llnode's frames where it could read the core, else those V8 printed. llnode's frames say
+   * The JS stack: the frames coredump's stack walker read from the core, else llnode's where it could read
+   * the core, else those V8 printed. The walker's and llnode's frames say
    * whether their position is the call site or the function's start, and, where V8 printed a stack, whether
    * that frame's call site is the one V8 printed.
    */
   jsStack: Array<
     ReportFrame & {
-      source: "llnode" | "core text" | "log";
+      /** `core`: coredump's own stack walker read it from the core's memory (src/v8-stack). */
+      source: "core" | "llnode" | "core text" | "log";
       position?: "call site" | "function start";
       matchesV8Printed?: boolean;
     }
@@ -173,6 +176,10 @@ export async function buildReport({
     core: coreText,
     ...(logText ? { log: logText } : {}),
   };
+  if (executable.path !== null && nodeVersion) {
+    const walked = await walkedStack(folder.core, executable.path, nodeVersion, v8Printed.frames);
+    if (walked) report.jsStack = walked;
+  }
   let target: DebugTarget | undefined;
   if (executable.path === null) report.executableReason = executable.reason;
   else
@@ -270,7 +277,9 @@ function mergeLlnode(report: Report, findings: LlnodeFindings): void {
     .map((frame) => frame.function);
   if (!findings.readable) return;
   const jsFrames = findings.frames.filter((frame) => !frame.native && frame.file !== undefined);
-  if (jsFrames.length > 0) {
+  // The walker's frames are read from V8's own records of the stack, and lead wherever it placed every
+  // frame; it does not yet place optimized frames (their inlined functions), which llnode does.
+  if (jsFrames.length > 0 && !placedEveryFrame(report.jsStack)) {
     const printed = report.v8Printed.frames;
     report.jsStack = jsFrames.map(({ function: name, file, line, column, position }, index) => ({
       function: name,
@@ -287,18 +296,12 @@ function mergeLlnode(report: Report, findings: LlnodeFindings): void {
   if (findings.error) report.error = { ...findings.error, source: "llnode" };
 }
 
-/**
- * V8 prints `Server.myRequestListener` where llnode names `myRequestListener`, adds the name a method was
- * called by, and names functions after what they were assigned to (`Object.<anonymous>`, `Module._compile`)
- * where llnode has no name for them.
- */
-function samePlace(printed: ReportFrame | undefined, frame: ReportFrame): boolean {
-  if (!printed) return false;
-  const name = printed.function.replace(/ \[as [^\]]+\]$/, ""); // `Module.executeUserEntryPoint [as runMain]`
-  const named =
-    name === frame.function || name.endsWith(`.${frame.function}`) || frame.function === "(anonymous)";
+function placedEveryFrame(stack: Report["jsStack"]): boolean {
   return (
-    named && printed.file === frame.file && printed.line === frame.line && printed.column === frame.column
+    stack.length > 0 &&
+    stack.every(
+      (frame) => frame.source === "core" && (frame.file === undefined || frame.position === "call site"),
+    )
   );
 }
 

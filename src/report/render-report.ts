@@ -49,17 +49,18 @@ export function renderReport(report: Report): string {
       `${style.bold.red(`${report.error.type}: ${report.error.message}`)}  ${style.dim(`(from ${report.error.source})`)}`,
     );
   }
-  const fromLlnode = report.jsStack[0]?.source === "llnode";
+  const reader = readerOf(report);
   const agreeing = report.jsStack.filter((frame) => frame.matchesV8Printed).length;
-  const allAgree = fromLlnode && report.v8Printed.frames.length > 0 && agreeing === report.jsStack.length;
-  if (report.v8Printed.frames.length > 0 && fromLlnode && !allAgree) {
+  const allAgree =
+    reader !== undefined && report.v8Printed.frames.length > 0 && agreeing === report.jsStack.length;
+  if (report.v8Printed.frames.length > 0 && reader !== undefined && !allAgree) {
     // A frame that may be wrong is never shown first: what V8 itself printed leads.
     sections.push(
       frames("JavaScript stack (as V8 printed it before aborting, call sites)", report.v8Printed.frames),
     );
     sections.push(
       frames(
-        `llnode's stack (${agreeing} of ${report.jsStack.length} frames as V8 printed them; where they differ, V8's above is right)`,
+        `${reader === "llnode" ? "llnode's stack" : "Stack read from the core"} (${agreeing} of ${report.jsStack.length} frames as V8 printed them; where they differ, V8's above is right)`,
         withPrintedPositions(report),
       ),
     );
@@ -96,17 +97,26 @@ export function renderReport(report: Report): string {
   return visibleText(sections.join("\n\n"));
 }
 
+/** Who read the JS stack out of the core's memory, where a reader did (not V8's or Node's printed text). */
+function readerOf(report: Report): string | undefined {
+  const source = report.jsStack[0]?.source;
+  if (source === "core") return "read from the core's V8 frames";
+  if (source === "llnode") return "llnode";
+  return undefined;
+}
+
 function stackSource(report: Report, allAgree: boolean): string {
   if (report.jsStack[0]?.source === "log") return "the container's log";
-  if (report.jsStack[0]?.source !== "llnode") return "V8's own output";
+  const reader = readerOf(report);
+  if (reader === undefined) return "V8's own output";
   const callSites = report.jsStack.filter((frame) => frame.position === "call site").length;
-  if (callSites === 0) return "llnode; positions are where functions are defined";
+  if (callSites === 0) return `${reader}; positions are where functions are defined`;
   const positions =
     callSites === report.jsStack.length
       ? "call sites"
       : `call sites, where a frame says "function start" the function's first line`;
-  if (allAgree) return `llnode, ${positions}; the same as the stack V8 printed before aborting`;
-  return `llnode, ${positions}`;
+  if (allAgree) return `${reader}, ${positions}; the same as the stack V8 printed before aborting`;
+  return `${reader}, ${positions}`;
 }
 
 /** llnode's frames, each that differs from the frame V8 printed at its place saying V8's position beside its own. */

@@ -145,13 +145,13 @@ describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 and 26 u
       assert.deepEqual(
         report.jsStack[0],
         {
-          function: "myRequestListener",
+          function: "Server.myRequestListener",
           file: crash.scriptAsRun,
           line: 9,
           column: 7,
           position: "call site",
           matchesV8Printed: true,
-          source: "llnode",
+          source: "core",
         },
         version,
       );

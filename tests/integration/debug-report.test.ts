@@ -8,6 +8,7 @@ import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { defaultSpec, looseDump, writeToDirectory, zipDump } from "../support/handler-layout.js";
 import { projectLlnode, publishedLlnode } from "../support/llnode-plugin.js";
 import { nativeCore } from "../support/native-core.js";
+import { printedFrames } from "../support/printed-stack.js";
 import type { RealCore } from "../support/real-core.js";
 import { repoRoot } from "../support/repo-root.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
@@ -71,7 +72,7 @@ describe("debug and report on the tutorial's crash, executable from the rig's re
     }
   });
 
-  it("report --json holds the function, the script's path and the message, from llnode", async () => {
+  it("report --json holds the frames V8 printed, read from the core by the stack walker, and the message from llnode", async () => {
     for (const { version, layout, crash, id } of cases) {
       const result = await coredump(["report", id, "--workdir", workdir, "--json"], env);
       assert.equal(result.exitCode, 0, `${version} ${layout}: ${result.stderr}`);
@@ -79,15 +80,16 @@ describe("debug and report on the tutorial's crash, executable from the rig's re
       assert.equal(report.nodeVersion, version);
       assert.equal(report.debugger?.readable, true, `${version} ${layout}`);
       assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "llnode" });
-      assert.deepEqual(report.jsStack[0], {
-        function: "myRequestListener",
-        file: crash.scriptAsRun,
-        line: 7,
-        column: 27,
-        position: "function start",
-        matchesV8Printed: false,
-        source: "llnode",
-      });
+      assert.deepEqual(
+        report.jsStack,
+        printedFrames(crash.stderr, "FROM").map((frame) => ({
+          ...frame,
+          position: "call site",
+          matchesV8Printed: true,
+          source: "core",
+        })),
+        `${version} ${layout}`,
+      );
       assert.deepEqual(report.v8Printed.frames[0], {
         function: "Server.myRequestListener",
         file: crash.scriptAsRun,
@@ -104,13 +106,17 @@ describe("debug and report on the tutorial's crash, executable from the rig's re
     const result = await coredump(["report", id, "--workdir", workdir], env);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`TypeError: ${MESSAGE}`));
-    assert.match(result.stdout, new RegExp(`myRequestListener\\s+${crash.scriptAsRun}:7:27`));
+    assert.match(result.stdout, new RegExp(`Server\\.myRequestListener\\s+${crash.scriptAsRun}:9:7`));
+    assert.match(
+      result.stdout,
+      /JavaScript stack \(read from the core's V8 frames, call sites; the same as the stack V8 printed/,
+    );
     assert.match(result.stdout, /killed by SIGTRAP \(5\)/);
   });
 });
 
 describe("report on Node 22 with llnode 4.0 as published", () => {
-  it("says the plugin cannot read the core, and still names the function, call site and message from the core's text", async () => {
+  it("says the plugin cannot read the core, and still reads the frames from the core and the message from its text", async () => {
     const { crash, spec } = await tutorialDump("22.22.0");
     const s3 = rigS3();
     const bucket = await freshBucket(s3, "node22");
@@ -133,7 +139,9 @@ describe("report on Node 22 with llnode 4.0 as published", () => {
       file: crash.scriptAsRun,
       line: 9,
       column: 7,
-      source: "core text",
+      position: "call site",
+      matchesV8Printed: true,
+      source: "core",
     });
     const human = await coredump(["report", spec.uuid, "--workdir", workdir], env);
     assert.match(human.stdout, /could not read the core/);
@@ -148,7 +156,7 @@ describe("report on Node 22 with llnode 4.0 as published", () => {
 });
 
 describe("report on Node 22 and 24 with the project's llnode", () => {
-  it("takes the error and the call sites from llnode, and finds them the same as the stack V8 printed", async () => {
+  it("takes the error from llnode and the call sites from the core, the same as the stack V8 printed", async () => {
     const s3 = rigS3();
     const bucket = await freshBucket(s3, "project-llnode");
     const dumps = await Promise.all(["22.22.0", "24.11.0"].map((version) => tutorialDump(version)));
@@ -171,13 +179,13 @@ describe("report on Node 22 and 24 with the project's llnode", () => {
       assert.equal(report.debugger?.readable, true, crash.nodeVersion);
       assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "llnode" });
       assert.deepEqual(report.jsStack[0], {
-        function: "myRequestListener",
+        function: "Server.myRequestListener",
         file: crash.scriptAsRun,
         line: 9,
         column: 7,
         position: "call site",
         matchesV8Printed: true,
-        source: "llnode",
+        source: "core",
       });
       assert.ok(
         report.jsStack.every((frame) => frame.matchesV8Printed),
@@ -186,7 +194,7 @@ describe("report on Node 22 and 24 with the project's llnode", () => {
       const human = await coredump(["report", spec.uuid, "--workdir", workdir], env);
       assert.match(
         human.stdout,
-        /JavaScript stack \(llnode, call sites; the same as the stack V8 printed before aborting\)/,
+        /JavaScript stack \(read from the core's V8 frames, call sites; the same as the stack V8 printed before aborting\)/,
       );
       assert.match(human.stdout, new RegExp(`myRequestListener\\s+${crash.scriptAsRun}:9:7`));
     }

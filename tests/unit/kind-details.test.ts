@@ -21,17 +21,26 @@ function siginfo(signal: number, code: number, address: bigint): Buffer {
 
 describe("the crashed thread's state", () => {
   it("reads the signal, the program counter by machine, and the address the kernel reported", () => {
+    const status = prstatus(11, 0x7f200ba1e145n, 16);
+    status.writeBigUInt64LE(0x7ffd0000n, 112 + 19 * 8);
+    status.writeBigUInt64LE(0x7ffd0040n, 112 + 4 * 8);
+    status.writeBigUInt64LE(0x7f0000001000n, 112 + 21 * 8);
     const notes = [
-      { name: "CORE", type: NT_PRSTATUS, desc: prstatus(11, 0x7f200ba1e145n, 16) },
+      { name: "CORE", type: NT_PRSTATUS, desc: status },
       { name: "CORE", type: NT_SIGINFO, desc: siginfo(11, 1, 0x10n) },
     ];
     assert.deepEqual(parseFaultState(notes, "x86_64", true), {
       signal: 11,
       pc: 0x7f200ba1e145,
+      sp: 0x7ffd0000,
+      fp: 0x7ffd0040,
+      threadPointer: 0x7f0000001000,
       address: 0x10,
     });
-    const arm = [{ name: "CORE", type: NT_PRSTATUS, desc: prstatus(7, 0x4000n, 32) }];
-    assert.deepEqual(parseFaultState(arm, "aarch64", true), { signal: 7, pc: 0x4000 });
+    const armStatus = prstatus(7, 0x4000n, 32);
+    armStatus.writeBigUInt64LE(0xfff0n, 112 + 31 * 8);
+    const arm = [{ name: "CORE", type: NT_PRSTATUS, desc: armStatus }];
+    assert.deepEqual(parseFaultState(arm, "aarch64", true), { signal: 7, pc: 0x4000, sp: 0xfff0, fp: 0 });
   });
 
   it("gives no address for a signal a handler sent again itself (SI_TKILL), nor a PC for an unknown machine", () => {
@@ -39,7 +48,13 @@ describe("the crashed thread's state", () => {
       { name: "CORE", type: NT_PRSTATUS, desc: prstatus(11, 0x1234n, 16) },
       { name: "CORE", type: NT_SIGINFO, desc: siginfo(11, -6, 22219n) },
     ];
-    assert.deepEqual(parseFaultState(notes, "x86_64", true), { signal: 11, pc: 0x1234 });
+    assert.deepEqual(parseFaultState(notes, "x86_64", true), {
+      signal: 11,
+      pc: 0x1234,
+      sp: 0,
+      fp: 0,
+      threadPointer: 0,
+    });
     assert.deepEqual(parseFaultState(notes, "riscv64", true), { signal: 11 });
     assert.equal(parseFaultState([], "x86_64", true), undefined);
   });

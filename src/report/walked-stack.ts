@@ -1,0 +1,55 @@
+import { ExpectedError } from "../errors.js";
+import { readJsStack } from "../v8-stack/read-js-stack.js";
+import type { Report, ReportFrame } from "./build-report.js";
+
+/**
+ * The crashed thread's JS frames as coredump's own stack walker reads them from the core (src/v8-stack),
+ * each checked against the frame V8 printed at its place where V8 printed a stack. Undefined where the
+ * walker cannot read this core (not V8's layout, no exit from JS on the crashed thread).
+ */
+export async function walkedStack(
+  core: string,
+  executable: string,
+  nodeVersion: string,
+  printed: readonly ReportFrame[],
+): Promise<Report["jsStack"] | undefined> {
+  let frames: Awaited<ReturnType<typeof readJsStack>>["frames"];
+  try {
+    ({ frames } = await readJsStack(core, executable, nodeVersion));
+  } catch (error) {
+    if (error instanceof ExpectedError) return undefined;
+    throw error;
+  }
+  if (frames.length === 0) return undefined;
+  return frames.map(({ function: name, file, line, column, position }, index) => ({
+    function: name,
+    ...(file !== undefined ? { file } : {}),
+    ...(line !== undefined ? { line } : {}),
+    ...(column !== undefined ? { column } : {}),
+    ...(position === "call site" ? { position } : {}),
+    ...(printed.length > 0
+      ? { matchesV8Printed: samePlace(printed[index], { function: name, file, line, column }) }
+      : {}),
+    source: "core" as const,
+  }));
+}
+
+/**
+ * Whether a frame is the one V8 printed at its place. V8 prints `Server.myRequestListener` where a reader
+ * may name `myRequestListener`, adds the name a method was called by, and names functions after what they
+ * were assigned to (`Object.<anonymous>`, `Module._compile`) where a reader has no name for them.
+ */
+export function samePlace(printed: ReportFrame | undefined, frame: ReportFrame): boolean {
+  if (!printed) return false;
+  const name = printed.function.replace(/ \[as [^\]]+\]$/, ""); // `Module.executeUserEntryPoint [as runMain]`
+  const bare = frame.function.replace(/^.*\./, "");
+  const named =
+    name === frame.function ||
+    name.endsWith(`.${bare}`) ||
+    name === bare ||
+    /(?:^|\.)<?anonymous>?$/.test(frame.function) ||
+    frame.function === "(anonymous)";
+  return (
+    named && printed.file === frame.file && printed.line === frame.line && printed.column === frame.column
+  );
+}

@@ -1,0 +1,47 @@
+import { readCoreSummary } from "../elf/index.js";
+import { CoreMemory } from "../heap/core-memory.js";
+import { HeapStrings } from "../heap/heap-strings.js";
+import { MapTable } from "../heap/map-table.js";
+import { ObjectNames } from "../heap/object-names.js";
+import { V8Constants } from "../heap/v8-constants.js";
+import { findExitFrame } from "./find-exit-frame.js";
+import { FrameLayout } from "./frame-layout.js";
+import { ScriptLocations } from "./script-location.js";
+import { type V8Reading, type WalkedFrame, walkFrames } from "./walk-frames.js";
+
+export interface JsStackReading {
+  frames: WalkedFrame[];
+  /** How the last exit from JS was found, or why no JS frames were read. */
+  found: "exit frame" | "no exit frame" | "no stack pointer";
+}
+
+/**
+ * The crashed thread's JS stack, read from the core and the executable's V8 constants alone, with no
+ * debugger: from the last exit from JS into C++, frame by frame to the JS entry.
+ */
+export async function readJsStack(
+  corePath: string,
+  executablePath: string,
+  nodeVersion: string,
+): Promise<JsStackReading> {
+  const summary = await readCoreSummary(corePath, { nodeVersion: false });
+  const v8 = await V8Constants.fromExecutable(executablePath);
+  const memory = await CoreMemory.load(corePath, summary.mappings);
+  const maps = new MapTable(memory, v8);
+  const strings = new HeapStrings(memory, maps, v8);
+  const reading: V8Reading = {
+    memory,
+    v8,
+    maps,
+    strings,
+    names: new ObjectNames(memory, maps, strings, v8),
+    layout: new FrameLayout(v8),
+    scripts: new ScriptLocations(memory, strings, v8),
+    nodeMajor: Number(/^v?(\d+)/.exec(nodeVersion)?.[1] ?? 0),
+  };
+  const sp = summary.fault?.sp;
+  if (sp === undefined) return { frames: [], found: "no stack pointer" };
+  const exit = findExitFrame(reading, sp);
+  if (!exit) return { frames: [], found: "no exit frame" };
+  return { frames: walkFrames(reading, exit.frame, exit.stackEnd), found: "exit frame" };
+}

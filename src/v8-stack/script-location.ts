@@ -1,0 +1,105 @@
+import type { CoreMemory } from "../heap/core-memory.js";
+import type { HeapStrings } from "../heap/heap-strings.js";
+import { smiValue } from "../heap/object-size.js";
+import type { V8Constants } from "../heap/v8-constants.js";
+
+/** A script's longest source read to place a position in it (a bundle of several megabytes is common). */
+const MAX_SOURCE_CHARS = 64 * 1024 * 1024;
+/** Line ends read at most from a script's table of them. */
+const MAX_LINE_ENDS = 16 * 1024 * 1024;
+
+export interface ScriptLocation {
+  file?: string;
+  /** 1-based, as V8 prints them. */
+  line?: number;
+  column?: number;
+}
+
+/**
+ * Turns a (SharedFunctionInfo, script offset) into a file, line and column, as V8 does: through the
+ * script's table of line ends where V8 computed it, else by counting the line breaks of its source. What a
+ * script is, is remembered: a stack often has many frames in one script.
+ */
+export class ScriptLocations {
+  private readonly scriptAt: number;
+  private readonly nameAt: number;
+  private readonly sourceAt: number;
+  private readonly lineEndsAt: number;
+  private readonly lineEnds = new Map<number, number[] | undefined>();
+
+  constructor(
+    private readonly memory: CoreMemory,
+    private readonly strings: HeapStrings,
+    v8: V8Constants,
+  ) {
+    this.scriptAt = firstField(v8, "SharedFunctionInfo", ["script", "raw_script", "script_or_debug_info"]);
+    this.nameAt = v8.field("Script", "name");
+    this.sourceAt = v8.field("Script", "source");
+    this.lineEndsAt = v8.field("Script", "line_ends");
+  }
+
+  /** The tagged Script of a SharedFunctionInfo, where it has one. */
+  scriptOf(shared: number): number | undefined {
+    const script = this.memory.word(shared - 1 + this.scriptAt);
+    return script !== undefined && script % 2 === 1 ? script : undefined;
+  }
+
+  locate(shared: number, scriptOffset: number | undefined): ScriptLocation {
+    const script = this.scriptOf(shared);
+    if (script === undefined) return {};
+    const file = this.strings.read(this.memory.word(script - 1 + this.nameAt));
+    const location: ScriptLocation = file ? { file } : {};
+    if (scriptOffset === undefined || scriptOffset < 0) return location;
+    const ends = this.lineEndsOf(script);
+    if (!ends) return location;
+    let low = 0;
+    let high = ends.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((ends[middle] as number) < scriptOffset) low = middle + 1;
+      else high = middle;
+    }
+    const lineStart = low === 0 ? 0 : (ends[low - 1] as number) + 1;
+    return { ...location, line: low + 1, column: scriptOffset - lineStart + 1 };
+  }
+
+  private lineEndsOf(script: number): number[] | undefined {
+    if (this.lineEnds.has(script)) return this.lineEnds.get(script);
+    const ends = this.computedLineEnds(script) ?? this.sourceLineEnds(script);
+    this.lineEnds.set(script, ends);
+    return ends;
+  }
+
+  /** The FixedArray of Smis V8 fills when it first needs a line number (an error's stack, say). */
+  private computedLineEnds(script: number): number[] | undefined {
+    const array = this.memory.word(script - 1 + this.lineEndsAt);
+    if (array === undefined || array % 2 !== 1) return undefined;
+    const length = smiValue(this.memory.word(array - 1 + 8));
+    if (length === undefined || length <= 0 || length > MAX_LINE_ENDS) return undefined;
+    const ends: number[] = [];
+    for (let index = 0; index < length; index++) {
+      const end = smiValue(this.memory.word(array - 1 + 16 + index * 8));
+      if (end === undefined || (ends.length > 0 && end < (ends.at(-1) as number))) return undefined;
+      ends.push(end);
+    }
+    return ends;
+  }
+
+  private sourceLineEnds(script: number): number[] | undefined {
+    const source = this.strings.read(this.memory.word(script - 1 + this.sourceAt), 0, MAX_SOURCE_CHARS);
+    if (source === undefined) return undefined;
+    const ends: number[] = [];
+    for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) ends.push(at);
+    ends.push(source.length);
+    return ends;
+  }
+}
+
+/** The offset of the first of `names` this V8 exports for `cls` (V8 renames fields between versions). */
+export function firstField(v8: V8Constants, cls: string, names: readonly string[]): number {
+  for (const name of names) {
+    const offset = v8.field(cls, name, -1);
+    if (offset >= 0) return offset;
+  }
+  return v8.field(cls, names[0] as string);
+}

@@ -1,0 +1,134 @@
+import type { CoreMemory } from "../heap/core-memory.js";
+import type { HeapStrings } from "../heap/heap-strings.js";
+import type { MapTable } from "../heap/map-table.js";
+import type { ObjectNames } from "../heap/object-names.js";
+import { smiValue } from "../heap/object-size.js";
+import type { V8Constants } from "../heap/v8-constants.js";
+import type { FrameLayout } from "./frame-layout.js";
+import { positionAt } from "./position-table.js";
+import type { ScriptLocations } from "./script-location.js";
+
+/** Frames walked at most: V8's own stack limit allows about 11,000 small frames; a report shows a few. */
+export const MAX_FRAMES = 2000;
+
+/** One JS frame as the walker read it. */
+export interface WalkedFrame {
+  /** As V8 names it in a stack trace: the receiver's constructor, then the function (`Server.emit`). */
+  function: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** `call site` from the frame's bytecode offset; `unknown` where the walker could not place it. */
+  position: "call site" | "unknown";
+  /** How V8 ran it: `interpreted` (Ignition), `baseline` (Sparkplug), or `optimized` (Maglev, TurboFan). */
+  tier: "interpreted" | "baseline" | "optimized";
+  frameAddress: number;
+}
+
+/** What the walker reads with: the core's memory and V8's layout of this executable. */
+export interface V8Reading {
+  memory: CoreMemory;
+  v8: V8Constants;
+  maps: MapTable;
+  strings: HeapStrings;
+  names: ObjectNames;
+  layout: FrameLayout;
+  scripts: ScriptLocations;
+  /** The Node major of the core, for the layouts V8 does not export (see bytecodeLayout). */
+  nodeMajor: number;
+}
+
+/**
+ * Walks the frame-pointer chain from the last exit from JS (an exit frame's frame pointer) to the JS entry
+ * that started this run of JS, and reads each JS frame on the way; typed frames (internal, construct,
+ * stub) are stepped over. Stops at an entry frame, where the stack goes back to C++.
+ */
+export function walkFrames(reading: V8Reading, exitFrame: number, stackEnd: number): WalkedFrame[] {
+  const { memory, layout } = reading;
+  const frames: WalkedFrame[] = [];
+  let fp = exitFrame;
+  for (let count = 0; count < MAX_FRAMES; count++) {
+    const callerFp = memory.word(fp);
+    const pc = memory.word(fp + 8);
+    if (callerFp === undefined || pc === undefined || callerFp <= fp || callerFp >= stackEnd) break;
+    fp = callerFp;
+    const marker = memory.word(fp + layout.contextOrType);
+    if (marker === undefined) break;
+    const type = layout.markedType(marker);
+    if (layout.isEntry(type)) break;
+    if (type !== undefined) continue;
+    const frame = readJsFrame(reading, fp);
+    if (frame) frames.push(frame);
+  }
+  return frames;
+}
+
+function readJsFrame(reading: V8Reading, fp: number): WalkedFrame | undefined {
+  const { memory, layout, names, scripts, strings, v8 } = reading;
+  const fn = memory.word(fp + layout.function);
+  const fnType = strings.typeOfTagged(fn);
+  if (fn === undefined || !names.isFunction(fnType)) return undefined;
+  const shared = memory.word(fn - 1 + v8.field("JSFunction", "shared"));
+  if (shared === undefined || shared % 2 !== 1) return undefined;
+  const name = displayName(reading, fp, names.functionName(fn) ?? "");
+  const bytecode = memory.word(fp + layout.bytecodeArray);
+  const isBytecode = strings.typeOfTagged(bytecode) === v8.type("BytecodeArray");
+  const offsetSmi = smiValue(memory.word(fp + layout.bytecodeOffset));
+  const tier = !isBytecode ? "optimized" : offsetSmi === undefined ? "baseline" : "interpreted";
+  const scriptOffset =
+    tier === "interpreted" && bytecode !== undefined && offsetSmi !== undefined
+      ? bytecodeScriptOffset(reading, bytecode, offsetSmi)
+      : undefined;
+  const location = scripts.locate(shared, scriptOffset);
+  return {
+    function: name,
+    ...location,
+    position: scriptOffset !== undefined && location.line !== undefined ? "call site" : "unknown",
+    tier,
+    frameAddress: fp,
+  };
+}
+
+/**
+ * Where in its script an interpreted frame is: its bytecode offset (kept in the frame as a Smi, counted
+ * from the tagged BytecodeArray) through the array's source position table.
+ */
+function bytecodeScriptOffset(reading: V8Reading, bytecode: number, offsetSmi: number): number | undefined {
+  const { memory, v8 } = reading;
+  const layout = bytecodeLayout(reading);
+  const headerSize = v8.get("class_BytecodeArray__data__uintptr_t", layout.headerSize);
+  const bytecodeOffset = offsetSmi - (headerSize - 1);
+  const table = memory.word(bytecode - 1 + layout.positionTableAt);
+  if (table === undefined || table % 2 !== 1) return undefined;
+  const length = smiValue(memory.word(table - 1 + 8));
+  if (length === undefined || length <= 0 || length > 1 << 24) return undefined;
+  const bytes = memory.bytes(table - 1 + 16, length);
+  if (!bytes) return undefined;
+  return positionAt(bytes, bytecodeOffset, { flagsBelowCodeDelta: reading.nodeMajor >= 26 }, -1)
+    ?.scriptOffset;
+}
+
+/**
+ * V8 does not export where a BytecodeArray keeps its source position table: after length, constant pool
+ * and handler table until V8 12 (Node 22) made it a trusted object with the table right after length and
+ * wrapper. V8 9 exports no header size either: five tagged fields, three int32 and two int8.
+ */
+function bytecodeLayout(reading: V8Reading): { positionTableAt: number; headerSize: number } {
+  return { positionTableAt: reading.nodeMajor >= 22 ? 24 : 32, headerSize: 5 * 8 + 3 * 4 + 2 };
+}
+
+/**
+ * V8 names a frame's function after its receiver's constructor where the receiver is an object
+ * (`Server.emit`), and alone where it is undefined, a primitive or the global proxy.
+ */
+function displayName(reading: V8Reading, fp: number, name: string): string {
+  const { memory, maps, names, strings } = reading;
+  const shown = name === "" ? "<anonymous>" : name;
+  const receiver = memory.word(fp + 16);
+  const type = strings.typeOfTagged(receiver);
+  if (receiver === undefined || type < 0 || !names.isJSReceiver(type)) return shown;
+  if (type === reading.v8.type("JSGlobalProxy") || type === reading.v8.type("JSGlobalObject")) return shown;
+  const map = maps.maps[maps.indexOfTagged(memory.word(receiver - 1) ?? 0)];
+  const typeName = map ? names.constructorName(map) : undefined;
+  return typeName && !names.isFunction(type) ? `${typeName}.${shown}` : shown;
+}

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { readJsStack } from "../../src/v8-stack/read-js-stack.js";
+import { arm64Core, arm64Node } from "../support/arm64-core.js";
+import { type CrashKind, kindCore } from "../support/kind-core.js";
+import { officialNode } from "../support/node-builds.js";
+import { places, printedFrames } from "../support/printed-stack.js";
+import { realCore } from "../support/real-core.js";
+import { repoRoot } from "../support/repo-root.js";
+
+const VERSIONS = ["18.20.4", "20.20.2", "22.22.0", "24.11.0", "26.12.1"];
+
+/** The stack walker reads the frames from the core and the executable alone: no debugger runs here. */
+describe("the stack walker, on real crashes of the official Node builds", () => {
+  it("uncaught exception: every frame V8 printed before aborting, names and call sites", async () => {
+    for (const version of VERSIONS) {
+      const crash = await realCore({ node: await officialNode(version) });
+      const expected = printedFrames(crash.stderr, "FROM");
+      assert.ok(expected.length >= 4, `${version}: ${crash.stderr}`);
+      const { frames } = await readJsStack(crash.core, crash.node, version);
+      assert.deepEqual(
+        frames.map(({ function: name, file, line, column }) => ({ function: name, file, line, column })),
+        expected,
+        version,
+      );
+      assert.ok(
+        frames.every((frame) => frame.position === "call site"),
+        version,
+      );
+    }
+  });
+
+  for (const kind of ["abort", "fatal-error", "unhandled-rejection"] as CrashKind[]) {
+    it(`${kind}: the call sites Node printed in its JavaScript stack trace`, async () => {
+      for (const version of VERSIONS) {
+        const crash = await kindCore(kind, version);
+        const expected = printedFrames(crash.stderr, "node");
+        if (expected.length === 0 && version.startsWith("18.")) continue; // Node 18 prints none for some deaths
+        assert.ok(expected.length > 0, `${kind}@${version}: ${crash.stderr}`);
+        const { frames } = await readJsStack(crash.core, crash.node, version);
+        assert.deepEqual(places(frames), places(expected), `${kind}@${version}`);
+      }
+    });
+  }
+
+  it("native fault in a C addon: the JS function that called into it, at the call", async () => {
+    const script = await readFile(
+      path.join(repoRoot(), "tests", "fixtures", "crash-kinds", "native-fault.js"),
+      "utf8",
+    );
+    const lines = script.split("\n");
+    const lineIndex = lines.findIndex((text) => text.includes("invoice.render("));
+    const column = (lines[lineIndex] as string).indexOf("render(") + 1;
+    for (const version of VERSIONS) {
+      const crash = await kindCore("native-fault", version);
+      const { frames } = await readJsStack(crash.core, crash.node, version);
+      const caller = frames.find((frame) => frame.file === crash.scriptAsRun);
+      assert.deepEqual(
+        [caller?.function, caller?.line, caller?.column],
+        ["renderInvoice", lineIndex + 1, column],
+        `${version}: ${JSON.stringify(frames)}`,
+      );
+    }
+  });
+
+  it("arm64 cores made under qemu-user: the frames V8 printed", async () => {
+    for (const version of ["20.20.2", "26.12.1"]) {
+      const crash = await arm64Core(version);
+      const { frames } = await readJsStack(crash.core, await arm64Node(version), version);
+      assert.deepEqual(places(frames), places(printedFrames(crash.stderr, "FROM")), `arm64 ${version}`);
+    }
+  });
+});
