@@ -6,6 +6,7 @@ import { prepareDebugTarget } from "../debuggers/prepare-target.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
 import { type CoreExtent, coreExtent, readCoreNodeVersion, readCoreSummary } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
+import { SUPPORTED_NODE_MAJORS } from "../heap/index.js";
 import type { Settings } from "../settings.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
@@ -16,12 +17,12 @@ import type { Evidence, Sign } from "./evidence.js";
 import type { HeapSource } from "./heap-source.js";
 import type { JsFrame } from "./js-frame.js";
 import { addKindDetails } from "./kind-details.js";
-import { classify } from "./kinds/classify.js";
+import { type Classification, classify } from "./kinds/classify.js";
 import type { Kind } from "./kinds/kind.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
 import { readLogText } from "./log-text.js";
 import { scanCoreText } from "./scan-core.js";
-import { samePlace, walkedStack } from "./walked-stack.js";
+import { placedEveryFrame, samePlace, type WalkedStack, walkedStack } from "./walked-stack.js";
 
 export interface ReportFrame {
   function: string;
@@ -60,7 +61,8 @@ export interface Report {
   /** What kind of death this was, and the signs it was decided from. */
   kind: Kind;
   kindSigns: Sign[];
-  error: { type: string; message: string; source: "llnode" | "core text" | "log" } | null;
+  /** `core`: read from the Error object on the heap, where the throwing frames held it (src/v8-error). */
+  error: { type: string; message: string; source: "core" | "llnode" | "core text" | "log" } | null;
   /**
    * The JS stack: the frames coredump's stack walker read from the core, else llnode's where it could read
    * the core, else those V8 printed. The walker's and llnode's frames say
@@ -176,13 +178,16 @@ export async function buildReport({
     core: coreText,
     ...(logText ? { log: logText } : {}),
   };
-  if (executable.path !== null && nodeVersion) {
-    const walked = await walkedStack(folder.core, executable.path, nodeVersion, v8Printed.frames);
-    if (walked) report.jsStack = walked;
-  }
+  const walked: WalkedStack =
+    executable.path !== null && nodeVersion
+      ? await walkedStack(folder.core, executable.path, nodeVersion, v8Printed.frames)
+      : {};
+  if (walked.jsStack) report.jsStack = walked.jsStack;
+  if (walked.thrown && !report.error)
+    report.error = { type: walked.thrown.type, message: walked.thrown.message, source: "core" };
   let target: DebugTarget | undefined;
   if (executable.path === null) report.executableReason = executable.reason;
-  else
+  else if (needsDebugger(classify(evidence), report, nodeVersion))
     target = await addDebuggerFindings(
       report,
       { dump, folder, executable, insecureRegistries, settings },
@@ -195,6 +200,7 @@ export async function buildReport({
   report.kindSigns = signs;
   await addKindDetails(report, evidence, {
     target,
+    thrown: walked.thrown,
     heapSource,
     core: folder.core,
     fault: {
@@ -207,6 +213,32 @@ export async function buildReport({
     },
   });
   return report;
+}
+
+/**
+ * An uncaught exception and a rejection are read from the core alone where the walker placed every frame,
+ * and an out-of-memory heap where the heap reader knows the build: no debugger runs for them. A fatal
+ * error too where the core's text holds its message. An abort without such text is told from a fatal
+ * error only by the native frames, a native fault needs them, and so does a death not yet told apart.
+ */
+function needsDebugger(early: Classification, report: Report, nodeVersion: string | undefined): boolean {
+  const placed = placedEveryFrame(report.jsStack);
+  switch (early.kind) {
+    case "out-of-memory":
+      return !heapReaderKnows(nodeVersion);
+    case "uncaught-exception":
+    case "unhandled-rejection":
+      return !placed;
+    case "fatal-error":
+      return !placed || !early.signs.some((sign) => sign.source === "core text");
+    default:
+      return true;
+  }
+}
+
+function heapReaderKnows(nodeVersion: string | undefined): boolean {
+  const major = Number(/^v?(\d+)\./.exec(nodeVersion ?? "")?.[1] ?? 0);
+  return SUPPORTED_NODE_MAJORS.includes(major) || major > Math.max(...SUPPORTED_NODE_MAJORS);
 }
 
 async function addDebuggerFindings(
@@ -294,15 +326,6 @@ function mergeLlnode(report: Report, findings: LlnodeFindings): void {
     }));
   }
   if (findings.error) report.error = { ...findings.error, source: "llnode" };
-}
-
-function placedEveryFrame(stack: Report["jsStack"]): boolean {
-  return (
-    stack.length > 0 &&
-    stack.every(
-      (frame) => frame.source === "core" && (frame.file === undefined || frame.position === "call site"),
-    )
-  );
 }
 
 /** Each container's log in a zip dump (`<i>.log`): its whole text, and the tail the report shows. */

@@ -27,7 +27,8 @@ export interface HeapFigures {
 }
 
 export interface HeapRequest {
-  target: DebugTarget;
+  /** The debugger session, where one runs: the project's llnode reads builds src/heap does not. */
+  target?: DebugTarget | undefined;
   core: string;
   executable: string;
 }

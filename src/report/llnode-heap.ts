@@ -10,6 +10,7 @@ const TIMEOUT_MS = 20 * 60_000;
  * only), so no retainer paths here.
  */
 export async function llnodeHeapFigures({ target }: HeapRequest): Promise<HeapFigures | undefined> {
+  if (!target) return undefined;
   const types = parseFindJsObjects((await runBatch(target, ["v8 findjsobjects"], TIMEOUT_MS)).output);
   return types.length > 0 ? { types } : undefined;
 }

@@ -1,27 +1,37 @@
 import { ExpectedError } from "../errors.js";
+import type { HeapErrorObject } from "../v8-error/thrown-error.js";
 import { readJsStack } from "../v8-stack/read-js-stack.js";
 import type { Report, ReportFrame } from "./build-report.js";
 
+/** What the walker read of the crashed thread: its JS frames, and the Error being thrown where it was held. */
+export interface WalkedStack {
+  jsStack?: Report["jsStack"];
+  thrown?: HeapErrorObject;
+}
+
 /**
  * The crashed thread's JS frames as coredump's own stack walker reads them from the core (src/v8-stack),
- * each checked against the frame V8 printed at its place where V8 printed a stack. Undefined where the
- * walker cannot read this core (not V8's layout, no exit from JS on the crashed thread).
+ * each checked against the frame V8 printed at its place where V8 printed a stack, and the Error being
+ * thrown (src/v8-error). Empty where the walker cannot read this core (not V8's layout, no exit from JS on
+ * the crashed thread).
  */
 export async function walkedStack(
   core: string,
   executable: string,
   nodeVersion: string,
   printed: readonly ReportFrame[],
-): Promise<Report["jsStack"] | undefined> {
-  let frames: Awaited<ReturnType<typeof readJsStack>>["frames"];
+): Promise<WalkedStack> {
+  let reading: Awaited<ReturnType<typeof readJsStack>>;
   try {
-    ({ frames } = await readJsStack(core, executable, nodeVersion));
+    reading = await readJsStack(core, executable, nodeVersion);
   } catch (error) {
-    if (error instanceof ExpectedError) return undefined;
+    if (error instanceof ExpectedError) return {};
     throw error;
   }
-  if (frames.length === 0) return undefined;
-  return frames.map(({ function: name, file, line, column, position }, index) => ({
+  const { frames, thrown } = reading;
+  const walked: WalkedStack = thrown ? { thrown } : {};
+  if (frames.length === 0) return walked;
+  walked.jsStack = frames.map(({ function: name, file, line, column, position }, index) => ({
     function: name,
     ...(file !== undefined ? { file } : {}),
     ...(line !== undefined ? { line } : {}),
@@ -32,6 +42,20 @@ export async function walkedStack(
       : {}),
     source: "core" as const,
   }));
+  return walked;
+}
+
+/**
+ * Whether the walker placed every frame it read that has a script (it does not yet place optimized
+ * frames and the functions inlined into them, which llnode does).
+ */
+export function placedEveryFrame(stack: Report["jsStack"]): boolean {
+  return (
+    stack.length > 0 &&
+    stack.every(
+      (frame) => frame.source === "core" && (frame.file === undefined || frame.position === "call site"),
+    )
+  );
 }
 
 /**

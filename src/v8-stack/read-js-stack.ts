@@ -4,6 +4,7 @@ import { HeapStrings } from "../heap/heap-strings.js";
 import { MapTable } from "../heap/map-table.js";
 import { ObjectNames } from "../heap/object-names.js";
 import { V8Constants } from "../heap/v8-constants.js";
+import { type HeapErrorObject, thrownError } from "../v8-error/thrown-error.js";
 import { findExitFrame } from "./find-exit-frame.js";
 import { FrameLayout } from "./frame-layout.js";
 import { ScriptLocations } from "./script-location.js";
@@ -11,6 +12,8 @@ import { type V8Reading, type WalkedFrame, walkFrames } from "./walk-frames.js";
 
 export interface JsStackReading {
   frames: WalkedFrame[];
+  /** The Error being thrown, where the frames that throw it hold it. */
+  thrown?: HeapErrorObject;
   /** How the last exit from JS was found, or why no JS frames were read. */
   found: "exit frame" | "no exit frame" | "no stack pointer";
 }
@@ -43,5 +46,7 @@ export async function readJsStack(
   if (sp === undefined) return { frames: [], found: "no stack pointer" };
   const exit = findExitFrame(reading, sp);
   if (!exit) return { frames: [], found: "no exit frame" };
-  return { frames: walkFrames(reading, exit.frame, exit.stackEnd), found: "exit frame" };
+  const frames = walkFrames(reading, exit.frame, exit.stackEnd);
+  const thrown = thrownError(reading, exit.frame, frames[0]?.frameAddress ?? exit.frame);
+  return { frames, found: "exit frame", ...(thrown ? { thrown } : {}) };
 }

@@ -83,7 +83,9 @@ describe("report tells each kind of death apart, on Node 18 to 26", () => {
     assert.equal(result.exitCode, 0, `${kind}@${version}: ${result.stderr}`);
     const parsed = json<KindReport>(result);
     assert.equal(parsed.kind, kind, `${version}: ${JSON.stringify(parsed.kindSigns)}`);
-    if (flags.length === 0) assert.equal(parsed.debugger?.readable, true, `${kind}@${version}`);
+    // The deaths of JS are read from the core alone (no debugger runs); the others with one that reads it.
+    if (flags.length === 0 && parsed.debugger !== null)
+      assert.equal(parsed.debugger.readable, true, `${kind}@${version}`);
     return { crash: found.crash, report: parsed };
   }
 
@@ -92,7 +94,8 @@ describe("report tells each kind of death apart, on Node 18 to 26", () => {
       const { crash, report: r } = await report("unhandled-rejection", version);
       const printed = /\n(\w+): (.*)\n {4}at handle \((.+):(\d+):(\d+)\)/.exec(crash.stderr);
       assert.ok(printed, crash.stderr);
-      assert.deepEqual(r.error, { type: printed[1], message: printed[2], source: "llnode" }, version);
+      assert.deepEqual(r.error, { type: printed[1], message: printed[2], source: "core" }, version);
+      assert.equal(r.debugger, null, `${version}: the rejection is read with no debugger`);
       assert.equal(r.signalName, "SIGABRT");
       const first = r.jsStack[0];
       assert.deepEqual(
@@ -142,7 +145,8 @@ describe("report tells each kind of death apart, on Node 18 to 26", () => {
       const { crash, report: r } = await report("abort", version);
       assert.equal(r.error, null);
       const first = r.jsStack[0];
-      assert.equal(first?.function, "shutdown", version);
+      // V8 names the function after its receiver (`Timeout.shutdown`), Node's printed stack does not.
+      assert.equal(first?.function.replace(/^.*\./, ""), "shutdown", version);
       assert.equal(first?.file, crash.scriptAsRun);
       const printed = /\n1: shutdown \((.+):(\d+):(\d+)\)/.exec(crash.stderr);
       if (printed)
