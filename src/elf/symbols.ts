@@ -201,3 +201,23 @@ export async function functionAt(path: string, offset: number): Promise<string |
     )?.name;
   });
 }
+
+/** The bytes of the data symbol named exactly `name` in an executable's `.symtab`, or undefined. */
+export async function readNamedSymbol(path: string, name: string): Promise<Buffer | undefined> {
+  return withFile(path, async (file) => {
+    const { header, sections } = await readSections(file, path);
+    for (const table of sections.filter((section) => section.type === SHT_SYMTAB)) {
+      const strings = sections[table.link];
+      if (!strings) continue;
+      const symbols = parseSymbols(
+        await file.readAt(table.offset, table.size),
+        await file.readAt(strings.offset, strings.size),
+        header,
+        name,
+      );
+      const symbol = symbols.find((candidate) => candidate.name === name);
+      if (symbol) return readSymbolBytes(file, sections, symbol);
+    }
+    return undefined;
+  });
+}

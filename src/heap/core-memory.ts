@@ -103,10 +103,14 @@ export class CoreMemory {
     return (words[at] as number) + (words[at + 1] as number) * TWO_32;
   }
 
-  /** Bytes at `address`, or undefined where the core does not hold all of them. */
+  /** Where bytes the core left out are read instead (MappedFileBytes: the executable's read-only data). */
+  fileBytes: ((address: number, length: number) => Buffer | undefined) | undefined;
+
+  /** Bytes at `address`, or undefined where neither the core nor `fileBytes` holds all of them. */
   bytes(address: number, length: number): Buffer | undefined {
     const segment = this.segmentOf(address);
-    if (!segment || address + length > segment.end) return undefined;
+    if (!segment) return this.fileBytes?.(address, length);
+    if (address + length > segment.end) return undefined;
     const words = segment.words;
     return Buffer.from(words.buffer, words.byteOffset + (address - segment.start), length);
   }

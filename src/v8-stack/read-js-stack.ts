@@ -1,7 +1,9 @@
 import { readCoreSummary } from "../elf/index.js";
+import { readNamedSymbol } from "../elf/symbols.js";
 import { CoreMemory } from "../heap/core-memory.js";
 import { HeapStrings } from "../heap/heap-strings.js";
 import { MapTable } from "../heap/map-table.js";
+import { MappedFileBytes } from "../heap/mapped-file-bytes.js";
 import { ObjectNames } from "../heap/object-names.js";
 import { V8Constants } from "../heap/v8-constants.js";
 import { type HeapErrorObject, thrownError } from "../v8-error/thrown-error.js";
@@ -9,6 +11,9 @@ import { findExitFrame } from "./find-exit-frame.js";
 import { FrameLayout } from "./frame-layout.js";
 import { ScriptLocations } from "./script-location.js";
 import { type V8Reading, type WalkedFrame, walkFrames } from "./walk-frames.js";
+
+/** V8's table of bytecode sizes by operand scale (`v8::internal::interpreter::Bytecodes::kBytecodeSizes`). */
+const BYTECODE_SIZES = "_ZN2v88internal11interpreter9Bytecodes14kBytecodeSizesE";
 
 export interface JsStackReading {
   frames: WalkedFrame[];
@@ -30,6 +35,13 @@ export async function readJsStack(
   const summary = await readCoreSummary(corePath, { nodeVersion: false });
   const v8 = await V8Constants.fromExecutable(executablePath);
   const memory = await CoreMemory.load(corePath, summary.mappings);
+  // Node's own modules' sources are external strings in the executable's read-only data, which cores omit.
+  const exe = summary.executable?.path;
+  const text = new MappedFileBytes(
+    executablePath,
+    summary.mappings.filter((mapping) => mapping.path === exe),
+  );
+  memory.fileBytes = (address, length) => text.bytes(address, length);
   const maps = new MapTable(memory, v8);
   const strings = new HeapStrings(memory, maps, v8);
   const reading: V8Reading = {
@@ -41,12 +53,17 @@ export async function readJsStack(
     layout: new FrameLayout(v8),
     scripts: new ScriptLocations(memory, strings, v8),
     nodeMajor: Number(/^v?(\d+)/.exec(nodeVersion)?.[1] ?? 0),
+    bytecodeSizes: await readNamedSymbol(executablePath, BYTECODE_SIZES),
   };
-  const sp = summary.fault?.sp;
-  if (sp === undefined) return { frames: [], found: "no stack pointer" };
-  const exit = findExitFrame(reading, sp);
-  if (!exit) return { frames: [], found: "no exit frame" };
-  const frames = walkFrames(reading, exit.frame, exit.stackEnd);
-  const thrown = thrownError(reading, exit.frame, frames[0]?.frameAddress ?? exit.frame);
-  return { frames, found: "exit frame", ...(thrown ? { thrown } : {}) };
+  try {
+    const sp = summary.fault?.sp;
+    if (sp === undefined) return { frames: [], found: "no stack pointer" };
+    const exit = findExitFrame(reading, sp);
+    if (!exit) return { frames: [], found: "no exit frame" };
+    const frames = walkFrames(reading, exit.frame, exit.stackEnd);
+    const thrown = thrownError(reading, exit.frame, frames[0]?.frameAddress ?? exit.frame);
+    return { frames, found: "exit frame", ...(thrown ? { thrown } : {}) };
+  } finally {
+    text.close();
+  }
 }

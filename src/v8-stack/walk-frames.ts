@@ -4,6 +4,8 @@ import type { MapTable } from "../heap/map-table.js";
 import type { ObjectNames } from "../heap/object-names.js";
 import { smiValue } from "../heap/object-size.js";
 import type { V8Constants } from "../heap/v8-constants.js";
+import { baselineBytecodeOffset } from "./baseline-offset.js";
+import { codeAtPc } from "./code-at-pc.js";
 import type { FrameLayout } from "./frame-layout.js";
 import { positionAt } from "./position-table.js";
 import type { ScriptLocations } from "./script-location.js";
@@ -36,6 +38,8 @@ export interface V8Reading {
   scripts: ScriptLocations;
   /** The Node major of the core, for the layouts V8 does not export (see bytecodeLayout). */
   nodeMajor: number;
+  /** V8's `Bytecodes::kBytecodeSizes`, from the executable: how baseline frames are placed. */
+  bytecodeSizes?: Buffer | undefined;
 }
 
 /**
@@ -57,13 +61,14 @@ export function walkFrames(reading: V8Reading, exitFrame: number, stackEnd: numb
     const type = layout.markedType(marker);
     if (layout.isEntry(type)) break;
     if (type !== undefined) continue;
-    const frame = readJsFrame(reading, fp);
+    const frame = readJsFrame(reading, fp, pc);
     if (frame) frames.push(frame);
   }
   return frames;
 }
 
-function readJsFrame(reading: V8Reading, fp: number): WalkedFrame | undefined {
+/** `pc` is where the frame is in its code: the return address its callee saved. */
+function readJsFrame(reading: V8Reading, fp: number, pc: number): WalkedFrame | undefined {
   const { memory, layout, names, scripts, strings, v8 } = reading;
   const fn = memory.word(fp + layout.function);
   const fnType = strings.typeOfTagged(fn);
@@ -76,9 +81,13 @@ function readJsFrame(reading: V8Reading, fp: number): WalkedFrame | undefined {
   const offsetSmi = smiValue(memory.word(fp + layout.bytecodeOffset));
   const tier = !isBytecode ? "optimized" : offsetSmi === undefined ? "baseline" : "interpreted";
   const scriptOffset =
-    tier === "interpreted" && bytecode !== undefined && offsetSmi !== undefined
-      ? bytecodeScriptOffset(reading, bytecode, offsetSmi)
-      : undefined;
+    bytecode === undefined
+      ? undefined
+      : tier === "interpreted" && offsetSmi !== undefined
+        ? bytecodeScriptOffset(reading, bytecode, bytecodeOffsetOf(reading, offsetSmi))
+        : tier === "baseline"
+          ? baselineScriptOffset(reading, pc, bytecode)
+          : undefined;
   const location = scripts.locate(shared, scriptOffset);
   return {
     function: name,
@@ -89,15 +98,31 @@ function readJsFrame(reading: V8Reading, fp: number): WalkedFrame | undefined {
   };
 }
 
-/**
- * Where in its script an interpreted frame is: its bytecode offset (kept in the frame as a Smi, counted
- * from the tagged BytecodeArray) through the array's source position table.
- */
-function bytecodeScriptOffset(reading: V8Reading, bytecode: number, offsetSmi: number): number | undefined {
-  const { memory, v8 } = reading;
+/** An interpreted frame keeps its bytecode offset as a Smi counted from the tagged BytecodeArray. */
+function bytecodeOffsetOf(reading: V8Reading, offsetSmi: number): number {
+  const headerSize = reading.v8.get(
+    "class_BytecodeArray__data__uintptr_t",
+    bytecodeLayout(reading).headerSize,
+  );
+  return offsetSmi - (headerSize - 1);
+}
+
+/** A baseline frame's bytecode, from its pc (the return address the frame below it saved). */
+function baselineScriptOffset(reading: V8Reading, pc: number, bytecode: number): number | undefined {
+  const code = codeAtPc(reading, pc);
+  if (code?.kind !== "baseline") return undefined;
+  const offset = baselineBytecodeOffset(reading, code, bytecode);
+  return offset === undefined ? undefined : bytecodeScriptOffset(reading, bytecode, offset);
+}
+
+/** Where in its script a frame at `bytecodeOffset` is, through the BytecodeArray's source position table. */
+function bytecodeScriptOffset(
+  reading: V8Reading,
+  bytecode: number,
+  bytecodeOffset: number,
+): number | undefined {
+  const { memory } = reading;
   const layout = bytecodeLayout(reading);
-  const headerSize = v8.get("class_BytecodeArray__data__uintptr_t", layout.headerSize);
-  const bytecodeOffset = offsetSmi - (headerSize - 1);
   const table = memory.word(bytecode - 1 + layout.positionTableAt);
   if (table === undefined || table % 2 !== 1) return undefined;
   const length = smiValue(memory.word(table - 1 + 8));
@@ -130,5 +155,6 @@ function displayName(reading: V8Reading, fp: number, name: string): string {
   if (type === reading.v8.type("JSGlobalProxy") || type === reading.v8.type("JSGlobalObject")) return shown;
   const map = maps.maps[maps.indexOfTagged(memory.word(receiver - 1) ?? 0)];
   const typeName = map ? names.constructorName(map) : undefined;
-  return typeName && !names.isFunction(type) ? `${typeName}.${shown}` : shown;
+  // A name V8 inferred from an assignment (`Module._compile`) is already qualified.
+  return typeName && !names.isFunction(type) && !shown.includes(".") ? `${typeName}.${shown}` : shown;
 }

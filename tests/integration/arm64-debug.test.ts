@@ -135,13 +135,14 @@ describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 and 26 u
     assert.match(gdb.stdout, /^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <v8::base::OS::Abort\(\)\+\d+>/m);
   });
 
-  it("report --json: the kind, the error, the JS stack matching what V8 printed, native frames", async () => {
+  it("report --json: the kind, the error, the JS stack matching what V8 printed, with no debugger", async () => {
     for (const { version, crash, id } of cases) {
       const report = json<ReportJson>(await run("report", id, crash.node, "--json"));
       assert.equal(report.kind, "uncaught-exception", version);
       assert.equal(report.nodeVersion, version);
-      assert.equal(report.debugger?.readable, true, version);
-      assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "llnode" }, version);
+      // The stack walker read every frame from the core: no debugger ran.
+      assert.equal(report.debugger, null, version);
+      assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "core text" }, version);
       assert.deepEqual(
         report.jsStack[0],
         {
@@ -164,10 +165,6 @@ describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 and 26 u
       );
       assert.ok(
         stack.every((frame) => frame.matchesV8Printed === true),
-        version,
-      );
-      assert.ok(
-        report.nativeFrames.some((frame) => frame.startsWith("v8::base::OS::Abort")),
         version,
       );
       assert.deepEqual(report.machine, { name: "aarch64", architecture: "arm64" }, version);
