@@ -123,6 +123,11 @@ export class ObjectNames {
   functionName(tagged: number): string | undefined {
     const shared = this.memory.word(tagged - 1 + this.sharedAt);
     if (shared === undefined || shared % 2 !== 1) return undefined;
+    return this.sharedName(shared);
+  }
+
+  /** A SharedFunctionInfo's name, or the function name its ScopeInfo holds. */
+  sharedName(shared: number): string | undefined {
     const nameOrScopeInfo = this.memory.word(shared - 1 + this.nameOrScopeInfoAt);
     if (this.strings.isString(nameOrScopeInfo)) return this.strings.read(nameOrScopeInfo);
     if (this.strings.typeOfTagged(nameOrScopeInfo) !== this.scopeInfoType || nameOrScopeInfo === undefined)

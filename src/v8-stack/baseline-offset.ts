@@ -1,5 +1,6 @@
 import { smiValue } from "../heap/object-size.js";
 import { byteArrayBytes, type CodeAtPc } from "./code-at-pc.js";
+import { readVlq } from "./varint.js";
 import type { V8Reading } from "./walk-frames.js";
 
 /** The first four bytecodes are prefixes that widen the next one's operands (Wide ×2, ExtraWide ×4). */
@@ -47,17 +48,4 @@ export function baselineBytecodeOffset(
     pcEnd += delta;
   }
   return bytecodeOffset;
-}
-
-function readVlq(bytes: Uint8Array, reader: { at: number }): number | undefined {
-  let value = 0;
-  let multiplier = 1;
-  for (let shift = 0; shift < 35; shift += 7) {
-    if (reader.at >= bytes.length) return undefined;
-    const byte = bytes[reader.at++] as number;
-    value += (byte & 0x7f) * multiplier;
-    multiplier *= 128;
-    if ((byte & 0x80) === 0) return value;
-  }
-  return undefined;
 }

@@ -9,6 +9,7 @@ export interface CodeAtPc {
   /** The tagged Code object. */
   code: number;
   instructionStart: number;
+  instructionSize: number;
   /** The pc's offset in the instructions. */
   pcOffset: number;
   kind: "baseline" | "maglev" | "turbofan" | "other";
@@ -56,6 +57,7 @@ export function codeAtPc(reading: V8Reading, pc: number): CodeAtPc | undefined {
     return {
       code,
       instructionStart: start,
+      instructionSize: size,
       pcOffset: pc - start,
       kind,
       dataField: (index) => memory.word(code - 1 + layout.dataAt + index * 8),

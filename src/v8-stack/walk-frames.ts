@@ -7,6 +7,7 @@ import type { V8Constants } from "../heap/v8-constants.js";
 import { baselineBytecodeOffset } from "./baseline-offset.js";
 import { codeAtPc } from "./code-at-pc.js";
 import type { FrameLayout } from "./frame-layout.js";
+import { optimizedFunctions } from "./optimized-frames.js";
 import { positionAt } from "./position-table.js";
 import type { ScriptLocations } from "./script-location.js";
 
@@ -24,6 +25,8 @@ export interface WalkedFrame {
   position: "call site" | "unknown";
   /** How V8 ran it: `interpreted` (Ignition), `baseline` (Sparkplug), or `optimized` (Maglev, TurboFan). */
   tier: "interpreted" | "baseline" | "optimized";
+  /** A function inlined into the optimized code of the frame that follows it. */
+  inlined?: boolean;
   frameAddress: number;
 }
 
@@ -61,25 +64,31 @@ export function walkFrames(reading: V8Reading, exitFrame: number, stackEnd: numb
     const type = layout.markedType(marker);
     if (layout.isEntry(type)) break;
     if (type !== undefined) continue;
-    const frame = readJsFrame(reading, fp, pc);
-    if (frame) frames.push(frame);
+    frames.push(...readJsFrame(reading, fp, pc));
   }
   return frames;
 }
 
-/** `pc` is where the frame is in its code: the return address its callee saved. */
-function readJsFrame(reading: V8Reading, fp: number, pc: number): WalkedFrame | undefined {
+/**
+ * The JS frames of one frame on the stack: one, or for optimized code the functions inlined into it too,
+ * innermost first. `pc` is where the frame is in its code: the return address its callee saved.
+ */
+function readJsFrame(reading: V8Reading, fp: number, pc: number): WalkedFrame[] {
   const { memory, layout, names, scripts, strings, v8 } = reading;
   const fn = memory.word(fp + layout.function);
   const fnType = strings.typeOfTagged(fn);
-  if (fn === undefined || !names.isFunction(fnType)) return undefined;
+  if (fn === undefined || !names.isFunction(fnType)) return [];
   const shared = memory.word(fn - 1 + v8.field("JSFunction", "shared"));
-  if (shared === undefined || shared % 2 !== 1) return undefined;
+  if (shared === undefined || shared % 2 !== 1) return [];
   const name = displayName(reading, fp, names.functionName(fn) ?? "");
   const bytecode = memory.word(fp + layout.bytecodeArray);
   const isBytecode = strings.typeOfTagged(bytecode) === v8.type("BytecodeArray");
   const offsetSmi = smiValue(memory.word(fp + layout.bytecodeOffset));
   const tier = !isBytecode ? "optimized" : offsetSmi === undefined ? "baseline" : "interpreted";
+  if (tier === "optimized") {
+    const inlined = optimizedFrames(reading, fp, pc, name);
+    if (inlined) return inlined;
+  }
   const scriptOffset =
     bytecode === undefined
       ? undefined
@@ -89,13 +98,67 @@ function readJsFrame(reading: V8Reading, fp: number, pc: number): WalkedFrame | 
           ? baselineScriptOffset(reading, pc, bytecode)
           : undefined;
   const location = scripts.locate(shared, scriptOffset);
-  return {
-    function: name,
-    ...location,
-    position: scriptOffset !== undefined && location.line !== undefined ? "call site" : "unknown",
-    tier,
-    frameAddress: fp,
-  };
+  return [
+    {
+      function: name,
+      ...location,
+      position: scriptOffset !== undefined && location.line !== undefined ? "call site" : "unknown",
+      tier,
+      frameAddress: fp,
+    },
+  ];
+}
+
+/**
+ * An optimized frame's functions, innermost first, each placed through the bytecode offset its
+ * deoptimization translation gives; the outermost is the frame's own function (`name`, with its receiver).
+ */
+function optimizedFrames(
+  reading: V8Reading,
+  fp: number,
+  pc: number,
+  name: string,
+): WalkedFrame[] | undefined {
+  const code = codeAtPc(reading, pc);
+  if (code?.kind !== "maglev" && code?.kind !== "turbofan") return undefined;
+  const functions = code ? optimizedFunctions(reading, code) : undefined;
+  if (!functions) return undefined;
+  return functions
+    .map(({ shared, bytecodeOffset, bytecodeArray }, index): WalkedFrame => {
+      const array = bytecodeArray ?? bytecodeArrayOf(reading, shared);
+      const scriptOffset =
+        array === undefined ? undefined : bytecodeScriptOffset(reading, array, bytecodeOffset);
+      const location = reading.scripts.locate(shared, scriptOffset);
+      return {
+        function: index === 0 ? name : reading.names.sharedName(shared) || "<anonymous>",
+        ...location,
+        position: scriptOffset !== undefined && location.line !== undefined ? "call site" : "unknown",
+        tier: "optimized",
+        ...(index > 0 ? { inlined: true } : {}),
+        frameAddress: fp,
+      };
+    })
+    .reverse();
+}
+
+/**
+ * A function's BytecodeArray: its SharedFunctionInfo's function data, or held by it in one of its first
+ * fields (baseline Code, InterpreterData, V8 14's BytecodeWrapper). Since V8 13 the trusted slot holds a
+ * Smi where the untrusted one after it holds the data.
+ */
+function bytecodeArrayOf(reading: V8Reading, shared: number): number | undefined {
+  const { memory, strings, v8 } = reading;
+  const bytecodeType = v8.type("BytecodeArray");
+  const at = v8.field("SharedFunctionInfo", "function_data", 8);
+  let data = memory.word(shared - 1 + at);
+  if (data !== undefined && data % 2 === 0) data = memory.word(shared - 1 + at + 8);
+  if (data === undefined || data % 2 !== 1) return undefined;
+  if (strings.typeOfTagged(data) === bytecodeType) return data;
+  for (let field = 1; field <= 6; field++) {
+    const inner = memory.word(data - 1 + field * 8);
+    if (strings.typeOfTagged(inner) === bytecodeType) return inner;
+  }
+  return undefined;
 }
 
 /** An interpreted frame keeps its bytecode offset as a Smi counted from the tagged BytecodeArray. */

@@ -6,7 +6,7 @@ import { readJsStack } from "../../src/v8-stack/read-js-stack.js";
 import { arm64Core, arm64Node } from "../support/arm64-core.js";
 import { type CrashKind, kindCore } from "../support/kind-core.js";
 import { officialNode } from "../support/node-builds.js";
-import { optimizedCore } from "../support/optimized-core.js";
+import { type OptimizedWay, optimizedCore } from "../support/optimized-core.js";
 import { places, printedFrames } from "../support/printed-stack.js";
 import { realCore } from "../support/real-core.js";
 import { repoRoot } from "../support/repo-root.js";
@@ -66,24 +66,35 @@ describe("the stack walker, on real crashes of the official Node builds", () => 
     }
   });
 
-  it("baseline (Sparkplug) frames: each placed where V8 printed it, through the code's bytecode offset table", async () => {
-    for (const version of ["20.20.2", "26.12.1"]) {
-      const crash = await optimizedCore(await officialNode(version), "turbofan");
-      const printed = places(printedFrames(crash.stderr, "FROM"));
+  it("optimized frames (TurboFan, Maglev) with the functions inlined into them, and baseline frames: the script's frames V8 printed", async () => {
+    const cases: Array<[string, OptimizedWay]> = [
+      ["20.20.2", "turbofan"],
+      ["22.22.0", "turbofan"],
+      ["24.11.0", "maglev"],
+      ["24.11.0", "turbofan"],
+      ["26.12.1", "maglev"],
+      ["26.12.1", "turbofan"],
+    ];
+    for (const [version, way] of cases) {
+      const label = `${version} ${way}`;
+      const crash = await optimizedCore(await officialNode(version), way);
       const { frames } = await readJsStack(crash.core, crash.node, version);
-      const baseline = frames.filter(
-        (frame) => frame.tier === "baseline" && frame.file === crash.scriptAsRun,
-      );
-      assert.ok(baseline.length > 0, `${version}: ${JSON.stringify(frames)}`);
-      assert.ok(
-        baseline.every((frame) => frame.position === "call site"),
-        `${version}: ${JSON.stringify(baseline)}`,
-      );
+      const inScript = (list: ReadonlyArray<{ file?: string }>) =>
+        list.filter((frame) => frame.file === crash.scriptAsRun);
       // V8 printed ten frames at most: the script's own are among them.
-      for (const frame of frames.filter(
-        (candidate) => candidate.position === "call site" && candidate.file === crash.scriptAsRun,
-      ))
-        assert.ok(printed.includes(places([frame])[0] as string), `${version}: ${JSON.stringify(frame)}`);
+      assert.deepEqual(
+        places(inScript(frames)),
+        places(inScript(printedFrames(crash.stderr, "FROM"))),
+        label,
+      );
+      assert.ok(
+        frames.some((frame) => frame.inlined),
+        `${label}: no inlined frame`,
+      );
+      assert.ok(
+        frames.some((frame) => frame.tier === "baseline"),
+        `${label}: no baseline frame`,
+      );
     }
   });
 
