@@ -14,6 +14,7 @@ import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { crashDumps } from "../support/crash-dumps.js";
 import { heapCore } from "../support/heap-core.js";
 import { LoadedSnapshot } from "../support/heap-snapshot.js";
+import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import { type OomCore, oomCore } from "../support/oom-core.js";
 import { weakCore } from "../support/weak-core.js";
@@ -29,6 +30,13 @@ interface RetainedJson {
   retainers?: Array<{ path: Step[]; retained: number; share: number }>;
 }
 type Step = { name: string; edge: string };
+
+interface ReportJson {
+  heap?: { holders?: Array<{ name: string; retained: number; share: number; path: Step[] }> };
+}
+
+/** The one version whose out-of-memory core `report` reads too (its llnode run takes 30 s or more). */
+const REPORT_VERSION = "22.22.0";
 
 function assertWithin(actual: number, expected: number, what: string): void {
   assert.ok(
@@ -135,6 +143,22 @@ describe("coredump heap --retained on real heap-out-of-memory cores (--max-old-s
           leaking && top.retained >= leaking.retained,
           `${oom.nodeVersion}: ${JSON.stringify(leaking)}`,
         );
+        if (oom.nodeVersion === `v${REPORT_VERSION}`) {
+          // report's out-of-memory section leads with the same object, its path from it outwards.
+          const reportArgs = ["report", ...args.slice(1), "--json"];
+          const result = await coredump(reportArgs, { ...env, LLNODE_PLUGIN: await projectLlnode() });
+          assert.equal(result.exitCode, 0, result.stderr);
+          const holder = json<ReportJson>(result).heap?.holders?.[0];
+          assert.equal(holder?.name, "Map", JSON.stringify(holder));
+          assert.equal(holder?.retained, top.retained);
+          assert.deepEqual(
+            holder?.path.map((step) => step.name),
+            top.path
+              .slice(0, -1)
+              .map((step) => step.name)
+              .reverse(),
+          );
+        }
         if (index === 0) {
           const human = await coredump([...args, "--retained"], env);
           assert.equal(human.exitCode, 0, human.stderr);
