@@ -44,11 +44,7 @@ const MAX_CLIMB = 10_000;
  * plus dominators.ts's 44 bytes per live object and 4 per edge.
  */
 export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
-  const graph = heap.live.graph;
-  if (!graph) throw new Error("retainedSizes: the heap was loaded without its graph");
-  heap.live.graph = undefined;
-  const { order, root } = graph;
-  const { idom, retained } = dominators(graph);
+  const { idom, retained, order, root } = dominate(heap);
   const { objects, names, maps } = heap;
   let liveBytes = 0;
   for (let p = 0; p < order.length; p++) liveBytes += objects.size[order[p] as number] as number;
@@ -113,6 +109,20 @@ export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
       return p < 0 ? 0 : (retained[p] as number);
     },
   };
+}
+
+/** The dominator tree of the heap's graph, which is let go (only the per-node results stay). */
+function dominate(heap: LoadedHeap): {
+  idom: Int32Array;
+  retained: Float64Array;
+  order: Int32Array;
+  root: number;
+} {
+  const graph = heap.live.graph;
+  if (!graph) throw new Error("retainedSizes: the heap was loaded without its graph");
+  heap.live.graph = undefined;
+  const { idom, retained } = dominators(graph);
+  return { idom, retained, order: graph.order, root: graph.root };
 }
 
 /**
