@@ -49,28 +49,24 @@ export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
   let liveBytes = 0;
   for (let p = 0; p < order.length; p++) liveBytes += objects.size[order[p] as number] as number;
 
+  // Per Map, once: its group's number, and whether its objects may be listed (JS objects, closures, contexts).
   const groupIds = new Int32Array(maps.maps.length).fill(-1);
+  const listable = new Uint8Array(maps.maps.length);
   const groupNames: string[] = [];
   const byName = new Map<string, number>();
-  const groupOfNode = (p: number): number => {
-    const mapIndex = objects.map[order[p] as number] as number;
-    let id = groupIds[mapIndex] as number;
-    if (id < 0) {
-      const name = names.groupOf(mapIndex);
-      id = byName.get(name) ?? groupNames.push(name) - 1;
-      byName.set(name, id);
-      groupIds[mapIndex] = id;
-    }
-    return id;
-  };
-  const byGroup = groupRetained(idom, retained, root, groupOfNode, groupNames);
-
-  const typeOf = (p: number) => maps.maps[objects.map[order[p] as number] as number]?.instanceType ?? -1;
-  const isCandidate = (p: number) => {
-    if (p === root) return false;
-    const type = typeOf(p);
-    return names.isJSReceiver(type) || names.isContext(type) || names.isFunction(type);
-  };
+  for (let mapIndex = 0; mapIndex < maps.maps.length; mapIndex++) {
+    const map = maps.maps[mapIndex];
+    if (!map) continue;
+    const name = names.groupOf(mapIndex);
+    const id = byName.get(name) ?? groupNames.push(name) - 1;
+    byName.set(name, id);
+    groupIds[mapIndex] = id;
+    const type = map.instanceType;
+    listable[mapIndex] = names.isJSReceiver(type) || names.isContext(type) || names.isFunction(type) ? 1 : 0;
+  }
+  const mapOf = objects.map;
+  const byGroup = groupRetained(idom, retained, root, order, mapOf, groupIds, groupNames);
+  const isCandidate = (p: number) => p !== root && listable[mapOf[order[p] as number] as number] === 1;
   const candidates = topRetained(retained, Math.max(CANDIDATES, top), isCandidate);
   const listed = new Set(candidates);
   const wrapper = new Set<number>();
@@ -134,7 +130,9 @@ function groupRetained(
   idom: Int32Array,
   retained: Float64Array,
   root: number,
-  groupOf: (node: number) => number,
+  order: Int32Array,
+  mapOf: Int32Array,
+  groupIds: Int32Array,
   groupNames: string[],
 ): Map<string, number> {
   const n = idom.length;
@@ -153,8 +151,8 @@ function groupRetained(
     children[at] = v;
     fill[d] = at + 1;
   }
-  const totals: number[] = [];
-  const open: number[] = [];
+  const totals = new Float64Array(groupNames.length);
+  const open = new Int32Array(groupNames.length);
   const stack = new Int32Array(n);
   const cursor = new Uint32Array(n);
   const groupAt = new Int32Array(n);
@@ -167,22 +165,22 @@ function groupRetained(
     const at = cursor[depth] as number;
     if (at === firstChild[v + 1]) {
       const group = groupAt[depth] as number;
-      if (group >= 0) open[group] = (open[group] ?? 0) - 1;
+      if (group >= 0) open[group] = (open[group] as number) - 1;
       depth--;
       continue;
     }
     cursor[depth] = at + 1;
     const child = children[at] as number;
-    const group = groupOf(child);
-    if ((open[group] ?? 0) === 0) totals[group] = (totals[group] ?? 0) + (retained[child] as number);
-    open[group] = (open[group] ?? 0) + 1;
+    const group = groupIds[mapOf[order[child] as number] as number] as number;
+    if (open[group] === 0) totals[group] = (totals[group] as number) + (retained[child] as number);
+    open[group] = (open[group] as number) + 1;
     depth++;
     stack[depth] = child;
     cursor[depth] = firstChild[child] as number;
     groupAt[depth] = group;
   }
   const byGroup = new Map<string, number>();
-  for (const [id, name] of groupNames.entries()) byGroup.set(name, totals[id] ?? 0);
+  for (const [id, name] of groupNames.entries()) byGroup.set(name, totals[id] as number);
   return byGroup;
 }
 

@@ -138,6 +138,14 @@ describe("coredump heap --retained on real heap-out-of-memory cores (--max-old-s
           `${oom.nodeVersion}: not on the path to a ${oom.leaking}`,
         );
         assert.ok(top.share > 0.5, `${oom.nodeVersion}: the Map holds ${top.share} of the heap`);
+        // --retainers goes to the instances that retain the most, largest first.
+        const ranked = (reading.retainers ?? []).map((path) => path.retained);
+        assert.ok(ranked.length > 0 && ranked.every((size) => size > 0), `${oom.nodeVersion}: ${ranked}`);
+        assert.deepEqual(
+          ranked,
+          [...ranked].sort((a, b) => b - a),
+          `${oom.nodeVersion}: not ranked`,
+        );
         const leaking = reading.types.find((type) => type.name === oom.leaking);
         assert.ok(
           leaking && top.retained >= leaking.retained,
