@@ -1,4 +1,4 @@
-import { dominators, topRetained } from "./dominators.js";
+import { type DominatorGraph, dominators, topRetained } from "./dominators.js";
 import type { LoadedHeap } from "./read-heap.js";
 import { pathTo, type RetainerPath, type RetainerStep, retainerEdges } from "./retainers.js";
 
@@ -107,18 +107,27 @@ export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
   };
 }
 
-/** The dominator tree of the heap's graph, which is let go (only the per-node results stay). */
+/** The dominator tree of the heap's graph, which is let go (its edges as soon as dominators.ts has read them). */
 function dominate(heap: LoadedHeap): {
   idom: Int32Array;
   retained: Float64Array;
   order: Int32Array;
   root: number;
 } {
-  const graph = heap.live.graph;
-  if (!graph) throw new Error("retainedSizes: the heap was loaded without its graph");
+  // No local reference to the graph: its edges are let go while dominators.ts runs.
+  const order = heap.live.graph?.order;
+  const root = heap.live.graph?.root;
+  if (!order || root === undefined) throw new Error("retainedSizes: the heap was loaded without its graph");
+  const { idom, retained } = dominators(takeGraph(heap));
+  return { idom, retained, order, root };
+}
+
+/** The heap's graph as dominators.ts's input, which then holds the only reference to its edges. */
+function takeGraph(heap: LoadedHeap): DominatorGraph {
+  const graph = heap.live.graph as NonNullable<LoadedHeap["live"]["graph"]>;
   heap.live.graph = undefined;
-  const { idom, retained } = dominators(graph);
-  return { idom, retained, order: graph.order, root: graph.root };
+  const { nodeCount, root, firstEdge, edgeTargets, selfSize } = graph;
+  return { nodeCount, root, firstEdge, edgeTargets, selfSize, consume: true };
 }
 
 /**
