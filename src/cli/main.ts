@@ -198,7 +198,8 @@ Self and retained size:
   out), and adds each type's RETAINED column: its instances together, one inside another counted once.
   With --retainers, paths go to the instances that retain the most, not to the nearest.
   WeakMap and WeakSet entries, WeakRef targets and FinalizationRegistry cells never retain: a WeakMap's
-  value is held by its key. Costs more memory and time than heap alone (about 60 bytes per live object).`,
+  value is held by its key. Costs more memory and time than heap alone: about 55 bytes per live object
+  at the peak.`,
     )
     .action(async (id: string | undefined, _flags: object, command: Command) => {
       const { heap } = await import("./commands/heap.js");
