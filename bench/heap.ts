@@ -7,8 +7,9 @@
  *   the core and node without DWARF, what `coredump debug <id> --batch -o 'v8 findjsobjects'` runs; run
  *   directly, because `coredump debug --batch` stops a debugger after 5 minutes and llnode takes longer on
  *   the larger heaps;
- * - `coredump heap <id> --json` and `coredump heapsnapshot <id> -o FILE --json`, each skipped with a note
- *   while the verb does not exist;
+ * - `coredump heap <id> --json`, `coredump heap <id> --retained --json` (issue 22: dominators and retained
+ *   sizes) and `coredump heapsnapshot <id> -o FILE --json`, each skipped with a note while the verb does
+ *   not exist;
  * - `coredump report <id> --json` (issue 10): the out-of-memory report, its heap section from src/heap, with
  *   the project's llnode for the backtrace, against the same yardstick (goal ≤ 0.2× on 1 GB, ≤ 1.5 GB RSS);
  * - Node's own `v8.writeHeapSnapshot()` in the service itself, leaking until its heap holds what the core's
@@ -46,7 +47,7 @@ import {
 } from "./timing.js";
 
 const NODE = "22.22.0";
-const VERBS = ["heap", "heapsnapshot", "report"] as const;
+const VERBS = ["heap", "retained", "heapsnapshot", "report"] as const;
 type Verb = (typeof VERBS)[number];
 type Name = "llnode" | Verb;
 
@@ -72,7 +73,8 @@ const runs = whole("runs", values.runs);
 /** llnode takes minutes on the large heaps: this many runs there; on the 64 MB heap, `runs`. */
 const llnodeRuns = whole("llnode-runs", values["llnode-runs"]);
 
-const verbs = { ...(await heapVerbs()), report: true };
+const present = await heapVerbs();
+const verbs = { ...present, retained: present.heap, report: true };
 const plugin = await projectLlnode();
 const node = await officialNode(NODE);
 /** node without DWARF, as `coredump debug` gives lldb (it starts in a second instead of ten). */
@@ -168,6 +170,10 @@ async function measureSize(heapMb: number) {
   }
   if (coredumpVerbs.includes("heap"))
     contenders.push(contender("heap", verb(["heap", "--json"]), runs, (stdout) => checkHeap(stdout, oom)));
+  if (coredumpVerbs.includes("retained"))
+    contenders.push(
+      contender("retained", verb(["heap", "--retained", "--json"]), runs, (stdout) => checkRetained(stdout)),
+    );
   const snapshotFile = path.join(workdir, "bench.heapsnapshot");
   if (coredumpVerbs.includes("heapsnapshot"))
     contenders.push(
@@ -205,6 +211,7 @@ async function measureSize(heapMb: number) {
       [
         ["llnode v8 findjsobjects (lldb --batch)", times.llnode],
         ["coredump heap --json", times.heap],
+        ["coredump heap --retained --json", times.retained],
         ["coredump heapsnapshot -o FILE --json", times.heapsnapshot],
         ["coredump report --json", times.report],
         ["node's v8.writeHeapSnapshot(), in-process", own?.timing],
@@ -228,6 +235,12 @@ async function measureSize(heapMb: number) {
       lines.push(
         `  goal heap ≤ 0.1× llnode: ${goal(times.heap.median <= 0.1 * times.llnode.median)}; RSS ≤ 1.5 GB: ${goal(
           median(rss.get("heap")) <= 1.5e9,
+        )}`,
+      );
+    if (times.retained)
+      lines.push(
+        `  goal heap --retained on 1 GB ≤ 8 s: ${heapMb === 1024 ? goal(times.retained.median <= 8) : "-"}; RSS ≤ the heap (${heapMb} MB): ${goal(
+          median(rss.get("retained")) <= heapMb * 2 ** 20,
         )}`,
       );
     if (times.heapsnapshot)
@@ -269,6 +282,13 @@ function checkHeap(stdout: string, oom: OomCore) {
   const types = (JSON.parse(stdout) as { types: Array<{ name: string }> }).types;
   const first = types.find((type) => oom.classes.includes(type.name))?.name;
   if (first !== oom.leaking) throw new Error(`coredump heap puts ${first} first among the app's classes`);
+}
+
+/** Issue 22: the object that retains the most is the Map the service leaks into, with most of the heap. */
+function checkRetained(stdout: string) {
+  const [top] = (JSON.parse(stdout) as { retaining: Array<{ name: string; share: number }> }).retaining;
+  if (top?.name !== "Map" || top.share < 0.5)
+    throw new Error(`coredump heap --retained puts ${JSON.stringify(top)} first`);
 }
 
 /** The report calls the core out-of-memory and names the leaking class first among the service's own. */

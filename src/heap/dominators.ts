@@ -13,8 +13,9 @@
  * Memory, besides the caller's input: eight Int32Arrays of N (one becomes the returned `idom`), the
  * predecessor lists as CSR in DFS numbers (an Int32Array of N + 1 and an Int32Array of the strong edges
  * between reachable nodes, at most E), and the returned Float64Array `retained`: 36 bytes per node and
- * 4 bytes per edge for the computation, plus 8 bytes per node for `retained`, so 44 bytes per node and
- * 4 per edge at the peak (all live at once at the end).
+ * 4 bytes per edge for the computation, plus 8 bytes per node for `retained`: 36 bytes per node and 4 per
+ * edge at the peak, as the predecessors and the forest are let go before `retained` is made; with
+ * `consume`, the caller's edges are let go once the predecessors are built.
  */
 
 export interface DominatorGraph {
@@ -32,6 +33,11 @@ export interface DominatorGraph {
   weak?: Uint8Array | ((edge: number) => boolean);
   /** Each node's own size. */
   selfSize: Float64Array | Uint32Array;
+  /**
+   * Let go of `firstEdge`, `edgeTargets` and `weak` once read (the object's fields become empty arrays):
+   * for a caller that keeps no other reference to them, their memory is free for the rest of the work.
+   */
+  consume?: boolean;
 }
 
 export interface Dominators {
@@ -45,7 +51,8 @@ export interface Dominators {
 
 /** Computes immediate dominators and retained sizes; throws a RangeError on a malformed graph (a bug). */
 export function dominators(graph: DominatorGraph): Dominators {
-  const { nodeCount: n, root, firstEdge, edgeTargets, selfSize } = graph;
+  const { nodeCount: n, root, selfSize } = graph;
+  let { firstEdge, edgeTargets } = graph;
   if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new RangeError(`bad node count ${n}`);
   if (firstEdge.length !== n + 1)
     throw new RangeError(`firstEdge has ${firstEdge.length} entries for ${n} nodes`);
@@ -106,7 +113,7 @@ export function dominators(graph: DominatorGraph): Dominators {
   }
 
   // 2. Predecessors in preorder numbers, as CSR: only strong edges between reachable nodes.
-  const firstIn = new Int32Array(count + 1);
+  let firstIn = new Int32Array(count + 1);
   // Both passes go through the edges in their own order (sequential reads), not in preorder.
   for (let v = 0; v < n; v++) {
     if (pre[v] === -1) continue;
@@ -116,7 +123,7 @@ export function dominators(graph: DominatorGraph): Dominators {
     }
   }
   for (let i = 0; i < count; i++) firstIn[i + 1] = (firstIn[i + 1] as number) + (firstIn[i] as number);
-  const sources = new Int32Array(firstIn[count] as number);
+  let sources = new Int32Array(firstIn[count] as number);
   // Fill with firstIn[w] as the cursor of w: afterwards it holds the start of w + 1, so shift it back.
   for (let v = 0; v < n; v++) {
     const i = pre[v] as number;
@@ -133,13 +140,21 @@ export function dominators(graph: DominatorGraph): Dominators {
   for (let i = count; i > 0; i--) firstIn[i] = firstIn[i - 1] as number;
   firstIn[0] = 0;
 
+  if (graph.consume) {
+    graph.firstEdge = new Uint32Array(0);
+    graph.edgeTargets = new Uint32Array(0);
+    graph.weak = undefined;
+    firstEdge = graph.firstEdge;
+    edgeTargets = graph.edgeTargets;
+  }
+
   // 3. Semidominators in reverse preorder, with the link–eval forest (`ancestor`, `label`), and the
   //    immediate dominators by Lengauer–Tarjan's buckets (each vertex waits in the bucket of its
   //    semidominator until the tree edge from it is linked), written in place of `parent`: a vertex's DFS
   //    parent is not read after its own turn. `pre` is free until step 5 and holds a compression's path.
-  const ancestor = new Int32Array(count).fill(-1);
-  const bucketHead = new Int32Array(count).fill(-1);
-  const bucketNext = new Int32Array(count);
+  let ancestor = new Int32Array(count).fill(-1);
+  let bucketHead = new Int32Array(count).fill(-1);
+  let bucketNext = new Int32Array(count);
   const idomNumber = parent;
   const path = pre;
   for (let i = 0; i < count; i++) {
@@ -188,6 +203,14 @@ export function dominators(graph: DominatorGraph): Dominators {
     const d = idomNumber[w] as number;
     if (d !== semi[w]) idomNumber[w] = idomNumber[d] as number;
   }
+
+  // What only steps 2 to 4 needed goes before step 5 allocates `retained`.
+  const none = new Int32Array(0);
+  firstIn = none;
+  sources = none;
+  ancestor = none;
+  bucketHead = none;
+  bucketNext = none;
 
   // 5. Back to node indices, and retained sizes bottom up (a dominator precedes what it dominates).
   const idom = pre.fill(-1);

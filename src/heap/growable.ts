@@ -27,6 +27,22 @@ class GrowableArray<T extends Growable> {
     this.length++;
   }
 
+  /** Calls `visit` with each value pushed, in order, letting each block go once visited; the builder is spent. */
+  drain(visit: (value: number) => void): void {
+    for (let index = 0; index < this.blocks.length; index++) {
+      const block = this.blocks[index] as T;
+      this.blocks[index] = this.make(0);
+      for (let at = 0; at < BLOCK; at++) visit(block[at] as number);
+    }
+    const last = this.current;
+    const end = this.at;
+    this.blocks.length = 0;
+    this.current = this.make(0);
+    this.at = 0;
+    this.length = 0;
+    for (let at = 0; at < end; at++) visit(last[at] as number);
+  }
+
   /** The values pushed, in one array of their count; the builder is spent (not to be pushed to again). */
   toArray(): T {
     const all = this.make(this.length);

@@ -5,6 +5,8 @@ export interface TypeCount {
   count: number;
   /** Self size in bytes, as V8 sizes the objects. */
   bytes: number;
+  /** With retained sizes: what the instances keep alive together, in bytes. */
+  retained?: number;
 }
 
 /** Counts and self sizes by group name, largest first (ties by name), of the objects `include` accepts. */

@@ -1,5 +1,6 @@
 import type { CoreMemory, Segment } from "./core-memory.js";
 import type { HeapObjects } from "./heap-walk.js";
+import type { LiveGraph, LiveGraphBuilder } from "./live-graph.js";
 import type { MapTable } from "./map-table.js";
 import { objectAt } from "./object-index.js";
 import type { V8Constants } from "./v8-constants.js";
@@ -17,6 +18,8 @@ export interface Reachability {
   reachedFrom: Uint8Array;
   rootKind: Uint8Array;
   live: number;
+  /** The live graph, when the mark was given a LiveGraphBuilder. */
+  graph?: LiveGraph;
 }
 
 /**
@@ -35,6 +38,7 @@ export function markLive(
   isRawBody: (mapIndex: number) => boolean,
   isFree: (mapIndex: number) => boolean,
   pageRanges: ReadonlyArray<{ start: number; end: number }>,
+  graph?: LiveGraphBuilder,
 ): Reachability {
   const count = objects.address.length;
   const parent = new Int32Array(count).fill(-1);
@@ -59,8 +63,10 @@ export function markLive(
       while (head < levelEnd) drainOne(queue[head++] as number);
     }
   };
+  const weakKind = graph?.weakKind;
   const drainOne = (index: number) => {
     const mapIndex = objects.map[index] as number;
+    graph?.begin();
     if (isRawBody(mapIndex)) return;
     const start = objects.address[index] as number;
     if (!segment || start < segment.start || start >= segment.end) segment = memory.segmentOf(start);
@@ -69,10 +75,15 @@ export function markLive(
     const kind = reachedFrom[index] as number;
     // Inlined rather than forEachTagged: no closure per object on a heap of millions.
     const words = segment.words;
-    for (let at = (start + 8 - segment.start) / 4, last = (end - segment.start) / 4; at < last; at += 2) {
+    const first = (start + 8 - segment.start) / 4;
+    for (let at = first, last = (end - segment.start) / 4; at < last; at += 2) {
       const low = words[at] as number;
-      if ((low & 3) === 1)
-        reach(objectAt(objects, low - 1 + (words[at + 1] as number) * TWO_32), index, kind);
+      if ((low & 3) !== 1) continue;
+      const target = objectAt(objects, low - 1 + (words[at + 1] as number) * TWO_32);
+      reach(target, index, kind);
+      // The graph's edges: to what the mark keeps (not free space), with the slot for the weak ones.
+      if (graph && target >= 0 && reachedFrom[target] !== 0)
+        graph.edge(target, (at - first) * 4 + 8, weakKind?.[mapIndex] as number);
     }
   };
   const globalType = v8.type("JSGlobalObject");
@@ -95,7 +106,14 @@ export function markLive(
   }
   drain();
   holdInternalizedStrings(objects, maps, v8, reachedFrom, rootKind);
-  return { parent, reachedFrom, rootKind, live: tail };
+  if (!graph) return { parent, reachedFrom, rootKind, live: tail };
+  return {
+    parent,
+    reachedFrom,
+    rootKind,
+    live: tail,
+    graph: graph.finish(objects, queue.slice(0, tail), rootKind),
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { CoreMemory } from "./core-memory.js";
 import { HeapStrings } from "./heap-strings.js";
 import { type HeapObjects, walkHeap } from "./heap-walk.js";
 import { histogram, type TypeCount } from "./histogram.js";
+import { LiveGraphBuilder } from "./live-graph.js";
 import { MapTable } from "./map-table.js";
 import { ObjectNames } from "./object-names.js";
 import { ObjectSizer } from "./object-size.js";
@@ -46,8 +47,17 @@ export interface LoadedHeap {
   notes: string[];
 }
 
+export interface LoadHeapOptions {
+  /** Also keep the live graph (live.graph) for dominators and retained sizes: 4 bytes per edge, 12 per object. */
+  graph?: boolean;
+}
+
 /** Loads the core's V8 heap: Maps, every object of every page, and which of them are live. */
-export async function loadHeap(corePath: string, executablePath: string): Promise<LoadedHeap> {
+export async function loadHeap(
+  corePath: string,
+  executablePath: string,
+  options: LoadHeapOptions = {},
+): Promise<LoadedHeap> {
   const summary = await readCoreSummary(corePath);
   if (!HEAP_MACHINES.includes(summary.machine.name)) {
     throw new UnsupportedHeapError(
@@ -72,7 +82,10 @@ export async function loadHeap(corePath: string, executablePath: string): Promis
   };
   const freeTypes = new Set([v8.type("FreeSpace"), v8.type("Filler")]);
   const isFree = (mapIndex: number) => freeTypes.has(maps.maps[mapIndex]?.instanceType ?? -1);
-  const live = markLive(memory, objects, maps, v8, isRawBody, isFree, objects.pages);
+  const graph = options.graph
+    ? new LiveGraphBuilder(objects, maps, (address) => memory.word(address), v8)
+    : undefined;
+  const live = markLive(memory, objects, maps, v8, isRawBody, isFree, objects.pages, graph);
   const strings = new HeapStrings(memory, maps, v8);
   const names = new ObjectNames(memory, maps, strings, v8);
   nameTypesByRole(memory, v8, maps, objects, names);

@@ -11,6 +11,10 @@ export interface RetainerStep {
 
 export interface RetainerPath {
   path: RetainerStep[];
+  /** With retained sizes (`heap --retained`): what the path's last object retains, in bytes … */
+  retained?: number;
+  /** … and as a share of the live heap. */
+  share?: number;
 }
 
 const MAX_PATHS = 3;
@@ -32,11 +36,17 @@ export function findRetainers(heap: LoadedHeap, name: string): RetainerPath[] {
   candidates.sort(
     (a, b) => Number(b.fromGlobal) - Number(a.fromGlobal) || a.depth - b.depth || a.index - b.index,
   );
-  const edges = new SnapshotEdges(heap, heap.isRawBody);
+  const edges = retainerEdges(heap);
   return candidates.slice(0, MAX_PATHS).map((candidate) => ({ path: pathTo(heap, edges, candidate.index) }));
 }
 
-function pathTo(heap: LoadedHeap, edges: SnapshotEdges, target: number): RetainerStep[] {
+/** What names the edges of paths: the snapshot's edge labels. */
+export function retainerEdges(heap: LoadedHeap): SnapshotEdges {
+  return new SnapshotEdges(heap, heap.isRawBody);
+}
+
+/** The mark's shortest path from a root to object `target`, root first. */
+export function pathTo(heap: LoadedHeap, edges: SnapshotEdges, target: number): RetainerStep[] {
   const chain: number[] = [];
   for (let at = target; at >= 0 && chain.length < MAX_DEPTH; at = heap.live.parent[at] as number)
     chain.unshift(at);

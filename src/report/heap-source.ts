@@ -18,9 +18,23 @@ export interface HeapRetainer {
   path: Array<{ name: string; edge: string }>;
 }
 
+/** An object that retains much of the heap: what would be freed with it. */
+export interface HeapHolder {
+  /** Its constructor or group (`Map`, `(closure)`). */
+  name: string;
+  /** Bytes freed with it: itself and what only it keeps alive. */
+  retained: number;
+  /** retained / the live heap's bytes. */
+  share: number;
+  /** From the object outwards to a GC root or the global object, as HeapRetainer's path. */
+  path: Array<{ name: string; edge: string }>;
+}
+
 export interface HeapFigures {
   /** By bytes, largest first. */
   types: HeapType[];
+  /** The objects that retain the most, largest first (readers that compute dominators only). */
+  holders?: HeapHolder[];
   retainers?: HeapRetainer[];
   /** What of the core was not read as it claimed (an edited or corrupted core); absent when all was. */
   notes?: string[];

@@ -3,6 +3,8 @@ import { style } from "../ui/untrusted-text.js";
 import type { Report } from "./build-report.js";
 
 const MIB = 1024 * 1024;
+/** Holders of a path shown for each object that holds the memory, from the object outwards. */
+const HOLDER_STEPS = 8;
 
 /** The headline: what kind of death, and what said so. */
 export function kindLine(report: Report): string {
@@ -10,7 +12,7 @@ export function kindLine(report: Report): string {
   return `  died of    ${style.bold(report.kind)}${signs ? style.dim(` (${signs})`) : ""}`;
 }
 
-/** Out of memory: the limit, the use, the largest constructors and their retainers. */
+/** Out of memory: the limit, the use, what holds the memory, the largest constructors and their retainers. */
 export function heapLines(heap: NonNullable<Report["heap"]>): string {
   const figures = [
     heap.limitBytes === undefined ? undefined : `limit ${megabytes(heap.limitBytes)}`,
@@ -19,6 +21,15 @@ export function heapLines(heap: NonNullable<Report["heap"]>): string {
       : `${megabytes(heap.usedBytes)} in use after the last collection`,
   ].filter(Boolean);
   const lines = [style.bold(`Heap${figures.length > 0 ? `: ${figures.join(", ")}` : ""}`)];
+  if (heap.holders?.length) {
+    lines.push("  what holds the memory (retained: freed with the object; share of the live heap):");
+    for (const holder of heap.holders) {
+      const share = `${(100 * holder.share).toFixed(1)}%`;
+      lines.push(
+        `    ${megabytes(holder.retained).padStart(10)} ${share.padStart(6)}  ${[holder.name, ...holder.path.slice(0, HOLDER_STEPS).map((step) => `${step.edge} ← ${step.name}`), ...(holder.path.length > HOLDER_STEPS ? ["…"] : [])].join(" ← ")}`,
+      );
+    }
+  }
   if (heap.top.length === 0) lines.push("  (the heap could not be read: no constructors to show)");
   else {
     const rows = heap.top.map((type) => [`  ${type.name}`, String(type.count), megabytes(type.bytes)]);

@@ -53,20 +53,43 @@ export class LoadedSnapshot {
    * would be freed with it, from memlab's dominator tree. Fails unless exactly one Map is held that way.
    */
   globalMapRetainedSize(property: string): number {
-    const maps: IHeapNode[] = [];
+    const map = this.heldAs(property, (node) => node.type === "object" && node.name === "Map", "Maps");
+    return this.retainedSizeOf(map);
+  }
+
+  /**
+   * The retained size of the context of the closure that the global object holds as the property
+   * `property` (what the closure's variables keep alive), from memlab's dominator tree.
+   */
+  globalClosureContextRetainedSize(property: string): number {
+    const closure = this.heldAs(property, (node) => node.type === "closure", "closures");
+    const context = closure.references.find(
+      (edge) => edge.type === "internal" && edge.name_or_index === "context",
+    )?.toNode;
+    if (!context) throw new Error(`${this.file}: the closure held as "${property}" has no context`);
+    return this.retainedSizeOf(context);
+  }
+
+  /** The one node that `accept` takes and that something holds as the property `property`. */
+  private heldAs(property: string, accept: (node: IHeapNode) => boolean, what: string): IHeapNode {
+    const found: IHeapNode[] = [];
     this.heap.nodes.forEach((node) => {
-      if (node.type !== "object" || node.name !== "Map") return;
+      if (!accept(node)) return;
       if (node.referrers.some((edge) => edge.type === "property" && edge.name_or_index === property))
-        maps.push(node);
+        found.push(node);
     });
-    const [map] = maps;
-    if (!map || maps.length > 1)
-      throw new Error(`${this.file}: ${maps.length} Maps held as "${property}", expected one`);
+    const [node] = found;
+    if (!node || found.length > 1)
+      throw new Error(`${this.file}: ${found.length} ${what} held as "${property}", expected one`);
+    return node;
+  }
+
+  private retainedSizeOf(node: IHeapNode): number {
     if (!this.dominatorsDone) {
       this.finder.calculateAllNodesRetainedSizes(this.heap);
       this.dominatorsDone = true;
     }
-    return map.retainedSize;
+    return node.retainedSize;
   }
 
   /**

@@ -313,6 +313,23 @@ describe("dominators", () => {
     }
   });
 
+  it("consume: the same result, and the graph's edges let go", () => {
+    const next = random(7);
+    for (let round = 0; round < 50; round++) {
+      const n = 2 + Math.floor(next() * 40);
+      const edges: Edge[] = [];
+      for (let v = 1; v < n; v++) edges.push([Math.floor(next() * v), v]);
+      for (let i = 0; i < n; i++) edges.push([Math.floor(next() * n), Math.floor(next() * n)]);
+      const graph = graphOf(n, edges);
+      const want = bruteForce(graph);
+      const consumed = { ...graph, consume: true };
+      const got = dominators(consumed);
+      assert.deepEqual(Array.from(got.idom), want.idom, `idom round ${round}`);
+      assert.deepEqual(Array.from(got.retained), want.retained, `retained round ${round}`);
+      assert.equal(consumed.edgeTargets.length + consumed.firstEdge.length, 0, `round ${round}`);
+    }
+  });
+
   it("an empty graph and a lone root", () => {
     const empty = dominators({
       nodeCount: 0,

@@ -11,9 +11,14 @@ export interface HeapFlags extends FetchFlags {
   json?: boolean;
   top?: string;
   retainers?: string;
+  retained?: boolean;
 }
 
 const DEFAULT_TOP = 20;
+/** Objects that retain the most, listed by --retained. */
+const RETAINING = 10;
+/** Holders shown of a path in the human output, from the object outwards. */
+const PATH_STEPS = 8;
 
 export async function heap(id: string | undefined, flags: HeapFlags, settings: Settings): Promise<void> {
   const top = flags.top === undefined ? undefined : Number(flags.top);
@@ -22,10 +27,15 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
   }
   const prepared = await prepareDump(id, flags, "heap", settings);
   const executable = requireExecutable(prepared, "heap");
-  if (!flags.quiet) process.stderr.write("coredump: reading the V8 heap from the core\n");
+  if (!flags.quiet) {
+    process.stderr.write(
+      `coredump: reading the V8 heap from the core${flags.retained ? ", then its dominators and retained sizes" : ""}\n`,
+    );
+  }
   const reading = await readHeap(prepared.folder.core, executable, {
     ...(flags.json ? (top === undefined ? {} : { top }) : { top: top ?? DEFAULT_TOP }),
     ...(flags.retainers ? { retainersOf: [flags.retainers] } : {}),
+    ...(flags.retained ? { retained: RETAINING } : {}),
   });
   for (const note of reading.notes) process.stderr.write(`coredump: note: ${note}\n`);
   const retainers = flags.retainers ? (reading.retainers?.[flags.retainers] ?? []) : undefined;
@@ -35,34 +45,68 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
     process.stdout.write(jsonText(result));
     return;
   }
+  const share = (part: number) => `${((100 * part) / Math.max(1, reading.bytes)).toFixed(1)}%`;
   const lines = [
     `Node ${reading.nodeVersion}${reading.verifiedVersion ? "" : " (unverified version: newer than any the reader is tested on)"}: ${reading.objects.toLocaleString("en")} live objects, ${formatSize(reading.bytes)}` +
       ` (${reading.unreachable.objects.toLocaleString("en")} unreachable objects, ${formatSize(reading.unreachable.bytes)}, not counted)`,
     "",
+  ];
+  if (reading.retaining) {
+    lines.push(
+      `What holds the memory (RETAINED: freed if the object went; SHARE: of the ${formatSize(reading.bytes)} live):`,
+      renderTable(
+        ["RETAINED", "SHARE", "SELF", "OBJECT ← HOW IT IS HELD ← BY WHAT, OUT TO A ROOT"],
+        reading.retaining.map((object) => [
+          formatSize(object.retained),
+          share(object.retained),
+          formatSize(object.self),
+          retainerLine(object.path, PATH_STEPS),
+        ]),
+      ),
+      "",
+    );
+  }
+  const withRetained = reading.types.some((type) => type.retained !== undefined);
+  lines.push(
     renderTable(
-      ["TYPE", "COUNT", "BYTES"],
+      ["TYPE", "COUNT", "BYTES", ...(withRetained ? ["RETAINED"] : [])],
       reading.types.map((type) => [
         visibleLine(type.name),
         type.count.toLocaleString("en"),
         formatSize(type.bytes),
+        ...(withRetained ? [formatSize(type.retained ?? 0)] : []),
       ]),
     ),
-  ];
+  );
   if (retainers) {
-    lines.push("", `Retainers of ${visibleLine(flags.retainers ?? "")}:`);
+    lines.push(
+      "",
+      `Retainers of ${visibleLine(flags.retainers ?? "")}${withRetained ? ", the instances that retain the most first" : ""}:`,
+    );
     if (retainers.length === 0) lines.push("  no live object of that type");
-    for (const [index, path] of retainers.entries()) lines.push(`  ${index + 1}. ${retainerLine(path.path)}`);
+    for (const [index, path] of retainers.entries()) {
+      const size =
+        path.retained === undefined ? "" : `retains ${formatSize(path.retained)} (${share(path.retained)}): `;
+      lines.push(`  ${index + 1}. ${size}${retainerLine(path.path)}`);
+    }
   }
   writeHuman(process.stdout, `${lines.join("\n")}\n`);
 }
 
 /**
  * A path as `report` prints an out-of-memory's retainers: the object first, then each edge and what holds
- * it, out to the root (`Session ← value ← Map ← sessions ← global`). JSON keeps the root first.
+ * it, out to the root (`Session ← value ← Map ← sessions ← global`), the first `steps` holders if given.
+ * JSON keeps the root first.
  */
-function retainerLine(steps: ReadonlyArray<{ name: string; edge: string }>): string {
+function retainerLine(steps: ReadonlyArray<{ name: string; edge: string }>, limit = Infinity): string {
   const parts = [visibleLine(steps.at(-1)?.name ?? "")];
-  for (let index = steps.length - 1; index > 0; index--)
+  let shown = 0;
+  for (let index = steps.length - 1; index > 0; index--) {
+    if (shown++ === limit) {
+      parts.push("…");
+      break;
+    }
     parts.push(visibleLine(steps[index]?.edge ?? ""), visibleLine(steps[index - 1]?.name ?? ""));
+  }
   return parts.join(" ← ");
 }

@@ -1,5 +1,5 @@
 import type { Evidence } from "../evidence.js";
-import type { HeapFigures, HeapRetainer, HeapType } from "../heap-source.js";
+import type { HeapFigures, HeapHolder, HeapRetainer, HeapType } from "../heap-source.js";
 
 /** What an out-of-memory report says about the heap (`heap` in `report --json`). */
 export interface HeapSection {
@@ -8,6 +8,8 @@ export interface HeapSection {
   /** The old space's size after V8's last collection, as it printed it. */
   usedBytes?: number;
   top: HeapType[];
+  /** What holds the memory: the objects that retain the most, with their share of the live heap. */
+  holders?: HeapHolder[];
   retainers?: HeapRetainer[];
   /** What of the core the heap reader could not read as it claimed (see `heap --json`'s notes). */
   notes?: string[];
@@ -24,6 +26,7 @@ export function heapSection(evidence: Evidence, figures: HeapFigures | undefined
   // 26, 39 MB where the last collection left 70 MB), and out-of-memory is decided on the core's own signs.
   const gc = evidence.log?.lastGc ?? evidence.core.lastGc;
   if (gc) section.usedBytes = Math.round(gc.afterMb * MB);
+  if (figures?.holders) section.holders = figures.holders;
   if (figures?.retainers) section.retainers = figures.retainers;
   if (figures?.notes) section.notes = figures.notes;
   return { ...section };
