@@ -85,7 +85,7 @@ interface CodeLayout {
  * cached instruction start, and the third); the data field follows the map (V8 12 and later) or the
  * relocation info (before).
  */
-function codeLayout({ v8, nodeMajor }: V8Reading): CodeLayout {
+function codeLayout({ v8, v8Layout }: V8Reading): CodeLayout {
   const codeType = v8.type("Code");
   const streamType = v8.type("InstructionStream");
   const separate = streamType >= 0;
@@ -98,7 +98,7 @@ function codeLayout({ v8, nodeMajor }: V8Reading): CodeLayout {
       : v8.get("class_Code__instruction_start__uintptr_t"),
     flagsAt: v8.field("Code", "flags", 6 * 8),
     sizeAt: v8.field("Code", "instruction_size", 7 * 8),
-    dataAt: v8.field("Code", "deoptimization_data", nodeMajor >= 22 ? 8 : 16),
+    dataAt: v8.field("Code", "deoptimization_data", v8Layout.codeDataAt),
     kindShift: v8.get("CodeKindFieldShift"),
     kindMask: v8.get("CodeKindFieldMask"),
     baseline: v8.get("CodeKindBaseline"),

@@ -1,6 +1,6 @@
 import { smiValue } from "../heap/object-size.js";
 import { byteArrayBytes, type CodeAtPc } from "./code-at-pc.js";
-import { type Operation, readTranslation, signed, translationFormat } from "./translations.js";
+import { type Operation, readTranslation, signed } from "./translations.js";
 import type { V8Reading } from "./walk-frames.js";
 
 /** One JS function of an optimized frame: the frame's own, or one inlined into its code. */
@@ -19,8 +19,7 @@ export interface InlinedFunction {
  * each inlined function and its bytecode offset. Undefined where the code's data does not say.
  */
 export function optimizedFunctions(reading: V8Reading, code: CodeAtPc): InlinedFunction[] | undefined {
-  const format = translationFormat(reading.nodeMajor);
-  if (!format) return undefined;
+  const format = reading.v8Layout.translation;
   const literalsAt = reading.v8.get("DeoptimizationDataLiteralArrayIndex", 2);
   // V8 13 (Node 24) put the protected literals (BytecodeArrays) before them.
   const protectedAt = literalsAt === 3 ? 2 : -1;
@@ -78,7 +77,7 @@ function maglevDeoptIndex(reading: V8Reading, code: CodeAtPc): number {
   const table = code.instructionStart + code.instructionSize;
   const header = reading.memory.bytes(table, 16);
   if (!header) return -1;
-  const slotsFirst = reading.nodeMajor >= 24;
+  const slotsFirst = reading.v8Layout.maglevSlotsFirst;
   const length = header.readUInt32LE(slotsFirst ? 4 : 0);
   const configuration = header.readUInt32LE(slotsFirst ? 8 : 4);
   const registerSize = (configuration >> 1) & 7;

@@ -10,6 +10,7 @@ import { type HeapErrorObject, thrownError } from "../v8-error/thrown-error.js";
 import { findExitFrame } from "./find-exit-frame.js";
 import { FrameLayout } from "./frame-layout.js";
 import { ScriptLocations } from "./script-location.js";
+import { v8LayoutOf } from "./v8-layouts.js";
 import { type V8Reading, type WalkedFrame, walkFrames } from "./walk-frames.js";
 
 /** V8's table of bytecode sizes by operand scale (`v8::internal::interpreter::Bytecodes::kBytecodeSizes`). */
@@ -20,7 +21,7 @@ export interface JsStackReading {
   /** The Error being thrown, where the frames that throw it hold it. */
   thrown?: HeapErrorObject;
   /** How the last exit from JS was found, or why no JS frames were read. */
-  found: "exit frame" | "no exit frame" | "no stack pointer";
+  found: "exit frame" | "no exit frame" | "no stack pointer" | "not a Node the walker reads";
 }
 
 /**
@@ -32,6 +33,8 @@ export async function readJsStack(
   executablePath: string,
   nodeVersion: string,
 ): Promise<JsStackReading> {
+  const v8Layout = v8LayoutOf(Number(/^v?(\d+)/.exec(nodeVersion)?.[1] ?? 0));
+  if (!v8Layout) return { frames: [], found: "not a Node the walker reads" };
   const summary = await readCoreSummary(corePath, { nodeVersion: false });
   const v8 = await V8Constants.fromExecutable(executablePath);
   const memory = await CoreMemory.load(corePath, summary.mappings);
@@ -52,7 +55,7 @@ export async function readJsStack(
     names: new ObjectNames(memory, maps, strings, v8),
     layout: new FrameLayout(v8),
     scripts: new ScriptLocations(memory, strings, v8),
-    nodeMajor: Number(/^v?(\d+)/.exec(nodeVersion)?.[1] ?? 0),
+    v8Layout,
     bytecodeSizes: await readNamedSymbol(executablePath, BYTECODE_SIZES),
   };
   try {

@@ -27,7 +27,8 @@ function counts(runs: Array<[number, number]>): number[] {
   return runs.flatMap(([count, times]) => Array<number>(times).fill(count));
 }
 
-const FORMATS: Record<number, TranslationFormat> = {
+/** By V8 major (V8 14 writes 13's). */
+export const translationFormats = {
   10: {
     operandCounts: counts([
       [2, 1],
@@ -133,14 +134,7 @@ const FORMATS: Record<number, TranslationFormat> = {
     hasLookback: true,
     hasBytecodeLiteral: true,
   },
-};
-
-/** The V8 major of each Node major the walker reads; a newer Node is read as the newest (V8 14 writes 13's). */
-export function translationFormat(nodeMajor: number): TranslationFormat | undefined {
-  const v8Major =
-    nodeMajor >= 24 ? 13 : nodeMajor >= 22 ? 12 : nodeMajor >= 20 ? 11 : nodeMajor >= 18 ? 10 : 0;
-  return FORMATS[v8Major];
-}
+} satisfies Record<10 | 11 | 12 | 13, TranslationFormat>;
 
 export interface Operation {
   opcode: number;

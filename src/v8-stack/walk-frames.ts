@@ -10,6 +10,7 @@ import type { FrameLayout } from "./frame-layout.js";
 import { optimizedFunctions } from "./optimized-frames.js";
 import { positionAt } from "./position-table.js";
 import type { ScriptLocations } from "./script-location.js";
+import type { V8Layout } from "./v8-layouts.js";
 
 /** Frames walked at most: V8's own stack limit allows about 11,000 small frames; a report shows a few. */
 export const MAX_FRAMES = 2000;
@@ -39,8 +40,8 @@ export interface V8Reading {
   names: ObjectNames;
   layout: FrameLayout;
   scripts: ScriptLocations;
-  /** The Node major of the core, for the layouts V8 does not export (see bytecodeLayout). */
-  nodeMajor: number;
+  /** What V8 does not export of its layout, for the core's Node major (src/v8-stack/v8-layouts.ts). */
+  v8Layout: V8Layout;
   /** V8's `Bytecodes::kBytecodeSizes`, from the executable: how baseline frames are placed. */
   bytecodeSizes?: Buffer | undefined;
 }
@@ -161,13 +162,14 @@ function bytecodeArrayOf(reading: V8Reading, shared: number): number | undefined
   return undefined;
 }
 
+/** Where a BytecodeArray's bytecodes start; V8 9 exports no header size: five tagged fields, three int32, two int8. */
+export function bytecodeHeaderSize(reading: V8Reading): number {
+  return reading.v8.get("class_BytecodeArray__data__uintptr_t", 5 * 8 + 3 * 4 + 2);
+}
+
 /** An interpreted frame keeps its bytecode offset as a Smi counted from the tagged BytecodeArray. */
 function bytecodeOffsetOf(reading: V8Reading, offsetSmi: number): number {
-  const headerSize = reading.v8.get(
-    "class_BytecodeArray__data__uintptr_t",
-    bytecodeLayout(reading).headerSize,
-  );
-  return offsetSmi - (headerSize - 1);
+  return offsetSmi - (bytecodeHeaderSize(reading) - 1);
 }
 
 /** A baseline frame's bytecode, from its pc (the return address the frame below it saved). */
@@ -185,24 +187,18 @@ function bytecodeScriptOffset(
   bytecodeOffset: number,
 ): number | undefined {
   const { memory } = reading;
-  const layout = bytecodeLayout(reading);
-  const table = memory.word(bytecode - 1 + layout.positionTableAt);
+  const table = memory.word(bytecode - 1 + reading.v8Layout.bytecodePositionTableAt);
   if (table === undefined || table % 2 !== 1) return undefined;
   const length = smiValue(memory.word(table - 1 + 8));
   if (length === undefined || length <= 0 || length > 1 << 24) return undefined;
   const bytes = memory.bytes(table - 1 + 16, length);
   if (!bytes) return undefined;
-  return positionAt(bytes, bytecodeOffset, { flagsBelowCodeDelta: reading.nodeMajor >= 26 }, -1)
-    ?.scriptOffset;
-}
-
-/**
- * V8 does not export where a BytecodeArray keeps its source position table: after length, constant pool
- * and handler table until V8 12 (Node 22) made it a trusted object with the table right after length and
- * wrapper. V8 9 exports no header size either: five tagged fields, three int32 and two int8.
- */
-function bytecodeLayout(reading: V8Reading): { positionTableAt: number; headerSize: number } {
-  return { positionTableAt: reading.nodeMajor >= 22 ? 24 : 32, headerSize: 5 * 8 + 3 * 4 + 2 };
+  return positionAt(
+    bytes,
+    bytecodeOffset,
+    { flagsBelowCodeDelta: reading.v8Layout.positionFlagsBelowCodeDelta },
+    -1,
+  )?.scriptOffset;
 }
 
 /**
