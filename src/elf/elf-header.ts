@@ -9,6 +9,7 @@ export const ET_CORE = 4;
 export const PT_LOAD = 1;
 export const PT_NOTE = 4;
 export const PT_PHDR = 6;
+export const PT_TLS = 7;
 /**
  * `e_phnum` of a file with 65,535 program headers or more, as Linux writes cores of that many mappings:
  * the real count is then `sh_info` of section header 0.
@@ -41,6 +42,8 @@ export interface ProgramHeader {
   vaddr: number;
   filesz: number;
   memsz: number;
+  /** `p_align` (absent where a caller made the header up). */
+  align?: number;
 }
 
 export class NotElfError extends ExpectedError {
@@ -96,6 +99,7 @@ export function parseProgramHeaders(table: Buffer, header: ElfHeader): ProgramHe
             vaddr: view.u64(at + 16),
             filesz: view.u64(at + 32),
             memsz: view.u64(at + 40),
+            align: view.u64(at + 48),
           }
         : {
             type: view.u32(at),
@@ -104,6 +108,7 @@ export function parseProgramHeaders(table: Buffer, header: ElfHeader): ProgramHe
             vaddr: view.u32(at + 8),
             filesz: view.u32(at + 16),
             memsz: view.u32(at + 20),
+            align: view.u32(at + 28),
           },
     );
   }

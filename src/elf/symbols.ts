@@ -1,5 +1,5 @@
 import { ByteView } from "./byte-view.js";
-import { type ElfHeader, PT_LOAD, parseElfHeader, readElfHeaders } from "./elf-header.js";
+import { type ElfHeader, PT_LOAD, PT_TLS, parseElfHeader, readElfHeaders } from "./elf-header.js";
 import { type RandomAccessFile, withFile } from "./random-access.js";
 
 export const SHT_SYMTAB = 2;
@@ -205,19 +205,44 @@ export async function functionAt(path: string, offset: number): Promise<string |
 /** The bytes of the data symbol named exactly `name` in an executable's `.symtab`, or undefined. */
 export async function readNamedSymbol(path: string, name: string): Promise<Buffer | undefined> {
   return withFile(path, async (file) => {
-    const { header, sections } = await readSections(file, path);
-    for (const table of sections.filter((section) => section.type === SHT_SYMTAB)) {
-      const strings = sections[table.link];
-      if (!strings) continue;
-      const symbols = parseSymbols(
-        await file.readAt(table.offset, table.size),
-        await file.readAt(strings.offset, strings.size),
-        header,
-        name,
-      );
-      const symbol = symbols.find((candidate) => candidate.name === name);
-      if (symbol) return readSymbolBytes(file, sections, symbol);
-    }
-    return undefined;
+    const found = await findNamedSymbol(file, path, name);
+    return found ? readSymbolBytes(file, found.sections, found.symbol) : undefined;
   });
+}
+
+/**
+ * Where the thread-local variable `name` of an executable lies from its thread pointer, on x86_64 (TLS
+ * variant II: the executable's block ends at the thread pointer): its offset in the PT_TLS block minus the
+ * block's size rounded up to its alignment. Undefined where the executable has no such variable.
+ */
+export async function threadLocalOffset(path: string, name: string): Promise<number | undefined> {
+  return withFile(path, async (file) => {
+    const { programs } = await readElfHeaders(file);
+    const tls = programs.find((program) => program.type === PT_TLS);
+    const found = tls ? await findNamedSymbol(file, path, name) : undefined;
+    if (!tls || !found) return undefined;
+    const align = Math.max(1, tls.align ?? 1);
+    return found.symbol.value - Math.ceil(tls.memsz / align) * align;
+  });
+}
+
+async function findNamedSymbol(
+  file: RandomAccessFile,
+  path: string,
+  name: string,
+): Promise<{ symbol: ElfSymbol; sections: SectionHeader[] } | undefined> {
+  const { header, sections } = await readSections(file, path);
+  for (const table of sections.filter((section) => section.type === SHT_SYMTAB)) {
+    const strings = sections[table.link];
+    if (!strings) continue;
+    const symbols = parseSymbols(
+      await file.readAt(table.offset, table.size),
+      await file.readAt(strings.offset, strings.size),
+      header,
+      name,
+    );
+    const symbol = symbols.find((candidate) => candidate.name === name);
+    if (symbol) return { symbol, sections };
+  }
+  return undefined;
 }

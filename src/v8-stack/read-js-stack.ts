@@ -1,5 +1,5 @@
 import { readCoreSummary } from "../elf/index.js";
-import { readNamedSymbol } from "../elf/symbols.js";
+import { readNamedSymbol, threadLocalOffset } from "../elf/symbols.js";
 import { CoreMemory } from "../heap/core-memory.js";
 import { HeapStrings } from "../heap/heap-strings.js";
 import { MapTable } from "../heap/map-table.js";
@@ -13,6 +13,24 @@ import { ScriptLocations } from "./script-location.js";
 import { v8LayoutOf } from "./v8-layouts.js";
 import { type V8Reading, type WalkedFrame, walkFrames } from "./walk-frames.js";
 
+/** V8's thread-local pointer to the thread's isolate (`v8::internal::g_current_isolate_`). */
+const CURRENT_ISOLATE = "_ZN2v88internal18g_current_isolate_E";
+
+/**
+ * The crashed thread's isolate, through its thread pointer (x86_64's fs_base) and the executable's TLS
+ * layout; undefined where either is unknown (arm64 cores of qemu-user carry no thread pointer).
+ */
+async function currentIsolate(
+  reading: V8Reading,
+  executablePath: string,
+  threadPointer: number | undefined,
+): Promise<number | undefined> {
+  if (!threadPointer) return undefined;
+  const offset = await threadLocalOffset(executablePath, CURRENT_ISOLATE);
+  const isolate = offset === undefined ? undefined : reading.memory.word(threadPointer + offset);
+  return isolate ? isolate : undefined;
+}
+
 /** V8's table of bytecode sizes by operand scale (`v8::internal::interpreter::Bytecodes::kBytecodeSizes`). */
 const BYTECODE_SIZES = "_ZN2v88internal11interpreter9Bytecodes14kBytecodeSizesE";
 
@@ -21,7 +39,7 @@ export interface JsStackReading {
   /** The Error being thrown, where the frames that throw it hold it. */
   thrown?: HeapErrorObject;
   /** How the last exit from JS was found, or why no JS frames were read. */
-  found: "exit frame" | "no exit frame" | "no stack pointer" | "not a Node the walker reads";
+  found: "thread-local top" | "stack" | "no exit frame" | "no stack pointer" | "not a Node the walker reads";
 }
 
 /**
@@ -61,11 +79,15 @@ export async function readJsStack(
   try {
     const sp = summary.fault?.sp;
     if (sp === undefined) return { frames: [], found: "no stack pointer" };
-    const exit = findExitFrame(reading, sp);
+    const exit = findExitFrame(
+      reading,
+      sp,
+      await currentIsolate(reading, executablePath, summary.fault?.threadPointer),
+    );
     if (!exit) return { frames: [], found: "no exit frame" };
     const frames = walkFrames(reading, exit.frame, exit.stackEnd);
     const thrown = thrownError(reading, exit.frame, frames[0]?.frameAddress ?? exit.frame);
-    return { frames, found: "exit frame", ...(thrown ? { thrown } : {}) };
+    return { frames, found: exit.foundBy, ...(thrown ? { thrown } : {}) };
   } finally {
     text.close();
   }
