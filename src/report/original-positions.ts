@@ -58,7 +58,12 @@ export async function addOriginalPositions(report: Report, input: OriginalPositi
       frame.inApp = mapping.inApp;
     }
   }
-  const leading = report.jsStack.length > 0 ? report.jsStack : report.v8Printed.frames;
+  // The stack the report leads with: V8's printed one where a stack read from the core differs from it.
+  const differs = report.jsStack.some((frame) => frame.matchesV8Printed === false);
+  const leading =
+    report.jsStack.length > 0 && !(differs && report.v8Printed.frames.length > 0)
+      ? report.jsStack
+      : report.v8Printed.frames;
   const first = leading.find((frame) => frame.inApp);
   const code: CodeExcerpt | undefined = first
     ? await maps.excerpt(first, { ...first, inApp: true })

@@ -14,6 +14,7 @@ import { pushFilesImage } from "../support/app-image.js";
 import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { crashSpec } from "../support/crash-dumps.js";
 import { writeToDirectory, zipDump } from "../support/handler-layout.js";
+import { projectLlnode } from "../support/llnode-plugin.js";
 import {
   type PrintedFrame,
   printedFrames,
@@ -61,10 +62,16 @@ describe("report shows a TypeScript service's frames in its own source, through 
         }
   });
 
-  async function report(id: string, flags: string[] = []): Promise<MappedReport> {
+  /** `report --json`, from the core's text and the log unless `flags` name the executable. */
+  async function report(
+    id: string,
+    flags: string[] = [],
+    more: Record<string, string> = {},
+  ): Promise<MappedReport> {
+    const executable = flags.includes("--binary") ? [] : ["--no-executable"];
     const result = await coredump(
-      ["report", id, "--dir", dir, "--workdir", workdir, "--no-executable", "--json", ...flags],
-      env,
+      ["report", id, "--dir", dir, "--workdir", workdir, ...executable, "--json", ...flags],
+      { ...env, ...more },
     );
     assert.equal(result.exitCode, 0, result.stderr);
     return json<MappedReport>(result);
@@ -141,5 +148,20 @@ describe("report shows a TypeScript service's frames in its own source, through 
       row,
     );
     assert.match(row, new RegExp(`^\\s+${top.function}\\s`));
+  });
+
+  it("with the executable, where llnode's stack differs from V8's printed one, the code line is V8's call site", async () => {
+    const plugin = await projectLlnode();
+    for (const { crash, id } of cases.filter(
+      ({ crash }) => crash.build === "esbuild" && crash.death === "throw",
+    )) {
+      const r = await report(id, ["--binary", crash.node], { LLNODE_PLUGIN: plugin });
+      const printed = /^(.+):(\d+)\n(.*)\n( *)\^/m.exec(crash.mappedStderr);
+      assert.ok(printed && r.code, `${crash.nodeVersion}: ${JSON.stringify(r.code)}`);
+      assert.deepEqual(
+        [r.code.file, r.code.line, r.code.column - 1],
+        [printed[1], Number(printed[2]), printed[4]?.length],
+      );
+    }
   });
 });
