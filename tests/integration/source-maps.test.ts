@@ -1,6 +1,6 @@
 /**
  * report on a TypeScript service as users ship it (tsc with external maps, esbuild minified with an external
- * map, esbuild with an inline map), crashed for real on Node 22 and 24 by an uncaught exception and by an
+ * map, esbuild with an inline map), crashed for real on Node 22, 24 and 26 by an uncaught exception and by an
  * unhandled rejection (tests/support/mapped-service.ts). The build is in the dump's image on the rig's
  * registry, at the paths the process ran it from (gone from this machine since). Every expected frame is
  * what the same program printed under `node --enable-source-maps`.
@@ -37,7 +37,7 @@ interface MappedReport {
   sourceMaps?: { maps: Array<{ script: string; map: string }>; notes: string[] };
 }
 
-const VERSIONS = ["22.22.0", "24.11.0"];
+const VERSIONS = ["22.22.0", "24.11.0", "26.12.1"];
 const BUILDS: ServiceBuild[] = ["tsc", "esbuild", "esbuild-inline"];
 const DEATHS: ServiceDeath[] = ["throw", "reject"];
 
