@@ -164,4 +164,23 @@ describe("report shows a TypeScript service's frames in its own source, through 
       );
     }
   });
+
+  it("groups: one service built by tsc and by esbuild, once reported, is one group by its mapped frames", async () => {
+    const version = `v${VERSIONS[0]}`;
+    const builds = cases.filter(({ crash }) => crash.death === "throw" && crash.nodeVersion === version);
+    assert.equal(builds.length, BUILDS.length);
+    for (const { id } of builds) await report(id);
+    const result = await coredump(["groups", "--dir", dir, "--json"], env);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const groups = json<Array<{ signature: string; title: string; ids: string[] }>>(result);
+    const signatures = new Set(
+      builds.map(({ id }) => groups.find((group) => group.ids.includes(id))?.signature),
+    );
+    assert.equal(signatures.size, 1, JSON.stringify(groups.map(({ title, ids }) => ({ title, ids }))));
+    const [top] = printedFrames(builds[0]?.crash.mappedStderr ?? "");
+    assert.match(
+      groups.find((group) => group.ids.includes(builds[0]?.id ?? ""))?.title ?? "",
+      new RegExp(` at ${top?.function} `),
+    );
+  });
 });
