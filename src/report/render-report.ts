@@ -45,12 +45,13 @@ export function renderReport(report: Report): string {
   );
   if (report.fatal) sections.push(fatalLine(report.fatal));
   if (report.fault) sections.push(faultLine(report.fault));
+  // As Node prints an uncaught error: the line of code, then the error.
+  if (report.code) sections.push(codeLines(report.code));
   if (report.error) {
     sections.push(
       `${style.bold.red(`${report.error.type}: ${report.error.message}`)}  ${style.dim(`(from ${report.error.source})`)}`,
     );
   }
-  if (report.code) sections.push(codeLines(report.code));
   const fromLlnode = report.jsStack[0]?.source === "llnode";
   const agreeing = report.jsStack.filter((frame) => frame.matchesV8Printed).length;
   const allAgree = fromLlnode && report.v8Printed.frames.length > 0 && agreeing === report.jsStack.length;
