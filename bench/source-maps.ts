@@ -1,9 +1,9 @@
 /**
  * `coredump report` on the minified TypeScript service (tests/support/mapped-service.ts: esbuild, external map
  * with sourcesContent, an uncaught exception) with its maps and without: two dumps of the same core in one
- * folder (`--dir`), one whose image on the rig's registry holds the bundle and its map, one that names no
- * image. `--no-executable`: the figures are the core's text and the maps, not a debugger. Warm: each dump
- * fetched and its maps cached once first.
+ * folder (`--dir`), one whose image on the rig's registry holds the bundle and its map, one whose image
+ * holds none of it (what it lacks is cached too). `--no-executable`: the figures are the core's text and
+ * the maps, not a debugger. Warm: each dump fetched and its maps cached once first.
  *
  *     bench/source-maps.sh [--runs 7] [--node 22.22.0]
  *
@@ -34,7 +34,7 @@ const [expected] = printedFrames(crash.mappedStderr);
 const dir = await mkdtemp(path.join(tmpdir(), "coredump-bench-srcmaps-"));
 const workdir = await mkdtemp(path.join(tmpdir(), "coredump-bench-srcmaps-work-"));
 const withMaps = crashSpec(crash, await pushFilesImage(crash.files, "bench-srcmaps"));
-const withoutMaps = crashSpec(crash);
+const withoutMaps = crashSpec(crash, await pushFilesImage([], "bench-srcmaps-none"));
 for (const spec of [withMaps, withoutMaps]) await writeToDirectory(zipDump(spec), dir);
 const env = { ...callerEnv(true), XDG_CACHE_HOME: freshCacheHome() };
 

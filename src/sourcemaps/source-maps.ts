@@ -157,6 +157,10 @@ export class SourceMaps {
         else if (loaded.text === undefined) this.fromCore(loaded, script, coreUrls);
       }
     }
+    if (this.used.length === 0 && this.notes.length === 0)
+      this.note(
+        `no source map of the stack's scripts in ${this.labels()}${coreUrls.length > 0 ? ", though the core's scripts name maps" : ""}`,
+      );
   }
 
   /**

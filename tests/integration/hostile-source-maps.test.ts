@@ -32,6 +32,14 @@ interface MappedReport {
 
 const VERSION = "22.22.0";
 
+/** An image reference on the rig's registry that was never pushed (the registry answers 404). */
+const goneImage = {
+  repo: `${rigRegistry().open}/coredump-test/gone-${process.pid}`,
+  tag: "v1",
+  digest: `sha256:${"0".repeat(64)}`,
+  id: `sha256:${"1".repeat(64)}`,
+};
+
 describe("source maps from a dump are read as untrusted data, and never from the network or the host", () => {
   let bundled: ServiceCrash;
   let compiled: ServiceCrash;
@@ -48,8 +56,8 @@ describe("source maps from a dump are read as untrusted data, and never from the
       ["bundled", bundled],
       ["compiled", compiled],
     ] as const) {
-      // No image: the build folder is all there is.
-      const spec = crashSpec(crash);
+      // An image that is gone from its registry: the build folder is all there is.
+      const spec = crashSpec(crash, goneImage);
       await writeToDirectory(zipDump(spec), dir);
       ids.set(name, spec.uuid);
     }
