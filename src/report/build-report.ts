@@ -113,6 +113,8 @@ export interface ReportInput {
   heapSource?: HeapSource;
   /** `--source-maps DIR`: a build folder with the service's maps (else `COREDUMP_SOURCE_MAPS`). */
   sourceMaps?: string;
+  /** What the source maps' pull from the image is doing (`reading layer 1 of 2 …`). */
+  onProgress?: (message: string) => void;
 }
 
 const LOG_LINES = 20;
@@ -126,6 +128,7 @@ export async function buildReport({
   settings,
   heapSource = coreHeapFigures,
   sourceMaps,
+  onProgress,
 }: ReportInput): Promise<Report> {
   const [coreText, nodeVersion, logs, extent, summary] = await Promise.all([
     scanCoreText(folder.core),
@@ -214,6 +217,7 @@ export async function buildReport({
     insecureRegistries,
     folder: sourceMaps ?? settings.sourceMapsDir,
     coreUrls: coreText.mapUrls,
+    ...(onProgress ? { onProgress } : {}),
   });
   return report;
 }

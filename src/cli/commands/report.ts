@@ -36,6 +36,9 @@ export async function report(id: string | undefined, flags: ReportFlags, setting
     insecureRegistries: flags.insecureRegistry ?? [],
     settings,
     ...(sourceMaps ? { sourceMaps } : {}),
+    onProgress: (message) => {
+      if (!flags.quiet) writeHuman(process.stderr, `coredump: source maps: ${message}\n`);
+    },
   });
   const crash = crashOfReport(summary);
   if (crash) await prepared.catalog.rememberReport(prepared.dump, crash);
