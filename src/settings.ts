@@ -85,6 +85,8 @@ export interface Settings {
   nodeName: string | undefined;
   /** `COREDUMP_DEBUG=1`: stack traces with errors. */
   showStacks: boolean;
+  /** `COREDUMP_SOURCE_MAPS`: a build folder with the service's source maps (`--source-maps` wins). */
+  sourceMapsDir: string | undefined;
   limits: Limits;
 }
 
@@ -114,6 +116,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
       .filter((name) => name !== ""),
     nodeName: env.NODE_NAME || undefined,
     showStacks: env.COREDUMP_DEBUG === "1",
+    sourceMapsDir: env.COREDUMP_SOURCE_MAPS ? path.resolve(env.COREDUMP_SOURCE_MAPS) : undefined,
     limits: {
       debuggerBatchMs: seconds(LIMITS.debuggerBatch),
       debuggerProbeMs: seconds(LIMITS.debuggerProbe),

@@ -158,10 +158,22 @@ Examples:
         )
         .argument("[id]", ID_HELP)
         .option("--json", "print one JSON object on stdout")
-        .option("--no-executable", "from the core's text and the log only: no executable, no debugger"),
+        .option("--no-executable", "from the core's text and the log only: no executable, no debugger")
+        .option(
+          "--source-maps <dir>",
+          "a build folder with the service's source maps, for an image that is gone (default: $COREDUMP_SOURCE_MAPS; else the maps in the crashed image)",
+        ),
     ),
   )
-    .addHelpText("after", examples("report last", "report 2fd5 --json", "report last --no-executable"))
+    .addHelpText(
+      "after",
+      examples(
+        "report last",
+        "report 2fd5 --json",
+        "report last --no-executable",
+        "report last --source-maps ./dist",
+      ),
+    )
     .action(async (id: string | undefined, _flags: object, command: Command) => {
       const { report } = await import("./commands/report.js");
       await report(id, command.optsWithGlobals(), settings);

@@ -25,6 +25,16 @@ function printedNames(report: Report): Report["jsStack"] {
 }
 
 /**
+ * Frames a source map maps, as written: two builds of one service, minified differently or compiled by
+ * another tool, then have one signature (`displayName (src/users.ts)`, not `t (bundle/server.mjs)`).
+ */
+function asWritten(frames: Report["jsStack"]): Report["jsStack"] {
+  return frames.map((frame) =>
+    frame.original ? { ...frame, function: frame.original.function, file: frame.original.file } : frame,
+  );
+}
+
+/**
  * What a report found of a crash, as `groups` keys it: the error llnode or the core's text named and the
  * JS stack, which beat the container log's (a log keeps only 500 lines, and a process may print nothing).
  * Nothing when the report found neither.
@@ -34,7 +44,7 @@ export function crashOfReport(report: Report): CrashFacts | undefined {
   const named = (report as { kind?: unknown }).kind;
   const facts: CrashFacts = {
     kind: typeof named === "string" ? named : report.error ? "uncaught-exception" : "abort",
-    frames: signatureFrames(printedNames(report)).map(normalizeFrame),
+    frames: signatureFrames(asWritten(printedNames(report))).map(normalizeFrame),
   };
   if (report.error) {
     facts.errorType = report.error.type;

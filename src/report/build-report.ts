@@ -8,6 +8,7 @@ import { type CoreExtent, coreExtent, readCoreNodeVersion, readCoreSummary } fro
 import { ExpectedError } from "../errors.js";
 import { SUPPORTED_NODE_MAJORS } from "../heap/index.js";
 import type { Settings } from "../settings.js";
+import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
 import { coreHeapFigures } from "./core-heap.js";
@@ -21,10 +22,11 @@ import { type Classification, classify } from "./kinds/classify.js";
 import type { Kind } from "./kinds/kind.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
 import { readLogText } from "./log-text.js";
+import { addOriginalPositions, type MappedFields, type SourceMapsSection } from "./original-positions.js";
 import { scanCoreText } from "./scan-core.js";
 import { placedEveryFrame, samePlace, type WalkedStack, walkedStack } from "./walked-stack.js";
 
-export interface ReportFrame {
+export interface ReportFrame extends MappedFields {
   function: string;
   file?: string;
   line?: number;
@@ -97,6 +99,10 @@ export interface Report {
   logs: Array<{ file: string; lines: string[] }>;
   /** The core's size and where its headers say it ends, when it is cut short; else null. */
   coreTruncated: CoreExtent | null;
+  /** The lines of code of the first in-app frame, its original source where a map has it. */
+  code?: CodeExcerpt;
+  /** The source maps used and what kept others from use. */
+  sourceMaps?: SourceMapsSection;
 }
 
 export interface ReportInput {
@@ -110,6 +116,10 @@ export interface ReportInput {
   settings: Settings;
   /** Reads the heap of an out-of-memory core; the core's own memory (src/heap) unless given. */
   heapSource?: HeapSource;
+  /** `--source-maps DIR`: a build folder with the service's maps (else `COREDUMP_SOURCE_MAPS`). */
+  sourceMaps?: string;
+  /** What the source maps' pull from the image is doing (`reading layer 1 of 2 …`). */
+  onProgress?: (message: string) => void;
 }
 
 const LOG_LINES = 20;
@@ -122,6 +132,8 @@ export async function buildReport({
   insecureRegistries = [],
   settings,
   heapSource = coreHeapFigures,
+  sourceMaps,
+  onProgress,
 }: ReportInput): Promise<Report> {
   const [coreText, nodeVersion, logs, extent, summary] = await Promise.all([
     scanCoreText(folder.core),
@@ -211,6 +223,14 @@ export async function buildReport({
       insecureRegistries,
       settings,
     },
+  });
+  await addOriginalPositions(report, {
+    images: dump.metadata?.images ?? [],
+    settings,
+    insecureRegistries,
+    folder: sourceMaps ?? settings.sourceMapsDir,
+    coreUrls: coreText.mapUrls,
+    ...(onProgress ? { onProgress } : {}),
   });
   return report;
 }

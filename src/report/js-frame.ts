@@ -1,5 +1,7 @@
+import type { MappedFields } from "./original-positions.js";
+
 /** One frame as V8 or Node printed it; `function` is empty for an anonymous one (`2: /app/a.js:6:1`). */
-export interface JsFrame {
+export interface JsFrame extends MappedFields {
   function: string;
   file: string;
   line: number;

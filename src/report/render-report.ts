@@ -1,4 +1,5 @@
 import { truncationNote } from "../elf/index.js";
+import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
 import { formatAge, formatTime } from "../ui/format.js";
 import { renderTable } from "../ui/table.js";
 import { style, visibleText } from "../ui/untrusted-text.js";
@@ -44,6 +45,8 @@ export function renderReport(report: Report): string {
   );
   if (report.fatal) sections.push(fatalLine(report.fatal));
   if (report.fault) sections.push(faultLine(report.fault));
+  // As Node prints an uncaught error: the line of code, then the error.
+  if (report.code) sections.push(codeLines(report.code));
   if (report.error) {
     sections.push(
       `${style.bold.red(`${report.error.type}: ${report.error.message}`)}  ${style.dim(`(from ${report.error.source})`)}`,
@@ -74,6 +77,7 @@ export function renderReport(report: Report): string {
     sections.push(frames("Where it aborted (Node's own frames)", report.abortedAt));
   }
   if (report.heap) sections.push(heapLines(report.heap));
+  if (report.sourceMaps) sections.push(sourceMapLines(report.sourceMaps));
   if (report.nativeFrames.length > 0) {
     sections.push(
       [style.bold("Native frames"), ...report.nativeFrames.map((frame) => `  ${frame}`)].join("\n"),
@@ -138,14 +142,42 @@ function frames(
   list: readonly (ReportFrame & { position?: string; note?: string })[],
 ): string {
   const mixed = new Set(list.map((frame) => frame.position)).size > 1;
-  const rows = list
-    .slice(0, STACK_FRAMES)
-    .map((frame) => [
-      `  ${frame.function || "(anonymous)"}`,
+  const someInApp = list.some((frame) => frame.inApp);
+  const rows = list.slice(0, STACK_FRAMES).map((frame) => {
+    const generated =
       placeOf(frame) +
-        (mixed && frame.position === "function start" ? style.dim(" (function start)") : "") +
-        (frame.note ? style.yellow(` (${frame.note})`) : ""),
-    ]);
+      (mixed && frame.position === "function start" ? style.dim(" (function start)") : "") +
+      (frame.note ? style.yellow(` (${frame.note})`) : "");
+    const row = frame.original
+      ? [
+          `  ${frame.original.function || "(anonymous)"}`,
+          `${placeOf(frame.original)}  ${style.dim(`(${frame.function || "(anonymous)"} ${generated})`)}`,
+        ]
+      : [`  ${frame.function || "(anonymous)"}`, generated];
+    return someInApp && frame.inApp === false ? row.map((cell) => style.dim(cell)) : row;
+  });
   const more = list.length > STACK_FRAMES ? `\n  … ${list.length - STACK_FRAMES} more` : "";
   return `${style.bold(title)}\n${renderTable(["", ""], rows).split("\n").slice(1).join("\n")}${more}`;
+}
+
+/** The first in-app frame's lines of code, a caret under the column, as Node prints them above an error. */
+function codeLines(code: CodeExcerpt): string {
+  const width = String(code.lines.at(-1)?.line ?? code.line).length;
+  const rows = code.lines.flatMap(({ line, text }) => {
+    const row = `  ${String(line).padStart(width)} | ${text}`;
+    if (line !== code.line) return [style.dim(row)];
+    return [row, `  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, code.caret - 1))}${style.red("^")}`];
+  });
+  return [
+    `${style.bold(`${code.file}:${code.line}:${code.column}`)}  ${style.dim(`(the first in-app frame; from ${code.from})`)}`,
+    ...rows,
+  ].join("\n");
+}
+
+function sourceMapLines(section: NonNullable<Report["sourceMaps"]>): string {
+  return [
+    style.bold(`Source maps (${section.maps.length} used)`),
+    ...section.maps.map((use) => style.dim(`  ${use.script}: ${use.map}`)),
+    ...section.notes.map((note) => style.yellow(`  ${note}`)),
+  ].join("\n");
 }

@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import { findMapUrls } from "../sourcemaps/map-reference.js";
 import { type AbortText, AbortTextScan } from "./abort-text.js";
 import { findFatalMessage, findLastGc, findMaxOldSpaceMb, type LastGc } from "./crash-text.js";
 import type { JsFrame } from "./js-frame.js";
@@ -13,7 +14,11 @@ export interface CoreText {
   fatal?: string;
   lastGc?: LastGc;
   maxOldSpaceMb?: number;
+  /** The scripts' `sourceMappingURL`s the heap holds (distinct, at most MAP_URLS): inline maps among them. */
+  mapUrls?: string[];
 }
+
+const MAP_URLS = 20;
 
 /** Collects the core text piece by piece: the best copy of each thing, whichever window holds it. */
 class CoreTextScan {
@@ -22,6 +27,7 @@ class CoreTextScan {
   private fatal: string | undefined;
   private lastGc: LastGc | undefined;
   private maxOldSpaceMb: number | undefined;
+  private readonly mapUrls = new Set<string>();
 
   add(text: string): void {
     this.abort.add(text);
@@ -30,10 +36,16 @@ class CoreTextScan {
     this.fatal ??= findFatalMessage(text);
     this.lastGc = findLastGc(text) ?? this.lastGc;
     this.maxOldSpaceMb ??= findMaxOldSpaceMb(text);
+    if (text.includes("sourceMappingURL="))
+      for (const url of findMapUrls(text)) if (this.mapUrls.size < MAP_URLS) this.mapUrls.add(url);
   }
 
   result(): CoreText {
-    const found: CoreText = { abort: this.abort.result(), nodeStack: this.nodeStack };
+    const found: CoreText = {
+      abort: this.abort.result(),
+      nodeStack: this.nodeStack,
+      mapUrls: [...this.mapUrls],
+    };
     if (this.fatal !== undefined) found.fatal = this.fatal;
     if (this.lastGc !== undefined) found.lastGc = this.lastGc;
     if (this.maxOldSpaceMb !== undefined) found.maxOldSpaceMb = this.maxOldSpaceMb;

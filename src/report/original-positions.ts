@@ -1,0 +1,94 @@
+import type { ImageInfo } from "../catalog/metadata.js";
+import type { Settings } from "../settings.js";
+import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
+import { FolderTree } from "../sourcemaps/folder-tree.js";
+import { ImageSourceTree } from "../sourcemaps/image-source-tree.js";
+import { scriptPathOf } from "../sourcemaps/script-path.js";
+import { type OriginalFrame, SourceMaps } from "../sourcemaps/source-maps.js";
+import type { SourceTree } from "../sourcemaps/source-tree.js";
+import type { Report, ReportFrame } from "./build-report.js";
+
+/** What the report says of the source maps it used: `sourceMaps` in `report --json`. */
+export interface SourceMapsSection {
+  /** Each map used: the script it maps, and where it was read. */
+  maps: Array<{ script: string; map: string }>;
+  /** What could not be used, and why: a map on the network, over the size limit, malformed … */
+  notes: string[];
+}
+
+/** A JS frame once the maps have been read: where it is in the code as written, and whether it is the team's. */
+export interface MappedFields {
+  original?: OriginalFrame;
+  inApp?: boolean;
+}
+
+export interface OriginalPositionsInput {
+  images: readonly ImageInfo[];
+  settings: Settings;
+  insecureRegistries?: readonly string[];
+  /** `--source-maps DIR`, else `COREDUMP_SOURCE_MAPS`: a build folder standing for the image. */
+  folder?: string | undefined;
+  /** The `sourceMappingURL`s the core holds (scan-core.ts): without any, and without a folder, no map is looked for. */
+  coreUrls?: readonly string[] | undefined;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * One pass over the finished report's JS frames (its stack, V8's and Node's printed stacks, where a
+ * rejection aborted), whatever read them: each gains `original` where a source map maps it, and `inApp`;
+ * the first in-app frame of the leading stack gets its lines of code (`code`).
+ */
+export async function addOriginalPositions(report: Report, input: OriginalPositionsInput): Promise<void> {
+  const stacks: Array<Array<ReportFrame & MappedFields>> = [
+    report.jsStack,
+    report.v8Printed.frames,
+    report.nodePrinted,
+    ...(report.abortedAt ? [report.abortedAt] : []),
+  ];
+  const scripts = stacks.flat().flatMap((frame) => scriptPathOf(frame.file) ?? []);
+  const coreUrls = input.coreUrls ?? [];
+  const trees = sourceTrees(report, input, coreUrls.length > 0);
+  if (scripts.length === 0 || (trees.length === 0 && coreUrls.length === 0)) return;
+  const maps = await SourceMaps.load(scripts, trees, coreUrls);
+  for (const stack of stacks) {
+    for (const [index, mapping] of maps.mapStack(stack).entries()) {
+      const frame = stack[index];
+      if (!frame) continue;
+      if (mapping.original) frame.original = mapping.original;
+      frame.inApp = mapping.inApp;
+    }
+  }
+  // The stack the report leads with: V8's printed one where a stack read from the core differs from it.
+  const differs = report.jsStack.some((frame) => frame.matchesV8Printed === false);
+  const leading =
+    report.jsStack.length > 0 && !(differs && report.v8Printed.frames.length > 0)
+      ? report.jsStack
+      : report.v8Printed.frames;
+  const first = leading.find((frame) => frame.inApp);
+  const code: CodeExcerpt | undefined = first
+    ? await maps.excerpt(first, { ...first, inApp: true })
+    : undefined;
+  if (code) report.code = code;
+  if (maps.used.length > 0 || maps.notes.length > 0)
+    report.sourceMaps = { maps: maps.used, notes: maps.notes };
+}
+
+/**
+ * The build folder first, when given; the crashed image when the core holds a `sourceMappingURL` (a
+ * service without maps sends no request for them) and its architecture is known.
+ */
+function sourceTrees(report: Report, input: OriginalPositionsInput, coreHasMaps: boolean): SourceTree[] {
+  const trees: SourceTree[] = [];
+  if (input.folder) trees.push(new FolderTree(input.folder));
+  if (coreHasMaps && report.machine && input.images.length > 0)
+    trees.push(
+      new ImageSourceTree({
+        images: input.images,
+        architecture: report.machine.architecture,
+        settings: input.settings,
+        ...(input.insecureRegistries ? { insecureRegistries: input.insecureRegistries } : {}),
+        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+      }),
+    );
+  return trees;
+}
