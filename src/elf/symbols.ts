@@ -133,25 +133,38 @@ export async function readSymbolBytes(
  */
 export async function readIntSymbols(path: string, prefix: string): Promise<Map<string, number>> {
   return withFile(path, async (file) => {
-    const { header, sections } = await readSections(file, path);
+    const { header, sections, symbols } = await symtabSymbols(file, path, prefix);
     const values = new Map<string, number>();
-    for (const table of sections.filter((section) => section.type === SHT_SYMTAB)) {
-      const strings = sections[table.link];
-      if (!strings) continue;
-      const symbols = parseSymbols(
+    for (const symbol of symbols) {
+      const bytes = await readSymbolBytes(file, sections, symbol);
+      if (bytes.length < 4) continue;
+      values.set(symbol.name, header.littleEndian ? bytes.readInt32LE(0) : bytes.readInt32BE(0));
+    }
+    return values;
+  });
+}
+
+/** The `.symtab` symbols whose names start with `prefix`, with the sections their bytes are read through. */
+async function symtabSymbols(
+  file: RandomAccessFile,
+  path: string,
+  prefix: string,
+): Promise<{ header: ElfHeader; sections: SectionHeader[]; symbols: ElfSymbol[] }> {
+  const { header, sections } = await readSections(file, path);
+  const symbols: ElfSymbol[] = [];
+  for (const table of sections.filter((section) => section.type === SHT_SYMTAB)) {
+    const strings = sections[table.link];
+    if (!strings) continue;
+    symbols.push(
+      ...parseSymbols(
         await file.readAt(table.offset, table.size),
         await file.readAt(strings.offset, strings.size),
         header,
         prefix,
-      );
-      for (const symbol of symbols) {
-        const bytes = await readSymbolBytes(file, sections, symbol);
-        if (bytes.length < 4) continue;
-        values.set(symbol.name, header.littleEndian ? bytes.readInt32LE(0) : bytes.readInt32BE(0));
-      }
-    }
-    return values;
-  });
+      ),
+    );
+  }
+  return { header, sections, symbols };
 }
 
 async function readSections(
@@ -231,18 +244,7 @@ async function findNamedSymbol(
   path: string,
   name: string,
 ): Promise<{ symbol: ElfSymbol; sections: SectionHeader[] } | undefined> {
-  const { header, sections } = await readSections(file, path);
-  for (const table of sections.filter((section) => section.type === SHT_SYMTAB)) {
-    const strings = sections[table.link];
-    if (!strings) continue;
-    const symbols = parseSymbols(
-      await file.readAt(table.offset, table.size),
-      await file.readAt(strings.offset, strings.size),
-      header,
-      name,
-    );
-    const symbol = symbols.find((candidate) => candidate.name === name);
-    if (symbol) return { symbol, sections };
-  }
-  return undefined;
+  const { sections, symbols } = await symtabSymbols(file, path, name);
+  const symbol = symbols.find((candidate) => candidate.name === name);
+  return symbol ? { symbol, sections } : undefined;
 }

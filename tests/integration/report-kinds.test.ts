@@ -17,16 +17,11 @@ import { kindDumps } from "../support/kind-dumps.js";
 import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import { repoRoot } from "../support/repo-root.js";
+import type { ReportFrameJson } from "../support/report-json.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
 import { tutorialDump } from "../support/tutorial-dump.js";
 
-interface Frame {
-  function: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  source: string;
-}
+type Frame = ReportFrameJson;
 
 interface KindReport {
   kind: string;

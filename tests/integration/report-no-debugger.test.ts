@@ -12,18 +12,13 @@ import { zipDump } from "../support/handler-layout.js";
 import type { KindCore } from "../support/kind-core.js";
 import { kindDumps } from "../support/kind-dumps.js";
 import { printedFrames } from "../support/printed-stack.js";
+import type { ReportFrameJson } from "../support/report-json.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
 import { tutorialDump } from "../support/tutorial-dump.js";
 
 const VERSION = "26.12.1";
 
-interface Frame {
-  function: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  source: string;
-}
+type Frame = ReportFrameJson;
 
 interface NoDebuggerReport {
   kind: string;
