@@ -231,6 +231,18 @@ describe("source maps from a dump are read as untrusted data, and never from the
     }
   });
 
+  it("with the image gone and no folder, a script's inline map is read from its source in the core", async () => {
+    const crash = await serviceCrash("tsc-inline", "throw", VERSION);
+    const spec = crashSpec(crash, goneImage);
+    await writeToDirectory(zipDump(spec), dir);
+    const r = await report(spec.uuid);
+    mappedAs(crash, r);
+    assert.ok(
+      r.sourceMaps?.maps.some((use) => use.map === "inline, from the script's source in the core"),
+      JSON.stringify(r.sourceMaps),
+    );
+  });
+
   describe("maps from an image pinned by digest", () => {
     let proxy: CountingProxy;
     after(async () => proxy?.stop());

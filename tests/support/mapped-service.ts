@@ -22,8 +22,11 @@ import { memoised } from "./memo.js";
 import { officialNode } from "./node-builds.js";
 import { repoRoot } from "./repo-root.js";
 
-/** tsc with external maps (no sourcesContent); esbuild minified with an external map; esbuild with an inline one. */
-export type ServiceBuild = "tsc" | "esbuild" | "esbuild-inline";
+/**
+ * tsc with external maps (no sourcesContent), or with inline maps and sources; esbuild minified with an
+ * external map; esbuild with an inline one.
+ */
+export type ServiceBuild = "tsc" | "tsc-inline" | "esbuild" | "esbuild-inline";
 /** A timer's callback throws (an uncaught exception), or a promise nobody awaits rejects. */
 export type ServiceDeath = "throw" | "reject";
 
@@ -50,6 +53,7 @@ export interface ServiceCrash {
 const SOURCE = join("tests", "fixtures", "ts-service", "src");
 const ENTRY: Record<ServiceBuild, { folder: string; script: string }> = {
   tsc: { folder: "dist", script: "dist/server.js" },
+  "tsc-inline": { folder: "dist", script: "dist/server.js" },
   esbuild: { folder: "bundle", script: "bundle/server.mjs" },
   "esbuild-inline": { folder: "inline", script: "inline/server.mjs" },
 };
@@ -157,9 +161,10 @@ async function readSources(): Promise<Map<string, Buffer>> {
 async function buildService(build: ServiceBuild, cwd: string): Promise<void> {
   const bin = join(repoRoot(), "node_modules", ".bin");
   const run = (program: string, args: string[]) => promisify(execFile)(join(bin, program), args, { cwd });
-  if (build === "tsc") {
+  if (build === "tsc" || build === "tsc-inline") {
     await run("tsc", [
-      ...["--target", "ES2022", "--module", "commonjs", "--strict", "--sourceMap"],
+      ...["--target", "ES2022", "--module", "commonjs", "--strict"],
+      ...(build === "tsc" ? ["--sourceMap"] : ["--inlineSourceMap", "--inlineSources"]),
       ...["--rootDir", "src", "--outDir", "dist"],
       ...["--typeRoots", join(repoRoot(), "node_modules", "@types"), "--types", "node"],
       "src/server.ts",

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { UsageError } from "../../errors.js";
+import { ExpectedError, UsageError } from "../../errors.js";
 import { crashOfReport } from "../../groups/report-crash.js";
 import { buildReport } from "../../report/build-report.js";
 import { renderReport } from "../../report/render-report.js";
@@ -16,10 +16,11 @@ async function sourceMapsFolder(
   if (folder === undefined) return undefined;
   const what = flag !== undefined ? `--source-maps ${flag}` : `COREDUMP_SOURCE_MAPS=${folder}`;
   const info = await stat(folder).catch(() => undefined);
-  if (!info?.isDirectory())
-    throw new UsageError(
-      `${what}: ${info ? "not a folder" : "no such folder"}; give the folder the service was built into`,
-    );
+  if (!info?.isDirectory()) {
+    const message = `${what}: ${info ? "not a folder" : "no such folder"}; give the folder the service was built into`;
+    // A flag is usage (exit 2); the variable is the environment's setting (exit 1).
+    throw flag !== undefined ? new UsageError(message) : new ExpectedError(message);
+  }
   return path.resolve(folder);
 }
 
