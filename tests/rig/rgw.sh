@@ -131,6 +131,10 @@ paxos propose interval = 0.1
 
 [client.rgw.a]
 rgw frontends = beast endpoint=127.0.0.1:$PORT
+# The OSD holds everything in its 4 GiB of RAM: a deleted object's data is let go within seconds, not
+# after RGW's default two hours, so that the tests, which delete their buckets, never fill it.
+rgw gc obj min wait = 1
+rgw gc processor period = 5
 EOF
 }
 

@@ -1,7 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import { readBody, type StoredObject } from "./handler-layout.js";
 import { repoRoot } from "./repo-root.js";
@@ -57,7 +67,42 @@ export function s3Client(
 export async function freshBucket(rig: RigS3, label: string): Promise<string> {
   const bucket = `${label}-${randomBytes(4).toString("hex")}`;
   await s3Client(rig).send(new CreateBucketCommand({ Bucket: bucket }));
+  if (createdBuckets.length === 0) process.once("beforeExit", () => void deleteCreatedBuckets());
+  createdBuckets.push({ rig, bucket });
   return bucket;
+}
+
+/** The buckets this process made, deleted with all they hold when it is done. */
+const createdBuckets: Array<{ rig: RigS3; bucket: string }> = [];
+
+/**
+ * The rig's OSD keeps every object in 4 GiB of RAM (tests/rig/rgw.sh): a whole run's buckets left behind
+ * would fill it, and a full OSD blocks every write after. Best effort: a rig already stopped is no matter.
+ */
+async function deleteCreatedBuckets(): Promise<void> {
+  for (const { rig, bucket } of createdBuckets.splice(0)) {
+    const client = s3Client(rig);
+    try {
+      for (let token: string | undefined, more = true; more; ) {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+        );
+        const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+        if (keys.length > 0)
+          await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+        token = page.NextContinuationToken;
+        more = page.IsTruncated === true && token !== undefined;
+      }
+      const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      for (const upload of uploads.Uploads ?? [])
+        await client.send(
+          new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }),
+        );
+      await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+    } catch {
+      // The rig is down, or a test changed the bucket's policy: what is left goes when the rig stops.
+    }
+  }
 }
 
 export async function putObjects(
