@@ -8,6 +8,8 @@ export interface ExecutableInfo {
   machine: Machine;
   /** Absent for a binary linked without `--build-id`. */
   buildId?: string;
+  /** The Go build ID, for an executable Go's linker wrote. */
+  goBuildId?: string;
 }
 
 export class NotAnExecutableError extends ExpectedError {
@@ -23,6 +25,7 @@ export async function readExecutableInfo(path: string): Promise<ExecutableInfo> 
   if (identity.header.type === ET_CORE) throw new NotAnExecutableError(path);
   const info: ExecutableInfo = { machine: identity.header.machine };
   if (identity.buildId) info.buildId = identity.buildId;
+  if (identity.goBuildId) info.goBuildId = identity.goBuildId;
   return info;
 }
 
