@@ -67,6 +67,6 @@ export async function fetchIntoWorkdir(
   if (!flags.quiet)
     writeHuman(
       process.stderr,
-      `coredump: next: coredump report ${dump.id} (what killed it), or coredump debug ${dump.id} (llnode)\n`,
+      `coredump: next: coredump report ${dump.id} (what killed it), or coredump debug ${dump.id} (${executable.path !== null && executable.goBuildId ? "dlv" : "llnode"})\n`,
     );
 }
