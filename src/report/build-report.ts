@@ -95,7 +95,8 @@ export interface Report {
   fatal?: { message: string; source: "log" | "core text" };
   nativeFrames: string[];
   debugger: { name: string; plugin?: string; origin?: string; readable: boolean; note?: string } | null;
-  logs: Array<{ file: string; lines: string[] }>;
+  /** Each log's last lines; or, with `firstLine` (1-based), the lines from there: where Go printed its cause. */
+  logs: Array<{ file: string; lines: string[]; firstLine?: number }>;
   /** The core's size and where its headers say it ends, when it is cut short; else null. */
   coreTruncated: CoreExtent | null;
   /** A Go program's death: its cause, the goroutine that died, the others summed up (src/runtimes/go/). */

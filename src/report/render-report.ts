@@ -46,7 +46,7 @@ export function renderReport(report: Report): string {
       `  executable ${report.executable ? `${report.executable.path} (${report.executable.source}, ${executableProof(report.executable)})` : `none: ${report.executableReason ?? "?"}`}`,
     ].join("\n"),
   );
-  if (report.go) sections.push(...goLines(report.go));
+  if (report.go) sections.push(...goLines(report.go, report.kind));
   if (report.fatal) sections.push(fatalLine(report.fatal));
   if (report.fault) sections.push(faultLine(report.fault));
   if (report.error) {
@@ -86,7 +86,9 @@ export function renderReport(report: Report): string {
   for (const log of report.logs) {
     sections.push(
       [
-        style.bold(`Container log ${log.file} (last ${log.lines.length} lines)`),
+        style.bold(
+          `Container log ${log.file} (${log.firstLine === undefined ? `last ${log.lines.length} lines` : `lines ${log.firstLine} to ${log.firstLine + log.lines.length - 1}`})`,
+        ),
         ...log.lines.map((line) => `  ${line}`),
       ].join("\n"),
     );

@@ -50,6 +50,28 @@ export function parseDlvBacktrace(output: string): GoFrame[] {
   return frames;
 }
 
+/** The number `bt` gave the frame that raised the death (`runtime.gopanic`, `runtime.throw`, `runtime.fatal`). */
+export function causeFrameNumber(output: string): number | undefined {
+  const found = /^\s*(\d+)\s+0x[0-9a-f]+ in runtime\.(?:gopanic|throw|fatal)$/m.exec(output);
+  return found ? Number(found[1]) : undefined;
+}
+
+/**
+ * The message Go printed, from that frame's `args`: `e = interface {}(runtime.plainError) "assignment to
+ * entry in nil map"`, `s = "concurrent map writes"`. A runtime.Error's other types print with Go's
+ * `runtime error: ` before them, as Go did; a value with no string in it (a struct) gives none.
+ */
+export function causeMessage(output: string): string | undefined {
+  const line = /^(?:e|s) = (.*)$/m.exec(output)?.[1];
+  if (!line) return undefined;
+  const quoted = /"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+  if (!quoted) return undefined;
+  const text = quoted.replace(/\\(.)/g, (_, escaped: string) => (escaped === "n" ? "\n" : escaped));
+  return /\(runtime\.(?:errorString|boundsError|TypeAssertionError)\)/.test(line)
+    ? `runtime error: ${text}`
+    : text;
+}
+
 /** Delve's frames from the panic or throw down: its signal handler's frames above them left out. */
 export function fromTheCrash(frames: readonly GoFrame[]): GoFrame[] {
   const start = frames.findIndex((frame) =>

@@ -6,12 +6,17 @@ const FRAMES = 12;
 const GROUPS = 5;
 
 /** The Go sections of a report as a person reads them; the caller escapes the whole text. */
-export function goLines(go: GoSection): string[] {
+export function goLines(go: GoSection, kind: string): string[] {
   const sections: string[] = [];
-  if (go.message !== null)
+  if (go.message !== null) {
+    const cause = kind === "panic" ? "panic: " : kind === "fatal-error" ? "fatal error: " : "";
     sections.push(
-      [style.bold.red(go.message), ...(go.signal ? [style.dim(`  [signal ${go.signal}]`)] : [])].join("\n"),
+      [
+        style.bold.red(`${cause}${go.message}`),
+        ...(go.signal ? [style.dim(`  [signal ${go.signal}]`)] : []),
+      ].join("\n"),
     );
+  }
   const crashed = go.crashed;
   if (crashed) {
     const who = crashed.id === null ? "The goroutine that died" : `Goroutine ${crashed.id}`;

@@ -6,7 +6,13 @@ import { ExpectedError } from "../../errors.js";
 import type { Report, ReportInput } from "../../report/build-report.js";
 import { containerLogs } from "../../report/container-logs.js";
 import type { Sign } from "../../report/evidence.js";
-import { fromTheCrash, parseDlvBacktrace, parseDlvGoroutines } from "./dlv-output.js";
+import {
+  causeFrameNumber,
+  causeMessage,
+  fromTheCrash,
+  parseDlvBacktrace,
+  parseDlvGoroutines,
+} from "./dlv-output.js";
 import {
   type GoCrashKind,
   type GoFrame,
@@ -42,7 +48,8 @@ export interface GoSection {
 
 const SIGABRT = 6;
 const FAULTS = new Set([4, 7, 8, 11]);
-const DEBUGGER_FRAMES = 8;
+/** The log's lines a report shows, from the cause. */
+const LOG_LINES = 20;
 
 /**
  * The report of a Go program's core: the cause and the dying goroutine from the log (Go prints them first),
@@ -55,7 +62,8 @@ export async function buildGoReport(input: ReportInput): Promise<Report> {
     coreExtent(folder.core),
     readCoreSummary(folder.core, { nodeVersion: false }).catch(() => undefined),
   ]);
-  const traceback = logs.map((log) => readGoTraceback(log.text)).find((found) => found !== undefined);
+  const read = logs.map((log) => ({ log, traceback: readGoTraceback(log.text) }));
+  const traceback = read.find((entry) => entry.traceback !== undefined)?.traceback;
   const report: Report = {
     id: dump.id,
     runtime: "go",
@@ -91,11 +99,14 @@ export async function buildGoReport(input: ReportInput): Promise<Report> {
     nodePrinted: [],
     nativeFrames: [],
     debugger: null,
-    logs: logs.map(({ file, lines }) => ({ file, lines })),
+    logs: read.map(({ log, traceback: told }) =>
+      told ? linesFromCause(log.text, log.file, told) : { file: log.file, lines: log.lines },
+    ),
     coreTruncated: extent && extent.expected > extent.size ? extent : null,
   };
   if (executable.path === null) report.executableReason = executable.reason;
-  const delve = executable.path === null ? undefined : await readWithDelve(report, input, executable.path);
+  const delve =
+    executable.path === null ? undefined : await readWithDelve(report, input, executable.path, !traceback);
   report.go = goSection(traceback, delve);
   const decided = decideKind(traceback, delve?.crashed ?? [], dump.signal ?? null);
   report.kind = decided.kind;
@@ -106,6 +117,8 @@ export async function buildGoReport(input: ReportInput): Promise<Report> {
 interface DelveFindings {
   /** The crashed goroutine's frames from its panic or throw down. */
   crashed: GoFrame[];
+  /** The panic's value or the throw's text, read from the core where no log told it. */
+  message?: string;
   current?: number;
   goroutines: Goroutine[];
 }
@@ -115,8 +128,10 @@ async function readWithDelve(
   report: Report,
   { dump, folder, executable, insecureRegistries = [], settings }: ReportInput,
   path: string,
+  wantMessage: boolean,
 ): Promise<DelveFindings | undefined> {
   let output: string;
+  let message: string | undefined;
   try {
     const target = await prepareDebugTarget({
       kind: "dlv",
@@ -128,6 +143,11 @@ async function readWithDelve(
       settings,
     });
     ({ output } = await runBatch(target, ["goroutines", "bt"], settings.limits.reportRunMs));
+    const frame = wantMessage ? causeFrameNumber(output) : undefined;
+    if (frame !== undefined)
+      message = causeMessage(
+        (await runBatch(target, [`frame ${frame} args`], settings.limits.reportRunMs)).output,
+      );
   } catch (error) {
     if (!(error instanceof ExpectedError)) throw error;
     report.debugger = { name: "dlv", readable: false, note: error.message };
@@ -135,18 +155,27 @@ async function readWithDelve(
   }
   const { goroutines, current } = parseDlvGoroutines(output);
   const crashed = fromTheCrash(parseDlvBacktrace(output));
-  report.nativeFrames = crashed.slice(0, DEBUGGER_FRAMES).map(placed);
   report.debugger = { name: "dlv", readable: crashed.length > 0 || goroutines.length > 0 };
-  return { crashed, goroutines, ...(current === undefined ? {} : { current }) };
+  return {
+    crashed,
+    goroutines,
+    ...(current === undefined ? {} : { current }),
+    ...(message === undefined ? {} : { message }),
+  };
 }
 
-/** `main.(*Cart).Add at /src/main.go:15`. */
-function placed(frame: GoFrame): string {
-  return frame.file === undefined ? frame.function : `${frame.function} at ${frame.file}:${frame.line}`;
+/** A log's lines from Go's cause on: its tail shows other goroutines, its cause is at the top. */
+function linesFromCause(text: string, file: string, traceback: GoTraceback): Report["logs"][number] {
+  const lines = text.split("\n", traceback.line + LOG_LINES).slice(traceback.line);
+  return { file, lines, firstLine: traceback.line + 1 };
 }
 
 function goSection(traceback: GoTraceback | undefined, delve: DelveFindings | undefined): GoSection {
-  const section: GoSection = { message: traceback?.message ?? null, crashed: null, goroutines: null };
+  const section: GoSection = {
+    message: traceback?.message ?? delve?.message ?? null,
+    crashed: null,
+    goroutines: null,
+  };
   if (traceback?.signal) section.signal = traceback.signal;
   const fromLog = traceback?.crashed;
   if (fromLog)

@@ -43,6 +43,8 @@ export interface Goroutine {
 
 export interface GoTraceback {
   kind: GoCrashKind;
+  /** The cause's line in the log, 0-based. */
+  line: number;
   /** `assignment to entry in nil map`, `concurrent map writes`, `SIGSEGV: segmentation violation`. */
   message: string;
   /** The `[signal SIGSEGV: segmentation violation code=… addr=0x0 pc=…]` line, where Go printed one. */
@@ -75,6 +77,7 @@ export function readGoTraceback(text: string): GoTraceback | undefined {
   const crashedEntry = after[0];
   const result: GoTraceback = {
     kind: cause.kind,
+    line: cause.at,
     message: cause.message,
     goroutines: after.map((entry) => entry.goroutine),
   };
