@@ -82,13 +82,19 @@ describe("Go programs crashed with GOTRACEBACK=crash, executables from the rig's
   let workdir: string;
   let plain: string;
   let withGnuId: string;
+  let cgo: string;
   const crashes = new Map<string, { crash: GoCrash; spec: DumpSpec }>();
 
   before(async () => {
-    [plain, withGnuId] = await Promise.all([buildGoProgram(), buildGoProgram({ gnuBuildId: true })]);
-    const [plainImage, gnuImage] = await Promise.all([
+    [plain, withGnuId, cgo] = await Promise.all([
+      buildGoProgram(),
+      buildGoProgram({ gnuBuildId: true }),
+      buildGoProgram({ program: "go-cgo" }),
+    ]);
+    const [plainImage, gnuImage, cgoImage] = await Promise.all([
       pushAppImage(plain, IN_IMAGE, "go-plain"),
       pushAppImage(withGnuId, IN_IMAGE, "go-gnu"),
+      pushAppImage(cgo, IN_IMAGE, "go-cgo"),
     ]);
     const bucket = await freshBucket(s3, "go");
     const cases: Array<[string, string, GoCrashMode, typeof plainImage, boolean]> = [
@@ -96,6 +102,7 @@ describe("Go programs crashed with GOTRACEBACK=crash, executables from the rig's
       ["nil-pointer", plain, "nil-pointer", plainImage, true],
       ["map-writes", plain, "map-writes", plainImage, true],
       ["gnu nil-map", withGnuId, "nil-map", gnuImage, true],
+      ["cgo", cgo, "cgo-fault", cgoImage, true],
       ["no log nil-map", plain, "nil-map", plainImage, false],
       ["no log nil-pointer", plain, "nil-pointer", plainImage, false],
       ["no log map-writes", plain, "map-writes", plainImage, false],
@@ -203,6 +210,23 @@ describe("Go programs crashed with GOTRACEBACK=crash, executables from the rig's
       );
     });
   }
+
+  it("report names the C function and line where cgo code faulted, and the Go frames that called it", async () => {
+    const { crash, spec } = dumpOf("cgo");
+    const report = json<ReportJson & { go: { cgoFault?: GoFrameJson & { pc: string } } }>(
+      await coredump(["report", spec.uuid, "--workdir", workdir, "--json"], env),
+    );
+    assert.equal(report.runtime, "go");
+    assert.equal(report.kind, "native-fault");
+    assert.equal(report.executable?.verification, "build-id", "gcc linked it, with a GNU build-id");
+    assert.equal(report.go.message, printedCause(crash).message);
+    assert.match(report.go.signal ?? "", /^SIGSEGV: /);
+    assert.equal(report.go.cgoFault?.function, crash.site.function);
+    assert.equal(report.go.cgoFault?.file, crash.site.file);
+    assert.equal(report.go.cgoFault?.line, crash.site.line);
+    const frames = report.go.crashed?.frames.map((frame) => frame.function) ?? [];
+    assert.ok(frames.includes("runtime.cgocall") && frames.includes("main.main"), frames.join(", "));
+  });
 
   it("debug opens dlv core: --batch lists the goroutines, the crashed one starred at its line", async () => {
     const { crash, spec } = dumpOf("nil-map");

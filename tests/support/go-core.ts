@@ -15,10 +15,15 @@ import { repoRoot } from "./repo-root.js";
 
 const run = promisify(execFile);
 
-/** How the program dies (its argument). */
-export type GoCrashMode = "nil-map" | "nil-pointer" | "map-writes";
+/** How the program dies (its argument); `cgo-fault` is the cgo program's only death. */
+export type GoCrashMode = "nil-map" | "nil-pointer" | "map-writes" | "cgo-fault";
 
 export interface GoBuildOptions {
+  /**
+   * `go-cgo` (tests/fixtures/go-cgo): C code called through cgo writes through a null pointer; linked by gcc
+   * (external linking), so with a GNU build-id and dynamically. Default `go-crash`, Go only, static.
+   */
+  program?: "go-crash" | "go-cgo";
   /** `-ldflags=-B 0x…`: a GNU build-id beside Go's own, as some builds ask for. */
   gnuBuildId?: boolean;
   /** `-X main.build=…`: another build of the same source, with another Go build ID. */
@@ -26,7 +31,7 @@ export interface GoBuildOptions {
 }
 
 /** A folder of its own for Go's caches, so that nothing of the machine's or the user's is used or left. */
-async function goEnvironment(): Promise<Record<string, string>> {
+async function goEnvironment(cgo: boolean): Promise<Record<string, string>> {
   const home = await mkdtemp(path.join(tmpdir(), "coredump-go-"));
   return {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -35,13 +40,14 @@ async function goEnvironment(): Promise<Record<string, string>> {
     GOPATH: path.join(home, "gopath"),
     GOFLAGS: "-mod=mod",
     GOPROXY: "off",
-    CGO_ENABLED: "0",
+    CGO_ENABLED: cgo ? "1" : "0",
   };
 }
 
 /** Builds the crashing service; returns the executable's path. */
 export async function buildGoProgram(options: GoBuildOptions = {}): Promise<string> {
-  const env = await goEnvironment();
+  const program = options.program ?? "go-crash";
+  const env = await goEnvironment(program === "go-cgo");
   const executable = path.join(env.HOME as string, "shop");
   const flags = [
     ...(options.gnuBuildId ? [`-B=0x${randomBytes(20).toString("hex")}`] : []),
@@ -51,7 +57,7 @@ export async function buildGoProgram(options: GoBuildOptions = {}): Promise<stri
     "go",
     ["build", ...(flags.length > 0 ? [`-ldflags=${flags.join(" ")}`] : []), "-o", executable, "."],
     {
-      cwd: path.join(repoRoot(), "tests", "fixtures", "go-crash"),
+      cwd: path.join(repoRoot(), "tests", "fixtures", program),
       env,
     },
   );

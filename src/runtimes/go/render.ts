@@ -17,6 +17,11 @@ export function goLines(go: GoSection, kind: string): string[] {
       ].join("\n"),
     );
   }
+  const fault = go.cgoFault;
+  if (fault)
+    sections.push(
+      `${style.bold("In C code (cgo)")} at pc ${fault.pc}: ${fault.function ?? "?"}${fault.file === undefined ? "" : `  ${fault.file}:${fault.line}`}`,
+    );
   const crashed = go.crashed;
   if (crashed) {
     const who = crashed.id === null ? "The goroutine that died" : `Goroutine ${crashed.id}`;

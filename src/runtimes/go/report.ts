@@ -6,6 +6,7 @@ import { ExpectedError } from "../../errors.js";
 import type { Report, ReportInput } from "../../report/build-report.js";
 import { containerLogs } from "../../report/container-logs.js";
 import type { Sign } from "../../report/evidence.js";
+import { type CgoFault, cgoFaultPlace } from "./cgo-fault.js";
 import {
   causeFrameNumber,
   causeMessage,
@@ -29,6 +30,8 @@ export interface GoSection {
   message: string | null;
   /** `SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x…`, where Go printed the signal. */
   signal?: string;
+  /** A fault in C code called through cgo: the C function and line of the pc Go printed. */
+  cgoFault?: CgoFault;
   /** The goroutine that died, innermost frame first (the runtime's panic frames included). */
   crashed: {
     id: number | null;
@@ -111,6 +114,15 @@ export async function buildGoReport(input: ReportInput): Promise<Report> {
   const decided = decideKind(traceback, delve?.crashed ?? [], dump.signal ?? null);
   report.kind = decided.kind;
   report.kindSigns = decided.signs;
+  if (decided.kind === "native-fault" && traceback?.signal && executable.path !== null) {
+    const fault = await cgoFaultPlace(
+      traceback.signal,
+      executable.path,
+      summary?.executable?.start,
+      input.settings.path,
+    );
+    if (fault) report.go.cgoFault = fault;
+  }
   return report;
 }
 
