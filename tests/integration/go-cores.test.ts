@@ -101,6 +101,7 @@ describe("Go programs crashed with GOTRACEBACK=crash, executables from the rig's
       ["nil-map", plain, "nil-map", plainImage, true],
       ["nil-pointer", plain, "nil-pointer", plainImage, true],
       ["map-writes", plain, "map-writes", plainImage, true],
+      ["deadlock", plain, "deadlock", plainImage, true],
       ["gnu nil-map", withGnuId, "nil-map", gnuImage, true],
       ["cgo", cgo, "cgo-fault", cgoImage, true],
       ["no log nil-map", plain, "nil-map", plainImage, false],
@@ -165,7 +166,7 @@ describe("Go programs crashed with GOTRACEBACK=crash, executables from the rig's
     assert.equal(right.verification, "go-build-id");
   });
 
-  for (const label of ["nil-map", "nil-pointer", "map-writes", "gnu nil-map"]) {
+  for (const label of ["nil-map", "nil-pointer", "map-writes", "deadlock", "gnu nil-map"]) {
     it(`report names the ${label} death as Go printed it, and the program's frame at its line`, async () => {
       const { crash, spec } = dumpOf(label);
       const report = json<ReportJson>(

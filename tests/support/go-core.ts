@@ -16,7 +16,7 @@ import { repoRoot } from "./repo-root.js";
 const run = promisify(execFile);
 
 /** How the program dies (its argument); `cgo-fault` is the cgo program's only death. */
-export type GoCrashMode = "nil-map" | "nil-pointer" | "map-writes" | "cgo-fault";
+export type GoCrashMode = "nil-map" | "nil-pointer" | "map-writes" | "deadlock" | "cgo-fault";
 
 export interface GoBuildOptions {
   /**
