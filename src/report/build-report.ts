@@ -120,8 +120,8 @@ const NATIVE_FRAMES = 8;
 
 /** The report of a dump, by the runtime that made the core: Go's room builds its own. */
 export async function buildReport(input: ReportInput): Promise<Report> {
-  if (await isGoCore(new CoreClues(input.folder.core, input.executable.path ?? undefined)))
-    return buildGoReport(input);
+  const clues = new CoreClues(input.folder.core, input.executable.path ?? undefined);
+  if (await isGoCore(clues)) return buildGoReport(input, clues);
   const report = await buildNodeReport(input);
   return {
     ...report,

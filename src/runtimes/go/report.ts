@@ -1,11 +1,12 @@
 import { crashTime } from "../../catalog/dump.js";
 import { prepareDebugTarget } from "../../debuggers/prepare-target.js";
 import { runBatch } from "../../debuggers/session.js";
-import { coreExtent, readCoreSummary } from "../../elf/index.js";
+import { coreExtent } from "../../elf/index.js";
 import { ExpectedError } from "../../errors.js";
 import type { Report, ReportInput } from "../../report/build-report.js";
 import { containerLogs } from "../../report/container-logs.js";
 import type { Sign } from "../../report/evidence.js";
+import type { CoreClues } from "../core-clues.js";
 import { type CgoFault, cgoFaultPlace } from "./cgo-fault.js";
 import {
   causeFrameNumber,
@@ -58,12 +59,12 @@ const LOG_LINES = 20;
  * The report of a Go program's core: the cause and the dying goroutine from the log (Go prints them first),
  * and the core read by Delve (`goroutines`, `bt` of the crashed one) where the log is missing or cut.
  */
-export async function buildGoReport(input: ReportInput): Promise<Report> {
+export async function buildGoReport(input: ReportInput, clues: CoreClues): Promise<Report> {
   const { dump, folder, executable } = input;
   const [logs, extent, summary] = await Promise.all([
     containerLogs(folder),
     coreExtent(folder.core),
-    readCoreSummary(folder.core, { nodeVersion: false }).catch(() => undefined),
+    clues.summary(),
   ]);
   const read = logs.map((log) => ({ log, traceback: readGoTraceback(log.text) }));
   const traceback = read.find((entry) => entry.traceback !== undefined)?.traceback;
