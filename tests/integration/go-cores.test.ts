@@ -138,6 +138,8 @@ describe("Go programs crashed with GOTRACEBACK=crash, executables from the rig's
     assert.equal(plainFetch.goBuildId, await goBuildIdOf(plain));
     const human = await coredump(["fetch", dumpOf("nil-map").spec.uuid, "--workdir", workdir], env);
     assert.match(human.stdout, /Go build ID \S+ \(the core holds no GNU build-id\)/);
+    const info = await coredump(["info", dumpOf("nil-map").spec.uuid], { ...env, COREDUMP_WORKDIR: workdir });
+    assert.match(info.stdout, new RegExp(`^proof +Go build ID ${literal(await goBuildIdOf(plain))} `, "m"));
 
     const gnuFetch = json<FetchJson>(
       await coredump(["fetch", dumpOf("gnu nil-map").spec.uuid, "--workdir", workdir, "--json"], env),
