@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { pushAppImage } from "../support/app-image.js";
 import { coredump, json } from "../support/cli.js";
@@ -15,6 +15,7 @@ import {
   type GoCrash,
   type GoCrashMode,
   goBuildIdOf,
+  removeGoScratch,
 } from "../support/go-core.js";
 import { type DumpSpec, zipDump } from "../support/handler-layout.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
@@ -121,6 +122,11 @@ describe("Go programs crashed with GOTRACEBACK=crash, executables from the rig's
     }
     env = s3Env(s3, bucket);
     workdir = await mkdtemp(path.join(tmpdir(), "coredump-go-work-"));
+  });
+
+  after(async () => {
+    await removeGoScratch();
+    await rm(workdir, { recursive: true, force: true });
   });
 
   const dumpOf = (label: string) => {

@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp as makeTemporary, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +14,20 @@ import type { CrashedProcess } from "./crash-dumps.js";
 import { repoRoot } from "./repo-root.js";
 
 const run = promisify(execFile);
+
+/** The folders this module made (builds, crashes): removeGoScratch removes them. */
+const made: string[] = [];
+
+async function mkdtemp(prefix: string): Promise<string> {
+  const folder = await makeTemporary(prefix);
+  made.push(folder);
+  return folder;
+}
+
+/** Removes every folder the builds and crashes made: call it after the tests that used them. */
+export async function removeGoScratch(): Promise<void> {
+  for (const folder of made.splice(0)) await rm(folder, { recursive: true, force: true });
+}
 
 /** How the program dies (its argument); `cgo-fault` is the cgo program's only death. */
 export type GoCrashMode = "nil-map" | "nil-pointer" | "map-writes" | "deadlock" | "cgo-fault";

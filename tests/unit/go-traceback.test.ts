@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { crashFromLog } from "../../src/crashlog/log-crash.js";
 import { readGoTraceback } from "../../src/runtimes/go/traceback.js";
-import { buildGoProgram, crashGoProgram, type GoCrash } from "../support/go-core.js";
+import { buildGoProgram, crashGoProgram, type GoCrash, removeGoScratch } from "../support/go-core.js";
 
 /** What Go printed first, `panic: MSG` or `fatal error: MSG`: the expected cause. */
 function firstCause(stderr: string): { kind: string; message: string } {
@@ -19,6 +19,7 @@ describe("Go's traceback, read from what a real Go program printed when it died"
     for (const mode of ["nil-map", "nil-pointer", "map-writes"] as const)
       crashes.set(mode, await crashGoProgram(executable, mode));
   });
+  after(removeGoScratch);
 
   for (const mode of ["nil-map", "nil-pointer", "map-writes"]) {
     it(`${mode}: the cause from the top, the dying goroutine's frames at the printed crash site`, () => {

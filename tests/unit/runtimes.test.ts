@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import { readCoreSummary, readExecutableInfo } from "../../src/elf/index.js";
 import { CoreClues, runtimeOf } from "../../src/runtimes/index.js";
-import { buildGoProgram, crashGoProgram, goBuildIdOf } from "../support/go-core.js";
+import { buildGoProgram, crashGoProgram, goBuildIdOf, removeGoScratch } from "../support/go-core.js";
 import { nativeCore } from "../support/native-core.js";
 import { realCore } from "../support/real-core.js";
 
 describe("the table of runtimes tells real cores apart", () => {
+  after(removeGoScratch);
   it("a Go program's core is Go's, and names its executable's Go build ID as `go tool buildid` reads it", async () => {
     const executable = await buildGoProgram();
     const crash = await crashGoProgram(executable, "nil-map");
