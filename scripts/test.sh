@@ -23,6 +23,8 @@ chmod 0755 "$run_tmp"
 trap 'stop_started_rigs; rm -rf "$run_tmp"' EXIT
 
 ensure_debian curl docker-registry apache2-utils openssl elfutils lldb liblldb-dev g++ gcc patch binutils gdb gdb-multiarch tmux time
+# Go programs the Go tests build and crash (tests/support/go-core.ts), and Delve, which reads their cores.
+ensure_debian golang-go delve
 # Real aarch64 cores, made here under qemu-user from the official arm64 builds (tests/support/arm64-core.ts).
 ensure_debian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross libatomic1-arm64-cross
 ensure_node_modules

@@ -70,6 +70,8 @@ export interface Settings {
   llnodePlugin: string | undefined;
   lldb: string | undefined;
   gdb: string;
+  /** `DLV`: Delve, for Go cores. */
+  dlv: string;
   gcore: string;
   /** `PATH`, where programs are looked for. */
   path: string;
@@ -106,6 +108,7 @@ export function readSettings(env: NodeJS.ProcessEnv): Settings {
     llnodePlugin: env.LLNODE_PLUGIN || undefined,
     lldb: env.LLDB || undefined,
     gdb: env.GDB ?? "gdb",
+    dlv: env.DLV || "dlv",
     gcore: env.GCORE ?? "gcore",
     path: env.PATH ?? "",
     npmPrefix: env.npm_config_prefix ?? env.NPM_CONFIG_PREFIX,

@@ -5,7 +5,8 @@ import { makeFolders } from "../util/make-folders.js";
 import { isOrphaned, ownedName, STAGING_PREFIX as STAGING } from "../workspace/owned-name.js";
 import { makeFolder } from "../workspace/writable-folder.js";
 
-const BUILD_ID = /^(?:unidentified-)?[0-9a-f]{8,128}$/;
+/** A GNU build-id; `go-` and the sha256 of a Go build ID; `unidentified-` and a file's sha256 (`--no-verify`). */
+const BUILD_ID = /^(?:unidentified-|go-)?[0-9a-f]{8,128}$/;
 
 /**
  * Executables by build-id, as debuginfod keeps them: `<cacheDir>/binaries/<build-id>/<name>`. A file

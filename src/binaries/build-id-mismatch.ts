@@ -14,12 +14,14 @@ export class BuildIdMismatchError extends ExpectedError {
   constructor(
     readonly coreBuildId: string,
     readonly checked: readonly CheckedBinary[],
+    /** What the ids are: `build-id` (GNU), or `Go build ID`. */
+    readonly proof: string = "build-id",
   ) {
     const found = checked
-      .map((entry) => `${entry.binary} has build-id ${entry.buildId ?? "(none)"}`)
+      .map((entry) => `${entry.binary} has ${proof} ${entry.buildId ?? "(none)"}`)
       .join("; ");
     super(
-      `the core was made by build-id ${coreBuildId}, but ${found}: a debugger would show garbage with it; give the matching binary with --binary PATH, or pass --no-verify to accept it anyway`,
+      `the core was made by ${proof} ${coreBuildId}, but ${found}: a debugger would show garbage with it; give the matching binary with --binary PATH, or pass --no-verify to accept it anyway`,
     );
     this.name = "BuildIdMismatchError";
   }

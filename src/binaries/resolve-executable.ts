@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { ImageInfo } from "../catalog/metadata.js";
@@ -8,6 +9,7 @@ import {
   type ExecutableInfo,
   executableNodeVersion,
   type Machine,
+  type MappedElf,
   machineLabel,
   NotACoreError,
   NotElfError,
@@ -51,12 +53,40 @@ export interface ExecutableRequest {
 }
 
 /**
- * How an executable was proven to be the core's: its build-id equals the core's; or, for a core that holds
- * no build-id (qemu-user's, without NT_FILE), it came from the crashed image pinned by digest and its
- * architecture and Node version (and, where the core holds them, its data bytes) match; or not at all
- * (`--no-verify`).
+ * How an executable was proven to be the core's: its build-id equals the core's; or, for a Go program
+ * linked without a GNU build-id (`go build`'s default), its Go build ID equals the one in the core's copy of
+ * its first page; or, for a core that holds no build-id (qemu-user's, without NT_FILE), it came from the
+ * crashed image pinned by digest and its architecture and Node version (and, where the core holds them, its
+ * data bytes) match; or not at all (`--no-verify`).
  */
-export type Verification = "build-id" | "image-digest-and-version" | "none";
+export type Verification = "build-id" | "go-build-id" | "image-digest-and-version" | "none";
+
+/** The proofs by identity, in words: what `fetch`, `report` and the errors call them. */
+export const PROOF_NAMES = { "build-id": "build-id", "go-build-id": "Go build ID" } as const;
+
+/** What identifies the core's executable: its GNU build-id, else its Go build ID; the cache keys it by that. */
+interface Proof {
+  kind: keyof typeof PROOF_NAMES;
+  id: string;
+  cacheKey: string;
+}
+
+/** The proof a mapped executable offers: a GNU build-id first (also in a Go binary linked with `-B`). */
+function proofOf(module: MappedElf | undefined): Proof | undefined {
+  if (module?.buildId) return { kind: "build-id", id: module.buildId, cacheKey: module.buildId };
+  if (module?.goBuildId)
+    return {
+      kind: "go-build-id",
+      id: module.goBuildId,
+      cacheKey: `go-${createHash("sha256").update(module.goBuildId).digest("hex")}`,
+    };
+  return undefined;
+}
+
+/** A file's id of the proof's kind. */
+function idOf(info: Partial<ExecutableInfo>, proof: Proof): string | undefined {
+  return proof.kind === "build-id" ? info.buildId : info.goBuildId;
+}
 
 /** The proof of a result, named as in JSON. */
 export function verificationOf(result: Extract<ExecutableResult, { path: string }>): Verification {
@@ -74,6 +104,8 @@ export type ExecutableResult =
       detail: string;
       /** How it was proven to be the core's, where not by build-id (absent: the build-ids are equal). */
       verification?: Exclude<Verification, "build-id">;
+      /** The Go build ID the file and the core share, where that was the proof. */
+      goBuildId?: string;
     }
   | { path: null; reason: string };
 
@@ -116,7 +148,7 @@ export async function resolveExecutable(request: ExecutableRequest): Promise<Exe
 
 class Resolver {
   private readonly verify: boolean;
-  private readonly coreBuildId: string | undefined;
+  private readonly proof: Proof | undefined;
   private readonly name: string;
   private readonly cache: BinaryCache;
   private readonly settings: Settings;
@@ -131,7 +163,7 @@ class Resolver {
     private readonly summary: CoreSummary,
   ) {
     this.verify = request.verify !== false;
-    this.coreBuildId = summary.executable?.buildId;
+    this.proof = proofOf(summary.executable);
     this.name = path.basename(
       request.exePath ?? summary.executable?.path ?? summary.process?.fname ?? "executable",
     );
@@ -163,21 +195,27 @@ class Resolver {
         verification: "none",
       };
     }
-    if (!this.coreBuildId) return { path: null, reason: this.noCoreBuildId() };
-    if (info.buildId !== this.coreBuildId)
-      throw new BuildIdMismatchError(this.coreBuildId, [{ binary: file, buildId: info.buildId }]);
+    const proof = this.proof;
+    if (!proof) return { path: null, reason: this.noCoreBuildId() };
+    if (idOf(info, proof) !== proof.id)
+      throw new BuildIdMismatchError(
+        proof.id,
+        [{ binary: file, buildId: idOf(info, proof) }],
+        PROOF_NAMES[proof.kind],
+      );
     return {
       path: file,
-      buildId: info.buildId,
+      buildId: info.buildId ?? "",
       source: "user",
-      detail: `${file}, build-id matches the core`,
+      detail: `${file}, ${PROOF_NAMES[proof.kind]} matches the core`,
+      ...proofFields(proof),
     };
   }
 
   async chain(): Promise<ExecutableResult> {
     await this.cache.sweepOrphans();
-    if (this.coreBuildId) {
-      const cached = await this.fromCache(this.coreBuildId);
+    if (this.proof) {
+      const cached = await this.fromCache(this.proof);
       if (cached) return cached;
     } else if (this.verify) {
       // A kernel's core keeps the strict check; one without NT_FILE (qemu-user's) may take the weaker proof.
@@ -192,8 +230,8 @@ class Resolver {
       await this.cache.discard(staging);
     }
     this.refuseOtherMachines();
-    if (this.coreBuildId && this.mismatches.length > 0)
-      throw new BuildIdMismatchError(this.coreBuildId, this.mismatches);
+    if (this.proof && this.mismatches.length > 0)
+      throw new BuildIdMismatchError(this.proof.id, this.mismatches, PROOF_NAMES[this.proof.kind]);
     const why =
       this.failures.length > 0
         ? this.failures.join("; ")
@@ -205,19 +243,20 @@ class Resolver {
    * The cached file, checked again: the cache is a folder anyone with the user's rights can write, and a
    * file put under the wrong build-id would show wrong frames. One that fails the check is removed.
    */
-  private async fromCache(buildId: string): Promise<VerifiedExecutable | undefined> {
-    const cached = await this.cache.lookup(buildId);
+  private async fromCache(proof: Proof): Promise<VerifiedExecutable | undefined> {
+    const cached = await this.cache.lookup(proof.cacheKey);
     if (!cached) return undefined;
     const info = await identify(cached);
-    if (info.buildId === buildId && info.machine?.code === this.summary.machine.code)
+    if (idOf(info, proof) === proof.id && info.machine?.code === this.summary.machine.code)
       return {
         path: cached,
-        buildId,
+        buildId: info.buildId ?? "",
         source: "cache",
         detail: `cached as ${cached}`,
+        ...proofFields(proof),
       };
     this.progress(
-      `the cached ${cached} has build-id ${info.buildId ?? "(none)"}, not ${buildId}: removed it, looking again`,
+      `the cached ${cached} has ${PROOF_NAMES[proof.kind]} ${idOf(info, proof) ?? "(none)"}, not ${proof.id}: removed it, looking again`,
     );
     await rm(cached, { force: true });
     return undefined;
@@ -392,26 +431,27 @@ class Resolver {
       await rm(file, { force: true });
       return undefined;
     }
-    const matches = info.buildId !== undefined && info.buildId === this.coreBuildId;
+    const proof = this.proof;
+    const theirs = proof && idOf(info, proof);
+    const matches = proof !== undefined && theirs === proof.id;
+    const named = PROOF_NAMES[proof?.kind ?? "build-id"];
     if (!matches && this.verify) {
-      this.mismatches.push({ binary: label, buildId: info.buildId });
-      this.failures.push(
-        `${label} has build-id ${info.buildId ?? "(none)"}, not the core's ${this.coreBuildId}`,
-      );
+      this.mismatches.push({ binary: label, buildId: theirs });
+      this.failures.push(`${label} has ${named} ${theirs ?? "(none)"}, not the core's ${proof?.id}`);
       await rm(file, { force: true });
       return undefined;
     }
-    const buildId = info.buildId ?? `unidentified-${await sha256File(file)}`;
-    const stored = await this.cache.store(file, buildId, this.name);
+    const key = matches ? proof.cacheKey : (info.buildId ?? `unidentified-${await sha256File(file)}`);
+    const stored = await this.cache.store(file, key, this.name);
     const unverified = matches
       ? ""
-      : `, not verified (--no-verify): build-id ${info.buildId ?? "(none)"}, the core's ${this.coreBuildId ?? "(none)"}`;
+      : `, not verified (--no-verify): ${named} ${theirs ?? info.buildId ?? "(none)"}, the core's ${proof?.id ?? "(none)"}`;
     return {
       path: stored,
       buildId: info.buildId ?? "",
       source,
       detail: `${detail}${unverified}`,
-      ...(matches ? {} : { verification: "none" as const }),
+      ...(matches ? proofFields(proof) : { verification: "none" as const }),
     };
   }
 
@@ -420,6 +460,11 @@ class Resolver {
       ? "the core holds no build-id for its executable (the kernel's coredump_filter left out ELF headers), so no binary can be verified: pass --binary PATH --no-verify"
       : "the core holds no build-id for its executable (no NT_FILE note and no ELF headers, as qemu-user writes cores), so --binary cannot be verified: pass --no-verify as well, or let fetch take the executable from the image pinned by digest";
   }
+}
+
+/** What a result says of a proof by identity: nothing for a GNU build-id (the default), the Go build ID else. */
+function proofFields(proof: Proof): { verification?: "go-build-id"; goBuildId?: string } {
+  return proof.kind === "go-build-id" ? { verification: "go-build-id", goBuildId: proof.id } : {};
 }
 
 /** An executable's identity; a file that is not ELF (a shell wrapper, say) has none. */

@@ -3,7 +3,7 @@ import { access, statfs } from "node:fs/promises";
 import path from "node:path";
 import { llnodeBuildScript, missingForBuild } from "../debuggers/llnode-first-use.js";
 import { describePlugin } from "../debuggers/llnode-limits.js";
-import { findGdb, findLldb, installedLlnodePlugin, type LlnodePlugin } from "../debuggers/locate.js";
+import { findDlv, findGdb, findLldb, installedLlnodePlugin, type LlnodePlugin } from "../debuggers/locate.js";
 import { which } from "../debuggers/which.js";
 import { ExpectedError } from "../errors.js";
 import { configuredRegistries } from "../image/configured-registries.js";
@@ -52,6 +52,11 @@ export async function runChecks(
       "gdb",
       () => findGdb(settings),
       "debug --debugger gdb, and native frames of cores that are not Node's",
+    ),
+    toolCheck(
+      "dlv",
+      () => `${findDlv(settings)} (a Go program writes a core only under GOTRACEBACK=crash)`,
+      "debug and report on Go cores (Delve: `apt-get install delve`); a Go program writes a core only under GOTRACEBACK=crash",
     ),
     toolCheck(
       "objcopy",

@@ -18,7 +18,10 @@
  * is at its end), every search looks back a bounded number of lines, and no pattern backtracks over a line.
  */
 
+import { type GoCrashKind, goCrashOfLog } from "../runtimes/go/traceback.js";
+
 export type LogCrashKind =
+  | GoCrashKind
   | "uncaught-exception"
   | "unhandled-rejection"
   | "out-of-memory"
@@ -68,8 +71,13 @@ export const TAIL_CHARACTERS = 1 << 20;
 /** A message of several lines is looked for this far above its frames. */
 const MESSAGE_LINES = 50;
 
-/** The last crash the log tells of, or undefined when it tells of none (a native fault prints nothing). */
+/**
+ * The last crash the log tells of, or undefined when it tells of none (a native fault prints nothing). A Go
+ * program's traceback is read by the Go room's reader: its cause is at the top, not at the end.
+ */
 export function crashFromLog(text: string): LogCrash | undefined {
+  const go = goCrashOfLog(text);
+  if (go) return go;
   const lines = tailLines(text);
   const candidates = [fatalError(lines), v8Check(lines), abortFormat(lines), standardFormat(lines)].filter(
     (found): found is Found => found !== undefined,

@@ -3,28 +3,31 @@ import { machineOfFile } from "../elf/executable.js";
 import { UsageError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import { llnodePlugin } from "./llnode-first-use.js";
-import { findGdb, findLldb } from "./locate.js";
+import { findDlv, findGdb, findLldb } from "./locate.js";
 import type { DebuggerKind, DebugTarget } from "./session.js";
 import { which } from "./which.js";
 
-const KINDS: readonly DebuggerKind[] = ["llnode", "lldb", "gdb"];
+const KINDS: readonly DebuggerKind[] = ["llnode", "lldb", "gdb", "dlv"];
 
 /**
- * `--debugger`, else `$COREDUMP_DEBUGGER`, else llnode for node (an executable so named, or a core that names
- * a Node version: `--binary /proc/1/exe` is node too) and gdb (or lldb) for anything else.
+ * `--debugger`, else `$COREDUMP_DEBUGGER`, else the runtime's own (`preferred`: dlv for Go), else llnode for
+ * node (an executable so named, or a core that names a Node version: `--binary /proc/1/exe` is node too) and
+ * gdb (or lldb) for anything else.
  */
 export function chooseDebugger(
   flag: string | undefined,
   executable: string,
   settings: Settings,
   coreNodeVersion?: string,
+  preferred?: DebuggerKind,
 ): DebuggerKind {
   const named = flag ?? settings.debugger;
   if (named !== undefined) {
     if (!KINDS.includes(named as DebuggerKind))
-      throw new UsageError(`--debugger ${named}: choose llnode, lldb or gdb`);
+      throw new UsageError(`--debugger ${named}: choose llnode, lldb, gdb or dlv`);
     return named as DebuggerKind;
   }
+  if (preferred !== undefined) return preferred;
   if (coreNodeVersion !== undefined || /^node(js)?(\.nodebug)?$/.test(path.basename(executable)))
     return "llnode";
   return which(settings.gdb, settings.path) ? "gdb" : "lldb";
@@ -43,6 +46,7 @@ export async function debugTarget(
     const machine = await machineOfFile(core).catch(() => undefined);
     return { kind, program: findGdb(settings, machine?.name), executable, core, extraArgs, env };
   }
+  if (kind === "dlv") return { kind, program: findDlv(settings), executable, core, extraArgs, env };
   if (kind === "lldb")
     return { kind, program: findLldb(undefined, settings), executable, core, extraArgs, env };
   const plugin = await llnodePlugin(settings);

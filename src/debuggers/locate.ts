@@ -92,6 +92,16 @@ export function findLldb(plugin: LlnodePlugin | undefined, settings: Settings): 
   );
 }
 
+/** `DLV`, else Delve's `dlv` on PATH: Go's own debugger, which reads goroutines from a core. */
+export function findDlv(settings: Settings): string {
+  const found = which(settings.dlv, settings.path);
+  if (!found)
+    throw new MissingToolError(
+      "delve (dlv) is not installed, which reads Go cores: `apt-get install delve` (Debian, Ubuntu), `go install github.com/go-delve/delve/cmd/dlv@latest`, or set DLV=/path/to/dlv; or pass --debugger gdb",
+    );
+  return found;
+}
+
 /**
  * `GDB`, else gdb on PATH. A core of another machine (an aarch64 core on an x86-64 debug pod) needs a gdb
  * built for every architecture: `gdb-multiarch` is taken first then, and named when missing, since a

@@ -22,9 +22,11 @@ export interface TargetRequest {
 /** The debugger on a core, ready to run: the executable without DWARF, and for gdb the image's libraries. */
 export async function prepareDebugTarget(request: TargetRequest): Promise<DebugTarget> {
   const { kind, executable, core, folder, images, insecureRegistries, settings } = request;
-  const binary = request.fullDebuginfo
-    ? executable.path
-    : await strippedCopy(executable.path, executable.buildId, settings.cacheDir, settings.path);
+  // Delve needs the DWARF that the stripped copy drops (Go's frames and variables come from it).
+  const binary =
+    request.fullDebuginfo || kind === "dlv"
+      ? executable.path
+      : await strippedCopy(executable.path, executable.buildId, settings.cacheDir, settings.path);
   const target = await debugTarget(kind, binary, core, request.extraArgs ?? [], settings);
   if (kind === "gdb") {
     const sysroot = await buildSysroot({ core, images, folder, insecureRegistries, settings });

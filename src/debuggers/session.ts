@@ -6,12 +6,20 @@ import { forgetAtExit, letChildHaveCtrlC, removeAtExit } from "../util/interrupt
 import { lldbEnvironment } from "./lldb-environment.js";
 import type { LlnodePlugin } from "./locate.js";
 
-export type DebuggerKind = "llnode" | "lldb" | "gdb";
+export type DebuggerKind = "llnode" | "lldb" | "gdb" | "dlv";
+
+/** What `debug --batch` runs when given no command: each debugger's backtrace. */
+export const DEFAULT_BATCH: Readonly<Record<DebuggerKind, readonly string[]>> = {
+  llnode: ["v8 bt"],
+  lldb: ["v8 bt"],
+  gdb: ["v8 bt"],
+  dlv: ["goroutines", "bt"],
+};
 
 /** One debugger on one executable and core: which program, with which plugin, and the user's extra arguments. */
 export interface DebugTarget {
   kind: DebuggerKind;
-  /** lldb or gdb. */
+  /** lldb, gdb or dlv. */
   program: string;
   plugin?: LlnodePlugin;
   executable: string;
@@ -44,22 +52,32 @@ export async function runBatch(
   removeAtExit(folder);
   try {
     const script = path.join(folder, "commands");
-    await writeFile(script, `${commands.join("\n")}\n`);
+    await writeFile(script, `${commands.join("\n")}\n${target.kind === "dlv" ? "exit\n" : ""}`);
     const args =
-      target.kind === "gdb"
-        ? [
-            "-q",
-            "-batch",
-            ...gdbSetup(target),
-            "-x",
-            script,
-            ...(target.extraArgs ?? []),
-            target.executable,
-            target.core,
-          ]
-        : ["--batch", ...lldbSetup(target), "-o", `command source -e false ${script}`, ...lldbTarget(target)];
+      target.kind === "dlv"
+        ? [...dlvArgs(target), "--init", script, "--allow-non-terminal-interactive=true"]
+        : target.kind === "gdb"
+          ? [
+              "-q",
+              "-batch",
+              ...gdbSetup(target),
+              "-x",
+              script,
+              ...(target.extraArgs ?? []),
+              target.executable,
+              target.core,
+            ]
+          : [
+              "--batch",
+              ...lldbSetup(target),
+              "-o",
+              `command source -e false ${script}`,
+              ...lldbTarget(target),
+            ];
     const result = await execa(target.program, args, {
       env: environment(target),
+      // Delve prints a source path under its working folder as `./…`: in this folder, every path is whole.
+      ...(target.kind === "dlv" ? { cwd: folder } : {}),
       all: true,
       reject: false,
       stdin: "ignore",
@@ -78,9 +96,11 @@ export async function runBatch(
  */
 export async function runInteractive(target: DebugTarget): Promise<number> {
   const args =
-    target.kind === "gdb"
-      ? ["-q", ...gdbSetup(target), ...(target.extraArgs ?? []), target.executable, target.core]
-      : [...lldbSetup(target), ...lldbTarget(target)];
+    target.kind === "dlv"
+      ? dlvArgs(target)
+      : target.kind === "gdb"
+        ? ["-q", ...gdbSetup(target), ...(target.extraArgs ?? []), target.executable, target.core]
+        : [...lldbSetup(target), ...lldbTarget(target)];
   return letChildHaveCtrlC(async () => {
     const result = await execa(target.program, args, {
       env: environment(target),
@@ -101,6 +121,11 @@ function lldbTarget(target: DebugTarget): string[] {
   return [...(target.extraArgs ?? []), "-c", target.core, target.executable];
 }
 
+/** Delve reads a Go core as `dlv core EXE CORE`; the user's arguments (`--check-go-version=false` …) after. */
+function dlvArgs(target: DebugTarget): string[] {
+  return ["core", target.executable, target.core, ...(target.extraArgs ?? [])];
+}
+
 function gdbSetup(target: DebugTarget): string[] {
   if (!target.sysroot) return [];
   const { root, folders } = target.sysroot;
@@ -108,5 +133,7 @@ function gdbSetup(target: DebugTarget): string[] {
 }
 
 function environment(target: DebugTarget): NodeJS.ProcessEnv {
-  return target.kind === "gdb" ? target.env : lldbEnvironment(target.program, target.env);
+  return target.kind === "gdb" || target.kind === "dlv"
+    ? target.env
+    : lldbEnvironment(target.program, target.env);
 }

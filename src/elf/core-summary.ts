@@ -23,6 +23,8 @@ export interface MappedElf {
    * core without NT_FILE (qemu-user's), which holds no file-backed text at all.
    */
   buildId?: string;
+  /** Its Go build ID, where Go's linker wrote one (in the same first page). */
+  goBuildId?: string;
 }
 
 export interface CoreSummary {
@@ -182,6 +184,7 @@ async function readModules(
     try {
       const identity = elfIdentityFromPrefix(firstPage, head.path);
       if (identity.buildId) module.buildId = identity.buildId;
+      if (identity.goBuildId) module.goBuildId = identity.goBuildId;
       if (identity.loadSpan) module.end = head.start + identity.loadSpan;
     } catch {
       // A first page that starts like ELF but does not parse: listed without build-id.

@@ -3,6 +3,7 @@ import { ByteView } from "./byte-view.js";
 import { type Machine, machineOf } from "./machine.js";
 import type { RandomAccessFile } from "./random-access.js";
 
+export const ET_EXEC = 2;
 export const ET_DYN = 3;
 export const ET_CORE = 4;
 

@@ -1,5 +1,5 @@
 import { ExpectedError } from "../errors.js";
-import { ET_CORE } from "./elf-header.js";
+import { ET_CORE, ET_EXEC } from "./elf-header.js";
 import { elfIdentityOfFile } from "./elf-identity.js";
 import type { Machine } from "./machine.js";
 import { withFile } from "./random-access.js";
@@ -8,6 +8,10 @@ export interface ExecutableInfo {
   machine: Machine;
   /** Absent for a binary linked without `--build-id`. */
   buildId?: string;
+  /** The Go build ID, for an executable Go's linker wrote. */
+  goBuildId?: string;
+  /** Linked at fixed addresses (ET_EXEC, not position-independent): its addresses are the process's. */
+  fixedAddresses?: boolean;
 }
 
 export class NotAnExecutableError extends ExpectedError {
@@ -23,6 +27,8 @@ export async function readExecutableInfo(path: string): Promise<ExecutableInfo> 
   if (identity.header.type === ET_CORE) throw new NotAnExecutableError(path);
   const info: ExecutableInfo = { machine: identity.header.machine };
   if (identity.buildId) info.buildId = identity.buildId;
+  if (identity.goBuildId) info.goBuildId = identity.goBuildId;
+  if (identity.header.type === ET_EXEC) info.fixedAddresses = true;
   return info;
 }
 

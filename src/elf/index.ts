@@ -10,6 +10,7 @@ export { NotElfError } from "./elf-header.js";
 export { type ExecutableInfo, NotAnExecutableError, readExecutableInfo } from "./executable.js";
 export { compareExecutableData, DATA_AGREEMENT, type DataComparison } from "./executable-data.js";
 export { type Machine, machineLabel, machineNamed } from "./machine.js";
+export { coreMemoryIncludes } from "./memory-search.js";
 export { executableNodeVersion } from "./node-version.js";
 export type { FileMapping } from "./nt-file.js";
 export type { ProcessInfo } from "./prpsinfo.js";

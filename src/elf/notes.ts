@@ -4,6 +4,8 @@ export const NT_GNU_BUILD_ID = 3;
 export const NT_PRPSINFO = 3;
 export const NT_AUXV = 6;
 export const NT_FILE = 0x46494c45;
+/** Go's linker writes its build ID as a note of owner `Go` and type 4 (`.note.go.buildid`). */
+export const NT_GO_BUILD_ID = 4;
 
 export interface ElfNote {
   name: string;
@@ -43,6 +45,16 @@ export function* eachNote(segment: Buffer, littleEndian: boolean): Generator<Elf
 export function buildIdOf(notes: readonly ElfNote[]): string | undefined {
   const note = notes.find((candidate) => candidate.name === "GNU" && candidate.type === NT_GNU_BUILD_ID);
   return note && note.desc.length > 0 ? note.desc.toString("hex") : undefined;
+}
+
+/**
+ * The Go build ID of a set of notes, as the text Go writes (`actionID/contentID…`, printable ASCII): what
+ * `go tool buildid` prints. Undefined when there is none, or when it holds anything but printable text.
+ */
+export function goBuildIdOf(notes: readonly ElfNote[]): string | undefined {
+  const note = notes.find((candidate) => candidate.name === "Go" && candidate.type === NT_GO_BUILD_ID);
+  const text = note?.desc.toString("latin1");
+  return text && /^[\x21-\x7e]{1,512}$/.test(text) ? text : undefined;
 }
 
 function roundUp(value: number, to: number): number {

@@ -1,11 +1,20 @@
 import {
   type CrashFacts,
   clip,
+  crashFacts,
   MESSAGE_CHARACTERS,
   normalizeFrame,
   signatureFrames,
 } from "../crashlog/crash-signature.js";
 import type { Report } from "../report/build-report.js";
+import type { GoSection } from "../runtimes/go/report.js";
+import { type GoCrashKind, goCrash } from "../runtimes/go/traceback.js";
+
+/** A Go death as the log reader keys it (crashFromLog reads Go's traceback): one crash, one signature. */
+function goCrashOfReport(report: Report, go: GoSection): CrashFacts | undefined {
+  if (report.kind === "unknown" || (go.message === null && !go.crashed)) return undefined;
+  return crashFacts(goCrash(report.kind as GoCrashKind, go.message ?? "", go.crashed?.frames ?? []));
+}
 
 /**
  * The report's JS stack named as V8 or Node printed it, where a printed frame is at the same place: llnode
@@ -40,6 +49,7 @@ function asWritten(frames: Report["jsStack"]): Report["jsStack"] {
  * Nothing when the report found neither.
  */
 export function crashOfReport(report: Report): CrashFacts | undefined {
+  if (report.go) return goCrashOfReport(report, report.go);
   if (!report.error && report.jsStack.length === 0) return undefined;
   const named = (report as { kind?: unknown }).kind;
   const facts: CrashFacts = {

@@ -1,4 +1,3 @@
-import { readdir, readFile } from "node:fs/promises";
 import { crashTime, type Dump } from "../catalog/dump.js";
 import { chooseDebugger } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
@@ -7,10 +6,15 @@ import { type DebugTarget, runBatch } from "../debuggers/session.js";
 import { type CoreExtent, coreExtent, readCoreNodeVersion, readCoreSummary } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
 import { SUPPORTED_NODE_MAJORS } from "../heap/index.js";
+import { isGoCore } from "../runtimes/go/recognise.js";
+import { buildGoReport, type GoSection } from "../runtimes/go/report.js";
+import { CoreClues, type RuntimeName } from "../runtimes/index.js";
+import { isNodeName } from "../runtimes/node/runtime.js";
 import type { Settings } from "../settings.js";
 import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
+import { containerLogs } from "./container-logs.js";
 import { coreHeapFigures } from "./core-heap.js";
 import type { FaultSection } from "./details/native-fault.js";
 import type { HeapSection } from "./details/out-of-memory.js";
@@ -36,6 +40,8 @@ export interface ReportFrame extends MappedFields {
 /** A triage summary of one dump: what a person reads first, and `report --json` prints. */
 export interface Report {
   id: string;
+  /** Which runtime's program made the core (src/runtimes/): `node`, `go` or `native`. */
+  runtime?: RuntimeName;
   timestamp: string | null;
   namespace: string | null;
   pod: string | null;
@@ -96,13 +102,16 @@ export interface Report {
   fatal?: { message: string; source: "log" | "core text" };
   nativeFrames: string[];
   debugger: { name: string; plugin?: string; origin?: string; readable: boolean; note?: string } | null;
-  logs: Array<{ file: string; lines: string[] }>;
+  /** Each log's last lines; or, with `firstLine` (1-based), the lines from there: where Go printed its cause. */
+  logs: Array<{ file: string; lines: string[]; firstLine?: number }>;
   /** The core's size and where its headers say it ends, when it is cut short; else null. */
   coreTruncated: CoreExtent | null;
   /** The lines of code of the first in-app frame, its original source where a map has it. */
   code?: CodeExcerpt;
   /** The source maps used and what kept others from use. */
   sourceMaps?: SourceMapsSection;
+  /** A Go program's death: its cause, the goroutine that died, the others summed up (src/runtimes/go/). */
+  go?: GoSection;
 }
 
 export interface ReportInput {
@@ -122,10 +131,20 @@ export interface ReportInput {
   onProgress?: (message: string) => void;
 }
 
-const LOG_LINES = 20;
 const NATIVE_FRAMES = 8;
 
-export async function buildReport({
+/** The report of a dump, by the runtime that made the core: Go's room builds its own. */
+export async function buildReport(input: ReportInput): Promise<Report> {
+  const clues = new CoreClues(input.folder.core, input.executable.path ?? undefined);
+  if (await isGoCore(clues)) return buildGoReport(input, clues);
+  const report = await buildNodeReport(input);
+  return {
+    ...report,
+    runtime: report.nodeVersion === null && !isNodeName(report.exePath) ? "native" : "node",
+  };
+}
+
+async function buildNodeReport({
   dump,
   folder,
   executable,
@@ -346,17 +365,4 @@ function mergeLlnode(report: Report, findings: LlnodeFindings): void {
     }));
   }
   if (findings.error) report.error = { ...findings.error, source: "llnode" };
-}
-
-/** Each container's log in a zip dump (`<i>.log`): its whole text, and the tail the report shows. */
-async function containerLogs(folder: DumpFolder): Promise<Array<Report["logs"][number] & { text: string }>> {
-  const names = (await readdir(folder.dir)).filter((name) => /^\d+\.log$/.test(name)).sort();
-  return Promise.all(
-    names.map(async (file) => {
-      const text = await readFile(folder.file(file), "utf8");
-      const lines = text.split("\n");
-      while (lines.length > 0 && lines.at(-1) === "") lines.pop();
-      return { file, text, lines: lines.slice(-LOG_LINES) };
-    }),
-  );
 }

@@ -1,4 +1,5 @@
 import { truncationNote } from "../elf/index.js";
+import { goLines } from "../runtimes/go/render.js";
 import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
 import { formatAge, formatTime } from "../ui/format.js";
 import { renderTable } from "../ui/table.js";
@@ -12,6 +13,7 @@ const STACK_FRAMES = 12;
 function executableProof(executable: NonNullable<Report["executable"]>): string {
   const buildId = `${executable.buildId.slice(0, 12)}…`;
   if (executable.verification === "build-id") return `build-id ${buildId}`;
+  if (executable.verification === "go-build-id") return "Go build ID (the core holds no GNU build-id)";
   return `${executable.verificationNote ?? executable.verification}; the file's build-id ${buildId}`;
 }
 
@@ -33,7 +35,9 @@ export function renderReport(report: Report): string {
       `  pod        ${report.namespace ?? "-"}/${report.pod ?? "-"}${report.nodeHostname ? ` on node ${report.nodeHostname}` : ""}`,
       ...report.images.map((image, index) => `  ${index === 0 ? "image     " : "          "} ${image}`),
       `  process    ${report.exePath ?? "?"}${report.pid === null ? "" : ` (pid ${report.pid})`}, ${howItEnded(report)}`,
-      `  node       ${report.nodeVersion ? `v${report.nodeVersion}` : "-"}`,
+      report.runtime === "go"
+        ? "  runtime    go"
+        : `  node       ${report.nodeVersion ? `v${report.nodeVersion}` : "-"}`,
       ...(report.coreTruncated ? [`  core       ${style.red(truncationNote(report.coreTruncated))}`] : []),
       ...(report.machine
         ? [
@@ -43,6 +47,7 @@ export function renderReport(report: Report): string {
       `  executable ${report.executable ? `${report.executable.path} (${report.executable.source}, ${executableProof(report.executable)})` : `none: ${report.executableReason ?? "?"}`}`,
     ].join("\n"),
   );
+  if (report.go) sections.push(...goLines(report.go, report.kind));
   if (report.fatal) sections.push(fatalLine(report.fatal));
   if (report.fault) sections.push(faultLine(report.fault));
   // As Node prints an uncaught error: the line of code, then the error.
@@ -86,7 +91,9 @@ export function renderReport(report: Report): string {
   for (const log of report.logs) {
     sections.push(
       [
-        style.bold(`Container log ${log.file} (last ${log.lines.length} lines)`),
+        style.bold(
+          `Container log ${log.file} (${log.firstLine === undefined ? `last ${log.lines.length} lines` : `lines ${log.firstLine} to ${log.firstLine + log.lines.length - 1}`})`,
+        ),
         ...log.lines.map((line) => `  ${line}`),
       ].join("\n"),
     );

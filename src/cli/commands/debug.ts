@@ -3,9 +3,9 @@ import { chooseDebugger } from "../../debuggers/choose.js";
 import { describePlugin, llnodeWarning, unreadableNote } from "../../debuggers/llnode-limits.js";
 import { couldReadHeap } from "../../debuggers/llnode-output.js";
 import { prepareDebugTarget } from "../../debuggers/prepare-target.js";
-import { runBatch, runInteractive } from "../../debuggers/session.js";
-import { readCoreNodeVersion } from "../../elf/index.js";
+import { DEFAULT_BATCH, runBatch, runInteractive } from "../../debuggers/session.js";
 import { ExpectedError, UsageError } from "../../errors.js";
+import { CoreClues, runtimeOfCore } from "../../runtimes/index.js";
 import { LIMITS, type Settings } from "../../settings.js";
 import { writeHuman } from "../../ui/untrusted-text.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
@@ -38,8 +38,10 @@ export async function debug(
       `no executable for this core (${executable.reason}): give one with --binary PATH`,
     );
   }
-  const coreNodeVersion = await readCoreNodeVersion(folder.core).catch(() => undefined);
-  const kind = chooseDebugger(flags.debugger, executable.path, settings, coreNodeVersion);
+  const clues = new CoreClues(folder.core, executable.path);
+  const runtime = await runtimeOfCore(clues);
+  const coreNodeVersion = runtime.name === "node" ? await clues.nodeVersion() : undefined;
+  const kind = chooseDebugger(flags.debugger, executable.path, settings, coreNodeVersion, runtime.debugger);
   const target = await prepareDebugTarget({
     kind,
     executable,
@@ -61,7 +63,7 @@ export async function debug(
   if (batch) {
     const result = await runBatch(
       target,
-      commands.length > 0 ? commands : ["v8 bt"],
+      commands.length > 0 ? commands : DEFAULT_BATCH[kind],
       settings.limits.debuggerBatchMs,
     );
     writeHuman(process.stdout, result.output.endsWith("\n") ? result.output : `${result.output}\n`);
@@ -85,9 +87,11 @@ export async function debug(
 
 /** The first thing to type, for whoever has never met this debugger. */
 function interactiveHint(kind: string): string {
-  return kind === "llnode"
-    ? "llnode: type v8 bt for the stack with JS frames, v8 help for more, quit to leave"
-    : `${kind}: type bt for the stack, help for more, quit to leave`;
+  if (kind === "llnode")
+    return "llnode: type v8 bt for the stack with JS frames, v8 help for more, quit to leave";
+  if (kind === "dlv")
+    return "dlv: type goroutines for every goroutine, bt for the crashed one's stack, help for more, exit to leave";
+  return `${kind}: type bt for the stack, help for more, quit to leave`;
 }
 
 async function commandFile(file: string): Promise<string[]> {

@@ -32,6 +32,7 @@ export async function fetchIntoWorkdir(
             executableSource: executable.source,
             executableDetail: executable.detail,
             verification: verificationOf(executable),
+            ...(executable.goBuildId ? { goBuildId: executable.goBuildId } : {}),
           }),
     };
     process.stdout.write(jsonText(result));
@@ -41,7 +42,9 @@ export async function fetchIntoWorkdir(
   const buildId =
     executable.path !== null && executable.verification === "image-digest-and-version"
       ? `the file's build-id ${executable.buildId || "unknown"} (the core holds none)`
-      : `build-id ${executable.path === null ? "" : executable.buildId || "unknown"}`;
+      : executable.path !== null && executable.goBuildId
+        ? `Go build ID ${executable.goBuildId} (the core holds no GNU build-id)`
+        : `build-id ${executable.path === null ? "" : executable.buildId || "unknown"}`;
   const binary =
     executable.path === null
       ? `none: ${executable.reason}`
@@ -64,6 +67,6 @@ export async function fetchIntoWorkdir(
   if (!flags.quiet)
     writeHuman(
       process.stderr,
-      `coredump: next: coredump report ${dump.id} (what killed it), or coredump debug ${dump.id} (llnode)\n`,
+      `coredump: next: coredump report ${dump.id} (what killed it), or coredump debug ${dump.id} (${executable.path !== null && executable.goBuildId ? "dlv" : "llnode"})\n`,
     );
 }

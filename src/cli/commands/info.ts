@@ -1,10 +1,21 @@
+import { stat } from "node:fs/promises";
 import { crashTime, type Dump } from "../../catalog/dump.js";
 import { keysOf } from "../../catalog/group.js";
-import { extentOf, machineLabel, machineNamed, truncationNote } from "../../elf/index.js";
+import {
+  extentOf,
+  machineLabel,
+  machineNamed,
+  NotACoreError,
+  NotElfError,
+  readCoreSummary,
+  truncationNote,
+} from "../../elf/index.js";
+import { folderIdOf } from "../../fetch/fetch-dump.js";
 import type { Settings } from "../../settings.js";
 import type { Store } from "../../store/store.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
 import { jsonText, style, writeHuman } from "../../ui/untrusted-text.js";
+import { DumpFolder, workdirFrom } from "../../workspace/dump-folder.js";
 import { dumpDetailJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
 import { pickDump } from "../pick-dump.js";
@@ -23,7 +34,7 @@ export async function info(id: string | undefined, flags: InfoFlags, settings: S
   }
   writeHuman(
     process.stdout,
-    `${renderInfo(dump, catalog.store.description, await bareCoreNote(catalog.store, dump))}\n`,
+    `${renderInfo(dump, catalog.store.description, await bareCoreNote(catalog.store, dump), await proofNote(dump, settings))}\n`,
   );
 }
 
@@ -36,7 +47,26 @@ async function bareCoreNote(store: Store, dump: Dump): Promise<string | undefine
   return truncationNote(await extentOf(readAt, core.size, core.key));
 }
 
-function renderInfo(dump: Dump, where: string, truncated?: string): string {
+/**
+ * Which id proves the executable, where the core was fetched into the working folder already: its GNU
+ * build-id, else (a Go program) its Go build ID. Read from the local core's headers: nothing from the store.
+ */
+async function proofNote(dump: Dump, settings: Settings): Promise<string | undefined> {
+  const core = new DumpFolder(workdirFrom(undefined, settings), folderIdOf(dump)).core;
+  if (!(await stat(core).catch(() => undefined))?.isFile()) return undefined;
+  try {
+    const executable = (await readCoreSummary(core, { nodeVersion: false })).executable;
+    if (executable?.buildId) return `build-id ${executable.buildId} (of the fetched core)`;
+    if (executable?.goBuildId)
+      return `Go build ID ${executable.goBuildId} (of the fetched core, which holds no GNU build-id)`;
+    return "none: the fetched core holds no build-id for its executable";
+  } catch (error) {
+    if (error instanceof NotElfError || error instanceof NotACoreError) return undefined;
+    throw error;
+  }
+}
+
+function renderInfo(dump: Dump, where: string, truncated?: string, proof?: string): string {
   const metadata = dump.metadata;
   const pod = metadata?.pod;
   const rows: Array<[string, string | undefined]> = [
@@ -80,6 +110,7 @@ function renderInfo(dump: Dump, where: string, truncated?: string): string {
             : ""
         }`,
     ],
+    ["proof", proof],
     ["truncated", truncated && style.red(truncated)],
     ["state", dump.complete ? style.green(dump.state) : style.red(dump.state)],
     ["store", where],

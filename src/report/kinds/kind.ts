@@ -1,6 +1,7 @@
 import type { Evidence, Sign, Source } from "../evidence.js";
 
 export type Kind =
+  | "panic"
   | "uncaught-exception"
   | "unhandled-rejection"
   | "out-of-memory"
