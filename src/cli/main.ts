@@ -213,6 +213,45 @@ Examples:
       await heapsnapshot(id, command.optsWithGlobals(), settings);
     });
 
+  addFetchOptions(
+    addStoreOptions(
+      addFilterOptions(
+        program
+          .command("triage")
+          .description(
+            "report on every dump not triaged yet and keep a small record of each beside it, for list, info and groups",
+          ),
+      )
+        .option(
+          "--results <place>",
+          "write records to s3://BUCKET/PREFIX or a folder (default: beside the dumps; also $COREDUMP_RESULTS)",
+        )
+        .option(
+          "--shard <i/n>",
+          "take worker I's share of N, by uuid (default: $JOB_COMPLETION_INDEX/$JOB_COMPLETIONS)",
+        )
+        .option("--jobs <count>", "dumps at once in this worker, within the memory limit (default 1)")
+        .option(
+          "--memory <size>",
+          "the memory this worker may use (default: its cgroup's limit, else the machine's)",
+        )
+        .option("--retry-failed", "triage again the dumps recorded as untriageable")
+        .option("--json", "print one JSON line on stdout per dump triaged"),
+    ),
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "triage --since 7d",
+        "triage --shard 0/3 --jobs 2",
+        "triage --results s3://triage/records/ --json",
+      ),
+    )
+    .action(async (_flags: object, command: Command) => {
+      const { triage } = await import("./commands/triage.js");
+      await triage(command.optsWithGlobals(), settings);
+    });
+
   addStoreOptions(
     program
       .command("clean")
