@@ -123,9 +123,12 @@ function death(subject: RecordSubject) {
 
 /** A kind decided from the core with no error or stack (an out-of-memory, a native fault): its kind and library. */
 function deathOfReport(report: Report): CrashFacts {
+  // The largest constructor of the app's own (V8's internal types are in parentheses): one leak, one group.
+  const leaked = report.heap?.top.find((type) => !type.name.startsWith("("))?.name;
   return {
     kind: report.kind,
     frames: [],
+    ...(leaked ? { message: `most of the heap is ${leaked}` } : {}),
     ...(report.fault?.library ? { library: report.fault.library } : {}),
   };
 }
