@@ -6,7 +6,7 @@ import { chooseColour } from "../ui/colour.js";
 import { exitInterrupted, installInterruptHandling, wasInterrupted } from "../util/interrupt.js";
 import { renderError } from "./errors.js";
 import { addFilterOptions } from "./filter-options.js";
-import { addFetchOptions, addStoreOptions, ID_HELP, type StoreFlags } from "./store-options.js";
+import { addFetchOptions, addStoreOptions, ID_HELP } from "./store-options.js";
 
 const HELP_FOOTER = `
 Where the dumps are (the first that is set):
@@ -29,6 +29,9 @@ Examples:
 Exit status: 0 success, 1 failure (including "no dump matches"), 2 bad usage, 130 interrupted;
 debug exits with the debugger's status.`;
 
+const RESULTS_HELP =
+  "where triage records are: s3://BUCKET/PREFIX or a folder (default: beside the dumps; also $COREDUMP_RESULTS)";
+
 /** What a command wants as exit status when it succeeds (the debugger's own, for debug). */
 let commandStatus = 0;
 
@@ -46,7 +49,8 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
     addFilterOptions(program.command("list").description("list the dumps, newest first"))
       .option("-n, --lines <count>", "at most this many dumps, the newest")
       .option("-1, --newest", "only the newest dump (same as -n 1)")
-      .option("--json", "print a JSON array on stdout instead of a table"),
+      .option("--json", "print a JSON array on stdout instead of a table")
+      .option("--results <place>", RESULTS_HELP),
   )
     .addHelpText(
       "after",
@@ -62,7 +66,9 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
       program
         .command("groups")
         .description("the dumps grouped by crash: same error, same place in the app's code; largest first"),
-    ).option("--json", "print a JSON array on stdout instead of a table"),
+    )
+      .option("--json", "print a JSON array on stdout instead of a table")
+      .option("--results <place>", RESULTS_HELP),
   )
     .addHelpText(
       "after",
@@ -81,12 +87,13 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         "[id]",
         'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker',
       )
-      .option("--json", "print one JSON object on stdout"),
+      .option("--json", "print one JSON object on stdout")
+      .option("--results <place>", RESULTS_HELP),
   )
     .addHelpText("after", examples("info last", "info 2fd5", "info last --json"))
     .action(async (id: string | undefined, _flags: object, command: Command) => {
       const { info } = await import("./commands/info.js");
-      await info(id, command.optsWithGlobals<StoreFlags>(), settings);
+      await info(id, command.optsWithGlobals(), settings);
     });
 
   addFetchOptions(
@@ -222,10 +229,7 @@ Examples:
             "report on every dump not triaged yet and keep a small record of each beside it, for list, info and groups",
           ),
       )
-        .option(
-          "--results <place>",
-          "write records to s3://BUCKET/PREFIX or a folder (default: beside the dumps; also $COREDUMP_RESULTS)",
-        )
+        .option("--results <place>", RESULTS_HELP)
         .option(
           "--shard <i/n>",
           "take worker I's share of N, by uuid (default: $JOB_COMPLETION_INDEX/$JOB_COMPLETIONS)",
