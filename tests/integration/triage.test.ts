@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
@@ -275,18 +275,29 @@ describe("triage: every dump analysed once by three shards, the answers in list,
     });
 
     it("say so in one line before any core is fetched", async () => {
-      const fresh = await mkdtemp(path.join(tmpdir(), "coredump-triage-ro-"));
-      const result = await coredump(["triage", "--workdir", fresh], readOnly);
-      assert.equal(result.exitCode, 1, result.stderr);
-      assert.match(
-        result.stderr,
-        new RegExp(
-          `^coredump: cannot write triage records to s3://${dumpBucket}/ .*--results s3://BUCKET/PREFIX`,
-        ),
-      );
-      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
-      // A fetch makes the dump's folder first: none was made.
-      assert.deepEqual(await readdir(fresh), []);
+      const proxy = await CountingProxy.start(s3.endpoint);
+      try {
+        const through = { ...readOnly, S3_ENDPOINT: proxy.endpoint };
+        // The dumps' JSON read first by `list` (the metadata cache is per endpoint): what is counted after
+        // is triage's own reading.
+        assert.equal((await coredump(["list"], through)).exitCode, 0);
+        proxy.reset();
+        const result = await coredump(["triage", "--workdir", workdir], through);
+        assert.equal(result.exitCode, 1, result.stderr);
+        assert.match(
+          result.stderr,
+          new RegExp(
+            `^coredump: cannot write triage records to s3://${dumpBucket}/ .*--results s3://BUCKET/PREFIX`,
+          ),
+        );
+        assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+        assert.deepEqual(
+          proxy.objectReads().filter((request) => request.path.endsWith(".zip")),
+          [],
+        );
+      } finally {
+        await proxy.stop();
+      }
     });
 
     it("write to --results elsewhere, where list and info find them", async () => {
