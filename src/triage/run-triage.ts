@@ -80,6 +80,8 @@ export interface Outcome {
   reason: DueReason;
   key: string;
   record: TriageRecord;
+  /** From taking the dump up (its memory admitted) to its record written. */
+  seconds: number;
 }
 
 /**
@@ -96,8 +98,12 @@ export async function runTriage(work: TriageWork): Promise<void> {
     while (next < work.due.length) {
       const item = work.due[next++] as DueDump;
       const need = memoryNeed(item.dump);
+      let started = performance.now();
       const record = budget.fits(need)
-        ? await withBudget(budget, need, () => triageOne(work, item.dump))
+        ? await withBudget(budget, need, () => {
+            started = performance.now();
+            return triageOne(work, item.dump);
+          })
         : failureRecord(
             subjectOf(item.dump),
             "skipped",
@@ -106,7 +112,8 @@ export async function runTriage(work: TriageWork): Promise<void> {
           );
       const key = recordKey(work.place, item.dump.objects);
       await writeRecord(work.place, key, record);
-      work.onRecord?.({ dump: item.dump, reason: item.reason, key, record });
+      const seconds = (performance.now() - started) / 1000;
+      work.onRecord?.({ dump: item.dump, reason: item.reason, key, record, seconds });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(work.jobs, work.due.length)) }, worker));

@@ -75,7 +75,7 @@ export async function triage(flags: TriageFlags, settings: Settings): Promise<vo
 }
 
 /** One line of `triage --json`: the dump, why it was triaged now, and what its record says. */
-function lineOf({ dump, reason, key, record }: Outcome) {
+function lineOf({ dump, reason, key, record, seconds }: Outcome) {
   return {
     id: dump.id,
     due: reason,
@@ -85,6 +85,7 @@ function lineOf({ dump, reason, key, record }: Outcome) {
     ...(record.reason === undefined ? {} : { reason: record.reason }),
     ...(record.needsBytes === undefined ? {} : { needsBytes: record.needsBytes }),
     record: key,
+    seconds: Math.round(seconds * 1000) / 1000,
   };
 }
 
