@@ -240,6 +240,10 @@ Examples:
           "the memory this worker may use (default: its cgroup's limit, else the machine's)",
         )
         .option("--retry-failed", "triage again the dumps recorded as untriageable")
+        .option(
+          "--watch [interval]",
+          "list again every interval (default 5m) and triage what is new, until stopped",
+        )
         .option("--json", "print one JSON line on stdout per dump triaged"),
     ),
   )

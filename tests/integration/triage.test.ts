@@ -11,7 +11,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { inShard } from "../../src/triage/shard.js";
-import { type CliResult, coredump, coredumpProcess, freshCacheHome, json } from "../support/cli.js";
+import {
+  type CliResult,
+  coredump,
+  coredumpProcess,
+  freshCacheHome,
+  HANG_CEILING_MS,
+  json,
+} from "../support/cli.js";
 import { CountingProxy } from "../support/counting-proxy.js";
 import { defaultSpec, type ImageSpec, type StoredObject, zipDump } from "../support/handler-layout.js";
 import { kindDumps } from "../support/kind-dumps.js";
@@ -335,5 +342,49 @@ describe("triage: every dump analysed once by three shards, the answers in list,
       );
       assert.equal(info.triage?.id, id);
     });
+  });
+
+  it("--watch lists again every interval and triages what is new, until stopped", async () => {
+    const watched = await freshBucket(s3, "triage-watch");
+    const first = defaultSpec({ image });
+    await putObjects(s3, watched, zipDump(first));
+    const run = coredumpProcess(["triage", "--watch", "1s", "--json", "--workdir", workdir], {
+      ...env,
+      S3_BUCKET_NAME: watched,
+      XDG_CACHE_HOME: freshCacheHome(),
+    });
+    let stdout = "";
+    let ended = false;
+    run.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    run.once("exit", () => {
+      ended = true;
+    });
+    const seen = async (id: string) => {
+      while (!stdout.includes(`"id":"${id}"`)) {
+        assert.ok(!ended, `triage --watch ended: ${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    // A ceiling against a hang, never a measure of speed.
+    const ceiling = <T>(promise: Promise<T>) =>
+      Promise.race([
+        promise,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`no line in time: ${stdout}`)), HANG_CEILING_MS),
+        ),
+      ]);
+    try {
+      await ceiling(seen(first.uuid));
+      const second = defaultSpec({ image });
+      await putObjects(s3, watched, zipDump(second));
+      await ceiling(seen(second.uuid));
+      assert.equal(stdout.split("\n").filter((line) => line !== "").length, 2, stdout);
+    } finally {
+      run.kill("SIGTERM");
+    }
+    const result = await run;
+    assert.equal(result.exitCode, 130, result.stderr);
   });
 });
