@@ -16,6 +16,11 @@ export function readRecord(bytes: Buffer): TriageRecord | undefined {
   } catch {
     return undefined;
   }
+  return recordOf(value);
+}
+
+/** A parsed value, when it is a record (see `readRecord`). */
+export function recordOf(value: unknown): TriageRecord | undefined {
   if (!isObject(value) || value.format !== "coredump-triage") return undefined;
   const { version, id, key, etag, status, kind, title, signature, crash, needsBytes, jsStack } = value;
   if (typeof version !== "number" || !Number.isInteger(version)) return undefined;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
-import { type RecordView, readRecord, viewOf } from "./read-record.js";
+import { type RecordView, recordOf, viewOf } from "./read-record.js";
 
 /**
  * What records said, kept on this machine per record ETag: a warm `list` reads no record again. One file
@@ -25,7 +25,7 @@ export class RecordCache {
         for (const [key, row] of Object.entries(json as Record<string, unknown>)) {
           if (!Array.isArray(row) || typeof row[0] !== "string") continue;
           // A view is checked as a record would be: the file is as untrusted as the bucket.
-          const view = readRecord(Buffer.from(JSON.stringify({ ...row[1], ...RECORD_SHELL })));
+          const view = recordOf({ ...row[1], ...RECORD_SHELL });
           if (view) this.rows.set(key, [row[0], viewOf(view)]);
         }
     } catch {
@@ -61,4 +61,4 @@ export class RecordCache {
 }
 
 /** The fields of a record a view leaves out, so that a view is checked by the record's own check. */
-const RECORD_SHELL = { format: "coredump-triage", id: "", key: "", jsStack: [] };
+const RECORD_SHELL = { format: "coredump-triage", id: "", key: "", signature: null, jsStack: [] };

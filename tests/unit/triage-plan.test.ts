@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { UsageError } from "../../src/errors.js";
 import { dueReason } from "../../src/triage/due.js";
 import { MemoryBudget } from "../../src/triage/memory.js";
 import { type RecordView, readRecord } from "../../src/triage/read-record.js";
+import { RecordCache } from "../../src/triage/record-cache.js";
 import { dumpName, dumpOfRecordKey, type RecordPlace, recordKey } from "../../src/triage/record-place.js";
 import { inShard, parseShard, shardFromEnv } from "../../src/triage/shard.js";
 import { TRIAGE_VERSION } from "../../src/triage/version.js";
@@ -121,5 +125,27 @@ describe("triage's plan", () => {
       JSON.stringify({ ...good, jsStack: {} }),
     ])
       assert.equal(readRecord(Buffer.from(bad)), undefined, bad);
+  });
+});
+
+describe("triage's record cache", () => {
+  it("gives back, on the next run, what a record said while its ETag holds", async () => {
+    const cacheDir = await mkdtemp(path.join(tmpdir(), "coredump-record-cache-"));
+    const view: RecordView = {
+      version: TRIAGE_VERSION,
+      etag: "dump-etag",
+      status: "triaged",
+      kind: "out-of-memory",
+      title: "out of memory: most of the heap is Session (node)",
+      crash: { kind: "out-of-memory", message: "most of the heap is Session", frames: [] },
+    };
+    const written = new RecordCache(cacheDir, "s3://bucket/");
+    await written.load();
+    written.set("a/.coredump-triage/x.json", "record-etag", view);
+    await written.save();
+    const read = new RecordCache(cacheDir, "s3://bucket/");
+    await read.load();
+    assert.deepEqual(read.get("a/.coredump-triage/x.json", "record-etag"), view);
+    assert.equal(read.get("a/.coredump-triage/x.json", "another-etag"), undefined);
   });
 });
