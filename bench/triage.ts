@@ -4,7 +4,7 @@
  * per dump and by kind, with --jobs 1 and --jobs 2, and the peak RSS of each run; requests per dump; then
  * `list` and `groups` on 10,000 dumps with and without a record for each, warm and cold.
  *
- *   bash bench/triage.sh [--dumps 10000] [--runs 5]
+ *   bash bench/triage.sh [--dumps 10000] [--runs 5] [--only throughput|list]
  *
  * Every time is the wall time of a whole process (bench/timing.ts). Records of the 10,000 dumps are
  * placeholders of a real record's size; they are removed at the end so that the bucket is reused.
@@ -31,6 +31,7 @@ const { values: options } = parseArgs({
     dumps: { type: "string", default: "10000" },
     runs: { type: "string", default: "5" },
     node: { type: "string", default: "22.22.0" },
+    only: { type: "string", default: "" },
   },
 });
 const dumps = whole("--dumps", options.dumps);
@@ -71,8 +72,8 @@ interface Line {
 
 const report: string[] = [];
 try {
-  report.push(...(await throughput()));
-  report.push("", ...(await listing()));
+  if (options.only !== "list") report.push(...(await throughput()), "");
+  if (options.only !== "throughput") report.push(...(await listing()));
   process.stdout.write(`\n${report.join("\n")}\n`);
 } finally {
   await rm(work, { recursive: true, force: true });
