@@ -9,6 +9,7 @@ import { DeleteBucketCommand, DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { dumpName, zipDump } from "../tests/support/handler-layout.js";
 import { freshBucket, putObjects, type RigS3, s3Client } from "../tests/support/s3-rig.js";
 import { tutorialDump } from "../tests/support/tutorial-dump.js";
+import { type Command, run } from "./timing.js";
 
 /** Progress, on stderr. */
 export function log(line: string): void {
@@ -103,4 +104,26 @@ export class TutorialZipBucket {
       .then(() => client.send(new DeleteBucketCommand({ Bucket: bucket })))
       .catch((error) => log(`could not remove the bucket ${bucket}: ${(error as Error).message}`));
   }
+}
+
+/** GNU time, for peak memory (Debian's `time`). */
+const GNU_TIME = "/usr/bin/time";
+
+/** A command's peak resident memory in KiB, from GNU time. */
+export async function peakRss(command: Command): Promise<number> {
+  return (await timedRss(command)).rss;
+}
+
+export async function timedRss(command: Command): Promise<{ seconds: number; rss: number; stdout: string }> {
+  const outcome = await run(
+    {
+      program: GNU_TIME,
+      args: ["-f", "rss %M", command.program, ...command.args],
+      env: command.env,
+    },
+    true,
+  );
+  const rss = Number(/rss (\d+)/.exec(outcome.stderr)?.[1]);
+  if (!Number.isFinite(rss)) throw new Error(`no peak RSS from ${GNU_TIME}: ${outcome.stderr.slice(-500)}`);
+  return { seconds: outcome.seconds, rss, stdout: outcome.stdout };
 }

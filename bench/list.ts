@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CountingProxy } from "../tests/support/counting-proxy.js";
 import { rigS3, s3Client } from "../tests/support/s3-rig.js";
-import { awsCliEnv, callerEnv, coredumpBin, goal, log, since, whole } from "./common.js";
+import { awsCliEnv, callerEnv, coredumpBin, goal, log, peakRss, since, timedRss, whole } from "./common.js";
 import { ensureBucket, type Layout, type Population } from "./populate.js";
 import {
   type Command,
@@ -37,8 +37,6 @@ import {
 
 /** Debian's awscli; a pyenv shim may come first on PATH. */
 const AWS_CLI = "/usr/bin/aws";
-/** GNU time, for peak memory (Debian's `time`). */
-const GNU_TIME = "/usr/bin/time";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sdkLoop = path.join(here, "sdk-loop.js");
 const naiveTail = path.join(here, "naive-tail.js");
@@ -365,21 +363,6 @@ async function requestsOf(
 }
 
 /** Peak resident memory of one run, in KiB, from GNU time. */
-async function peakRss(command: Command): Promise<number> {
-  return (await timedRss(command)).rss;
-}
-
-async function timedRss(command: Command): Promise<{ seconds: number; rss: number }> {
-  const outcome = await run({
-    program: GNU_TIME,
-    args: ["-f", "rss %M", command.program, ...command.args],
-    env: command.env,
-  });
-  const rss = Number(/rss (\d+)/.exec(outcome.stderr)?.[1]);
-  if (!Number.isFinite(rss)) throw new Error(`no peak RSS from ${GNU_TIME}: ${outcome.stderr.slice(-500)}`);
-  return { seconds: outcome.seconds, rss };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers
 

@@ -1,7 +1,8 @@
 import type { CrashFacts } from "../crashlog/crash-signature.js";
-import type { Store } from "../store/store.js";
+import type { Store, StoredObject } from "../store/store.js";
 import { type Dump, describeDump } from "./dump.js";
 import { groupObjects, storedObjectOf } from "./group.js";
+import { isRecordsKey } from "./key-name.js";
 import type { MetadataCache } from "./metadata-cache.js";
 import { type Depth, readMetadata } from "./read-metadata.js";
 
@@ -14,6 +15,9 @@ export interface CatalogOptions {
 
 /** The dumps in a store: listed from key names, described from their JSON where read or cached. */
 export class Catalog {
+  /** The last listing's objects in records folders (RECORDS_FOLDER): what coredump wrote beside the dumps. */
+  recordObjects: StoredObject[] = [];
+
   constructor(
     readonly store: Store,
     private readonly options: CatalogOptions = {},
@@ -22,6 +26,7 @@ export class Catalog {
   /** Every dump, newest first, from one listing and the cache: no object is read. */
   async dumps(): Promise<Dump[]> {
     const [, listing] = await Promise.all([this.options.cache?.load(), this.store.list()]);
+    this.recordObjects = listing.filter((object) => isRecordsKey(object.key));
     const groups = groupObjects(listing);
     return sortNewestFirst(groups.map((group) => describeDump(group, this.options.cache?.get(group))));
   }

@@ -35,7 +35,19 @@ const SUFFIXES: ReadonlyArray<[string, ObjectRole, Compression?]> = [
   [".json", "legacy-info"],
 ];
 
+/**
+ * The folder that holds what coredump writes beside the dumps (triage records): never a dump's, whatever
+ * its keys end in. A Kubernetes namespace never begins with a dot, nor does a handler's folder.
+ */
+export const RECORDS_FOLDER = ".coredump-triage/";
+
+/** Whether a key lies in a records folder, at the root or under any folder. */
+export function isRecordsKey(key: string): boolean {
+  return key.startsWith(RECORDS_FOLDER) || key.includes(`/${RECORDS_FOLDER}`);
+}
+
 export function classifyKey(key: string): ClassifiedKey | undefined {
+  if (isRecordsKey(key)) return undefined;
   const slash = key.lastIndexOf("/");
   const folder = key.slice(0, slash + 1);
   const base = key.slice(slash + 1);

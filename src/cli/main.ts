@@ -6,7 +6,7 @@ import { chooseColour } from "../ui/colour.js";
 import { exitInterrupted, installInterruptHandling, wasInterrupted } from "../util/interrupt.js";
 import { renderError } from "./errors.js";
 import { addFilterOptions } from "./filter-options.js";
-import { addFetchOptions, addStoreOptions, ID_HELP, type StoreFlags } from "./store-options.js";
+import { addFetchOptions, addStoreOptions, ID_HELP } from "./store-options.js";
 
 const HELP_FOOTER = `
 Where the dumps are (the first that is set):
@@ -29,6 +29,9 @@ Examples:
 Exit status: 0 success, 1 failure (including "no dump matches"), 2 bad usage, 130 interrupted;
 debug exits with the debugger's status.`;
 
+const RESULTS_HELP =
+  "where triage records are: s3://BUCKET/PREFIX or a folder (default: beside the dumps; also $COREDUMP_RESULTS)";
+
 /** What a command wants as exit status when it succeeds (the debugger's own, for debug). */
 let commandStatus = 0;
 
@@ -46,7 +49,8 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
     addFilterOptions(program.command("list").description("list the dumps, newest first"))
       .option("-n, --lines <count>", "at most this many dumps, the newest")
       .option("-1, --newest", "only the newest dump (same as -n 1)")
-      .option("--json", "print a JSON array on stdout instead of a table"),
+      .option("--json", "print a JSON array on stdout instead of a table")
+      .option("--results <place>", RESULTS_HELP),
   )
     .addHelpText(
       "after",
@@ -62,7 +66,9 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
       program
         .command("groups")
         .description("the dumps grouped by crash: same error, same place in the app's code; largest first"),
-    ).option("--json", "print a JSON array on stdout instead of a table"),
+    )
+      .option("--json", "print a JSON array on stdout instead of a table")
+      .option("--results <place>", RESULTS_HELP),
   )
     .addHelpText(
       "after",
@@ -81,12 +87,13 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         "[id]",
         'dump id: uuid, unique prefix (4+ characters) or "last"; omitted on a terminal, a picker',
       )
-      .option("--json", "print one JSON object on stdout"),
+      .option("--json", "print one JSON object on stdout")
+      .option("--results <place>", RESULTS_HELP),
   )
     .addHelpText("after", examples("info last", "info 2fd5", "info last --json"))
     .action(async (id: string | undefined, _flags: object, command: Command) => {
       const { info } = await import("./commands/info.js");
-      await info(id, command.optsWithGlobals<StoreFlags>(), settings);
+      await info(id, command.optsWithGlobals(), settings);
     });
 
   addFetchOptions(
@@ -243,6 +250,46 @@ Self and retained size:
     .action(async (id: string | undefined, _flags: object, command: Command) => {
       const { heapsnapshot } = await import("./commands/heapsnapshot.js");
       await heapsnapshot(id, command.optsWithGlobals(), settings);
+    });
+
+  addFetchOptions(
+    addStoreOptions(
+      addFilterOptions(
+        program
+          .command("triage")
+          .description(
+            "report on every dump not triaged yet and keep a small record of each beside it, for list, info and groups",
+          ),
+      )
+        .option("--results <place>", RESULTS_HELP)
+        .option(
+          "--shard <i/n>",
+          "take worker I's share of N, by uuid (default: $JOB_COMPLETION_INDEX/$JOB_COMPLETIONS)",
+        )
+        .option("--jobs <count>", "dumps at once in this worker, within the memory limit (default 1)")
+        .option(
+          "--memory <size>",
+          "the memory this worker may use (default: its cgroup's limit, else the machine's)",
+        )
+        .option("--retry-failed", "triage again the dumps recorded as untriageable")
+        .option(
+          "--watch [interval]",
+          "list again every interval (default 5m) and triage what is new, until stopped",
+        )
+        .option("--json", "print one JSON line on stdout per dump triaged"),
+    ),
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "triage --since 7d",
+        "triage --shard 0/3 --jobs 2",
+        "triage --results s3://triage/records/ --json",
+      ),
+    )
+    .action(async (_flags: object, command: Command) => {
+      const { triage } = await import("./commands/triage.js");
+      await triage(command.optsWithGlobals(), settings);
     });
 
   addStoreOptions(

@@ -62,6 +62,16 @@ export async function prepareDump(
 ): Promise<PreparedDump> {
   const catalog = await openCatalog(flags, settings);
   const dump = await pickDump(catalog, id, command);
+  return prepareChosenDump(catalog, dump, flags, settings);
+}
+
+/** Fetches what is missing of a dump already chosen, and finds its executable, verified by build-id. */
+export async function prepareChosenDump(
+  catalog: Catalog,
+  dump: Dump,
+  flags: FetchFlags,
+  settings: Settings,
+): Promise<PreparedDump> {
   const folder = new DumpFolder(workdirFrom(flags.workdir, settings), folderIdOf(dump));
   const say = (message: string) => {
     if (!flags.quiet) writeHuman(process.stderr, `coredump: ${message}\n`);

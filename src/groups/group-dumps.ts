@@ -8,6 +8,8 @@ export interface CrashGroup {
   /** The newest dump's title: `TypeError: res.not_a_function is not a function at myRequestListener (server.js)`. */
   title: string;
   count: number;
+  /** How many of its dumps a triage record describes (`coredump triage`): the share read from cores. */
+  triaged: number;
   /** Crash times, ISO 8601: the oldest and the newest. */
   first: string | null;
   last: string | null;
@@ -26,6 +28,7 @@ interface Gathering {
   kind: string;
   title: string;
   ids: string[];
+  triaged: number;
   first: number;
   last: number;
   namespaces: Set<string>;
@@ -36,11 +39,13 @@ interface Gathering {
 
 /**
  * Groups dumps by crash signature: the crash a report found, else the one the container log tells of,
- * else how the process died. `dumps` newest first; `reported` gives a dump's cached report, if any.
+ * else how the process died. `dumps` newest first; `reported` gives a dump's crash from a triage record or
+ * a cached report, if any; `triaged` whether a triage record describes it.
  */
 export function groupDumps(
   dumps: readonly Dump[],
   reported: (dump: Dump) => CrashFacts | undefined = () => undefined,
+  triaged: (dump: Dump) => boolean = () => false,
 ): CrashGroup[] {
   const groups = new Map<string, Gathering>();
   for (const dump of dumps) {
@@ -57,6 +62,7 @@ export function groupDumps(
         kind,
         title,
         ids: [],
+        triaged: 0,
         first: Number.POSITIVE_INFINITY,
         last: Number.NEGATIVE_INFINITY,
         namespaces: new Set(),
@@ -67,6 +73,7 @@ export function groupDumps(
       groups.set(signature, group);
     }
     group.ids.push(dump.id);
+    if (triaged(dump)) group.triaged++;
     const time = dump.time;
     if (time !== undefined) {
       group.first = Math.min(group.first, time);
@@ -92,6 +99,7 @@ function finish(group: Gathering): CrashGroup {
     kind: group.kind,
     title: group.title,
     count: group.ids.length,
+    triaged: group.triaged,
     first: time(group.first),
     last: time(group.last),
     namespaces: sorted(group.namespaces),

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { open, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { type Store, type StoredObject, StoreError } from "./store.js";
@@ -83,6 +83,21 @@ export class DirectoryStore implements Store {
     }
   }
 
+  /** Written beside and renamed into place: a reader never sees half of it. */
+  async put(key: string, body: Buffer): Promise<StoredObject> {
+    const file = this.pathOf(key);
+    const temporary = `${file}.${process.pid}-${Date.now().toString(36)}.partial`;
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(temporary, body, { flag: "wx" });
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw translate(error, key);
+    }
+    return this.stat(key);
+  }
+
   /** Keys come from listings and user input alike: never let one leave the root. */
   private pathOf(key: string): string {
     const full = path.resolve(this.root, key);
@@ -110,7 +125,7 @@ function translateRoot(error: unknown, root: string): StoreError {
 function translate(error: unknown, what: string): StoreError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOENT") return new StoreError("not-found", `${what}: no such file`, { cause: error });
-  if (code === "EACCES" || code === "EPERM") {
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
     return new StoreError("denied", `${what}: permission denied`, { cause: error });
   }
   return new StoreError("other", `${what}: ${(error as Error).message}`, { cause: error });

@@ -5,6 +5,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
@@ -255,6 +256,21 @@ export class S3Store implements Store {
     } catch (error) {
       throw this.translate(error, key);
     }
+  }
+
+  /** One PutObject: S3 makes it visible whole or not at all. */
+  async put(key: string, body: Buffer): Promise<StoredObject> {
+    const answer = await this.call(key, (client) =>
+      client.send(
+        new PutObjectCommand({
+          Bucket: this.config.bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json",
+        }),
+      ),
+    );
+    return toStoredObject(key, body.length, answer.ETag, new Date());
   }
 
   /** DeleteObjects takes at most 1,000 keys a request. */

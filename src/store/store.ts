@@ -26,6 +26,8 @@ export interface Store {
   stream(key: string, range?: { start: number; end?: number }, signal?: AbortSignal): Promise<Readable>;
   /** Removes objects for good. */
   delete(keys: readonly string[]): Promise<void>;
+  /** Writes a small object whole, in one request: a reader sees the old object or the new, never half. */
+  put(key: string, body: Buffer): Promise<StoredObject>;
 }
 
 /** Why a store operation failed, in terms a user can act on. */

@@ -109,6 +109,11 @@ export function unstyled(text: string): string {
 export function jsonText(value: unknown): string {
   return `${escapeJsonRaw(JSON.stringify(value, null, 2))}\n`;
 }
+/** One JSON value on one line (JSON lines), escaped as `jsonText` escapes it. */
+export function jsonLine(value: unknown): string {
+  return `${escapeJsonRaw(JSON.stringify(value))}\n`;
+}
+
 const JSON_RAW = new RegExp(`[${CONTROLS.replace("\\u0000-\\u001f", "")}]`, "g");
 
 function escapeJsonRaw(json: string): string {

@@ -6,6 +6,7 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutBucketPolicyCommand,
@@ -149,6 +150,50 @@ export async function grantPrefix(
         Principal: principal,
         Action: ["s3:GetObject"],
         Resource: [`arn:aws:s3:::${bucket}/${prefix}*`],
+      },
+    ],
+  };
+  await s3Client(rig).send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+}
+
+/** Every key of a bucket, page after page. */
+export async function listKeys(rig: RigS3, bucket: string): Promise<string[]> {
+  const client = s3Client(rig);
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, ...(token ? { ContinuationToken: token } : {}) }),
+    );
+    for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/** One object's bytes as text. */
+export async function readText(rig: RigS3, bucket: string, key: string): Promise<string> {
+  const object = await s3Client(rig).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await object.Body?.transformToString("utf8")) ?? "";
+}
+
+/** Lets `user` list, read and write the whole bucket: a place of its own for what it writes (triage's records). */
+export async function grantReadWrite(rig: RigS3, bucket: string, user: string): Promise<void> {
+  const principal = { AWS: [`arn:aws:iam:::user/${user}`] };
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: principal,
+        Action: ["s3:ListBucket"],
+        Resource: [`arn:aws:s3:::${bucket}`],
+      },
+      {
+        Effect: "Allow",
+        Principal: principal,
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: [`arn:aws:s3:::${bucket}/*`],
       },
     ],
   };

@@ -3,6 +3,8 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
+import { Job } from "kubernetes-models/batch/v1/Job";
 import { EphemeralContainer } from "kubernetes-models/v1/EphemeralContainer";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { parseAllDocuments } from "yaml";
@@ -27,17 +29,47 @@ async function deployments(): Promise<Manifest[]> {
   return (await manifests()).filter(({ object }) => object.kind === "Deployment");
 }
 
+type Model = Deployment | Job | CronJob | ServiceAccount;
+
+/** The Kubernetes model of a manifest's object, by its kind: its `validate()` checks it against the schema. */
+function modelOf({ file, object }: Manifest): Model {
+  const shape = object as never;
+  switch (object.kind) {
+    case "Deployment":
+      return new Deployment(shape);
+    case "Job":
+      return new Job(shape);
+    case "CronJob":
+      return new CronJob(shape);
+    case "ServiceAccount":
+      return new ServiceAccount(shape);
+  }
+  throw new Error(`${file}: ${String(object.kind)} is not a kind these manifests use`);
+}
+
+/** The pod template of every workload (Deployment, Job, CronJob), with the file it is in. */
+async function podSpecs() {
+  const pods = [];
+  for (const manifest of await manifests()) {
+    const model = modelOf(manifest);
+    const pod =
+      model instanceof Deployment || model instanceof Job
+        ? model.spec?.template.spec
+        : model instanceof CronJob
+          ? model.spec?.jobTemplate.spec?.template.spec
+          : undefined;
+    if (pod) pods.push({ file: manifest.file, pod });
+  }
+  return pods;
+}
+
 describe("Kubernetes manifests", () => {
   it("validate against the Kubernetes schemas", async () => {
     const all = await manifests();
     assert.ok((await deployments()).length >= 3);
-    for (const { file, object } of all) {
-      assert.ok(object.kind === "Deployment" || object.kind === "ServiceAccount", `${file}: ${object.kind}`);
-      const model =
-        object.kind === "Deployment"
-          ? new Deployment(object as ConstructorParameters<typeof Deployment>[0])
-          : new ServiceAccount(object as ConstructorParameters<typeof ServiceAccount>[0]);
-      assert.doesNotThrow(() => model.validate(), file);
+    for (const manifest of all) {
+      const model = modelOf(manifest);
+      assert.doesNotThrow(() => model.validate(), manifest.file);
     }
   });
 
@@ -45,17 +77,13 @@ describe("Kubernetes manifests", () => {
     const { version } = JSON.parse(await readFile(path.join(repoRoot(), "package.json"), "utf8")) as {
       version: string;
     };
-    for (const { file, object } of await deployments()) {
-      const deployment = new Deployment(object as ConstructorParameters<typeof Deployment>[0]);
-      for (const container of deployment.spec?.template.spec?.containers ?? [])
+    for (const { file, pod } of await podSpecs())
+      for (const container of pod.containers)
         assert.equal(container.image, `REGISTRY/coredump-analyser:${version}`, file);
-    }
   });
 
   it("run as a non-root user with no privileges and nothing writable but their volumes", async () => {
-    for (const { file, object } of await deployments()) {
-      const deployment = new Deployment(object as ConstructorParameters<typeof Deployment>[0]);
-      const pod = deployment.spec?.template.spec;
+    for (const { file, pod } of await podSpecs()) {
       assert.equal(pod?.securityContext?.runAsNonRoot, true, file);
       for (const container of pod?.containers ?? []) {
         assert.equal(container.securityContext?.allowPrivilegeEscalation, false, file);
@@ -90,6 +118,27 @@ describe("Kubernetes manifests", () => {
       env.filter((variable) => variable.name.startsWith("S3_")).map((variable) => variable.name),
       ["S3_BUCKET_NAME", "S3_REGION"],
     );
+  });
+
+  it("triage as an Indexed Job (and a CronJob of it) with per-index retries, the shard count beside the completions, memory asked for and the analyser's credentials", async () => {
+    const all = await manifests();
+    const job = modelOf(all.find(({ object }) => object.kind === "Job") as Manifest) as Job;
+    const cron = modelOf(all.find(({ object }) => object.kind === "CronJob") as Manifest) as CronJob;
+    const analyser = new Deployment(all.find(({ file }) => file === "analyser.yaml")?.object as never);
+    const secrets = (env: ReadonlyArray<{ name: string; valueFrom?: unknown }> = []) =>
+      env.filter((variable) => variable.name.startsWith("S3_")).map((variable) => JSON.stringify(variable));
+    for (const spec of [job.spec, cron.spec?.jobTemplate.spec]) {
+      assert.equal(spec?.completionMode, "Indexed");
+      assert.ok((spec?.backoffLimitPerIndex ?? 0) > 0);
+      assert.equal(spec?.template.spec?.restartPolicy, "Never");
+      const container = spec?.template.spec?.containers[0];
+      assert.equal(container?.args?.[0], "triage");
+      const completions = container?.env?.find((variable) => variable.name === "JOB_COMPLETIONS")?.value;
+      assert.equal(completions, String(spec?.completions));
+      assert.ok(container?.resources?.requests?.memory && container.resources.limits?.memory);
+      assert.deepEqual(secrets(container?.env), secrets(analyser.spec?.template.spec?.containers[0]?.env));
+    }
+    assert.equal(cron.spec?.concurrencyPolicy, "Forbid");
   });
 
   it("give kubectl debug a valid ephemeral container that can ptrace another container's process", async () => {

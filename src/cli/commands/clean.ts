@@ -89,10 +89,10 @@ const UNITS: Record<string, number> = {
 };
 
 /** `20GB`, `500M`, `1.5T`: decimal units, as sizes are shown. */
-export function parseSize(word: string): number {
+export function parseSize(word: string, flag = "--max-size"): number {
   const match = /^(\d+(?:\.\d+)?)\s*([KMGT]?B?)$/i.exec(word.trim());
   const unit = match ? UNITS[(match[2] ?? "").toUpperCase()] : undefined;
   if (!match || unit === undefined)
-    throw new UsageError(`--max-size ${word}: give a size such as 500MB or 20GB`);
+    throw new UsageError(`${flag} ${word}: give a size such as 500MB or 20GB`);
   return Number(match[1]) * unit;
 }

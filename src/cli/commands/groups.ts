@@ -6,11 +6,12 @@ import { formatTime } from "../../ui/format.js";
 import { renderTable, terminalWidth } from "../../ui/table.js";
 import { style, writeHuman, writeJsonArray } from "../../ui/untrusted-text.js";
 import { openCatalog } from "../open-catalog.js";
+import type { ResultsFlags } from "../record-place.js";
 import { selectDumps } from "../select-dumps.js";
 import { shortIds } from "../short-ids.js";
-import type { StoreFlags } from "../store-options.js";
+import { triageRecords } from "../triage-records.js";
 
-export interface GroupsFlags extends StoreFlags, FilterFlags {
+export interface GroupsFlags extends ResultsFlags, FilterFlags {
   json?: boolean;
 }
 
@@ -19,28 +20,40 @@ export async function groups(flags: GroupsFlags, settings: Settings): Promise<vo
   const catalog = await openCatalog(flags, settings);
   const dumps = await selectDumps(catalog, filter);
   if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalog.store.description}`);
-  const found = groupDumps(dumps, (dump) => catalog.reported(dump));
+  const recordOf = await triageRecords(catalog, flags, settings);
+  // A triage record's crash is the core's own: it comes before a report's cached here and the log's.
+  const found = groupDumps(
+    dumps,
+    (dump) => recordOf(dump)?.crash ?? catalog.reported(dump),
+    (dump) => recordOf(dump)?.status === "triaged",
+  );
   if (flags.json) await writeJsonArray(process.stdout, found, (group) => group);
   else {
     // Short ids as list shows them, unique among every dump selected: `report <id>` takes any of them.
     const all = dumps.map((dump) => dump.id);
     const short = new Map(shortIds(all).map((id, index) => [all[index] ?? "", id]));
-    writeHuman(process.stdout, `${renderGroups(found, short)}\n`);
+    const triaged = dumps.some((dump) => recordOf(dump) !== undefined);
+    writeHuman(process.stdout, `${renderGroups(found, short, triaged)}\n`);
   }
 }
 
-function renderGroups(found: readonly CrashGroup[], short: ReadonlyMap<string, string>): string {
+function renderGroups(
+  found: readonly CrashGroup[],
+  short: ReadonlyMap<string, string>,
+  triaged: boolean,
+): string {
   const rows = found.map((group) => [
     // The newest dump of the group (dumps come newest first): what `report` and `debug` take.
     style.yellow(short.get(group.ids[0] ?? "") ?? group.ids[0] ?? "-"),
     String(group.count),
+    ...(triaged ? [`${Math.round((100 * group.triaged) / group.count)}%`] : []),
     formatTime(group.last ? new Date(group.last) : undefined),
     group.kind,
     summarise(group.namespaces),
     style.bold(group.title),
   ]);
   return renderTable(
-    ["NEWEST", "COUNT", "LAST", "KIND", "NAMESPACES", "CRASH"],
+    ["NEWEST", "COUNT", ...(triaged ? ["TRIAGED"] : []), "LAST", "KIND", "NAMESPACES", "CRASH"],
     rows,
     terminalWidth(process.stdout),
   );

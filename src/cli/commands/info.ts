@@ -12,29 +12,34 @@ import {
 } from "../../elf/index.js";
 import { folderIdOf } from "../../fetch/fetch-dump.js";
 import type { Settings } from "../../settings.js";
-import type { Store } from "../../store/store.js";
+import { type Store, type StoredObject, StoreError } from "../../store/store.js";
+import type { TriageRecord } from "../../triage/record.js";
+import { type RecordPlace, recordKey } from "../../triage/record-place.js";
+import { readOneRecord } from "../../triage/records.js";
 import { formatAge, formatSize, formatTime } from "../../ui/format.js";
 import { jsonText, style, writeHuman } from "../../ui/untrusted-text.js";
 import { DumpFolder, workdirFrom } from "../../workspace/dump-folder.js";
 import { dumpDetailJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
 import { pickDump } from "../pick-dump.js";
-import type { StoreFlags } from "../store-options.js";
+import { openRecordPlace, type ResultsFlags } from "../record-place.js";
 
-export interface InfoFlags extends StoreFlags {
+export interface InfoFlags extends ResultsFlags {
   json?: boolean;
 }
 
 export async function info(id: string | undefined, flags: InfoFlags, settings: Settings): Promise<void> {
   const catalog = await openCatalog(flags, settings);
   const dump = await pickDump(catalog, id, "info");
+  const place = await openRecordPlace(flags, settings, catalog.store);
+  const record = await recordOf(place, recordKey(place, dump.objects), catalog.recordObjects);
   if (flags.json) {
-    process.stdout.write(jsonText(dumpDetailJson(dump)));
+    process.stdout.write(jsonText({ ...dumpDetailJson(dump), triage: record ?? null }));
     return;
   }
   writeHuman(
     process.stdout,
-    `${renderInfo(dump, catalog.store.description, await bareCoreNote(catalog.store, dump), await proofNote(dump, settings))}\n`,
+    `${renderInfo(dump, catalog.store.description, await bareCoreNote(catalog.store, dump), await proofNote(dump, settings), record)}\n`,
   );
 }
 
@@ -66,7 +71,13 @@ async function proofNote(dump: Dump, settings: Settings): Promise<string | undef
   }
 }
 
-function renderInfo(dump: Dump, where: string, truncated?: string, proof?: string): string {
+function renderInfo(
+  dump: Dump,
+  where: string,
+  truncated?: string,
+  proof?: string,
+  record?: TriageRecord,
+): string {
   const metadata = dump.metadata;
   const pod = metadata?.pod;
   const rows: Array<[string, string | undefined]> = [
@@ -122,6 +133,7 @@ function renderInfo(dump: Dump, where: string, truncated?: string, proof?: strin
         .join("\n"),
     ],
     ["problems", metadata?.problems.length ? style.red(metadata.problems.join("\n")) : undefined],
+    ["triage", record && triageText(record, storedEtag(dump))],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows
@@ -131,6 +143,45 @@ function renderInfo(dump: Dump, where: string, truncated?: string, proof?: strin
       return `${style.bold(label.padEnd(width))}  ${value.split("\n").join(indent)}`;
     })
     .join("\n");
+}
+
+/**
+ * The dump's triage record: read only where the listing showed one (records beside the dumps) or from the
+ * place `--results` names. One that may not be read is no record: info is about the dump.
+ */
+async function recordOf(
+  place: RecordPlace,
+  key: string,
+  listed: readonly StoredObject[],
+): Promise<TriageRecord | undefined> {
+  if (place.beside && !listed.some((object) => object.key === key)) return undefined;
+  return readOneRecord(place, key).catch((error: unknown) => {
+    if (error instanceof StoreError && error.kind === "denied") return undefined;
+    throw error;
+  });
+}
+
+/** What `coredump triage` recorded of the dump: its kind and crash line, or why it could not. */
+function triageText(record: TriageRecord, etag: string | undefined): string {
+  const stale = record.etag !== etag ? style.red(" (of an earlier copy of the dump: triage again)") : "";
+  const lines = [`${record.status}${record.kind ? ` ${record.kind}` : ""}, ${record.triagedAt}${stale}`];
+  if (record.title) lines.push(style.bold(record.title));
+  if (record.reason) lines.push(style.red(record.reason));
+  for (const frame of record.jsStack.slice(0, 3))
+    lines.push(
+      `at ${frame.function} (${[frame.file, frame.line, frame.column].filter((part) => part !== undefined).join(":")})`,
+    );
+  for (const type of record.heap?.top.slice(0, 3) ?? [])
+    lines.push(`${type.name}  ${type.count}  ${formatSize(type.bytes)}`);
+  if (record.fault)
+    lines.push(
+      `${record.fault.signal} in ${record.fault.library}${record.fault.function ? ` ${record.fault.function}` : ""}`,
+    );
+  return lines.join("\n");
+}
+
+function storedEtag(dump: Dump): string | undefined {
+  return (dump.objects.zip ?? dump.objects.core)?.etag;
 }
 
 /** `aarch64 (arm64)`: the kernel's name and the one images and Node's builds use. */

@@ -8,11 +8,12 @@ import { renderTable, terminalWidth } from "../../ui/table.js";
 import { style, writeHuman, writeJsonArray } from "../../ui/untrusted-text.js";
 import { dumpSummaryJson } from "../dump-json.js";
 import { openCatalog } from "../open-catalog.js";
+import type { ResultsFlags } from "../record-place.js";
 import { selectDumps } from "../select-dumps.js";
 import { shortIds } from "../short-ids.js";
-import type { StoreFlags } from "../store-options.js";
+import { type RecordOf, triageJson, triageRecords } from "../triage-records.js";
 
-export interface ListFlags extends StoreFlags, FilterFlags {
+export interface ListFlags extends ResultsFlags, FilterFlags {
   lines?: string;
   newest?: boolean;
   json?: boolean;
@@ -23,16 +24,22 @@ export async function list(flags: ListFlags, settings: Settings): Promise<void> 
   const limit = flags.newest ? 1 : parseCount(flags.lines);
   const catalog = await openCatalog(flags, settings);
   const dumps = await selectDumps(catalog, filter, limit);
+  const recordOf = await triageRecords(catalog, flags, settings);
   if (flags.json) {
-    await writeJsonArray(process.stdout, dumps, dumpSummaryJson);
+    await writeJsonArray(process.stdout, dumps, (dump) => ({
+      ...dumpSummaryJson(dump),
+      triage: triageJson(recordOf(dump)),
+    }));
   } else if (dumps.length > 0) {
-    writeHuman(process.stdout, `${renderDumps(dumps)}\n`);
+    writeHuman(process.stdout, `${renderDumps(dumps, recordOf)}\n`);
   }
   if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalog.store.description}`);
 }
 
-function renderDumps(dumps: readonly Dump[]): string {
+/** With any dump triaged, the record's kind and crash line close each row. */
+function renderDumps(dumps: readonly Dump[], recordOf: RecordOf): string {
   const ids = shortIds(dumps.map((dump) => dump.id));
+  const triaged = dumps.some((dump) => recordOf(dump) !== undefined);
   // Only uuids are shortened: the name of a dump from before uuids is its id, whole.
   const rows = dumps.map((dump, index) => [
     style.yellow(dump.id === dump.stem ? dump.id : (ids[index] ?? dump.id)),
@@ -43,12 +50,29 @@ function renderDumps(dumps: readonly Dump[]): string {
     signalCell(dump),
     formatSize(dump.size),
     dump.complete ? dump.state : style.red(dump.state),
+    ...(triaged ? triageCells(recordOf(dump)) : []),
   ]);
   return renderTable(
-    ["ID", "TIME", "NAMESPACE", "POD", "EXE", "SIGNAL", "SIZE", "STATE"],
+    [
+      "ID",
+      "TIME",
+      "NAMESPACE",
+      "POD",
+      "EXE",
+      "SIGNAL",
+      "SIZE",
+      "STATE",
+      ...(triaged ? ["KIND", "CRASH"] : []),
+    ],
     rows,
     terminalWidth(process.stdout),
   );
+}
+
+function triageCells(view: ReturnType<RecordOf>): string[] {
+  if (!view) return ["-", "-"];
+  if (view.status === "triaged") return [view.kind ?? "-", view.title ?? "-"];
+  return [view.kind ?? style.red(view.status), style.red(view.status)];
 }
 
 /** Signal 0 is what `coredump capture` writes: a live process's core, no death. */
