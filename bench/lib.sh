@@ -18,3 +18,13 @@ trap stop_started_rigs EXIT
 bench_build_anyway() {
   build || echo "bench: tsc reported errors (above); going on with what it emitted" >&2
 }
+
+# What a benchmark of report needs: lldb and the builders, the rig's RGW and registry (started when down,
+# stopped again at exit), a build, and the project's llnode.
+bench_prepare_report() {
+  bench_prepare lldb liblldb-dev g++ gcc patch binutils
+  ensure_rig rgw "the S3 rig"
+  bench_build_anyway
+  ensure_rig registry "the registry rig"
+  bash llnode/build.sh >/dev/null
+}

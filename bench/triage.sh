@@ -5,9 +5,5 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-bench_prepare lldb liblldb-dev g++ gcc patch binutils
-ensure_rig rgw "the S3 rig"
-bench_build_anyway
-ensure_rig registry "the registry rig"
-bash llnode/build.sh >/dev/null
+bench_prepare_report
 node --no-warnings dist/bench/triage.js "$@"

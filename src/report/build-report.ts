@@ -1,4 +1,4 @@
-import { crashTime, type Dump } from "../catalog/dump.js";
+import type { Dump } from "../catalog/dump.js";
 import { chooseDebugger } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
 import { prepareDebugTarget } from "../debuggers/prepare-target.js";
@@ -27,6 +27,7 @@ import type { Kind } from "./kinds/kind.js";
 import { askLlnode, type LlnodeFindings } from "./llnode-findings.js";
 import { readLogText } from "./log-text.js";
 import { addOriginalPositions, type MappedFields, type SourceMapsSection } from "./original-positions.js";
+import { reportHeader } from "./report-header.js";
 import { scanCoreText } from "./scan-core.js";
 import { placedEveryFrame, samePlace, type WalkedStack, walkedStack } from "./walked-stack.js";
 
@@ -164,31 +165,7 @@ async function buildNodeReport({
   const v8Printed = coreText.abort;
   const logText = logs.length > 0 ? readLogText(logs.map((log) => log.text).join("\n")) : undefined;
   const report: Report = {
-    id: dump.id,
-    timestamp: crashTime(dump)?.toISOString() ?? null,
-    namespace: dump.namespace,
-    pod: dump.pod,
-    nodeHostname: dump.nodeHostname ?? null,
-    images: (dump.metadata?.images ?? []).flatMap((image) => image.repoDigests[0] ?? image.repoTags[0] ?? []),
-    executable:
-      executable.path === null
-        ? null
-        : {
-            path: executable.path,
-            buildId: executable.buildId,
-            source: executable.source,
-            verification: executable.verification ?? "build-id",
-            ...(executable.verification === "image-digest-and-version"
-              ? { verificationNote: "verified by image digest and version, not by build-id" }
-              : executable.verification === "none"
-                ? { verificationNote: "not verified (--no-verify)" }
-                : {}),
-          },
-    machine: summary ? { name: summary.machine.name, architecture: summary.machine.ociArchitecture } : null,
-    exePath: dump.exePath ?? null,
-    pid: dump.pid ?? null,
-    signal: dump.signal ?? null,
-    signalName: dump.signalName ?? null,
+    ...reportHeader(dump, executable, summary),
     nodeVersion: nodeVersion ?? null,
     kind: "unknown",
     kindSigns: [],

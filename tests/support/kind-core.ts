@@ -9,6 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { runToCrash, shortHash } from "./crash-core.js";
+import type { CrashedNode } from "./crashed-process.js";
 import { memoised } from "./memo.js";
 import { officialNode } from "./node-builds.js";
 import { nodeHeaders } from "./node-headers.js";
@@ -17,16 +18,9 @@ import { scriptCore } from "./script-core.js";
 
 export type CrashKind = "out-of-memory" | "unhandled-rejection" | "fatal-error" | "abort" | "native-fault";
 
-export interface KindCore {
+/** `node` is the official build that ran: the image of the dump must carry it; `stderr` the truth the report is checked against. */
+export interface KindCore extends CrashedNode {
   kind: CrashKind;
-  core: string;
-  /** The official build that ran: the image of the dump must carry it. */
-  node: string;
-  nodeVersion: string;
-  pid: number;
-  signal: number;
-  /** What the process printed on stderr: the truth the report is checked against. */
-  stderr: string;
   /** The script's path as the process saw it (the staging folder, since renamed). */
   scriptAsRun: string;
   /** Native fault: the addon as cached here, and its path as the process mapped it. */

@@ -17,6 +17,7 @@ import {
   shortHash,
   writeCoreMeta,
 } from "./crash-core.js";
+import type { CrashedNode } from "./crashed-process.js";
 import { cachedFixture } from "./fixture-cache.js";
 import { memoised } from "./memo.js";
 import { officialNode } from "./node-builds.js";
@@ -30,16 +31,10 @@ export type ServiceBuild = "tsc" | "tsc-inline" | "esbuild" | "esbuild-inline";
 /** A timer's callback throws (an uncaught exception), or a promise nobody awaits rejects. */
 export type ServiceDeath = "throw" | "reject";
 
-export interface ServiceCrash {
+/** `stderr` is the container's log. */
+export interface ServiceCrash extends CrashedNode {
   build: ServiceBuild;
   death: ServiceDeath;
-  core: string;
-  node: string;
-  nodeVersion: string;
-  pid: number;
-  signal: number;
-  /** What the crashed process printed on stderr: the container's log. */
-  stderr: string;
   /** What the same program printed under `node --enable-source-maps`. */
   mappedStderr: string;
   /** The folder the process ran in (since renamed): the image holds the build there. */

@@ -84,16 +84,11 @@ async function deleteCreatedBuckets(): Promise<void> {
   for (const { rig, bucket } of createdBuckets.splice(0)) {
     const client = s3Client(rig);
     try {
-      for (let token: string | undefined, more = true; more; ) {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+      const keys = (await listKeys(rig, bucket)).map((key) => ({ Key: key }));
+      for (let at = 0; at < keys.length; at += 1000)
+        await client.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(at, at + 1000) } }),
         );
-        const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-        if (keys.length > 0)
-          await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-        token = page.NextContinuationToken;
-        more = page.IsTruncated === true && token !== undefined;
-      }
       const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
       for (const upload of uploads.Uploads ?? [])
         await client.send(
@@ -134,6 +129,19 @@ export async function grantPrefix(
   prefix: string,
   options: { listPrefixOnly?: boolean } = {},
 ): Promise<void> {
+  const listOnly = options.listPrefixOnly ? { StringLike: { "s3:prefix": [`${prefix}*`] } } : undefined;
+  await putUserPolicy(rig, bucket, user, ["s3:GetObject"], prefix, listOnly);
+}
+
+/** A bucket policy: `user` may list the bucket (where `listCondition` holds) and act on objects under `prefix`. */
+async function putUserPolicy(
+  rig: RigS3,
+  bucket: string,
+  user: string,
+  objectActions: string[],
+  prefix: string,
+  listCondition?: Record<string, unknown>,
+): Promise<void> {
   const principal = { AWS: [`arn:aws:iam:::user/${user}`] };
   const policy = {
     Version: "2012-10-17",
@@ -143,12 +151,12 @@ export async function grantPrefix(
         Principal: principal,
         Action: ["s3:ListBucket"],
         Resource: [`arn:aws:s3:::${bucket}`],
-        ...(options.listPrefixOnly ? { Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } } } : {}),
+        ...(listCondition ? { Condition: listCondition } : {}),
       },
       {
         Effect: "Allow",
         Principal: principal,
-        Action: ["s3:GetObject"],
+        Action: objectActions,
         Resource: [`arn:aws:s3:::${bucket}/${prefix}*`],
       },
     ],
@@ -179,25 +187,7 @@ export async function readText(rig: RigS3, bucket: string, key: string): Promise
 
 /** Lets `user` list, read and write the whole bucket: a place of its own for what it writes (triage's records). */
 export async function grantReadWrite(rig: RigS3, bucket: string, user: string): Promise<void> {
-  const principal = { AWS: [`arn:aws:iam:::user/${user}`] };
-  const policy = {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: principal,
-        Action: ["s3:ListBucket"],
-        Resource: [`arn:aws:s3:::${bucket}`],
-      },
-      {
-        Effect: "Allow",
-        Principal: principal,
-        Action: ["s3:GetObject", "s3:PutObject"],
-        Resource: [`arn:aws:s3:::${bucket}/*`],
-      },
-    ],
-  };
-  await s3Client(rig).send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+  await putUserPolicy(rig, bucket, user, ["s3:GetObject", "s3:PutObject"], "");
 }
 
 /** The environment that points `coredump` at a bucket of the rig, as core-dump-handler names it. */

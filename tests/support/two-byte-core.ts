@@ -6,18 +6,12 @@
  */
 import { join } from "node:path";
 import { runToCrash } from "./crash-core.js";
+import type { CrashedNode } from "./crashed-process.js";
 import { memoised } from "./memo.js";
 import { scriptCore } from "./script-core.js";
 
-export interface TwoByteCore {
-  core: string;
-  node: string;
-  nodeVersion: string;
-  pid: number;
-  signal: number;
-  /** The uncaught Error and its FROM block, as V8 printed them. */
-  stderr: string;
-}
+/** `stderr`: the uncaught Error and its FROM block, as V8 printed them. */
+export type TwoByteCore = CrashedNode;
 
 const SCRIPT = "two-byte.js";
 

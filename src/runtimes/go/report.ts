@@ -1,4 +1,3 @@
-import { crashTime } from "../../catalog/dump.js";
 import { prepareDebugTarget } from "../../debuggers/prepare-target.js";
 import { runBatch } from "../../debuggers/session.js";
 import { coreExtent } from "../../elf/index.js";
@@ -6,6 +5,7 @@ import { ExpectedError } from "../../errors.js";
 import type { Report, ReportInput } from "../../report/build-report.js";
 import { containerLogs } from "../../report/container-logs.js";
 import type { Sign } from "../../report/evidence.js";
+import { reportHeader } from "../../report/report-header.js";
 import type { CoreClues } from "../core-clues.js";
 import { type CgoFault, cgoFaultPlace } from "./cgo-fault.js";
 import {
@@ -69,31 +69,8 @@ export async function buildGoReport(input: ReportInput, clues: CoreClues): Promi
   const read = logs.map((log) => ({ log, traceback: readGoTraceback(log.text) }));
   const traceback = read.find((entry) => entry.traceback !== undefined)?.traceback;
   const report: Report = {
-    id: dump.id,
+    ...reportHeader(dump, executable, summary),
     runtime: "go",
-    timestamp: crashTime(dump)?.toISOString() ?? null,
-    namespace: dump.namespace,
-    pod: dump.pod,
-    nodeHostname: dump.nodeHostname ?? null,
-    images: (dump.metadata?.images ?? []).flatMap((image) => image.repoDigests[0] ?? image.repoTags[0] ?? []),
-    executable:
-      executable.path === null
-        ? null
-        : {
-            path: executable.path,
-            buildId: executable.buildId,
-            source: executable.source,
-            verification: executable.verification ?? "build-id",
-            ...(executable.verification === "go-build-id"
-              ? { verificationNote: "verified by Go build ID" }
-              : {}),
-            ...(executable.verification === "none" ? { verificationNote: "not verified (--no-verify)" } : {}),
-          },
-    machine: summary ? { name: summary.machine.name, architecture: summary.machine.ociArchitecture } : null,
-    exePath: dump.exePath ?? null,
-    pid: dump.pid ?? null,
-    signal: dump.signal ?? null,
-    signalName: dump.signalName ?? null,
     nodeVersion: null,
     kind: "unknown",
     kindSigns: [],
