@@ -7,6 +7,7 @@
  * The executable is given with `--binary … --no-verify`: qemu's cores hold no build-id (how `fetch` finds and
  * labels the arm64 build is tests/integration/arm64-fetch.test.ts).
  */
+
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,6 +26,7 @@ import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import type { OomCore } from "../support/oom-core.js";
 import type { RealCore } from "../support/real-core.js";
+import { withoutInApp } from "../support/report-json.js";
 import { timerCore } from "../support/timer-core.js";
 
 const MESSAGE = "res.not_a_function is not a function";
@@ -144,7 +146,7 @@ describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 and 26 u
       assert.equal(report.debugger, null, version);
       assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "core text" }, version);
       assert.deepEqual(
-        report.jsStack[0],
+        withoutInApp(report.jsStack[0]),
         {
           function: "Server.myRequestListener",
           file: crash.scriptAsRun,

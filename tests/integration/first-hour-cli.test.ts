@@ -31,13 +31,13 @@ describe("the small things of the first hour", () => {
     assert.equal(help.exitCode, 0, help.stderr);
     assert.match(help.stdout, /^Usage: coredump list/);
     for (const args of [
-      ["triage", "--help"],
-      ["--dir", "/tmp", "triage", "-h"],
-      ["help", "triage"],
+      ["analyse", "--help"],
+      ["--dir", "/tmp", "analyse", "-h"],
+      ["help", "analyse"],
     ]) {
       const unknown = await coredump(args);
       assert.equal(unknown.exitCode, 2, unknown.stdout);
-      assert.match(unknown.stderr, /unknown command 'triage'/);
+      assert.match(unknown.stderr, /unknown command 'analyse'/);
       assert.equal(unknown.stdout, "");
     }
   });
