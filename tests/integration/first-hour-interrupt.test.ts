@@ -6,6 +6,7 @@ import path from "node:path";
 import { before, describe, it } from "node:test";
 import { coredumpBinary, coredumpProcess, freshCacheHome } from "../support/cli.js";
 import { crashDumps } from "../support/crash-dumps.js";
+import { kindCore } from "../support/kind-core.js";
 import { projectLlnode } from "../support/llnode-plugin.js";
 import { realCore } from "../support/real-core.js";
 import { TmuxSession } from "../support/tmux.js";
@@ -64,11 +65,15 @@ async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
 describe("the first Ctrl-C or SIGTERM ends the process", () => {
   let dumps: { dir: string; ids: string[] };
   let node: string;
+  /** An abort: report reads it with llnode (an uncaught exception it reads from the core alone). */
+  let aborted: { dumps: { dir: string; ids: string[] }; node: string };
 
   before(async () => {
     const crash = await realCore();
     node = crash.node;
     dumps = await crashDumps([crash], "stored-zip");
+    const abort = await kindCore("abort", "22.22.0");
+    aborted = { dumps: await crashDumps([abort], "stored-zip"), node: abort.node };
   });
 
   for (const [what, args, env] of [
@@ -168,11 +173,11 @@ describe("the first Ctrl-C or SIGTERM ends the process", () => {
         process.execPath,
         coredumpBinary(),
         "report",
-        dumps.ids[0] ?? "",
+        aborted.dumps.ids[0] ?? "",
         "--dir",
-        dumps.dir,
+        aborted.dumps.dir,
         "--binary",
-        node,
+        aborted.node,
       ],
       {
         TMPDIR: temp,
