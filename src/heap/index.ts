@@ -2,5 +2,5 @@ export { type HeapSummary, type LoadedHeap, loadHeap, summarizeHeap } from "./re
 export { type HeapReading, type ReadHeapOptions, readHeap } from "./read-heap-entry.js";
 export { type RetainedSizes, type RetainingObject, retainedSizes, retainersByRetained } from "./retained.js";
 export { findRetainers, type RetainerPath, type RetainerStep } from "./retainers.js";
-export { SUPPORTED_NODE_MAJORS } from "./supported.js";
+export { heapReads, SUPPORTED_NODE_MAJORS } from "./supported.js";
 export { UnsupportedHeapError } from "./v8-constants.js";

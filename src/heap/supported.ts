@@ -16,12 +16,20 @@ export interface NodeVersionSupport {
   verified: boolean;
 }
 
+/** Whether the reader reads this Node version: a tested major, or one newer than all (tried, unverified). */
+export function heapReads(version: string | undefined): boolean {
+  const major = Number(version?.replace(/^v/, "").split(".")[0]);
+  return (
+    version !== undefined &&
+    (SUPPORTED_NODE_MAJORS.includes(major) || major > Math.max(...SUPPORTED_NODE_MAJORS))
+  );
+}
+
 /** The core's Node version and whether the reader was tested on its major; one line when it cannot read it. */
 export function nodeVersionSupport(version: string | undefined): NodeVersionSupport {
   const major = Number(version?.split(".")[0]);
-  const newest = Math.max(...SUPPORTED_NODE_MAJORS);
-  if (version !== undefined && SUPPORTED_NODE_MAJORS.includes(major)) return { version, verified: true };
-  if (version !== undefined && major > newest) return { version, verified: false };
+  if (version !== undefined && heapReads(version))
+    return { version, verified: SUPPORTED_NODE_MAJORS.includes(major) };
   throw new UnsupportedHeapError(
     `${version ? `Node ${version}` : "this core's Node version (none found in its memory)"} is not supported: coredump heap reads the official x64 and arm64 builds of Node ${SUPPORTED_NODE_MAJORS.join(", ")} and tries later ones`,
   );

@@ -5,7 +5,7 @@ import { prepareDebugTarget } from "../debuggers/prepare-target.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
 import { type CoreExtent, coreExtent, readCoreNodeVersion, readCoreSummary } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
-import { SUPPORTED_NODE_MAJORS } from "../heap/index.js";
+import { heapReads } from "../heap/index.js";
 import { isGoCore } from "../runtimes/go/recognise.js";
 import { buildGoReport, type GoSection } from "../runtimes/go/report.js";
 import { CoreClues, type RuntimeName } from "../runtimes/index.js";
@@ -188,7 +188,7 @@ async function buildNodeReport({
   };
   const walked: WalkedStack =
     executable.path !== null && nodeVersion
-      ? await walkedStack(folder.core, executable.path, nodeVersion, v8Printed.frames)
+      ? await walkedStack(folder.core, executable.path, nodeVersion, v8Printed.frames, summary)
       : {};
   if (walked.jsStack) report.jsStack = walked.jsStack;
   if (walked.thrown && !report.error)
@@ -241,7 +241,7 @@ function needsDebugger(early: Classification, report: Report, nodeVersion: strin
   const placed = placedEveryFrame(report.jsStack);
   switch (early.kind) {
     case "out-of-memory":
-      return !heapReaderKnows(nodeVersion);
+      return !heapReads(nodeVersion);
     case "uncaught-exception":
     case "unhandled-rejection":
       return !placed;
@@ -250,11 +250,6 @@ function needsDebugger(early: Classification, report: Report, nodeVersion: strin
     default:
       return true;
   }
-}
-
-function heapReaderKnows(nodeVersion: string | undefined): boolean {
-  const major = Number(/^v?(\d+)\./.exec(nodeVersion ?? "")?.[1] ?? 0);
-  return SUPPORTED_NODE_MAJORS.includes(major) || major > Math.max(...SUPPORTED_NODE_MAJORS);
 }
 
 async function addDebuggerFindings(

@@ -1,3 +1,4 @@
+import type { CoreSummary } from "../elf/core-summary.js";
 import { ExpectedError } from "../errors.js";
 import type { HeapErrorObject } from "../v8-error/thrown-error.js";
 import { readJsStack } from "../v8-stack/read-js-stack.js";
@@ -20,10 +21,11 @@ export async function walkedStack(
   executable: string,
   nodeVersion: string,
   printed: readonly ReportFrame[],
+  summary?: CoreSummary,
 ): Promise<WalkedStack> {
   let reading: Awaited<ReturnType<typeof readJsStack>>;
   try {
-    reading = await readJsStack(core, executable, nodeVersion);
+    reading = await readJsStack(core, executable, nodeVersion, summary);
   } catch (error) {
     if (error instanceof ExpectedError) return {};
     throw error;

@@ -7,7 +7,6 @@ export interface HeapErrorObject {
   message: string;
   /** The text of its `stack` where V8 had formatted it (Node prints an error through it). */
   formattedStack?: string;
-  address: number;
 }
 
 /** Slots of the stack read at most above the last exit from JS: the top JS frames' arguments and registers. */
@@ -56,7 +55,7 @@ function readError(reading: V8Reading, tagged: number): HeapErrorObject | undefi
   }
   const message = strings.read(values.find((field) => field.name === "message")?.value, 0, 64 * 1024);
   if (message === undefined) return undefined;
-  const error: HeapErrorObject = { type, message, address: tagged };
+  const error: HeapErrorObject = { type, message };
   const formatted = formattedStackOf(
     reading,
     values.map((field) => field.value),

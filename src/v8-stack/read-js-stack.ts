@@ -1,3 +1,4 @@
+import type { CoreSummary } from "../elf/core-summary.js";
 import { readCoreSummary } from "../elf/index.js";
 import { readNamedSymbol, threadLocalOffset } from "../elf/symbols.js";
 import { CoreMemory } from "../heap/core-memory.js";
@@ -50,10 +51,12 @@ export async function readJsStack(
   corePath: string,
   executablePath: string,
   nodeVersion: string,
+  /** The core's summary where the caller read it already (report does). */
+  known?: CoreSummary,
 ): Promise<JsStackReading> {
   const v8Layout = v8LayoutOf(Number(/^v?(\d+)/.exec(nodeVersion)?.[1] ?? 0));
   if (!v8Layout) return { frames: [], found: "not a Node the walker reads" };
-  const summary = await readCoreSummary(corePath, { nodeVersion: false });
+  const summary = known ?? (await readCoreSummary(corePath, { nodeVersion: false }));
   const v8 = await V8Constants.fromExecutable(executablePath);
   const memory = await CoreMemory.load(corePath, summary.mappings);
   // Node's own modules' sources are external strings in the executable's read-only data, which cores omit.
