@@ -79,7 +79,7 @@ function readJsFrame(reading: V8Reading, fp: number, pc: number): WalkedFrame[] 
   const fn = memory.word(fp + layout.function);
   const fnType = strings.typeOfTagged(fn);
   if (fn === undefined || !names.isFunction(fnType)) return [];
-  const shared = memory.word(fn - 1 + v8.field("JSFunction", "shared"));
+  const shared = memory.word(fn - 1 + layout.functionShared);
   if (shared === undefined || shared % 2 !== 1) return [];
   const name = displayName(reading, fp, names.functionName(fn) ?? "");
   const bytecode = memory.word(fp + layout.bytecodeArray);
