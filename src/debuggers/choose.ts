@@ -30,6 +30,11 @@ export function chooseDebugger(
   if (preferred !== undefined) return preferred;
   if (coreNodeVersion !== undefined || /^node(js)?(\.nodebug)?$/.test(path.basename(executable)))
     return "llnode";
+  return nativeDebugger(settings);
+}
+
+/** The debugger for native frames alone: gdb, which unwinds out of frames without unwind info, else lldb. */
+export function nativeDebugger(settings: Settings): DebuggerKind {
   return which(settings.gdb, settings.path) ? "gdb" : "lldb";
 }
 

@@ -6,12 +6,15 @@ export class RandomAccessFile {
     private readonly handle: FileHandle,
     readonly path: string,
     readonly size: number,
+    /** When the file last changed: with its path and size, what tells a file read before from another. */
+    readonly mtimeMs: number,
   ) {}
 
   static async open(path: string): Promise<RandomAccessFile> {
     const handle = await open(path, "r");
     try {
-      return new RandomAccessFile(handle, path, (await handle.stat()).size);
+      const { size, mtimeMs } = await handle.stat();
+      return new RandomAccessFile(handle, path, size, mtimeMs);
     } catch (error) {
       await handle.close();
       throw error;

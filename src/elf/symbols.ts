@@ -1,5 +1,12 @@
 import { ByteView } from "./byte-view.js";
-import { type ElfHeader, PT_LOAD, PT_TLS, parseElfHeader, readElfHeaders } from "./elf-header.js";
+import {
+  type ElfHeader,
+  type ProgramHeader,
+  PT_LOAD,
+  PT_TLS,
+  parseElfHeader,
+  readElfHeaders,
+} from "./elf-header.js";
 import { type RandomAccessFile, withFile } from "./random-access.js";
 
 export const SHT_SYMTAB = 2;
@@ -156,16 +163,34 @@ async function symtabSymbols(
     const strings = sections[table.link];
     if (!strings) continue;
     symbols.push(
-      ...parseSymbols(
-        await file.readAt(table.offset, table.size),
-        await file.readAt(strings.offset, strings.size),
-        header,
-        prefix,
-      ),
+      ...parseSymbols(await tableBytes(file, table), await tableBytes(file, strings), header, prefix),
     );
   }
   return { header, sections, symbols };
 }
+
+/**
+ * A symbol or string table's bytes, kept for the next ask: a report asks the same executable's tables for
+ * V8's constants, two named symbols and a stack scan's functions (node's are 23 MB). The last few are kept,
+ * by file (path, size, time of change) and place.
+ */
+function tableBytes(file: RandomAccessFile, section: SectionHeader): Promise<Buffer> {
+  const key = `${file.path}\0${file.size}\0${file.mtimeMs}\0${section.offset}\0${section.size}`;
+  let bytes = recentTables.get(key);
+  if (!bytes) {
+    bytes = file.readAt(section.offset, section.size);
+    bytes.catch(() => recentTables.delete(key));
+    recentTables.set(key, bytes);
+    for (const old of recentTables.keys()) {
+      if (recentTables.size <= RECENT_TABLES) break;
+      recentTables.delete(old);
+    }
+  }
+  return bytes;
+}
+
+const recentTables = new Map<string, Promise<Buffer>>();
+const RECENT_TABLES = 4;
 
 async function readSections(
   file: RandomAccessFile,
@@ -188,30 +213,90 @@ async function readSections(
  * where the file was loaded: from `.symtab` where the file kept it, `.dynsym` otherwise.
  */
 export async function functionAt(path: string, offset: number): Promise<string | undefined> {
+  return (await functionsAt(path, [offset])).get(offset);
+}
+
+/**
+ * The functions that hold each of `offsets` (addresses relative to where the file was loaded), in one pass
+ * over the symbol table: a stack scan asks for dozens at once, and node's table has a hundred thousand.
+ * Offsets in no function are left out of the map.
+ */
+export async function functionsAt(path: string, offsets: readonly number[]): Promise<Map<number, string>> {
   return withFile(path, async (file) => {
+    const found = new Map<number, string>();
     const { programs } = await readElfHeaders(file);
     const { header, sections } = await readSections(file, path);
-    let firstLoad = Number.POSITIVE_INFINITY;
-    for (const program of programs)
-      if (program.type === PT_LOAD) firstLoad = Math.min(firstLoad, program.vaddr);
-    const address = offset + (Number.isFinite(firstLoad) ? firstLoad : 0);
+    const base = firstLoadAddress(programs);
     const table =
       sections.find((section) => section.type === SHT_SYMTAB) ??
       sections.find((section) => section.type === SHT_DYNSYM);
     const strings = table && sections[table.link];
-    if (!table || !strings) return undefined;
-    const symbols = parseSymbols(
-      await file.readAt(table.offset, table.size),
-      await file.readAt(strings.offset, strings.size),
-      header,
-      "",
-    );
-    return symbols.find(
-      (symbol) =>
-        symbol.type === STT_FUNC &&
-        address >= symbol.value &&
-        address < symbol.value + Math.max(symbol.size, 1),
-    )?.name;
+    if (!table || !strings) return found;
+    const wanted = [...new Set(offsets)].map((offset) => offset + base).sort((a, b) => a - b);
+    const bytes = await tableBytes(file, table);
+    const names = await tableBytes(file, strings);
+    const view = new ByteView(bytes, header.littleEndian, header.is64);
+    const entry = header.is64 ? 24 : 16;
+    for (let at = 0; at + entry <= bytes.length; at += entry) {
+      if (((bytes[at + (header.is64 ? 4 : 12)] ?? 0) & 0xf) !== STT_FUNC) continue;
+      const value = header.is64 ? view.u64(at + 8) : view.u32(at + 4);
+      const size = Math.max(1, header.is64 ? view.u64(at + 16) : view.u32(at + 8));
+      for (let index = firstAtLeast(wanted, value); index < wanted.length; index++) {
+        const address = wanted[index] as number;
+        if (address >= value + size) break;
+        if (found.has(address - base)) continue;
+        const nameAt = view.u32(at);
+        const end = names.indexOf(0, nameAt);
+        found.set(address - base, names.toString("latin1", nameAt, end === -1 ? names.length : end));
+      }
+    }
+    return found;
+  });
+}
+
+/** Where the file's first PT_LOAD asks to be loaded: what offsets from its load address are added to. */
+function firstLoadAddress(programs: readonly ProgramHeader[]): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (const program of programs) if (program.type === PT_LOAD) first = Math.min(first, program.vaddr);
+  return Number.isFinite(first) ? first : 0;
+}
+
+/** The index of the first of `sorted` that is at least `value`. */
+function firstAtLeast(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sorted[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * The `length` bytes of a loaded file that end at `offset` (relative to where it was loaded), read from the
+ * file through its PT_LOAD segments: what precedes a return address. Undefined where no segment holds them.
+ */
+export async function loadedBytesBefore(
+  path: string,
+  offsets: readonly number[],
+  length: number,
+): Promise<Map<number, Buffer>> {
+  return withFile(path, async (file) => {
+    const { programs } = await readElfHeaders(file);
+    const base = firstLoadAddress(programs);
+    const found = new Map<number, Buffer>();
+    for (const offset of new Set(offsets)) {
+      const address = offset + base - length;
+      const load = programs.find(
+        (program) =>
+          program.type === PT_LOAD &&
+          address >= program.vaddr &&
+          address + length <= program.vaddr + program.filesz,
+      );
+      if (load) found.set(offset, await file.readAt(load.offset + (address - load.vaddr), length));
+    }
+    return found;
   });
 }
 

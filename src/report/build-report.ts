@@ -1,11 +1,12 @@
 import type { Dump } from "../catalog/dump.js";
-import { chooseDebugger } from "../debuggers/choose.js";
+import { chooseDebugger, nativeDebugger } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
 import { prepareDebugTarget } from "../debuggers/prepare-target.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
 import { type CoreExtent, coreExtent, readCoreNodeVersion, readCoreSummary } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
 import { heapReads } from "../heap/index.js";
+import { scanNativeFrames } from "../native-stack/scan-stack.js";
 import { isGoCore } from "../runtimes/go/recognise.js";
 import { buildGoReport, type GoSection } from "../runtimes/go/report.js";
 import { CoreClues, type RuntimeName } from "../runtimes/index.js";
@@ -102,6 +103,11 @@ export interface Report {
   /** Fatal error: the message Node or V8 printed. */
   fatal?: { message: string; source: "log" | "core text" };
   nativeFrames: string[];
+  /**
+   * `stack scan` where no debugger ran and the native frames are the executable's functions that the
+   * stack holds return addresses into (src/native-stack); absent where a debugger unwound them.
+   */
+  nativeFramesFrom?: "stack scan";
   debugger: { name: string; plugin?: string; origin?: string; readable: boolean; note?: string } | null;
   /** Each log's last lines; or, with `firstLine` (1-based), the lines from there: where Go printed its cause. */
   logs: Array<{ file: string; lines: string[]; firstLine?: number }>;
@@ -195,14 +201,29 @@ async function buildNodeReport({
     report.error = { type: walked.thrown.type, message: walked.thrown.message, source: "core" };
   let target: DebugTarget | undefined;
   if (executable.path === null) report.executableReason = executable.reason;
-  else if (needsDebugger(classify(evidence), report, nodeVersion))
-    target = await addDebuggerFindings(
-      report,
-      { dump, folder, executable, insecureRegistries, settings },
-      v8Printed,
-      nodeVersion,
-    );
-  evidence.nativeFrames = report.nativeFrames;
+  else {
+    let need = debuggerNeed(classify(evidence), report, nodeVersion);
+    let scanned: string[] = [];
+    if (need === "native frames" && summary) {
+      scanned = await scanNativeFrames(folder.core, summary, executable.path, walked.exitFrame);
+      evidence.nativeFrames = scanned;
+      need = debuggerNeed(classify(evidence), report, nodeVersion);
+    }
+    if (need !== "none")
+      target = await addDebuggerFindings(
+        report,
+        { dump, folder, executable, insecureRegistries, settings },
+        v8Printed,
+        nodeVersion,
+        need,
+      );
+    // The scan's frames stand where no debugger ran, or where the one that ran unwound none.
+    if (report.nativeFrames.length === 0 && scanned.length > 0) {
+      report.nativeFrames = scanned.slice(0, NATIVE_FRAMES);
+      report.nativeFramesFrom = "stack scan";
+    }
+  }
+  if (report.nativeFrames.length > 0) evidence.nativeFrames = report.nativeFrames;
   const { kind, signs } = classify(evidence);
   report.kind = kind;
   report.kindSigns = signs;
@@ -232,23 +253,37 @@ async function buildNodeReport({
 }
 
 /**
- * An uncaught exception and a rejection are read from the core alone where the walker placed every frame,
- * and an out-of-memory heap where the heap reader knows the build: no debugger runs for them. A fatal
- * error too where the core's text holds its message. An abort without such text is told from a fatal
- * error only by the native frames, a native fault needs them, and so does a death not yet told apart.
+ * What a debugger is still needed for. An uncaught exception and a rejection are read from the core alone
+ * where the walker placed every frame, and an out-of-memory heap where the heap reader knows the build. A
+ * fatal error too where the core's text holds its message or the stack holds node's `Assert`, and an abort
+ * where the stack holds `process.abort()`'s own function (a stack scan, src/native-stack). Elsewhere the
+ * native frames of a debugger tell the kind (an `abort()` from an addon, a signal from outside, a native
+ * fault): a plain debugger reads them where the walker read the JS frames, and llnode reads both where it
+ * could not.
  */
-function needsDebugger(early: Classification, report: Report, nodeVersion: string | undefined): boolean {
+function debuggerNeed(
+  early: Classification,
+  report: Report,
+  nodeVersion: string | undefined,
+): "none" | "native frames" | "llnode" {
   const placed = placedEveryFrame(report.jsStack);
+  const textSays = early.signs.some((sign) => sign.source === "core text");
+  const framesSay = early.signs.some((sign) => sign.source === "native frames");
   switch (early.kind) {
     case "out-of-memory":
-      return !heapReads(nodeVersion);
+      return heapReads(nodeVersion) ? "none" : "llnode";
     case "uncaught-exception":
     case "unhandled-rejection":
-      return !placed;
+      return placed ? "none" : "llnode";
     case "fatal-error":
-      return !placed || !early.signs.some((sign) => sign.source === "core text");
+      if (placed && (textSays || framesSay)) return "none";
+      return placed ? "native frames" : "llnode";
+    case "abort":
+      // Node prints its stack for a failed check too: only the native frames tell process.abort() apart.
+      if (placed && framesSay) return "none";
+      return placed ? "native frames" : "llnode";
     default:
-      return true;
+      return placed ? "native frames" : "llnode";
   }
 }
 
@@ -269,8 +304,15 @@ async function addDebuggerFindings(
   },
   v8Printed: AbortText,
   nodeVersion: string | undefined,
+  need: "native frames" | "llnode",
 ): Promise<DebugTarget | undefined> {
-  const kind = chooseDebugger(undefined, executable.path, settings, nodeVersion);
+  const kind = chooseDebugger(
+    undefined,
+    executable.path,
+    settings,
+    nodeVersion,
+    need === "native frames" ? nativeDebugger(settings) : undefined,
+  );
   let target: DebugTarget;
   try {
     target = await prepareDebugTarget({

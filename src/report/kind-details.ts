@@ -29,7 +29,8 @@ export async function addKindDetails(
     fault: FaultRequest;
   },
 ): Promise<void> {
-  const readable = target !== undefined && report.debugger?.readable === true;
+  // Only llnode reads the heap: a plain debugger's target is asked for native frames alone.
+  const readable = target?.plugin !== undefined && report.debugger?.readable === true;
   if (report.kind === "out-of-memory") {
     // The heap is read from the core itself: llnode need not have read it.
     const figures = fault.executable

@@ -85,7 +85,14 @@ export function renderReport(report: Report): string {
   if (report.sourceMaps) sections.push(sourceMapLines(report.sourceMaps));
   if (report.nativeFrames.length > 0) {
     sections.push(
-      [style.bold("Native frames"), ...report.nativeFrames.map((frame) => `  ${frame}`)].join("\n"),
+      [
+        style.bold(
+          report.nativeFramesFrom === "stack scan"
+            ? "Native frames (the executable's functions found on the stack: no debugger ran)"
+            : "Native frames",
+        ),
+        ...report.nativeFrames.map((frame) => `  ${frame}`),
+      ].join("\n"),
     );
   }
   for (const log of report.logs) {

@@ -8,6 +8,8 @@ import type { Report, ReportFrame } from "./build-report.js";
 export interface WalkedStack {
   jsStack?: Report["jsStack"];
   thrown?: HeapErrorObject;
+  /** Where the last exit from JS is on the stack: the native frames called from JS are below it. */
+  exitFrame?: number;
 }
 
 /**
@@ -30,8 +32,11 @@ export async function walkedStack(
     if (error instanceof ExpectedError) return {};
     throw error;
   }
-  const { frames, thrown } = reading;
-  const walked: WalkedStack = thrown ? { thrown } : {};
+  const { frames, thrown, exitFrame } = reading;
+  const walked: WalkedStack = {
+    ...(thrown ? { thrown } : {}),
+    ...(exitFrame !== undefined ? { exitFrame } : {}),
+  };
   if (frames.length === 0) return walked;
   walked.jsStack = frames.map(({ function: name, file, line, column, position }, index) => ({
     function: name,

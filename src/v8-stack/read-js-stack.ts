@@ -39,6 +39,8 @@ export interface JsStackReading {
   frames: WalkedFrame[];
   /** The Error being thrown, where the frames that throw it hold it. */
   thrown?: HeapErrorObject;
+  /** The exit frame's address: the native frames called from JS lie between the stack pointer and it. */
+  exitFrame?: number;
   /** How the last exit from JS was found, or why no JS frames were read. */
   found: "thread-local top" | "stack" | "no exit frame" | "no stack pointer" | "not a Node the walker reads";
 }
@@ -90,7 +92,7 @@ export async function readJsStack(
     if (!exit) return { frames: [], found: "no exit frame" };
     const frames = walkFrames(reading, exit.frame, exit.stackEnd);
     const thrown = thrownError(reading, exit.frame, frames[0]?.frameAddress ?? exit.frame);
-    return { frames, found: exit.foundBy, ...(thrown ? { thrown } : {}) };
+    return { frames, found: exit.foundBy, exitFrame: exit.frame, ...(thrown ? { thrown } : {}) };
   } finally {
     text.close();
   }

@@ -11,7 +11,7 @@ import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { zipDump } from "../support/handler-layout.js";
 import type { KindCore } from "../support/kind-core.js";
 import { kindDumps } from "../support/kind-dumps.js";
-import { printedFrames } from "../support/printed-stack.js";
+import { places, printedFrames } from "../support/printed-stack.js";
 import type { ReportFrameJson } from "../support/report-json.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
 import { tutorialDump } from "../support/tutorial-dump.js";
@@ -25,6 +25,8 @@ interface NoDebuggerReport {
   error: { type: string; message: string; source: string } | null;
   jsStack: Frame[];
   heap?: { top: Array<{ name: string }> };
+  fatal?: { message: string };
+  nativeFrames: string[];
   debugger: unknown;
 }
 
@@ -38,7 +40,9 @@ describe("report with no debugger on the machine (Node 26)", () => {
     const bucket = await freshBucket(s3, "no-debugger");
     const tutorial = await tutorialDump(VERSION, "no-debugger-tutorial");
     const { dumps } = await kindDumps(VERSION, "no-debugger-kinds");
-    const wanted = dumps.filter(({ crash }) => ["unhandled-rejection", "out-of-memory"].includes(crash.kind));
+    const wanted = dumps.filter(({ crash }) =>
+      ["unhandled-rejection", "out-of-memory", "fatal-error", "abort"].includes(crash.kind),
+    );
     await putObjects(
       s3,
       bucket,
@@ -82,6 +86,27 @@ describe("report with no debugger on the machine (Node 26)", () => {
     assert.deepEqual(
       [r.jsStack[0]?.function, r.jsStack[0]?.file, r.jsStack[0]?.line, r.jsStack[0]?.column],
       ["handle", scriptAsRun, Number(printed[4]), Number(printed[5])],
+    );
+  });
+
+  it("abort: where process.abort() was called, every frame Node printed", async () => {
+    const { r, stderr } = await report("abort");
+    const printed = printedFrames(stderr, "node");
+    assert.ok(printed.length > 0, stderr);
+    assert.deepEqual(places(r.jsStack), places(printed));
+  });
+
+  it("fatal error: the failed check Node printed, and the JS that called into it", async () => {
+    const { r, stderr } = await report("fatal-error");
+    const check = /Assertion failed: (.*)\n/.exec(stderr);
+    assert.ok(check && r.fatal?.message.includes(check[1] ?? "?"), `${r.fatal?.message} / ${stderr}`);
+    assert.deepEqual(places(r.jsStack), places(printedFrames(stderr, "node")));
+    // Node's own print of its native stack names some frames: the stack scan finds each, in order.
+    const named = [...stderr.matchAll(/^ *\d+: 0x[0-9a-f]+ (\S.*) \[/gm)].map((match) => match[1]);
+    assert.ok(named.length > 0, stderr);
+    assert.deepEqual(
+      r.nativeFrames.filter((frame) => named.includes(frame)),
+      named,
     );
   });
 
