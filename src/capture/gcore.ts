@@ -1,6 +1,5 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
 import { which } from "../debuggers/which.js";
 import { ExpectedError } from "../errors.js";
 import type { Settings } from "../settings.js";
@@ -10,6 +9,7 @@ export async function takeCore(pid: number, folder: string, settings: Settings):
   const gcore = which(settings.gcore, settings.path);
   if (!gcore) throw new ExpectedError("gcore is not installed: `apt-get install gdb` (it ships gcore)");
   const prefix = path.join(folder, "core");
+  const { execa } = await import("execa");
   const result = await execa(gcore, ["-o", prefix, String(pid)], {
     reject: false,
     all: true,

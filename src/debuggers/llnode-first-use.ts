@@ -1,6 +1,5 @@
 import { existsSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { execa } from "execa";
 import type { Settings } from "../settings.js";
 import { installedLlnodePlugin, type LlnodePlugin, MissingToolError, projectBuilds } from "./locate.js";
 import { which } from "./which.js";
@@ -28,6 +27,7 @@ export function lldbHeader(major: number): string {
 
 /** The major version of the lldb on PATH (`lldb version 14.0.6`), as build.sh reads it. */
 export async function lldbMajor(env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const { execa } = await import("execa");
   const result = await execa("lldb", ["--version"], { env, extendEnv: false, reject: false });
   const major = /^lldb version (\d+)/m.exec(result.stdout)?.[1];
   return major === undefined ? undefined : Number(major);
@@ -58,6 +58,7 @@ async function buildOnFirstUse(script: string, settings: Settings): Promise<Llno
     "coredump: no llnode plugin is installed: building the project's llnode into the cache…",
   );
   const started = performance.now();
+  const { execa } = await import("execa");
   const result = await execa("bash", [script], {
     env: { ...settings.env, COREDUMP_LLNODE_NO_INSTALL: "1" },
     extendEnv: false,

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { execa } from "execa";
 import { forgetAtExit, letChildHaveCtrlC, removeAtExit } from "../util/interrupt.js";
 import { lldbEnvironment } from "./lldb-environment.js";
 import type { LlnodePlugin } from "./locate.js";
@@ -74,6 +73,7 @@ export async function runBatch(
               `command source -e false ${script}`,
               ...lldbTarget(target),
             ];
+    const { execa } = await import("execa");
     const result = await execa(target.program, args, {
       env: environment(target),
       // Delve prints a source path under its working folder as `./…`: in this folder, every path is whole.
@@ -102,6 +102,7 @@ export async function runInteractive(target: DebugTarget): Promise<number> {
         ? ["-q", ...gdbSetup(target), ...(target.extraArgs ?? []), target.executable, target.core]
         : [...lldbSetup(target), ...lldbTarget(target)];
   return letChildHaveCtrlC(async () => {
+    const { execa } = await import("execa");
     const result = await execa(target.program, args, {
       env: environment(target),
       stdio: "inherit",

@@ -1,4 +1,5 @@
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type { SingleBar } from "cli-progress";
 import { plainTerminal } from "./colour.js";
 import { formatSize } from "./format.js";
 import { StatusLine } from "./progress.js";
@@ -6,7 +7,7 @@ import { visibleLine } from "./untrusted-text.js";
 
 /** Bytes, rate and time left of a download, on stderr, only when stderr is a terminal and not --quiet. */
 export class TransferProgress {
-  private bar: cliProgress.SingleBar | undefined;
+  private bar: SingleBar | undefined;
   /** Plain terminals (NO_COLOR): the figures on one line, redrawn without moving the cursor. */
   private plain: { line: StatusLine; total: number; lastDraw: number } | undefined;
   private done = 0;
@@ -24,6 +25,8 @@ export class TransferProgress {
       this.drawPlain();
       return;
     }
+    // Loaded only when a bar is drawn: most runs draw none, and it costs a tenth of a second to load.
+    const cliProgress = loadCliProgress();
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
@@ -68,4 +71,8 @@ export class TransferProgress {
       rate: `${formatSize(this.done / seconds)}/s`,
     };
   }
+}
+
+function loadCliProgress(): typeof import("cli-progress") {
+  return createRequire(import.meta.url)("cli-progress");
 }

@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import { which } from "../../debuggers/which.js";
 import { readExecutableInfo } from "../../elf/index.js";
 
@@ -31,6 +30,7 @@ export async function cgoFaultPlace(
   if (!tool) return fault;
   const info = await readExecutableInfo(executable);
   const address = info.fixedAddresses ? BigInt(pc) : BigInt(pc) - BigInt(mappedAt ?? 0);
+  const { execa } = await import("execa");
   const result = await execa(tool, ["-f", "-e", executable, `0x${address.toString(16)}`], {
     reject: false,
     stdin: "ignore",
