@@ -1,6 +1,7 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { coreSegments } from "../elf/core-segments.js";
 import { ET_CORE, readElfHeaders } from "../elf/elf-header.js";
+import { type NonZeroRun, nonZeroRuns, readFully } from "../elf/nonzero-runs.js";
 import type { FileMapping } from "../elf/nt-file.js";
 import { withFile } from "../elf/random-access.js";
 import { UnsupportedHeapError } from "./v8-constants.js";
@@ -42,31 +43,24 @@ export class CoreMemory {
     corePath: string,
     fileMappings: readonly FileMapping[],
     residentBytes = DEFAULT_RESIDENT_BYTES,
+    /** The core's non-zero runs where the caller found them already (nonZeroRuns, of every segment). */
+    knownRuns?: readonly NonZeroRun[],
   ): Promise<CoreMemory> {
-    const { loads, notes } = await withFile(corePath, async (file) => {
+    const notes = await withFile(corePath, async (file) => {
       const { header, programs } = await readElfHeaders(file);
       if (header.type !== ET_CORE || !header.is64 || !header.littleEndian) {
         throw new UnsupportedHeapError(
           `${corePath} is not a 64-bit little-endian core: coredump heap reads x64 cores`,
         );
       }
-      const segments = coreSegments(programs, file.size);
-      const mapped = [...fileMappings].sort((a, b) => a.start - b.start);
-      const anonymous = segments.dumped.filter(
-        (load) => load.filesz >= 8 && !overlapsAny(mapped, load.vaddr, load.vaddr + load.filesz),
-      );
-      return { loads: anonymous, notes: segments.notes };
+      return coreSegments(programs, file.size).notes;
     });
+    const mapped = [...fileMappings].sort((a, b) => a.start - b.start);
+    const runs = knownRuns
+      ? knownRuns.filter((run) => !overlapsAny(mapped, run.start, run.end))
+      : await nonZeroRuns(corePath, (load) => !overlapsAny(mapped, load.vaddr, load.vaddr + load.filesz));
     const source = new SegmentSource(corePath, residentBytes);
-    const segments: FileSegment[] = [];
-    for (const load of loads) {
-      const size = load.filesz - (load.filesz % 8);
-      for (const run of nonZeroRuns(source.fd, load.offset, load.vaddr, size)) {
-        const mappingEnd = load.vaddr + Math.max(size, load.memsz);
-        segments.push(new FileSegment(run.start, run.end, mappingEnd, run.offset, source));
-      }
-    }
-    segments.sort((a, b) => a.start - b.start);
+    const segments = runs.map((run) => new FileSegment(run.start, run.end, run.loadEnd, run.offset, source));
     return new CoreMemory(segments, source, notes);
   }
 
@@ -192,62 +186,6 @@ const closeWhenCollected = new FinalizationRegistry<number>((fd) => {
     // Already closed: nothing to do.
   }
 });
-
-function readFully(fd: number, into: Uint8Array, offset: number): void {
-  for (let done = 0; done < into.length; ) {
-    const read = readSync(fd, into, done, into.length - done, offset + done);
-    if (read === 0) {
-      into.fill(0, done);
-      return;
-    }
-    done += read;
-  }
-}
-
-/**
- * The runs of one PT_LOAD segment that are not all zeros, in 256 KiB blocks (aligned as V8 aligns its
- * chunks): reserved, never-touched memory, which the core holds as holes and which can be hundreds of
- * megabytes on Node 24, is left out. Read through once with one reused buffer; nothing is kept.
- */
-function nonZeroRuns(
-  fd: number,
-  offset: number,
-  vaddr: number,
-  size: number,
-): Array<{ start: number; end: number; offset: number }> {
-  const runs: Array<{ start: number; end: number; offset: number }> = [];
-  let current: { start: number; end: number; offset: number } | undefined;
-  for (let at = 0; at < size; ) {
-    const chunkEnd = Math.min(size, at + READ_SIZE - ((vaddr + at) % ZERO_BLOCK));
-    scanBuffer ??= Buffer.allocUnsafe(READ_SIZE);
-    const bytes = scanBuffer.subarray(0, chunkEnd - at);
-    readFully(fd, bytes, offset + at);
-    for (let block = 0; block < bytes.length; ) {
-      const address = vaddr + at + block;
-      const blockEnd = Math.min(bytes.length, block + ZERO_BLOCK - (address % ZERO_BLOCK));
-      if (isAllZero(bytes, block, blockEnd)) current = undefined;
-      else {
-        if (!current) {
-          current = { start: address, end: address, offset: offset + at + block };
-          runs.push(current);
-        }
-        current.end = vaddr + at + blockEnd;
-      }
-      block = blockEnd;
-    }
-    at = chunkEnd;
-  }
-  return runs;
-}
-
-const ZERO_BLOCK = 256 * 1024;
-const READ_SIZE = 16 * 1024 * 1024;
-const ZEROS = Buffer.alloc(ZERO_BLOCK);
-let scanBuffer: Buffer | undefined;
-
-function isAllZero(bytes: Buffer, start: number, end: number): boolean {
-  return bytes.compare(ZEROS, 0, end - start, start, end) === 0;
-}
 
 /**
  * Whether [start, end) overlaps one of `mappings` (in address order, as CoreSummary gives them: each address

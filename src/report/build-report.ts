@@ -3,7 +3,8 @@ import { chooseDebugger, nativeDebugger } from "../debuggers/choose.js";
 import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
 import { prepareDebugTarget } from "../debuggers/prepare-target.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
-import { type CoreExtent, coreExtent, readCoreNodeVersion, readCoreSummary } from "../elf/index.js";
+import { CoreFile } from "../elf/core-file.js";
+import { type CoreExtent, coreExtent, readCoreNodeVersion } from "../elf/index.js";
 import { ExpectedError } from "../errors.js";
 import { heapReads } from "../heap/index.js";
 import { scanNativeFrames } from "../native-stack/scan-stack.js";
@@ -161,12 +162,17 @@ async function buildNodeReport({
   sourceMaps,
   onProgress,
 }: ReportInput): Promise<Report> {
+  const core = new CoreFile(folder.core);
   const [coreText, nodeVersion, logs, extent, summary] = await Promise.all([
-    scanCoreText(folder.core),
+    // A core whose headers cannot be read is still searched for text, all of it.
+    core
+      .nonZeroRuns()
+      .catch(() => undefined)
+      .then((runs) => scanCoreText(folder.core, runs)),
     readCoreNodeVersion(folder.core).catch(() => undefined),
     containerLogs(folder),
     coreExtent(folder.core),
-    readCoreSummary(folder.core, { nodeVersion: false }).catch(() => undefined),
+    core.summary().catch(() => undefined),
   ]);
   const v8Printed = coreText.abort;
   const logText = logs.length > 0 ? readLogText(logs.map((log) => log.text).join("\n")) : undefined;
@@ -194,11 +200,15 @@ async function buildNodeReport({
   };
   const walked: WalkedStack =
     executable.path !== null && nodeVersion
-      ? await walkedStack(folder.core, executable.path, nodeVersion, v8Printed.frames, summary)
+      ? await walkedStack(core, executable.path, nodeVersion, v8Printed.frames)
       : {};
   if (walked.jsStack) report.jsStack = walked.jsStack;
-  if (walked.thrown && !report.error)
-    report.error = { type: walked.thrown.type, message: walked.thrown.message, source: "core" };
+  const thrown = walked.thrown && {
+    type: walked.thrown.type,
+    message: walked.thrown.message,
+    source: "core" as const,
+  };
+  if (thrown && walked.thrownHeldBy === "js frames" && !report.error) report.error = thrown;
   let target: DebugTarget | undefined;
   if (executable.path === null) report.executableReason = executable.reason;
   else {
@@ -227,6 +237,8 @@ async function buildNodeReport({
   const { kind, signs } = classify(evidence);
   report.kind = kind;
   report.kindSigns = signs;
+  // An Error that only V8's handles held is the thrown one where the process died of it.
+  if (thrown && kind === "uncaught-exception" && !report.error) report.error = thrown;
   await addKindDetails(report, evidence, {
     target,
     thrown: walked.thrown,

@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import type { NonZeroRun } from "../elf/nonzero-runs.js";
 import { findMapUrls } from "../sourcemaps/map-reference.js";
 import { type AbortText, AbortTextScan } from "./abort-text.js";
 import { findFatalMessage, findLastGc, findMaxOldSpaceMb, type LastGc } from "./crash-text.js";
@@ -60,23 +61,30 @@ const PAGE = 4096;
 const ZERO_PAGE = Buffer.alloc(PAGE);
 
 /**
- * Scans a core for the text V8 and Node printed, window by window. Zero pages (most of a core) are dropped before the
- * text search, which then only reads pages that hold something.
+ * Scans a core for the text V8 and Node printed, window by window: over its non-zero runs where the caller
+ * found them (nonZeroRuns: the rest is zeros, and holds no text), else over the whole file. Zero pages are
+ * dropped before the text search, which then only reads pages that hold something.
  */
-export async function scanCoreText(core: string): Promise<CoreText> {
+export async function scanCoreText(core: string, runs?: readonly NonZeroRun[]): Promise<CoreText> {
   const file = await open(core, "r");
   const scan = new CoreTextScan();
   try {
     const buffer = Buffer.alloc(WINDOW + OVERLAP);
-    let carried = 0;
-    for (let position = 0; ; ) {
-      const { bytesRead } = await file.read(buffer, carried, WINDOW, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      const window = buffer.subarray(0, carried + bytesRead);
-      scan.add(nonZeroText(window));
-      carried = Math.min(OVERLAP, window.length);
-      window.copy(buffer, 0, window.length - carried);
+    const ranges = runs?.map((run) => ({ start: run.offset, end: run.offset + run.end - run.start })) ?? [
+      { start: 0, end: Number.POSITIVE_INFINITY },
+    ];
+    for (const range of ranges) {
+      let carried = 0;
+      for (let position = range.start; position < range.end; ) {
+        const wanted = Math.min(WINDOW, range.end - position);
+        const { bytesRead } = await file.read(buffer, carried, wanted, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        const window = buffer.subarray(0, carried + bytesRead);
+        scan.add(nonZeroText(window));
+        carried = Math.min(OVERLAP, window.length);
+        window.copy(buffer, 0, window.length - carried);
+      }
     }
   } finally {
     await file.close();

@@ -1,4 +1,4 @@
-import type { CoreSummary } from "../elf/core-summary.js";
+import type { CoreFile } from "../elf/core-file.js";
 import { ExpectedError } from "../errors.js";
 import type { HeapErrorObject } from "../v8-error/thrown-error.js";
 import { readJsStack } from "../v8-stack/read-js-stack.js";
@@ -8,6 +8,8 @@ import type { Report, ReportFrame } from "./build-report.js";
 export interface WalkedStack {
   jsStack?: Report["jsStack"];
   thrown?: HeapErrorObject;
+  /** Who held it (JsStackReading's `thrownHeldBy`). */
+  thrownHeldBy?: "js frames" | "v8 handles";
   /** Where the last exit from JS is on the stack: the native frames called from JS are below it. */
   exitFrame?: number;
 }
@@ -19,22 +21,22 @@ export interface WalkedStack {
  * the crashed thread).
  */
 export async function walkedStack(
-  core: string,
+  core: CoreFile,
   executable: string,
   nodeVersion: string,
   printed: readonly ReportFrame[],
-  summary?: CoreSummary,
 ): Promise<WalkedStack> {
   let reading: Awaited<ReturnType<typeof readJsStack>>;
   try {
-    reading = await readJsStack(core, executable, nodeVersion, summary);
+    reading = await readJsStack(core, executable, nodeVersion);
   } catch (error) {
     if (error instanceof ExpectedError) return {};
     throw error;
   }
-  const { frames, thrown, exitFrame } = reading;
+  const { frames, thrown, thrownHeldBy, exitFrame } = reading;
   const walked: WalkedStack = {
     ...(thrown ? { thrown } : {}),
+    ...(thrownHeldBy ? { thrownHeldBy } : {}),
     ...(exitFrame !== undefined ? { exitFrame } : {}),
   };
   if (frames.length === 0) return walked;

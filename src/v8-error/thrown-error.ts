@@ -20,15 +20,31 @@ const MAX_FIELDS = 64;
  * `triggerUncaughtException`, or a register of the frame that made the call). V8's own record of the
  * pending exception is written only after the abort that made the core, so it is not looked for there.
  */
-export function thrownError(reading: V8Reading, from: number, to: number): HeapErrorObject | undefined {
+export function thrownError(
+  reading: V8Reading,
+  from: number,
+  to: number,
+  /**
+   * The C++ frames below the exit from JS hold V8's handles: a slot's address, the object in the slot. An
+   * error that V8 made in C++ (`x is not a function`) is held there only.
+   */
+  throughHandles = false,
+): HeapErrorObject | undefined {
   const { memory, strings, v8 } = reading;
   const errorType = v8.type("JSError");
   if (errorType < 0) return undefined;
+  const isError = (word: number | undefined): word is number =>
+    word !== undefined && word % 2 === 1 && strings.typeOfTagged(word) === errorType;
   const end = Math.min(to, from + MAX_SLOTS * 8);
   for (let at = from - (from % 8); at < end; at += 8) {
     const word = memory.word(at);
-    if (word === undefined || word % 2 !== 1 || strings.typeOfTagged(word) !== errorType) continue;
-    const error = readError(reading, word);
+    const held = isError(word)
+      ? word
+      : throughHandles && word !== undefined && word % 8 === 0
+        ? memory.word(word)
+        : undefined;
+    if (!isError(held)) continue;
+    const error = readError(reading, held);
     if (error) return error;
   }
   return undefined;

@@ -1,5 +1,4 @@
-import type { CoreSummary } from "../elf/core-summary.js";
-import { readCoreSummary } from "../elf/index.js";
+import { CoreFile } from "../elf/core-file.js";
 import { readNamedSymbol, threadLocalOffset } from "../elf/symbols.js";
 import { CoreMemory } from "../heap/core-memory.js";
 import { HeapStrings } from "../heap/heap-strings.js";
@@ -39,6 +38,11 @@ export interface JsStackReading {
   frames: WalkedFrame[];
   /** The Error being thrown, where the frames that throw it hold it. */
   thrown?: HeapErrorObject;
+  /**
+   * Who held it: the JS frames (an argument or a register of the throwing code), or V8's handles in the C++
+   * frames below the last exit from JS (an error V8 made in C++), where any Error in use could be held.
+   */
+  thrownHeldBy?: "js frames" | "v8 handles";
   /** The exit frame's address: the native frames called from JS lie between the stack pointer and it. */
   exitFrame?: number;
   /** How the last exit from JS was found, or why no JS frames were read. */
@@ -50,17 +54,17 @@ export interface JsStackReading {
  * debugger: from the last exit from JS into C++, frame by frame to the JS entry.
  */
 export async function readJsStack(
-  corePath: string,
+  /** The core, or its CoreFile where the caller read parts of it already (report does). */
+  core: string | CoreFile,
   executablePath: string,
   nodeVersion: string,
-  /** The core's summary where the caller read it already (report does). */
-  known?: CoreSummary,
 ): Promise<JsStackReading> {
   const v8Layout = v8LayoutOf(Number(/^v?(\d+)/.exec(nodeVersion)?.[1] ?? 0));
   if (!v8Layout) return { frames: [], found: "not a Node the walker reads" };
-  const summary = known ?? (await readCoreSummary(corePath, { nodeVersion: false }));
+  const file = typeof core === "string" ? new CoreFile(core) : core;
+  const summary = await file.summary();
   const v8 = await V8Constants.fromExecutable(executablePath);
-  const memory = await CoreMemory.load(corePath, summary.mappings);
+  const memory = await CoreMemory.load(file.path, summary.mappings, undefined, await file.nonZeroRuns());
   // Node's own modules' sources are external strings in the executable's read-only data, which cores omit.
   const exe = summary.executable?.path;
   const text = new MappedFileBytes(
@@ -91,8 +95,11 @@ export async function readJsStack(
     );
     if (!exit) return { frames: [], found: "no exit frame" };
     const frames = walkFrames(reading, exit.frame, exit.stackEnd);
-    const thrown = thrownError(reading, exit.frame, frames[0]?.frameAddress ?? exit.frame);
-    return { frames, found: exit.foundBy, exitFrame: exit.frame, ...(thrown ? { thrown } : {}) };
+    const walked = { frames, found: exit.foundBy, exitFrame: exit.frame } as const;
+    const byJs = thrownError(reading, exit.frame, frames[0]?.frameAddress ?? exit.frame);
+    if (byJs) return { ...walked, thrown: byJs, thrownHeldBy: "js frames" };
+    const byHandles = thrownError(reading, sp, exit.frame, true);
+    return byHandles ? { ...walked, thrown: byHandles, thrownHeldBy: "v8 handles" } : walked;
   } finally {
     text.close();
   }

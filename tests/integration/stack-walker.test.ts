@@ -20,12 +20,14 @@ describe("the stack walker, on real crashes of the official Node builds", () => 
       const crash = await realCore({ node: await officialNode(version) });
       const expected = printedFrames(crash.stderr, "FROM");
       assert.ok(expected.length >= 4, `${version}: ${crash.stderr}`);
-      const { frames, found } = await readJsStack(crash.core, crash.node, version);
+      const { frames, found, thrown } = await readJsStack(crash.core, crash.node, version);
       assert.deepEqual(
         frames.map(({ function: name, file, line, column }) => ({ function: name, file, line, column })),
         expected,
         version,
       );
+      // The TypeError V8 made in C++ (`is not a function`), held by V8's handles below the exit from JS.
+      assert.deepEqual([thrown?.type, thrown?.message], uncaughtLine(crash.stderr), version);
       // On x86_64 the isolate's own record of the last exit from JS, through the thread pointer (V8 10,
       // Node 18, keeps its isolate in pthread's keys, not in a thread-local variable).
       assert.equal(found, version.startsWith("18.") ? "stack" : "thread-local top", version);
@@ -104,10 +106,18 @@ describe("the stack walker, on real crashes of the official Node builds", () => 
   it("arm64 cores made under qemu-user: the frames V8 printed", async () => {
     for (const version of ["20.20.2", "26.12.1"]) {
       const crash = await arm64Core(version);
-      const { frames, found } = await readJsStack(crash.core, await arm64Node(version), version);
+      const { frames, found, thrown } = await readJsStack(crash.core, await arm64Node(version), version);
       // qemu-user's cores carry no thread pointer: the exit frame is found on the stack.
       assert.equal(found, "stack", version);
       assert.deepEqual(places(frames), places(printedFrames(crash.stderr, "FROM")), `arm64 ${version}`);
+      assert.deepEqual([thrown?.type, thrown?.message], uncaughtLine(crash.stderr), `arm64 ${version}`);
     }
   });
 });
+
+/** The type and message of V8's `Uncaught TypeError: …` line, as the process printed it. */
+function uncaughtLine(stderr: string): [string, string] {
+  const match = /^Uncaught (\w+): (.*)$/m.exec(stderr);
+  assert.ok(match?.[1] && match[2] !== undefined, stderr);
+  return [match[1], match[2]];
+}
