@@ -10,7 +10,7 @@ export interface JsFrame extends MappedFields {
 
 /**
  * Whether `name` is a function name as V8 prints it in a stack: a JS identifier path
- * (`Server.myRequestListener`, `Object.<anonymous>`, `process.processTicksAndRejections`), optionally after
+ * (`Server.myRequestListener`, `Object.<anonymous>`, `process.processTicksAndRejections`, `Object..js`), optionally after
  * `new `, `async ` or an accessor's `get `/`set `, optionally ending in ` [as alias]`. Anything else in the
  * place of a name is other bytes of the core that ran into a copy of the text (`³E2=\dRejectionsMode`).
  */
@@ -19,7 +19,8 @@ export function isJsNamePath(name: string): boolean {
 }
 
 const IDENTIFIER = "[\\p{ID_Start}$_][\\p{ID_Continue}$\\u200c\\u200d]*";
-const PART = `(?:${IDENTIFIER}|<anonymous>|<computed>)`;
+// A method named by a string that starts with a dot (`Module._extensions['.js']`) prints as `Object..js`.
+const PART = `(?:\\.?${IDENTIFIER}|<anonymous>|<computed>)`;
 const NAME_PATH = new RegExp(
   `^(?:(?:new|async|get|set) )?${PART}(?:\\.${PART})*(?: \\[as ${IDENTIFIER}\\])?$`,
   "u",
