@@ -8,6 +8,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
+import { visibleLine } from "../../src/ui/untrusted-text.js";
 import { MAX_STRING_CHARS } from "../../src/v8-stack/frame-values.js";
 import { readJsStack } from "../../src/v8-stack/read-js-stack.js";
 import { pushAppImage } from "../support/app-image.js";
@@ -91,7 +92,7 @@ describe("a frame's receiver and arguments, on real crashes of the official Node
     }
   });
 
-  it("report: the values beside the frame, on its one line", async () => {
+  it("report: the values beside the frame, on its one line, the dump's controls escaped", async () => {
     const version = "26.12.1";
     const { result, crash } = await report(version, false);
     const { receiver, arguments: values } = expectedValues(crash);
@@ -102,7 +103,10 @@ describe("a frame's receiver and arguments, on real crashes of the official Node
       .find((text) => text.trim().startsWith(`${printed?.function} `) && text.includes("this="));
     assert.ok(line, result.stdout);
     for (const value of [`this=${receiver}`, ...values])
-      assert.ok(line.includes(value), `${value} in ${line}`);
+      assert.ok(line.includes(visibleLine(value)), `${visibleLine(value)} in ${visibleLine(line)}`);
+    assert.ok(crash.given.memo.includes("\u202e"), "the string holds a bidi control");
+    for (const control of ["\u202e", "\x1b"])
+      assert.ok(!result.stdout.includes(control), JSON.stringify(control));
   });
 
   it("optimized frames: the frame's own function has its values, a function inlined into it has none", async () => {
