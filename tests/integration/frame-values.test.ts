@@ -109,6 +109,13 @@ describe("a frame's receiver and arguments, on real crashes of the official Node
       assert.ok(!result.stdout.includes(control), JSON.stringify(control));
   });
 
+  it("Node 18 (V8 10.2, as long as it costs nothing): the same values, read by the walker", async () => {
+    const crash = await argsCore("18.20.4");
+    const { frames } = await readJsStack(crash.core, crash.node, "18.20.4");
+    const values = frames[0]?.values;
+    assert.deepEqual({ receiver: values?.receiver, arguments: values?.arguments }, expectedValues(crash));
+  });
+
   it("optimized frames: the frame's own function has its values, a function inlined into it has none", async () => {
     for (const [version, way] of [
       ["22.22.0", "turbofan"],
