@@ -6,8 +6,11 @@ import { renderTable } from "../ui/table.js";
 import { style, visibleText } from "../ui/untrusted-text.js";
 import type { Report, ReportFrame } from "./build-report.js";
 import { fatalLine, faultLine, heapLines, kindLine } from "./render-kind.js";
+import type { FrameValuesFields } from "./walked-stack.js";
 
 const STACK_FRAMES = 12;
+/** A frame's receiver and arguments are clipped to this many characters in the human report (all are in --json). */
+const VALUES_CHARS = 120;
 
 /** `build-id 0123456789ab…`, or the weaker proof in words: never a build-id the core did not hold. */
 function executableProof(executable: NonNullable<Report["executable"]>): string {
@@ -151,9 +154,26 @@ function placeOf(frame: ReportFrame): string {
   return `${frame.file}${frame.line === undefined ? "" : `:${frame.line}:${frame.column ?? 0}`}`;
 }
 
+/**
+ * What a frame the walker read was called with, as llnode's `v8 bt` shows it:
+ * `(this=<Object: Server>, <Object: IncomingMessage>, 3)`, clipped to one short cell. Empty where it was
+ * not read, and for Node's own frames (`node:…`), whose arguments are its loader's and event machinery's:
+ * `--json` has every frame's.
+ */
+function valuesCell(frame: ReportFrame & FrameValuesFields): string {
+  if (frame.file?.startsWith("node:")) return "";
+  if (frame.inlined) return style.dim("(inlined: its values are not on the stack)");
+  if (!frame.arguments || frame.receiver == null) return "";
+  const more = (frame.argumentCount ?? frame.arguments.length) - frame.arguments.length;
+  const text = [`this=${frame.receiver}`, ...frame.arguments, ...(more > 0 ? [`… ${more} more`] : [])].join(
+    ", ",
+  );
+  return style.dim(`(${text.length > VALUES_CHARS ? `${text.slice(0, VALUES_CHARS - 1)}…` : text})`);
+}
+
 function frames(
   title: string,
-  list: readonly (ReportFrame & { position?: string; note?: string })[],
+  list: readonly (ReportFrame & FrameValuesFields & { position?: string; note?: string })[],
 ): string {
   const mixed = new Set(list.map((frame) => frame.position)).size > 1;
   const someInApp = list.some((frame) => frame.inApp);
@@ -168,6 +188,9 @@ function frames(
           `${placeOf(frame.original)}  ${style.dim(`(${frame.function || "(anonymous)"} ${generated})`)}`,
         ]
       : [`  ${frame.function || "(anonymous)"}`, generated];
+    // After the place, not in a column of its own: a long place elsewhere would push it off the line.
+    const values = valuesCell(frame);
+    if (values) row[1] = `${row[1]}  ${values}`;
     return someInApp && frame.inApp === false ? row.map((cell) => style.dim(cell)) : row;
   });
   const more = list.length > STACK_FRAMES ? `\n  … ${list.length - STACK_FRAMES} more` : "";

@@ -4,9 +4,24 @@ import type { HeapErrorObject } from "../v8-error/thrown-error.js";
 import { readJsStack } from "../v8-stack/read-js-stack.js";
 import type { Report, ReportFrame } from "./build-report.js";
 
+/**
+ * What a frame the walker read was called with (docs/json.md): each value described briefly
+ * (src/v8-stack/frame-values.ts); null where the frame does not hold them (a function inlined into
+ * optimized code) or its argument count is unreadable.
+ */
+export interface FrameValuesFields {
+  receiver?: string | null;
+  /** The first arguments passed, at most MAX_ARGUMENTS. */
+  arguments?: string[] | null;
+  /** How many arguments the call passed, where more than `arguments` shows. */
+  argumentCount?: number;
+  /** A function inlined into the optimized code of the frame below it. */
+  inlined?: boolean;
+}
+
 /** What the walker read of the crashed thread: its JS frames, and the Error being thrown where it was held. */
 export interface WalkedStack {
-  jsStack?: Report["jsStack"];
+  jsStack?: Array<Report["jsStack"][number] & FrameValuesFields>;
   thrown?: HeapErrorObject;
   /** Who held it (JsStackReading's `thrownHeldBy`). */
   thrownHeldBy?: "js frames" | "v8 handles";
@@ -40,7 +55,7 @@ export async function walkedStack(
     ...(exitFrame !== undefined ? { exitFrame } : {}),
   };
   if (frames.length === 0) return walked;
-  walked.jsStack = frames.map(({ function: name, file, line, column, position }, index) => ({
+  walked.jsStack = frames.map(({ function: name, file, line, column, position, inlined, values }, index) => ({
     function: name,
     ...(file !== undefined ? { file } : {}),
     ...(line !== undefined ? { line } : {}),
@@ -50,6 +65,12 @@ export async function walkedStack(
       ? { matchesV8Printed: samePlace(printed[index], { function: name, file, line, column }) }
       : {}),
     source: "core" as const,
+    ...(inlined ? { inlined } : {}),
+    receiver: values?.receiver ?? null,
+    arguments: values?.arguments ?? null,
+    ...(values && values.argumentCount > values.arguments.length
+      ? { argumentCount: values.argumentCount }
+      : {}),
   }));
   return walked;
 }

@@ -11,6 +11,8 @@ export class FrameLayout {
   readonly function: number;
   readonly bytecodeArray: number;
   readonly bytecodeOffset: number;
+  /** A JS frame's receiver, pushed by its caller above the return address; the arguments follow it. */
+  readonly receiver: number;
   /** JSFunction's SharedFunctionInfo field, read for every JS frame. */
   readonly functionShared: number;
   /** Frame type number → V8's name of it (`ExitFrame`, `EntryFrame` …). */
@@ -21,6 +23,7 @@ export class FrameLayout {
     this.function = v8.get("off_fp_function", -16);
     this.bytecodeArray = v8.get("off_fp_bytecode_array", -32);
     this.bytecodeOffset = v8.get("off_fp_bytecode_offset", -40);
+    this.receiver = v8.get("off_fp_args", 16);
     this.functionShared = v8.field("JSFunction", "shared");
     for (const [name, value] of v8.named("frametype_")) this.typeNames.set(value, name);
   }

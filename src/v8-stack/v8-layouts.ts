@@ -19,6 +19,11 @@ export interface V8Layout {
   translation: TranslationFormat;
   /** Maglev's safepoint table header starts with the number of stack slots since V8 13. */
   maglevSlotsFirst: boolean;
+  /** Where a JS frame keeps the argument count its caller passed, below its function (V8's
+   * StandardFrameConstants::kArgCOffset): a plain integer, every tier's prologue pushes it. */
+  argcAt: number;
+  /** Whether that count counts the receiver too (V8's kJSArgcIncludesReceiver). */
+  argcIncludesReceiver: boolean;
 }
 
 /** Node major → the V8 major of its official builds. */
@@ -38,6 +43,8 @@ const V8_LAYOUTS: readonly V8Layout[] = [
     codeDataAt: 16,
     translation: translationFormats[10],
     maglevSlotsFirst: false,
+    argcAt: -24,
+    argcIncludesReceiver: true,
   },
   {
     v8Major: 11,
@@ -46,6 +53,8 @@ const V8_LAYOUTS: readonly V8Layout[] = [
     codeDataAt: 16,
     translation: translationFormats[11],
     maglevSlotsFirst: false,
+    argcAt: -24,
+    argcIncludesReceiver: true,
   },
   {
     v8Major: 12,
@@ -54,6 +63,8 @@ const V8_LAYOUTS: readonly V8Layout[] = [
     codeDataAt: 8,
     translation: translationFormats[12],
     maglevSlotsFirst: false,
+    argcAt: -24,
+    argcIncludesReceiver: true,
   },
   {
     v8Major: 13,
@@ -62,6 +73,8 @@ const V8_LAYOUTS: readonly V8Layout[] = [
     codeDataAt: 8,
     translation: translationFormats[13],
     maglevSlotsFirst: true,
+    argcAt: -24,
+    argcIncludesReceiver: true,
   },
   {
     v8Major: 14,
@@ -70,6 +83,8 @@ const V8_LAYOUTS: readonly V8Layout[] = [
     codeDataAt: 8,
     translation: translationFormats[13],
     maglevSlotsFirst: true,
+    argcAt: -24,
+    argcIncludesReceiver: true,
   },
 ];
 

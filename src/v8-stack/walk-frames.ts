@@ -7,6 +7,7 @@ import type { V8Constants } from "../heap/v8-constants.js";
 import { baselineBytecodeOffset } from "./baseline-offset.js";
 import { codeAtPc } from "./code-at-pc.js";
 import type { FrameLayout } from "./frame-layout.js";
+import { type FrameValues, frameValues } from "./frame-values.js";
 import { optimizedFunctions } from "./optimized-frames.js";
 import { positionAt } from "./position-table.js";
 import type { ScriptLocations } from "./script-location.js";
@@ -28,6 +29,12 @@ export interface WalkedFrame {
   tier: "interpreted" | "baseline" | "optimized";
   /** A function inlined into the optimized code of the frame that follows it. */
   inlined?: boolean;
+  /**
+   * The receiver and arguments the frame was called with, as its caller pushed them. Absent for a function
+   * inlined into optimized code (V8 keeps its values in the optimized frame's registers and slots, where
+   * they may be gone) and where the frame's argument count is unreadable: never guessed.
+   */
+  values?: FrameValues;
   frameAddress: number;
 }
 
@@ -99,12 +106,14 @@ function readJsFrame(reading: V8Reading, fp: number, pc: number): WalkedFrame[] 
           ? baselineScriptOffset(reading, pc, bytecode)
           : undefined;
   const location = scripts.locate(shared, scriptOffset);
+  const values = frameValues(reading, fp);
   return [
     {
       function: name,
       ...location,
       position: scriptOffset !== undefined && location.line !== undefined ? "call site" : "unknown",
       tier,
+      ...(values ? { values } : {}),
       frameAddress: fp,
     },
   ];
@@ -124,6 +133,8 @@ function optimizedFrames(
   if (code?.kind !== "maglev" && code?.kind !== "turbofan") return undefined;
   const functions = code ? optimizedFunctions(reading, code) : undefined;
   if (!functions) return undefined;
+  // The frame's own function was called, and its caller pushed its receiver and arguments.
+  const values = frameValues(reading, fp);
   return functions
     .map(({ shared, bytecodeOffset, bytecodeArray }, index): WalkedFrame => {
       const array = bytecodeArray ?? bytecodeArrayOf(reading, shared);
@@ -135,7 +146,7 @@ function optimizedFrames(
         ...location,
         position: scriptOffset !== undefined && location.line !== undefined ? "call site" : "unknown",
         tier: "optimized",
-        ...(index > 0 ? { inlined: true } : {}),
+        ...(index > 0 ? { inlined: true } : values ? { values } : {}),
         frameAddress: fp,
       };
     })
@@ -208,7 +219,7 @@ function bytecodeScriptOffset(
 function displayName(reading: V8Reading, fp: number, name: string): string {
   const { memory, maps, names, strings } = reading;
   const shown = name === "" ? "<anonymous>" : name;
-  const receiver = memory.word(fp + 16);
+  const receiver = memory.word(fp + reading.layout.receiver);
   const type = strings.typeOfTagged(receiver);
   if (receiver === undefined || type < 0 || !names.isJSReceiver(type)) return shown;
   if (type === reading.v8.type("JSGlobalProxy") || type === reading.v8.type("JSGlobalObject")) return shown;

@@ -26,7 +26,7 @@ import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import type { OomCore } from "../support/oom-core.js";
 import type { RealCore } from "../support/real-core.js";
-import { withoutInApp } from "../support/report-json.js";
+import { frameSite } from "../support/report-json.js";
 import { timerCore } from "../support/timer-core.js";
 
 const MESSAGE = "res.not_a_function is not a function";
@@ -146,7 +146,7 @@ describe("debug, report and heap on real aarch64 cores (Node 20, 22, 24 and 26 u
       assert.equal(report.debugger, null, version);
       assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "core text" }, version);
       assert.deepEqual(
-        withoutInApp(report.jsStack[0]),
+        frameSite(report.jsStack[0]),
         {
           function: "Server.myRequestListener",
           file: crash.scriptAsRun,

@@ -11,7 +11,7 @@ import { nativeCore } from "../support/native-core.js";
 import { printedFrames } from "../support/printed-stack.js";
 import type { RealCore } from "../support/real-core.js";
 import { repoRoot } from "../support/repo-root.js";
-import { withoutInApp } from "../support/report-json.js";
+import { frameSite } from "../support/report-json.js";
 import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
 import { TmuxSession } from "../support/tmux.js";
 import { tutorialDump } from "../support/tutorial-dump.js";
@@ -82,7 +82,7 @@ describe("debug and report on the tutorial's crash, executable from the rig's re
       assert.equal(report.debugger, null, `${version} ${layout}`);
       assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "core text" });
       assert.deepEqual(
-        report.jsStack.map(withoutInApp),
+        report.jsStack.map(frameSite),
         printedFrames(crash.stderr, "FROM").map((frame) => ({
           ...frame,
           position: "call site",
@@ -134,7 +134,7 @@ describe("report on Node 22 with llnode 4.0 as published", () => {
     assert.equal(report.nodeVersion, "22.22.0");
     assert.equal(report.debugger, null);
     assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "core text" });
-    assert.deepEqual(withoutInApp(report.jsStack[0]), {
+    assert.deepEqual(frameSite(report.jsStack[0]), {
       function: "Server.myRequestListener",
       file: crash.scriptAsRun,
       line: 9,
@@ -178,7 +178,7 @@ describe("report on Node 22 and 24 with the project's llnode at hand", () => {
       assert.equal(report.nodeVersion, crash.nodeVersion.slice(1));
       assert.equal(report.debugger, null, crash.nodeVersion);
       assert.deepEqual(report.error, { type: "TypeError", message: MESSAGE, source: "core text" });
-      assert.deepEqual(withoutInApp(report.jsStack[0]), {
+      assert.deepEqual(frameSite(report.jsStack[0]), {
         function: "Server.myRequestListener",
         file: crash.scriptAsRun,
         line: 9,

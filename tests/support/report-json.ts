@@ -16,3 +16,18 @@ export function withoutInApp<T extends object | undefined>(frame: T): T {
   const { inApp: _, ...rest } = frame as T & { inApp?: boolean };
   return rest as T;
 }
+
+/**
+ * A frame as the stack tests compare it: without `inApp` (see withoutInApp) and without what the frame was
+ * called with (`receiver`, `arguments`, `argumentCount`: tests/integration/frame-values.test.ts checks those).
+ */
+export function frameSite<T extends object | undefined>(frame: T): T {
+  if (!frame) return frame;
+  const {
+    receiver: _receiver,
+    arguments: _arguments,
+    argumentCount: _count,
+    ...rest
+  } = withoutInApp(frame) as T & { receiver?: unknown; arguments?: unknown; argumentCount?: unknown };
+  return rest as T;
+}
