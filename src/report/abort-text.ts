@@ -16,8 +16,17 @@ export interface AbortText {
 }
 
 const FRAME = "[^\\x00-\\x1f()]{1,300} \\([^\\x00-\\x1f()]{1,500}:\\d+:\\d+\\)";
-/** Two or more frames; Node 20 and later end each with a newline, Node 18 runs them together. */
-const FRAME_BLOCK = new RegExp(`(?:${FRAME}\\n?)+${FRAME}`, "g");
+/** An anonymous function's frame: its script's place alone (`node:internal/main/run_main_module:28:49`). */
+const ANONYMOUS = "[^\\x00-\\x20()]{1,500}:\\d+:\\d+";
+/**
+ * Two or more frames; Node 20 and later end each with a newline, Node 18 runs named ones together. An
+ * anonymous frame has a line of its own.
+ */
+const FRAME_BLOCK = new RegExp(
+  `(?:(?:${FRAME}|${ANONYMOUS})\\n|${FRAME})+(?:${FRAME}|${ANONYMOUS}(?![\\d:]))`,
+  "g",
+);
+const ANONYMOUS_LINE = new RegExp(`^(${ANONYMOUS.replace(":\\d+:\\d+", "")}):(\\d+):(\\d+)$`);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a frame is printable text; control bytes end it.
 const ONE_FRAME = /([^\x00-\x1f()]+?) \(([^\x00-\x1f()]+):(\d+):(\d+)\)/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: a message ends at the first control byte of the core.
@@ -106,13 +115,14 @@ function framePassages(text: string): string[] {
   let end = -1;
   for (const match of text.matchAll(CALL_SITE_END)) {
     if (start >= 0 && match.index - end > GAP) {
-      passages.push(text.slice(start, end));
+      // Anonymous frames (`script:1:2`, no parenthesis) may follow the last named one.
+      passages.push(text.slice(start, end + REACH));
       start = -1;
     }
     if (start < 0) start = Math.max(0, match.index - REACH);
     end = match.index + match[0].length;
   }
-  if (start >= 0) passages.push(text.slice(start, end));
+  if (start >= 0) passages.push(text.slice(start, end + REACH));
   return passages;
 }
 
@@ -149,9 +159,16 @@ function heapStringLength(text: string, start: number, found: number): number | 
  * front of each; Node's numbered report (node-stack.ts) is not this format and is left out.
  */
 export function parseFrames(block: string): JsFrame[] {
-  return [...block.matchAll(ONE_FRAME)].flatMap((match) => {
-    const name = (match[1] ?? "").trim().replace(/^at /, "");
-    if (!isJsNamePath(name)) return [];
-    return [{ function: name, file: match[2] ?? "", line: Number(match[3]), column: Number(match[4]) }];
+  return block.split("\n").flatMap((line) => {
+    const anonymous = ANONYMOUS_LINE.exec(line);
+    if (anonymous)
+      return [
+        { function: "", file: anonymous[1] ?? "", line: Number(anonymous[2]), column: Number(anonymous[3]) },
+      ];
+    return [...line.matchAll(ONE_FRAME)].flatMap((match) => {
+      const name = (match[1] ?? "").trim().replace(/^at /, "");
+      if (!isJsNamePath(name)) return [];
+      return [{ function: name, file: match[2] ?? "", line: Number(match[3]), column: Number(match[4]) }];
+    });
   });
 }

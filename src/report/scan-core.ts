@@ -70,9 +70,7 @@ export async function scanCoreText(core: string, runs?: readonly NonZeroRun[]): 
   const scan = new CoreTextScan();
   try {
     const buffer = Buffer.alloc(WINDOW + OVERLAP);
-    const ranges = runs?.map((run) => ({ start: run.offset, end: run.offset + run.end - run.start })) ?? [
-      { start: 0, end: Number.POSITIVE_INFINITY },
-    ];
+    const ranges = runs ? textRanges(runs) : [{ start: 0, end: Number.POSITIVE_INFINITY }];
     for (const range of ranges) {
       let carried = 0;
       for (let position = range.start; position < range.end; ) {
@@ -90,6 +88,16 @@ export async function scanCoreText(core: string, runs?: readonly NonZeroRun[]): 
     await file.close();
   }
   return scan.result();
+}
+
+/**
+ * The file ranges of the runs, and before them the headers and notes: a thread's saved registers
+ * (NT_X86_XSTATE's vector registers) can hold a copy of printed text that memory no longer does.
+ */
+function textRanges(runs: readonly NonZeroRun[]): Array<{ start: number; end: number }> {
+  const ranges = runs.map((run) => ({ start: run.offset, end: run.offset + run.end - run.start }));
+  const firstRun = ranges.reduce((first, range) => Math.min(first, range.start), Number.POSITIVE_INFINITY);
+  return [{ start: 0, end: Number.isFinite(firstRun) ? firstRun : Number.POSITIVE_INFINITY }, ...ranges];
 }
 
 function nonZeroText(window: Buffer): string {

@@ -25,6 +25,7 @@ import { freshBucket, putObjects, rigS3, s3Env } from "../support/s3-rig.js";
 const VERSIONS = ["20.20.2", "22.22.0", "24.11.0", "26.12.1"];
 
 interface ValuesFrame extends ReportFrameJson {
+  matchesV8Printed?: boolean;
   receiver?: string | null;
   arguments?: string[] | null;
 }
@@ -88,6 +89,13 @@ describe("a frame's receiver and arguments, on real crashes of the official Node
         { receiver: frame?.receiver, arguments: frame?.arguments },
         expectedValues(crash),
         version,
+      );
+      // A script run as CommonJS: V8's printed stack holds the loader's `Object..js`, and every frame
+      // the walker read is the one V8 printed at its place.
+      const stack = json<{ jsStack: ValuesFrame[] }>(result).jsStack;
+      assert.ok(
+        stack.every((walked) => walked.matchesV8Printed === true),
+        `${version}: ${stack.map((walked) => `${walked.function} ${walked.matchesV8Printed}`).join(", ")}`,
       );
     }
   });
