@@ -1,6 +1,6 @@
 import type { Dump } from "../catalog/dump.js";
 import { chooseDebugger, nativeDebugger } from "../debuggers/choose.js";
-import { parseBacktrace, parseGdbBacktrace } from "../debuggers/llnode-output.js";
+import { DIALECTS } from "../debuggers/dialects.js";
 import { prepareDebugTarget } from "../debuggers/prepare-target.js";
 import { type DebugTarget, runBatch } from "../debuggers/session.js";
 import { CoreFile } from "../elf/core-file.js";
@@ -342,12 +342,11 @@ async function addDebuggerFindings(
     return undefined;
   }
   if (!target.plugin) {
-    const { output } = await runBatch(
-      target,
-      [kind === "gdb" ? "bt" : "thread backtrace"],
-      settings.limits.reportRunMs,
-    );
-    report.nativeFrames = (kind === "gdb" ? parseGdbBacktrace(output) : parseBacktrace(output))
+    const backtrace = DIALECTS[kind].backtrace;
+    const { output } = backtrace
+      ? await runBatch(target, [backtrace.command], settings.limits.reportRunMs)
+      : { output: "" };
+    report.nativeFrames = (backtrace?.parse(output) ?? [])
       .slice(0, NATIVE_FRAMES)
       .map((frame) => frame.function);
     report.debugger = { name: kind, readable: report.nativeFrames.length > 0 };

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { chooseDebugger } from "../../debuggers/choose.js";
+import { DIALECTS } from "../../debuggers/dialects.js";
 import { describePlugin, llnodeWarning, unreadableNote } from "../../debuggers/llnode-limits.js";
 import { couldReadHeap } from "../../debuggers/llnode-output.js";
 import { prepareDebugTarget } from "../../debuggers/prepare-target.js";
-import { DEFAULT_BATCH, runBatch, runInteractive } from "../../debuggers/session.js";
+import { runBatch, runInteractive } from "../../debuggers/session.js";
 import { ExpectedError, UsageError } from "../../errors.js";
 import { CoreClues, runtimeOfCore } from "../../runtimes/index.js";
 import { LIMITS, type Settings } from "../../settings.js";
@@ -63,7 +64,7 @@ export async function debug(
   if (batch) {
     const result = await runBatch(
       target,
-      commands.length > 0 ? commands : DEFAULT_BATCH[kind],
+      commands.length > 0 ? commands : DIALECTS[kind].defaultBatch,
       settings.limits.debuggerBatchMs,
     );
     writeHuman(process.stdout, result.output.endsWith("\n") ? result.output : `${result.output}\n`);
