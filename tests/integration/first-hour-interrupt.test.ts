@@ -65,15 +65,18 @@ async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
 describe("the first Ctrl-C or SIGTERM ends the process", () => {
   let dumps: { dir: string; ids: string[] };
   let node: string;
-  /** An abort: report reads it with llnode (an uncaught exception it reads from the core alone). */
-  let aborted: { dumps: { dir: string; ids: string[] }; node: string };
+  /**
+   * A native fault: report asks gdb for its native frames (an uncaught exception or an abort it reads from the
+   * core alone).
+   */
+  let faulted: { dumps: { dir: string; ids: string[] }; node: string };
 
   before(async () => {
     const crash = await realCore();
     node = crash.node;
     dumps = await crashDumps([crash], "stored-zip");
-    const abort = await kindCore("abort", "22.22.0");
-    aborted = { dumps: await crashDumps([abort], "stored-zip"), node: abort.node };
+    const fault = await kindCore("native-fault", "22.22.0");
+    faulted = { dumps: await crashDumps([fault], "stored-zip"), node: fault.node };
   });
 
   for (const [what, args, env] of [
@@ -173,18 +176,18 @@ describe("the first Ctrl-C or SIGTERM ends the process", () => {
     }
   });
 
-  it("one Ctrl-C in a terminal ends report while llnode runs, and its temporary folder goes", async () => {
+  it("one Ctrl-C in a terminal ends report while its debugger runs, and its temporary folder goes", async () => {
     const temp = await mkdtemp(path.join(tmpdir(), "coredump-tmp-"));
     const session = await TmuxSession.start(
       [
         process.execPath,
         coredumpBinary(),
         "report",
-        aborted.dumps.ids[0] ?? "",
+        faulted.dumps.ids[0] ?? "",
         "--dir",
-        aborted.dumps.dir,
+        faulted.dumps.dir,
         "--binary",
-        aborted.node,
+        faulted.node,
       ],
       {
         TMPDIR: temp,
