@@ -271,21 +271,19 @@ class Parser {
       this.at += 2;
       return abbreviation;
     }
-    const match = /^S([0-9A-Z]*)_/.exec(this.text.slice(this.at));
-    if (!match) throw NOT_COVERED;
-    this.at += match[0].length;
-    const index = match[1] === "" ? 0 : Number.parseInt(match[1] ?? "", 36) + 1;
-    const found = this.substitutions[index];
-    if (found === undefined) throw NOT_COVERED;
-    return found;
+    return this.numbered("S", this.substitutions);
   }
 
   private templateParam(): string {
-    const match = /^T([0-9A-Z]*)_/.exec(this.text.slice(this.at));
+    return this.numbered("T", this.templateArgs);
+  }
+
+  /** `S_`, `S0_`, `S1_` … (and `T_` …): the first, then base-36 numbers from the second on. */
+  private numbered(letter: "S" | "T", table: readonly string[]): string {
+    const match = new RegExp(`^${letter}([0-9A-Z]*)_`).exec(this.text.slice(this.at));
     if (!match) throw NOT_COVERED;
     this.at += match[0].length;
-    const index = match[1] === "" ? 0 : Number.parseInt(match[1] ?? "", 36) + 1;
-    const found = this.templateArgs[index];
+    const found = table[match[1] === "" ? 0 : Number.parseInt(match[1] ?? "", 36) + 1];
     if (found === undefined) throw NOT_COVERED;
     return found;
   }
