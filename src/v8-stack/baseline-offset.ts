@@ -1,7 +1,8 @@
 import { smiValue } from "../heap/object-size.js";
+import { bytecodeHeaderSize } from "./bytecode-array.js";
 import { byteArrayBytes, type CodeAtPc } from "./code-at-pc.js";
 import { readVlq } from "./varint.js";
-import { bytecodeHeaderSize, type V8Reading } from "./walk-frames.js";
+import type { V8Reading } from "./walk-frames.js";
 
 /** The first four bytecodes are prefixes that widen the next one's operands (Wide ×2, ExtraWide ×4). */
 const PREFIXES = 4;
@@ -21,7 +22,7 @@ export function baselineBytecodeOffset(
   if (!sizes || sizes.length % 3 !== 0) return undefined;
   const count = sizes.length / 3;
   const length = smiValue(reading.memory.word(bytecodeArray - 1 + 8));
-  const header = bytecodeHeaderSize(reading);
+  const header = bytecodeHeaderSize(reading.v8);
   if (length === undefined || length <= 0 || length > 1 << 24) return undefined;
   const bytecodes = reading.memory.bytes(bytecodeArray - 1 + header, length);
   const offsets = byteArrayBytes(reading, code.dataField(1));

@@ -5,6 +5,7 @@ import type { ObjectNames } from "../heap/object-names.js";
 import { smiValue } from "../heap/object-size.js";
 import type { V8Constants } from "../heap/v8-constants.js";
 import { baselineBytecodeOffset } from "./baseline-offset.js";
+import { bytecodeHeaderSize } from "./bytecode-array.js";
 import { codeAtPc } from "./code-at-pc.js";
 import type { FrameLayout } from "./frame-layout.js";
 import { type FrameValues, frameValues } from "./frame-values.js";
@@ -173,14 +174,9 @@ function bytecodeArrayOf(reading: V8Reading, shared: number): number | undefined
   return undefined;
 }
 
-/** Where a BytecodeArray's bytecodes start; V8 9 exports no header size: five tagged fields, three int32, two int8. */
-export function bytecodeHeaderSize(reading: V8Reading): number {
-  return reading.v8.get("class_BytecodeArray__data__uintptr_t", 5 * 8 + 3 * 4 + 2);
-}
-
 /** An interpreted frame keeps its bytecode offset as a Smi counted from the tagged BytecodeArray. */
 function bytecodeOffsetOf(reading: V8Reading, offsetSmi: number): number {
-  return offsetSmi - (bytecodeHeaderSize(reading) - 1);
+  return offsetSmi - (bytecodeHeaderSize(reading.v8) - 1);
 }
 
 /** A baseline frame's bytecode, from its pc (the return address the frame below it saved). */
