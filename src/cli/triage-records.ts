@@ -2,7 +2,6 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { Dump } from "../catalog/dump.js";
 import type { Settings } from "../settings.js";
 import type { RecordView } from "../triage/read-record.js";
-import { dumpName } from "../triage/record-place.js";
 import { readRecords } from "../triage/records.js";
 import { openRecordPlace, type ResultsFlags } from "./record-place.js";
 
@@ -17,7 +16,7 @@ export async function triageRecords(
   const place = await openRecordPlace(flags, settings, catalog.store);
   const records = await readRecords(place, { cacheDir: settings.cacheDir, listed: catalog.recordObjects });
   if (records.size === 0) return () => undefined;
-  return (dump) => records.get(dumpName(dump.objects))?.view;
+  return (dump) => records.of(dump.objects)?.view;
 }
 
 /** `list --json`'s `triage`: what the record says, or null for a dump not triaged. */
