@@ -20,7 +20,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { memoryNeed } from "../src/triage/memory.js";
+import { BASE_NEED, memoryNeed } from "../src/triage/memory.js";
 import { inShard } from "../src/triage/shard.js";
 import { CountingProxy } from "../tests/support/counting-proxy.js";
 import { type StoredObject, zipDump } from "../tests/support/handler-layout.js";
@@ -206,7 +206,7 @@ async function memory(): Promise<string[]> {
     coreSize: number | null;
   }>;
   const lines = [
-    `memory --jobs reserves for a dump (src/triage/memory.ts: 256 MiB + the core's size) against the peak of \`report --json\` on it, max of ${workRuns} warm runs (the core fetched and executable cached by a first run):`,
+    `memory --jobs reserves for a dump (src/triage/memory.ts: ${BASE_NEED / 2 ** 20} MiB + the core's size) against the peak of \`report --json\` on it, max of ${workRuns} warm runs (the core fetched and executable cached by a first run):`,
     `  ${"kind".padEnd(20)} ${"core".padStart(9)} ${"reserved".padStart(9)} ${"tree peak".padStart(9)} ${"node alone".padStart(10)}  reserve / peak`,
   ];
   let conservative = true;

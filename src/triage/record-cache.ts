@@ -139,19 +139,20 @@ function rowView(
 
 /** Values numbered in the order first seen, equal ones (by `identity`) sharing a number. */
 class Numbering<T> {
-  readonly values: T[] = [];
-  private readonly numbers = new Map<string, number>();
+  private readonly numbered = new Map<string, { number: number; value: T }>();
 
   constructor(private readonly identity: (value: T) => string) {}
 
   number(value: T): number {
     const identity = this.identity(value);
-    let number = this.numbers.get(identity);
-    if (number === undefined) {
-      number = this.values.length;
-      this.values.push(value);
-      this.numbers.set(identity, number);
-    }
-    return number;
+    const seen = this.numbered.get(identity);
+    if (seen) return seen.number;
+    this.numbered.set(identity, { number: this.numbered.size, value });
+    return this.numbered.size - 1;
+  }
+
+  /** The values, by number. */
+  get values(): T[] {
+    return Array.from(this.numbered.values(), (entry) => entry.value);
   }
 }

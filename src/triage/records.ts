@@ -46,6 +46,15 @@ export interface ReadRecordsOptions {
   listed?: readonly StoredObject[];
   /** Only the records of these dumps are read (by `dumpName`); all when absent. */
   wanted?: ReadonlySet<string>;
+  /** The local cache of the place's records, its loading begun while the dumps were listed (loadRecordCache). */
+  cache?: Promise<RecordCache>;
+}
+
+/** The local cache of what a place's records said, read from disk. */
+export async function loadRecordCache(place: RecordPlace, cacheDir: string): Promise<RecordCache> {
+  const cache = new RecordCache(cacheDir, place.store.description);
+  await cache.load();
+  return cache;
 }
 
 /**
@@ -53,13 +62,11 @@ export interface ReadRecordsOptions {
  * local cache while its ETag holds. A warm read sends no request beyond the listing.
  */
 export async function readRecords(place: RecordPlace, options: ReadRecordsOptions): Promise<Records> {
-  const objects = (place.beside && options.listed ? options.listed : await listRecords(place.store)).filter(
-    (object) => isRecordsKey(object.key),
-  );
+  // Both listings hold records folders' objects alone.
+  const objects = place.beside && options.listed ? options.listed : await listRecords(place.store);
   const records = new Records();
   if (objects.length === 0) return records;
-  const cache = new RecordCache(options.cacheDir, place.store.description);
-  await cache.load();
+  const cache = await (options.cache ?? loadRecordCache(place, options.cacheDir));
   const unread: Array<[DumpRef, StoredObject]> = [];
   let cached = 0;
   for (const object of objects) {
