@@ -282,6 +282,14 @@ async function listing(): Promise<string[]> {
     return `  ${what.padEnd(12)} without records ${format(without.median).padStart(8)}, with a record each ${format(withRecords.median).padStart(8)} (${ratio(withRecords, without)}${goalLine})`;
   };
   const warmList = (warm["list with"] as Timing).median / (warm["list without"] as Timing).median;
+  // Round r of each contender ran side by side: the ratio of each round's pair, whatever the load did.
+  const paired = (verb: string) => {
+    const without = (warm[`${verb} without`] as Timing).samples;
+    const ratios = (warm[`${verb} with`] as Timing).samples.map(
+      (seconds, round) => seconds / (without[round] ?? 1),
+    );
+    return `median of the rounds' own ratios ${summarise(verb, ratios).median.toFixed(2)}× (${Math.min(...ratios).toFixed(2)}× to ${Math.max(...ratios).toFixed(2)}×)`;
+  };
   const extraGets = requests.with.gets - requests.without.gets;
   const extraListings = requests.with.listings - requests.without.listings;
   return [
@@ -289,6 +297,7 @@ async function listing(): Promise<string[]> {
     `  warm (median of ${runs}):`,
     row("list", warm, "list", `; goal ≤ 1.2×: ${goal(warmList <= 1.2)}`),
     row("groups", warm, "groups"),
+    `  paired by round: list ${paired("list")}; groups ${paired("groups")}`,
     `  cold, a fresh cache each run (median of ${coldRuns}):`,
     row("list", cold, "list"),
     row("groups", cold, "groups"),
