@@ -61,6 +61,41 @@ export function callerEnv(dropCacheHome: boolean): NodeJS.ProcessEnv {
   };
 }
 
+/** The rig's S3 settings as the CLI and the benchmarks' own scripts read them. */
+export function rigEnv(rig: RigS3): NodeJS.ProcessEnv {
+  return {
+    S3_ENDPOINT: rig.endpoint,
+    S3_ACCESS_KEY: rig.accessKey,
+    S3_SECRET: rig.secret,
+    S3_REGION: rig.region,
+  };
+}
+
+/**
+ * This checkout's `coredump ARGS` on the rig's `bucket`, its cache under `cacheHome`, reaching the rig at
+ * `endpoint` (a counting proxy's, say); `env` adds to the caller's environment without its S3 settings.
+ */
+export function coredumpCommand(
+  rig: RigS3,
+  args: readonly string[],
+  bucket: string,
+  cacheHome: string,
+  { endpoint = rig.endpoint, env = {} }: { endpoint?: string; env?: NodeJS.ProcessEnv } = {},
+): Command {
+  return {
+    program: process.execPath,
+    args: [coredumpBin, ...args],
+    env: {
+      ...callerEnv(true),
+      ...rigEnv(rig),
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET_NAME: bucket,
+      XDG_CACHE_HOME: cacheHome,
+      ...env,
+    },
+  };
+}
+
 /** What Debian's awscli needs to reach the rig: its keys and region, no config files, no pager. */
 export function awsCliEnv(rig: RigS3): NodeJS.ProcessEnv {
   return {

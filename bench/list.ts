@@ -22,7 +22,19 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CountingProxy } from "../tests/support/counting-proxy.js";
 import { rigS3, s3Client } from "../tests/support/s3-rig.js";
-import { awsCliEnv, callerEnv, coredumpBin, goal, log, peakRss, since, timedRss, whole } from "./common.js";
+import {
+  awsCliEnv,
+  callerEnv,
+  coredumpBin,
+  coredumpCommand,
+  goal,
+  log,
+  peakRss,
+  rigEnv,
+  since,
+  timedRss,
+  whole,
+} from "./common.js";
 import { ensureBucket, type Layout, type Population } from "./populate.js";
 import {
   type Command,
@@ -81,12 +93,7 @@ const rig = rigS3();
 const client = s3Client(rig);
 /** The caller's environment without its S3 or AWS settings (the CA bundle aside), colours off. */
 const baseEnv = callerEnv(false);
-const rigEnv = {
-  S3_ENDPOINT: rig.endpoint,
-  S3_ACCESS_KEY: rig.accessKey,
-  S3_SECRET: rig.secret,
-  S3_REGION: rig.region,
-};
+const s3Env = rigEnv(rig);
 
 /** One part of the report: its table, and its line of the summary at the end. */
 interface Section {
@@ -302,24 +309,15 @@ function aws(bucket: string): Command {
 }
 
 function naive(bucket: string, suffix: string): Command {
-  return { program: process.execPath, args: [naiveTail, bucket, suffix], env: { ...baseEnv, ...rigEnv } };
+  return { program: process.execPath, args: [naiveTail, bucket, suffix], env: { ...baseEnv, ...s3Env } };
 }
 
 function loop(bucket: string): Command {
-  return { program: process.execPath, args: [sdkLoop, bucket], env: { ...baseEnv, ...rigEnv } };
+  return { program: process.execPath, args: [sdkLoop, bucket], env: { ...baseEnv, ...s3Env } };
 }
 
-function coredump(
-  args: readonly string[],
-  bucket: string,
-  cacheHome: string,
-  endpoint = rig.endpoint,
-): Command {
-  return {
-    program: process.execPath,
-    args: [coredumpBin, ...args],
-    env: { ...baseEnv, ...rigEnv, S3_ENDPOINT: endpoint, S3_BUCKET_NAME: bucket, XDG_CACHE_HOME: cacheHome },
-  };
+function coredump(args: readonly string[], bucket: string, cacheHome: string, endpoint?: string): Command {
+  return coredumpCommand(rig, args, bucket, cacheHome, endpoint ? { endpoint } : {});
 }
 
 /**

@@ -2,22 +2,37 @@ import type { Catalog } from "../catalog/catalog.js";
 import type { Dump } from "../catalog/dump.js";
 import type { Settings } from "../settings.js";
 import type { RecordView } from "../triage/read-record.js";
-import { dumpName } from "../triage/record-place.js";
-import { readRecords } from "../triage/records.js";
+import { loadRecordCache, readRecords } from "../triage/records.js";
 import { openRecordPlace, type ResultsFlags } from "./record-place.js";
 
 /** Each dump's triage record as `list` and `groups` show it; nothing read when no record is listed. */
 export type RecordOf = (dump: Dump) => RecordView | undefined;
 
-export async function triageRecords(
+/**
+ * The records of the catalog's dumps. Called before the dumps are listed: the local cache of records is
+ * read from disk while the listing waits on the store, and `read`, once the listing is done, takes the
+ * records it names.
+ */
+export function triageRecords(
   catalog: Catalog,
   flags: ResultsFlags,
   settings: Settings,
-): Promise<RecordOf> {
-  const place = await openRecordPlace(flags, settings, catalog.store);
-  const records = await readRecords(place, { cacheDir: settings.cacheDir, listed: catalog.recordObjects });
-  if (records.size === 0) return () => undefined;
-  return (dump) => records.get(dumpName(dump.objects))?.view;
+): { read: () => Promise<RecordOf> } {
+  const place = openRecordPlace(flags, settings, catalog.store);
+  const cache = place.then((opened) => loadRecordCache(opened, settings.cacheDir));
+  // Awaited by `read`; a failure meanwhile is its to throw, not an unhandled rejection.
+  cache.catch(() => undefined);
+  return {
+    read: async () => {
+      const records = await readRecords(await place, {
+        cacheDir: settings.cacheDir,
+        listed: catalog.recordObjects,
+        cache,
+      });
+      if (records.size === 0) return () => undefined;
+      return (dump) => records.of(dump.objects)?.view;
+    },
+  };
 }
 
 /** `list --json`'s `triage`: what the record says, or null for a dump not triaged. */

@@ -1,8 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { totalmem } from "node:os";
 
-/** What analysing any core takes beside the core itself: node, llnode, the executable's symbols. */
-export const BASE_NEED = 256 * 1024 * 1024;
+/**
+ * What analysing any core takes beside the core itself: node, and lldb with llnode beside it where a report
+ * runs a debugger (an abort, a native fault, a fatal error), the executable's symbols. bench/triage.ts
+ * measured `report` on Node 22's cores of 51 MB: up to 385 MB for node and lldb together, where 256 MiB
+ * plus the core was 319 MB; an out-of-memory core of 122 MB peaked at 398 MB in node alone.
+ */
+export const BASE_NEED = 384 * 1024 * 1024;
 
 /** The memory one worker may use, and where that figure came from. */
 export interface MemoryLimit {

@@ -4,6 +4,10 @@ import type { TriageRecord, TriageStatus } from "./record.js";
 
 const STATUSES: ReadonlySet<string> = new Set<TriageStatus>(["triaged", "untriageable", "skipped"]);
 
+export function isTriageStatus(value: unknown): value is TriageStatus {
+  return typeof value === "string" && STATUSES.has(value);
+}
+
 /**
  * A record read back from the bucket, or undefined when it is not one: anyone who may write the bucket may
  * write there, so every field a reader relies on is checked, and one that is wrong makes it no record (the
@@ -25,7 +29,7 @@ export function recordOf(value: unknown): TriageRecord | undefined {
   const { version, id, key, etag, status, kind, title, signature, crash, needsBytes, jsStack } = value;
   if (typeof version !== "number" || !Number.isInteger(version)) return undefined;
   if (![id, key, etag].every((field) => typeof field === "string")) return undefined;
-  if (typeof status !== "string" || !STATUSES.has(status)) return undefined;
+  if (!isTriageStatus(status)) return undefined;
   if (![kind, title, signature].every((field) => field === null || typeof field === "string"))
     return undefined;
   if (crash !== undefined && crashFactsProblem(crash) !== undefined) return undefined;
@@ -58,6 +62,6 @@ export function viewOf(record: TriageRecord): RecordView {
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -20,13 +20,22 @@ export function recordKey(place: RecordPlace, dump: Pick<DumpObjects, "folder" |
 
 /** The dump a record's key was derived from (its folder and stem, run together), or undefined. */
 export function dumpOfRecordKey(place: RecordPlace, key: string): string | undefined {
+  const dump = recordDumpOf(place, key);
+  return dump && dumpName(dump);
+}
+
+/** The folder and stem of the dump a record's key was derived from, or undefined. */
+export function recordDumpOf(
+  place: RecordPlace,
+  key: string,
+): Pick<DumpObjects, "folder" | "stem"> | undefined {
   if (!key.startsWith(place.base) || !key.endsWith(".json") || !isRecordsKey(key)) return undefined;
   const rest = key.slice(place.base.length, -".json".length);
   const at = rest.lastIndexOf(RECORDS_FOLDER);
   if (at < 0 || (at > 0 && rest[at - 1] !== "/")) return undefined;
   const stem = rest.slice(at + RECORDS_FOLDER.length);
   if (stem === "" || stem.includes("/")) return undefined;
-  return rest.slice(0, at) + stem;
+  return { folder: rest.slice(0, at), stem };
 }
 
 /** The key a run writes before any core is fetched, to learn that it may write at all. Never a record. */

@@ -11,7 +11,7 @@ import { DumpFolder } from "../workspace/dump-folder.js";
 import { type DueOptions, type DueReason, dueReason } from "./due.js";
 import { MemoryBudget, type MemoryLimit, memoryNeed } from "./memory.js";
 import { failureRecord, type RecordSubject, recordOfReport, type TriageRecord } from "./record.js";
-import { dumpName, probeKey, type RecordPlace, recordKey } from "./record-place.js";
+import { probeKey, type RecordPlace, recordKey } from "./record-place.js";
 import type { Records } from "./records.js";
 import { inShard, type Shard } from "./shard.js";
 
@@ -53,7 +53,7 @@ export function planTriage({ dumps, records, shard, retryFailed, memory }: Triag
       plan.coreless++;
       continue;
     }
-    const reason = dueReason(stored.etag, records.get(dumpName(dump.objects))?.view, options);
+    const reason = dueReason(stored.etag, records.of(dump.objects)?.view, options);
     if (reason) plan.due.push({ dump, reason });
     else plan.done++;
   }

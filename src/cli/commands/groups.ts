@@ -18,9 +18,10 @@ export interface GroupsFlags extends ResultsFlags, FilterFlags {
 export async function groups(flags: GroupsFlags, settings: Settings): Promise<void> {
   const filter = parseFilter(flags);
   const catalog = await openCatalog(flags, settings);
+  const records = triageRecords(catalog, flags, settings);
   const dumps = await selectDumps(catalog, filter);
   if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalog.store.description}`);
-  const recordOf = await triageRecords(catalog, flags, settings);
+  const recordOf = await records.read();
   // A triage record's crash is the core's own: it comes before a report's cached here and the log's.
   const found = groupDumps(
     dumps,

@@ -23,8 +23,9 @@ export async function list(flags: ListFlags, settings: Settings): Promise<void> 
   const filter = parseFilter(flags);
   const limit = flags.newest ? 1 : parseCount(flags.lines);
   const catalog = await openCatalog(flags, settings);
+  const records = triageRecords(catalog, flags, settings);
   const dumps = await selectDumps(catalog, filter, limit);
-  const recordOf = await triageRecords(catalog, flags, settings);
+  const recordOf = await records.read();
   if (flags.json) {
     await writeJsonArray(process.stdout, dumps, (dump) => ({
       ...dumpSummaryJson(dump),
