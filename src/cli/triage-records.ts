@@ -42,6 +42,7 @@ export function triageJson(view: RecordView | undefined) {
     status: view.status,
     kind: view.kind,
     title: view.title,
+    ...(view.runtime === undefined ? {} : { runtime: view.runtime }),
     ...(view.needsBytes === undefined ? {} : { needsBytes: view.needsBytes }),
   };
 }

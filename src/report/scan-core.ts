@@ -69,8 +69,10 @@ export async function scanCoreText(core: string, runs?: readonly NonZeroRun[]): 
   const file = await open(core, "r");
   const scan = new CoreTextScan();
   try {
-    const buffer = Buffer.alloc(WINDOW + OVERLAP);
     const ranges = runs ? textRanges(runs) : [{ start: 0, end: Number.POSITIVE_INFINITY }];
+    // As large as the longest range needs, not a whole window for a small core; each byte is read before use.
+    const longest = ranges.reduce((most, range) => Math.max(most, range.end - range.start), 0);
+    const buffer = Buffer.allocUnsafe(Math.min(WINDOW, longest) + OVERLAP);
     for (const range of ranges) {
       let carried = 0;
       for (let position = range.start; position < range.end; ) {

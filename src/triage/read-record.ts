@@ -48,6 +48,8 @@ export interface RecordView {
   kind: string | null;
   title: string | null;
   crash?: CrashFacts;
+  /** Which runtime's program made the core (`node`, `go`, `native`), where the record says. */
+  runtime?: string;
 }
 
 export function viewOf(record: TriageRecord): RecordView {
@@ -59,6 +61,7 @@ export function viewOf(record: TriageRecord): RecordView {
     kind: record.kind,
     title: record.title,
     ...(record.crash ? { crash: record.crash } : {}),
+    ...(typeof record.runtime === "string" ? { runtime: record.runtime } : {}),
   };
 }
 

@@ -26,6 +26,7 @@ type Row = [
   title: number,
   crash: number,
   needsBytes: number,
+  runtime: number,
 ];
 
 /**
@@ -107,6 +108,7 @@ export class RecordCache {
         view.title === null ? NONE : texts.number(view.title),
         view.crash === undefined ? NONE : crashes.number(view.crash),
         view.needsBytes ?? NONE,
+        view.runtime === undefined ? NONE : texts.number(view.runtime),
       ]);
     const document = { format: FORMAT, texts: texts.values, crashes: crashes.values, rows };
     // A cache that cannot be written only makes the next run slower.
@@ -121,8 +123,20 @@ function rowView(
   text: (number: unknown) => string | null | undefined,
   crashes: ReadonlyArray<CrashFacts | undefined>,
 ): [string, string, RecordView] | undefined {
-  if (!Array.isArray(row) || row.length !== 9) return undefined;
-  const [key, recordEtag, version, etag, status, kindNumber, titleNumber, crashNumber, needsBytes] = row;
+  // Rows written before a record named its runtime have nine fields.
+  if (!Array.isArray(row) || (row.length !== 9 && row.length !== 10)) return undefined;
+  const [
+    key,
+    recordEtag,
+    version,
+    etag,
+    status,
+    kindNumber,
+    titleNumber,
+    crashNumber,
+    needsBytes,
+    runtimeNumber,
+  ] = row;
   if (typeof key !== "string" || typeof recordEtag !== "string" || typeof etag !== "string") return undefined;
   if (!Number.isInteger(version) || !isTriageStatus(status)) return undefined;
   if (typeof needsBytes !== "number" || !(needsBytes >= 0 || needsBytes === NONE)) return undefined;
@@ -134,6 +148,9 @@ function rowView(
   const view: RecordView = { version: version as number, etag, status, kind, title };
   if (needsBytes !== NONE) view.needsBytes = needsBytes;
   if (crash) view.crash = crash;
+  const runtime = runtimeNumber === undefined ? null : text(runtimeNumber);
+  if (runtime === undefined) return undefined;
+  if (runtime !== null) view.runtime = runtime;
   return [key, recordEtag, view];
 }
 

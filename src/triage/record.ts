@@ -1,6 +1,7 @@
 import { type CrashFacts, crashSignature } from "../crashlog/crash-signature.js";
 import { crashOfReport } from "../groups/report-crash.js";
 import type { Report } from "../report/build-report.js";
+import type { FrameValuesFields } from "../report/walked-stack.js";
 import { TRIAGE_VERSION } from "./version.js";
 
 /** Frames of the JS stack a record keeps: the crash site and its callers, as `report --json` lists them. */
@@ -25,6 +26,8 @@ export interface TriageRecord {
   reason?: string;
   needsBytes?: number;
   kind: string | null;
+  /** Which runtime's program made the core (`node`, `go`, `native`), where a report was made. */
+  runtime?: Report["runtime"];
   /** The crash line: what `groups` titles the dump's group with. */
   title: string | null;
   /** The crash's signature, as `groups` computes it. */
@@ -59,13 +62,14 @@ export function recordOfReport(subject: RecordSubject, report: Report, at = new 
     ...head(subject, untriageable ? "untriageable" : "triaged"),
     ...(untriageable ? { reason: reasonOf(report) } : {}),
     kind: report.kind,
+    runtime: report.runtime,
     title: signature.title,
     signature: signature.signature,
     crash,
     signalName: report.signalName,
     nodeVersion: report.nodeVersion,
     error: report.error,
-    jsStack: report.jsStack.slice(0, FRAMES),
+    jsStack: report.jsStack.slice(0, FRAMES).map(withoutValues),
     ...(report.heap ? { heap: compactHeap(report.heap) } : {}),
     ...(report.fault ? { fault: report.fault } : {}),
     ...(report.fatal ? { fatal: report.fatal } : {}),
@@ -146,3 +150,19 @@ function compactHeap(heap: NonNullable<Report["heap"]>): NonNullable<TriageRecor
     ...(heap.usedBytes === undefined ? {} : { usedBytes: heap.usedBytes }),
   };
 }
+
+/**
+ * A frame without what it was called with: the receiver and arguments are the program's data (a token, a
+ * customer's name), kept in the report a person asks for and out of the records a whole team's `list` reads.
+ */
+function withoutValues(frame: Report["jsStack"][number]): Report["jsStack"][number] {
+  const {
+    receiver: _receiver,
+    arguments: _arguments,
+    argumentCount: _count,
+    ...kept
+  } = frame as FrameWithValues;
+  return kept;
+}
+
+type FrameWithValues = Report["jsStack"][number] & FrameValuesFields;

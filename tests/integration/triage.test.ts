@@ -47,6 +47,9 @@ interface Frame {
   file?: string;
   line?: number;
   column?: number;
+  receiver?: string | null;
+  arguments?: string[] | null;
+  argumentCount?: number;
 }
 
 /** What a record and `report --json` both hold: the first is checked against the second. */
@@ -58,6 +61,7 @@ interface Findings {
   jsStack: Frame[];
   heap?: { top: unknown[] };
   fault?: unknown;
+  runtime?: string;
 }
 
 interface TriageRecord extends Findings {
@@ -200,12 +204,21 @@ describe("triage: every dump analysed once by three shards, the answers in list,
           signalName: report.signalName,
           nodeVersion: report.nodeVersion,
           error: report.error,
-          jsStack: report.jsStack.slice(0, record.jsStack.length),
+          // What each frame was called with is the program's data: the report has it, the record not.
+          jsStack: report.jsStack
+            .slice(0, record.jsStack.length)
+            .map(({ receiver: _receiver, arguments: _arguments, argumentCount: _count, ...site }) => site),
           heapTop: report.heap?.top,
           fault: report.fault,
         },
         kind,
       );
+      assert.equal(record.runtime, report.runtime, kind);
+      if (kind !== "out-of-memory")
+        assert.ok(
+          report.jsStack.some((frame) => frame.arguments),
+          `${kind}: the report's frames carry their arguments`,
+        );
       assert.ok(record.jsStack.length > 0 || kind === "out-of-memory", kind);
     }
     for (const id of ids.filter((id) => !real.has(id))) {
@@ -242,17 +255,29 @@ describe("triage: every dump analysed once by three shards, the answers in list,
   it("list, info and groups show what the records say", async () => {
     const found = await records();
     const list = json<
-      Array<{ id: string; triage: { status: string; kind: string | null; title: string | null } | null }>
+      Array<{
+        id: string;
+        triage: { status: string; kind: string | null; title: string | null; runtime?: string } | null;
+      }>
     >(await coredump(["list", "--json"], env));
     assert.equal(list.length, ids.length);
     for (const row of list) {
       const record = found.get(row.id)?.[0];
       assert.deepEqual(
         row.triage,
-        { status: record?.status, kind: record?.kind, title: record?.title },
+        {
+          status: record?.status,
+          kind: record?.kind,
+          title: record?.title,
+          ...(record?.runtime ? { runtime: record.runtime } : {}),
+        },
         row.id,
       );
     }
+    assert.ok(
+      list.some((row) => row.triage?.runtime === "node"),
+      "list --json names the runtime of a triaged dump",
+    );
     const table = await coredump(["list"], env);
     assert.match(table.stdout, /^ID .* KIND +CRASH$/m);
     const oom = [...real].find(([, kind]) => kind === "out-of-memory")?.[0] ?? "";
