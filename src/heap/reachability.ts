@@ -2,7 +2,7 @@ import type { CoreMemory, Segment } from "./core-memory.js";
 import type { HeapObjects } from "./heap-walk.js";
 import type { LiveGraph, LiveGraphBuilder } from "./live-graph.js";
 import type { MapTable } from "./map-table.js";
-import { objectAt } from "./object-index.js";
+import { objectLookup } from "./object-index.js";
 import type { V8Constants } from "./v8-constants.js";
 
 const TWO_32 = 2 ** 32;
@@ -45,6 +45,7 @@ export function markLive(
   const reachedFrom = new Uint8Array(count);
   const rootKind = new Uint8Array(count);
   const queue = new Int32Array(count);
+  const lookup = objectLookup(objects);
   let head = 0;
   let tail = 0;
   const reach = (index: number, from: number, kind: number) => {
@@ -79,7 +80,7 @@ export function markLive(
     for (let at = first, last = (end - segment.start) / 4; at < last; at += 2) {
       const low = words[at] as number;
       if ((low & 3) !== 1) continue;
-      const target = objectAt(objects, low - 1 + (words[at + 1] as number) * TWO_32);
+      const target = lookup.ofTagged(low, words[at + 1] as number);
       reach(target, index, kind);
       // The graph's edges: to what the mark keeps (not free space), with the slot for the weak ones.
       if (graph && target >= 0 && reachedFrom[target] !== 0)
@@ -97,7 +98,7 @@ export function markLive(
   for (const segment of memory.segments) {
     for (const gap of gapsOutside(segment, pageRanges)) {
       forEachTagged(segment, gap.start, gap.end, (target) => {
-        const index = objectAt(objects, target - 1);
+        const index = lookup.of(target - 1);
         if (index < 0 || reachedFrom[index] !== 0 || isFree(objects.map[index] as number)) return;
         rootKind[index] = RootKind.NativeMemory;
         reach(index, -1, 1 + RootKind.NativeMemory);

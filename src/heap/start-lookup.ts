@@ -1,4 +1,4 @@
-import type { HeapObjects } from "../heap-walk.js";
+import type { HeapObjects } from "./heap-walk.js";
 
 /** 256 KiB slices of the address space, as V8 aligns its chunks: 32,768 words, 1,024 bitmap words. */
 const SLICE_SHIFT = 18;
