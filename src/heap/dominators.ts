@@ -67,26 +67,24 @@ export function dominators(graph: DominatorGraph): Dominators {
     weakFlags !== undefined ? weakFlags[edge] !== 0 : weakTest?.(edge) === true;
 
   // 1. Iterative DFS from the root over strong edges: pre[node] = preorder number (-1 = unreached),
-  //    vertex[number] = node, parent[number] = the DFS parent's number. The DFS stack borrows two arrays
-  //    that are not in use yet: `label` holds the stack's nodes, `semi` (read as unsigned) their edge cursors.
-  const pre = new Int32Array(n).fill(-1);
+  //    vertex[number] = node, parent[number] = the DFS parent's number. The stack grows as deep as the DFS.
+  let pre = new Int32Array(n).fill(-1);
   const vertex = new Int32Array(n);
   const parent = new Int32Array(n);
-  const semi = new Int32Array(n);
-  const label = new Int32Array(n);
-  const cursor = new Uint32Array(semi.buffer);
+  let stackNode = new Int32Array(1024);
+  let stackEdge = new Uint32Array(1024);
   let count = 0;
   pre[root] = count;
   vertex[count] = root;
   parent[count] = -1;
   count++;
   let depth = 0;
-  label[0] = root;
-  cursor[0] = firstEdge[root] as number;
+  stackNode[0] = root;
+  stackEdge[0] = firstEdge[root] as number;
   while (depth >= 0) {
-    const v = label[depth] as number;
+    const v = stackNode[depth] as number;
     const end = firstEdge[v + 1] as number;
-    let e = cursor[depth] as number;
+    let e = stackEdge[depth] as number;
     let next = -1;
     while (e < end) {
       const w = edgeTargets[e] as number;
@@ -98,7 +96,7 @@ export function dominators(graph: DominatorGraph): Dominators {
         break;
       }
     }
-    cursor[depth] = e;
+    stackEdge[depth] = e;
     if (next === -1) {
       depth--;
       continue;
@@ -108,18 +106,39 @@ export function dominators(graph: DominatorGraph): Dominators {
     parent[count] = pre[v] as number;
     count++;
     depth++;
-    label[depth] = next;
-    cursor[depth] = firstEdge[next] as number;
+    if (depth === stackNode.length) {
+      const longer = new Int32Array(depth * 2);
+      longer.set(stackNode);
+      stackNode = longer;
+      const cursors = new Uint32Array(depth * 2);
+      cursors.set(stackEdge);
+      stackEdge = cursors;
+    }
+    stackNode[depth] = next;
+    stackEdge[depth] = firstEdge[next] as number;
   }
+  stackNode = new Int32Array(0);
+  stackEdge = new Uint32Array(0);
 
-  // 2. Predecessors in preorder numbers, as CSR: only strong edges between reachable nodes.
+  // 2. Predecessors in preorder numbers, as CSR: only strong edges between reachable nodes (self-loops left
+  //    out: they never decide a dominator), and only for the vertices with two or more of them. A vertex
+  //    with one predecessor (most of a heap) has its DFS parent as semidominator and immediate dominator:
+  //    `single` marks them, and they cost neither a list nor a step of the forest's evaluation.
   let firstIn = new Int32Array(count + 1);
   // Both passes go through the edges in their own order (sequential reads), not in preorder.
   for (let v = 0; v < n; v++) {
-    if (pre[v] === -1) continue;
+    const i = pre[v] as number;
+    if (i === -1) continue;
     for (let e = firstEdge[v] as number, end = firstEdge[v + 1] as number; e < end; e++) {
       const w = pre[edgeTargets[e] as number] as number;
-      if (w !== -1 && (allStrong || !isWeak(e))) firstIn[w + 1] = (firstIn[w + 1] as number) + 1;
+      if (w !== -1 && w !== i && (allStrong || !isWeak(e))) firstIn[w + 1] = (firstIn[w + 1] as number) + 1;
+    }
+  }
+  let single = new Uint8Array(count);
+  for (let i = 1; i < count; i++) {
+    if (firstIn[i + 1] === 1) {
+      single[i] = 1;
+      firstIn[i + 1] = 0;
     }
   }
   for (let i = 0; i < count; i++) firstIn[i + 1] = (firstIn[i + 1] as number) + (firstIn[i] as number);
@@ -130,7 +149,7 @@ export function dominators(graph: DominatorGraph): Dominators {
     if (i === -1) continue;
     for (let e = firstEdge[v] as number, end = firstEdge[v + 1] as number; e < end; e++) {
       const w = pre[edgeTargets[e] as number] as number;
-      if (w !== -1 && (allStrong || !isWeak(e))) {
+      if (w !== -1 && w !== i && single[w] === 0 && (allStrong || !isWeak(e))) {
         const at = firstIn[w] as number;
         sources[at] = i;
         firstIn[w] = at + 1;
@@ -148,19 +167,28 @@ export function dominators(graph: DominatorGraph): Dominators {
     edgeTargets = graph.edgeTargets;
   }
 
-  // 3. Semidominators in reverse preorder, with the link–eval forest (`ancestor`, `label`), and the
-  //    immediate dominators by Lengauer–Tarjan's buckets (each vertex waits in the bucket of its
-  //    semidominator until the tree edge from it is linked), written in place of `parent`: a vertex's DFS
-  //    parent is not read after its own turn. `pre` is free until step 5 and holds a compression's path.
-  let ancestor = new Int32Array(count).fill(-1);
-  let bucketHead = new Int32Array(count).fill(-1);
-  let bucketNext = new Int32Array(count);
+  // 3. Lengauer–Tarjan with the link–eval forest (`ancestor`, `label`), in two sweeps in reverse preorder
+  //    so that no bucket lists are needed besides the predecessors' memory:
+  //    a. the semidominators: at w's turn, the least semidominator over w's predecessors' forest paths;
+  //       then w is linked to its parent;
+  //    b. the forest again from scratch: at w's turn, before w is linked, each vertex v whose
+  //       semidominator is w (all of w's subtree is linked by then, w not yet: the path Lengauer–Tarjan
+  //       evaluates when the bucket of w is emptied) gets its dominator, or that of the vertex of least
+  //       semidominator on its path; the vertices by semidominator are a CSR in the predecessors' arrays,
+  //       which sweep a no longer reads (a vertex with predecessors has two or more, so they fit).
+  //    Immediate dominators are written in place of `parent`: a vertex's DFS parent is not read after its
+  //    own turn. `pre` is not read after step 2 and holds a compression's path.
+  const semi = new Int32Array(count);
+  const label = new Int32Array(count);
+  const ancestor = new Int32Array(count);
   const idomNumber = parent;
   const path = pre;
-  for (let i = 0; i < count; i++) {
-    semi[i] = i;
-    label[i] = i;
-  }
+  const resetForest = () => {
+    ancestor.fill(-1);
+    for (let i = 0; i < count; i++) label[i] = i;
+  };
+  resetForest();
+  for (let i = 0; i < count; i++) semi[i] = i;
   // The vertex of least semidominator on v's path in the forest, compressing the path (iteratively).
   const evaluate = (v: number): number => {
     if (ancestor[v] === -1) return v;
@@ -181,39 +209,56 @@ export function dominators(graph: DominatorGraph): Dominators {
     return label[v] as number;
   };
   for (let w = count - 1; w > 0; w--) {
-    let best = semi[w] as number;
+    if (single[w] === 1) semi[w] = parent[w] as number;
+    else {
+      let best = semi[w] as number;
+      for (let k = firstIn[w] as number, end = firstIn[w + 1] as number; k < end; k++) {
+        const s = semi[evaluate(sources[k] as number)] as number;
+        if (s < best) best = s;
+      }
+      semi[w] = best;
+    }
+    ancestor[w] = parent[w] as number;
+  }
+  // The vertices with predecessors, by semidominator (counting sort into firstIn and sources).
+  firstIn.fill(0);
+  for (let w = 1; w < count; w++) {
+    if (single[w] === 0) firstIn[(semi[w] as number) + 1] = (firstIn[(semi[w] as number) + 1] as number) + 1;
+  }
+  for (let i = 0; i < count; i++) firstIn[i + 1] = (firstIn[i + 1] as number) + (firstIn[i] as number);
+  for (let w = 1; w < count; w++) {
+    if (single[w] === 1) continue;
+    const s = semi[w] as number;
+    const at = firstIn[s] as number;
+    sources[at] = w;
+    firstIn[s] = at + 1;
+  }
+  for (let i = count; i > 0; i--) firstIn[i] = firstIn[i - 1] as number;
+  firstIn[0] = 0;
+  resetForest();
+  for (let w = count - 1; w >= 0; w--) {
     for (let k = firstIn[w] as number, end = firstIn[w + 1] as number; k < end; k++) {
-      const s = semi[evaluate(sources[k] as number)] as number;
-      if (s < best) best = s;
-    }
-    semi[w] = best;
-    bucketNext[w] = bucketHead[best] as number;
-    bucketHead[best] = w;
-    const p = parent[w] as number;
-    ancestor[w] = p;
-    for (let v = bucketHead[p] as number; v !== -1; v = bucketNext[v] as number) {
+      const v = sources[k] as number;
       const u = evaluate(v);
-      idomNumber[v] = (semi[u] as number) < (semi[v] as number) ? u : p;
+      idomNumber[v] = (semi[u] as number) < (semi[v] as number) ? u : w;
     }
-    bucketHead[p] = -1;
+    if (w > 0) ancestor[w] = parent[w] as number;
   }
 
-  // 4. Where the bucket step left a vertex whose dominator is that of another, in preorder.
+  // 4. Where sweep b left a vertex whose dominator is that of another, in preorder.
   for (let w = 1; w < count; w++) {
     const d = idomNumber[w] as number;
     if (d !== semi[w]) idomNumber[w] = idomNumber[d] as number;
   }
 
   // What only steps 2 to 4 needed goes before step 5 allocates `retained`.
-  const none = new Int32Array(0);
-  firstIn = none;
-  sources = none;
-  ancestor = none;
-  bucketHead = none;
-  bucketNext = none;
+  firstIn = new Int32Array(0);
+  sources = firstIn;
+  single = new Uint8Array(0);
 
   // 5. Back to node indices, and retained sizes bottom up (a dominator precedes what it dominates).
-  const idom = pre.fill(-1);
+  const idom = path.fill(-1);
+  pre = idom;
   const retained = new Float64Array(n);
   for (let w = count - 1; w >= 0; w--) {
     const v = vertex[w] as number;
