@@ -75,7 +75,8 @@ function bruteForce(graph: DominatorGraph): { idom: number[]; retained: number[]
     }
     idom.push(best);
     let sum = 0;
-    for (let x = 0; x < n; x++) if (dominated[w]?.[x]) sum += graph.selfSize[x] as number;
+    const sizes = typeof graph.selfSize === "function" ? graph.selfSize() : graph.selfSize;
+    for (let x = 0; x < n; x++) if (dominated[w]?.[x]) sum += (sizes[x] ?? 0) as number;
     retained.push(sum);
   }
   return { idom, retained };
