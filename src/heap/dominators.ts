@@ -6,19 +6,21 @@ import { type Spilled, SpillFile } from "./spill.js";
  * heap snapshot: a node's retained size is what would be freed if it went, its own size plus the retained
  * sizes of the nodes it immediately dominates. Weak edges never retain.
  *
- * Algorithm: Lengauer–Tarjan, the simple version (link–eval forest with path compression, buckets),
- * O(E log N). Not semi-NCA: its walk up the dominator tree is quadratic when a deep DFS path ends in many
- * nodes the root also holds (a long linked list whose last element holds a large array, say); the unit
- * test "a deep chain whose end holds many nodes" is that graph. Everything is iterative (a chain of
- * millions of nodes does not touch the JavaScript stack) and works in DFS preorder numbers over typed
- * arrays, with no object per node.
+ * Algorithm: Lengauer–Tarjan, the simple version (link–eval forest with path compression), O(E log N), in
+ * two sweeps so that no bucket lists are needed (step 3). Not semi-NCA: its walk up the dominator tree is
+ * quadratic when a deep DFS path ends in many nodes the root also holds (a long linked list whose last
+ * element holds a large array, say); the unit test "a deep chain whose end holds many nodes" is that
+ * graph. Everything is iterative (a chain of millions of nodes does not touch the JavaScript stack) and
+ * works in DFS preorder numbers over typed arrays, with no object per node. A vertex with one predecessor
+ * (most of a heap) has no list and takes no step of the forest's evaluation.
  *
- * Memory, besides the caller's input: eight Int32Arrays of N (one becomes the returned `idom`), the
- * predecessor lists as CSR in DFS numbers (an Int32Array of N + 1 and an Int32Array of the strong edges
- * between reachable nodes, at most E), and the returned Float64Array `retained`: 36 bytes per node and
- * 4 bytes per edge for the computation, plus 8 bytes per node for `retained`: 36 bytes per node and 4 per
- * edge at the peak, as the predecessors and the forest are let go before `retained` is made; with
- * `consume`, the caller's edges are let go once the predecessors are built.
+ * Memory, besides the caller's input: per node, `pre`, `vertex` and `parent` (12 bytes) for the DFS and
+ * the predecessors (4 bytes per node and per edge into a vertex with two or more, 1 byte per node), then
+ * `semi`, `label` and `ancestor` (12 bytes) for steps 3 and 4, then `idom` and the Float64Array `retained`
+ * (12 bytes). Each step runs in a function of its own and what it alone read goes after it; with
+ * `consume`, the caller's edges go after step 2, and `vertex` (and `parent` during step 2) wait in a spill
+ * file (spill.ts): at the peak, 8 bytes per node and the edges, or 25 bytes per node and 4 per edge into
+ * the vertices with several predecessors.
  */
 
 export interface DominatorGraph {

@@ -21,7 +21,7 @@ export interface Reachability {
   reachedFrom: Uint8Array;
   rootKind: Uint8Array;
   live: number;
-  /** The live graph, when the mark was given a LiveGraphBuilder. */
+  /** The heap's graph, with the root's edges written, when the mark was asked to keep it (retained.ts consumes it). */
   graph?: LiveGraph;
 }
 
