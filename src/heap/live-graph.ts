@@ -63,8 +63,13 @@ const COLLECTION_TABLE_AT = 24;
 
 const MAX_EDGES = 2 ** 32 - 1;
 
-/** Per Map index: WEAK_* of its objects. */
-function weakKinds(objects: HeapObjects, maps: MapTable, memory: CoreMemory, v8: V8Constants): Uint8Array {
+/** Per Map index: WEAK_* of its objects (reads the addresses: before they are put aside). */
+export function weakKinds(
+  objects: HeapObjects,
+  maps: MapTable,
+  memory: CoreMemory,
+  v8: V8Constants,
+): Uint8Array {
   const weakKind = new Uint8Array(maps.maps.length);
   const mapDependentCodeAt = v8.field("Map", "dependent_code", -1);
   const byType = new Map<number, number>([
@@ -94,6 +99,7 @@ function weakKinds(objects: HeapObjects, maps: MapTable, memory: CoreMemory, v8:
 /**
  * Builds the graph of every object in two passes over the core in address order (sequential reads, a
  * segment at a time): one counts each object's edges, the other writes them where the counts put them.
+ * The objects' addresses come from the lookup's bitmap (objects.address may be put aside meanwhile).
  * Memory: 4 bytes per edge and per object, exactly (no growable array, no copy), besides a byte per
  * object while the mark runs (`special`). `rootRoom` edges are kept free for the root's.
  */
@@ -105,9 +111,10 @@ export function buildHeapEdges(
   isRawBody: (mapIndex: number) => boolean,
   isFree: (mapIndex: number) => boolean,
   rootRoom: number,
+  weakKind: Uint8Array,
 ): HeapEdges {
-  const count = objects.address.length;
-  const weakKind = weakKinds(objects, maps, memory, v8);
+  const count = objects.map.length;
+
   const mapDependentCodeAt = v8.field("Map", "dependent_code", -1);
   const lookup = objectLookup(objects);
   const rawMap = new Uint8Array(maps.maps.length);
@@ -130,10 +137,9 @@ export function buildHeapEdges(
 
   // One object's edges: counted into firstEdge[index + 1], or written at `cursor`.
   let segment: Segment | undefined;
-  const visit = (index: number) => {
+  const visit = (index: number, start: number) => {
     const mapIndex = mapOf[index] as number;
     if (rawMap[mapIndex] === 1) return;
-    const start = objects.address[index] as number;
     if (!segment || start < segment.start || start >= segment.end) segment = memory.segmentOf(start);
     if (!segment) return;
     const end = Math.min(start + (objects.size[index] as number), segment.end);
@@ -180,7 +186,7 @@ export function buildHeapEdges(
     if (!fill) firstEdge[index + 1] = own;
   };
 
-  for (let index = 0; index < count; index++) visit(index);
+  lookup.forEachStart(visit);
   // The ephemeron edges, from each key to its values, after the key's own edges.
   const keys = ephemeronKeys.toArray();
   const values = ephemeronValues.toArray();
@@ -197,10 +203,10 @@ export function buildHeapEdges(
   firstEdge[count + 1] = firstEdge[count] as number;
   fill = true;
   segment = undefined;
-  for (let index = 0; index < count; index++) {
+  lookup.forEachStart((index, start) => {
     cursor = firstEdge[index] as number;
-    visit(index);
-  }
+    visit(index, start);
+  });
   const extraCursor = new Map<number, number>();
   for (let pair = 0; pair < keys.length; pair++) {
     const key = keys[pair] as number;

@@ -3,8 +3,9 @@ import { CoreMemory } from "./core-memory.js";
 import { HeapStrings } from "./heap-strings.js";
 import { type HeapObjects, walkHeap } from "./heap-walk.js";
 import { histogram, type TypeCount } from "./histogram.js";
-import { buildHeapEdges } from "./live-graph.js";
+import { buildHeapEdges, weakKinds } from "./live-graph.js";
 import { MapTable } from "./map-table.js";
+import { objectLookup } from "./object-index.js";
 import { ObjectNames } from "./object-names.js";
 import { ObjectSizer } from "./object-size.js";
 import { markLive, type Reachability, rootRoom } from "./reachability.js";
@@ -172,12 +173,15 @@ function buildAndMark(
   spill: SpillFile,
   parked: Parked,
 ): Reachability {
-  const room = keepGraph ? rootRoom(memory, objects, maps, v8, objects.pages) : 0;
-  const edges = buildHeapEdges(memory, objects, maps, v8, isRawBody, isFree, room);
-  memory.release();
-  releaseMemory();
+  objectLookup(objects);
+  const weakKind = weakKinds(objects, maps, memory, v8);
+  // The graph's passes and the mark read no addresses (the lookup's bitmap has them), the mark no sizes.
   parked.addresses = spill.spill(objects.address);
   objects.address = new Float64Array(0);
+  releaseMemory();
+  const room = keepGraph ? rootRoom(memory, objects, maps, v8, objects.pages) : 0;
+  const edges = buildHeapEdges(memory, objects, maps, v8, isRawBody, isFree, room, weakKind);
+  memory.release();
   parked.sizes = spill.spill(objects.size);
   objects.size = new Uint32Array(0);
   releaseMemory();
