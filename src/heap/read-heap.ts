@@ -150,6 +150,7 @@ function markHeap(
       ? computeDominance({ objects, live, maps, names: forDominance }, spill, sizes)
       : undefined;
     if (!dominance) objects.size = sizes.restore();
+    releaseMemory();
     objects.address = addresses.restore();
     return { live, ...(dominance ? { dominance } : {}) };
   } finally {

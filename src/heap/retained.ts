@@ -2,7 +2,7 @@ import { type DominatorGraph, dominators, topRetained } from "./dominators.js";
 import type { LoadedHeap } from "./read-heap.js";
 import { releaseMemory } from "./release-memory.js";
 import { pathTo, type RetainerPath, type RetainerStep, retainerEdges } from "./retainers.js";
-import type { Spilled, SpillFile } from "./spill.js";
+import { type Spilled, type SpilledEntries, SpillFile } from "./spill.js";
 
 /** An object that retains much of the heap: what would be freed with it. */
 export interface RetainingObject {
@@ -42,7 +42,8 @@ const MAX_CLIMB = 10_000;
 
 /** The heap's dominator tree, which loadHeap({ graph: true }) computes as soon as the mark has its graph. */
 export interface Dominance {
-  idom: Int32Array;
+  /** Immediate dominator per object (-1: none), read an entry at a time from a spill file: few are asked for. */
+  idom: SpilledEntries;
   /** Retained bytes / 8 per object (V8's sizes are multiples of 8): 4 bytes per object, for heaps to 32 GiB. */
   retainedWords: Uint32Array;
   root: number;
@@ -94,6 +95,7 @@ export function computeDominance(
   const rootKind = spill.spill(live.rootKind);
   live.rootKind = new Uint8Array(0);
   const { idom, retainedWords, root } = dominateInWords(heap, size);
+  const idomFile = new SpillFile();
   // The sizes dominators.ts read last wait again while the groups are counted.
   const sizeAgain = spill.spill(objects.size);
   objects.size = new Uint32Array(0);
@@ -105,7 +107,10 @@ export function computeDominance(
   live.parent = parent.restore();
   live.reachedFrom = reachedFrom.restore();
   live.rootKind = rootKind.restore();
-  return { idom, retainedWords, root, byGroup };
+  // Only the listed objects' holders are looked up (retainedSizes): the tree waits on disk.
+  const idomEntries = idomFile.spillForReads(idom);
+  idomFile.close();
+  return { idom: idomEntries, retainedWords, root, byGroup };
 }
 
 /** The dominator tree, with retained sizes in 8-byte words (a function of its own: once it returns, the bytes can go). */
@@ -140,10 +145,10 @@ export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
   const listed = new Set(candidates);
   const wrapper = new Set<number>();
   for (const p of candidates) {
-    let holder = idom[p] as number;
+    let holder = idom.at(p);
     for (let climb = 0; holder >= 0 && holder !== root && climb < MAX_CLIMB; climb++) {
       if (isCandidate(holder)) break;
-      holder = idom[holder] as number;
+      holder = idom.at(holder);
     }
     if (listed.has(holder) && (retained[p] as number) >= WRAPS * (retained[holder] as number))
       wrapper.add(holder);

@@ -10,6 +10,14 @@ const STEP = 256 * 1024 * 1024;
 /** A typed array put aside in a SpillFile, read back (once) by `restore`. */
 export interface Spilled<T extends Spillable> {
   restore(): T;
+  /** Where it starts in the file. */
+  readonly offset: number;
+}
+
+/** An Int32Array in a spill file, read an entry at a time; -1 past its end. */
+export interface SpilledEntries {
+  readonly length: number;
+  at(index: number): number;
 }
 
 /**
@@ -21,6 +29,7 @@ export interface Spilled<T extends Spillable> {
 export class SpillFile {
   private fd: number | undefined;
   private end = 0;
+  private keptOpen = false;
 
   spill<T extends Spillable>(array: T): Spilled<T> {
     const fd = this.open();
@@ -34,6 +43,7 @@ export class SpillFile {
     const length = array.length;
     let restored = false;
     return {
+      offset,
       restore: () => {
         if (restored) throw new Error("SpillFile: an array restored twice");
         restored = true;
@@ -49,13 +59,39 @@ export class SpillFile {
     };
   }
 
+  /**
+   * Puts an Int32Array aside for good, to be read an entry at a time (a read of 4 bytes each): for an
+   * array of which a few entries are asked for. The file is closed once the reader is collected.
+   */
+  spillForReads(array: Int32Array): SpilledEntries {
+    const aside = this.spill(array);
+    const offset = aside.offset;
+    const fd = this.open();
+    const length = array.length;
+    const one = new Int32Array(1);
+    const bytes = new Uint8Array(one.buffer);
+    const reader = {
+      length,
+      at: (index: number): number => {
+        if (!Number.isInteger(index) || index < 0 || index >= length) return -1;
+        if (readSync(fd, bytes, 0, 4, offset + index * 4) !== 4)
+          throw new Error("SpillFile: the spill file is shorter than what was written to it");
+        return one[0] as number;
+      },
+    };
+    closeWhenCollected.register(reader, fd);
+    this.keptOpen = true;
+    return reader;
+  }
+
   /** Bytes written so far. */
   get size(): number {
     return this.end;
   }
 
+  /** Closes the file, unless an array was put aside for reads (spillForReads): then its reader closes it. */
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined && !this.keptOpen) closeSync(this.fd);
     this.fd = undefined;
   }
 
@@ -74,3 +110,5 @@ export class SpillFile {
     return fd;
   }
 }
+
+const closeWhenCollected = new FinalizationRegistry<number>((fd) => closeSync(fd));

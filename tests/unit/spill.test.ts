@@ -30,7 +30,14 @@ describe("SpillFile", () => {
         assert.deepEqual(Array.from(back), Array.from(array));
         assert.throws(() => aside.restore(), /restored twice/);
       }
+      const tree = Int32Array.from({ length: 10_000 }, (_, i) => i - 1);
+      const entries = spill.spillForReads(tree);
       spill.close();
+      // Read an entry at a time, the file open until the reader goes.
+      assert.equal(entries.length, tree.length);
+      for (const index of [0, 1, 5_000, 9_999]) assert.equal(entries.at(index), tree[index]);
+      assert.equal(entries.at(10_000), -1);
+      assert.equal(entries.at(-1), -1);
       assert.deepEqual(await readdir(directory), []);
     } finally {
       if (previous === undefined) delete process.env.TMPDIR;
