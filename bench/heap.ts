@@ -49,7 +49,7 @@ import {
 const NODE = "22.22.0";
 const VERBS = ["heap", "retained", "heapsnapshot", "report"] as const;
 type Verb = (typeof VERBS)[number];
-type Name = "llnode" | Verb;
+type Name = "llnode" | "baseline" | Verb;
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +59,10 @@ const { values } = parseArgs({
     "no-llnode": { type: "boolean", default: false },
     verbs: { type: "string", default: VERBS.join(",") },
     "no-own": { type: "boolean", default: false },
+    /** Another checkout (its bin/coredump.js, built) whose `heap --json` runs beside: the figures before a change. */
+    baseline: { type: "string" },
+    /** memlab computing retained sizes from Node's own snapshot, beside `heap --retained` on the core. */
+    memlab: { type: "boolean", default: false },
     /** Node's own snapshot above this heap size (MB) is left out: its last figure stands (10 GB RSS at 1 GB). */
     "own-up-to": { type: "string", default: "4096" },
   },
@@ -170,6 +174,11 @@ async function measureSize(heapMb: number) {
   }
   if (coredumpVerbs.includes("heap"))
     contenders.push(contender("heap", verb(["heap", "--json"]), runs, (stdout) => checkHeap(stdout, oom)));
+  if (values.baseline && coredumpVerbs.includes("heap")) {
+    const baseline = { ...verb(["heap", "--json"]) };
+    baseline.args = [path.join(values.baseline, "bin", "coredump.js"), ...baseline.args.slice(1)];
+    contenders.push(contender("baseline", baseline, runs, (stdout) => checkHeap(stdout, oom)));
+  }
   if (coredumpVerbs.includes("retained"))
     contenders.push(
       contender("retained", verb(["heap", "--retained", "--json"]), runs, (stdout) => checkRetained(stdout)),
@@ -211,21 +220,31 @@ async function measureSize(heapMb: number) {
       [
         ["llnode v8 findjsobjects (lldb --batch)", times.llnode],
         ["coredump heap --json", times.heap],
+        [`the same, from ${values.baseline ?? "a baseline"}`, times.baseline],
         ["coredump heap --retained --json", times.retained],
         ["coredump heapsnapshot -o FILE --json", times.heapsnapshot],
         ["coredump report --json", times.report],
         ["node's v8.writeHeapSnapshot(), in-process", own?.timing],
+        ["memlab: retained sizes from that snapshot", own?.memlab],
       ],
       [["llnode", times.llnode]],
     ),
     `  peak RSS: ${[
-      ...(["llnode", ...VERBS] as const)
+      ...(["llnode", "baseline", ...VERBS] as const)
         .filter((name) => rss.has(name))
         .map((name) => `${name} ${formatBytes(median(rss.get(name)))}`),
       ...(own
         ? [`node writing its snapshot ${formatBytes(own.peakRss)} (${formatBytes(own.rssBefore)} before it)`]
         : []),
+      ...(own?.memlab ? [`memlab ${formatBytes(own.memlabRss ?? 0)}`] : []),
     ].join(", ")}`,
+    ...(own?.memlab && times.retained
+      ? [
+          `  memlab on node's own snapshot / heap --retained on the core: ${(own.memlab.median / times.retained.median).toFixed(1)}× the time, ${(
+            (own.memlabRss ?? 0) / Math.max(1, median(rss.get("retained")))
+          ).toFixed(1)}× the peak RSS`,
+        ]
+      : []),
     `  ${oom.leaking}: ${llnodeCount ?? "?"} by llnode${
       own ? `; the in-process snapshot held ${own.sessions} at ${formatBytes(own.heapUsed)} of heap` : ""
     }`,
@@ -312,6 +331,8 @@ async function nodeOwnSnapshot(oom: OomCore) {
   const service = path.join(folder, "service.cjs");
   await copyFile(path.join(repoRoot(), OOM_SERVICE), service);
   const samples: number[] = [];
+  const memlabSamples: number[] = [];
+  let memlabRss = 0;
   let figures = { sessions: 0, heapUsed: 0, rssBefore: 0, snapshotMs: 0 };
   let peakRss = 0;
   try {
@@ -332,10 +353,30 @@ async function nodeOwnSnapshot(oom: OomCore) {
       samples.push(figures.snapshotMs / 1000);
       peakRss = Math.max(peakRss, await readPeakRss(rssFile));
       log(`  node's own snapshot: ${format(figures.snapshotMs / 1000)} (${figures.sessions} sessions)`);
+      if (values.memlab) {
+        const memlabCommand: Command = {
+          program: process.execPath,
+          args: [
+            path.join(repoRoot(), "dist", "bench", "support", "memlab-retained.js"),
+            path.join(folder, "own.heapsnapshot"),
+          ],
+          env: { PATH: process.env.PATH },
+        };
+        const started = performance.now();
+        const { stdout: memlabOut } = await run(withPeakRss(memlabCommand, rssFile), true);
+        memlabSamples.push((performance.now() - started) / 1000);
+        memlabRss = Math.max(memlabRss, await readPeakRss(rssFile));
+        log(`  memlab's retained sizes: ${format(memlabSamples.at(-1) ?? 0)} ${memlabOut.trim()}`);
+      }
       await rm(path.join(folder, "own.heapsnapshot"), { force: true });
     }
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
-  return { timing: summarise("node", samples), peakRss, ...figures };
+  return {
+    timing: summarise("node", samples),
+    peakRss,
+    ...figures,
+    ...(memlabSamples.length ? { memlab: summarise("memlab", memlabSamples), memlabRss } : {}),
+  };
 }

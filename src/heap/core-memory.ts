@@ -22,7 +22,7 @@ export interface Segment {
 const TWO_32 = 2 ** 32;
 
 /** How many bytes of the core's segments are kept in memory at most (beyond those a caller still holds). */
-export const DEFAULT_RESIDENT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_RESIDENT_BYTES = 16 * 1024 * 1024;
 
 /**
  * The anonymous memory of a crashed process, from its core's PT_LOAD segments. File-backed mappings (the

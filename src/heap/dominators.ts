@@ -1,21 +1,26 @@
+import { releaseMemory } from "./release-memory.js";
+import { type Spilled, SpillFile } from "./spill.js";
+
 /**
  * Dominators and retained sizes of a graph held in typed arrays (CSR), as DevTools computes them from a
  * heap snapshot: a node's retained size is what would be freed if it went, its own size plus the retained
  * sizes of the nodes it immediately dominates. Weak edges never retain.
  *
- * Algorithm: Lengauer–Tarjan, the simple version (link–eval forest with path compression, buckets),
- * O(E log N). Not semi-NCA: its walk up the dominator tree is quadratic when a deep DFS path ends in many
- * nodes the root also holds (a long linked list whose last element holds a large array, say); the unit
- * test "a deep chain whose end holds many nodes" is that graph. Everything is iterative (a chain of
- * millions of nodes does not touch the JavaScript stack) and works in DFS preorder numbers over typed
- * arrays, with no object per node.
+ * Algorithm: Lengauer–Tarjan, the simple version (link–eval forest with path compression), O(E log N), in
+ * two sweeps so that no bucket lists are needed (step 3). Not semi-NCA: its walk up the dominator tree is
+ * quadratic when a deep DFS path ends in many nodes the root also holds (a long linked list whose last
+ * element holds a large array, say); the unit test "a deep chain whose end holds many nodes" is that
+ * graph. Everything is iterative (a chain of millions of nodes does not touch the JavaScript stack) and
+ * works in DFS preorder numbers over typed arrays, with no object per node. A vertex with one predecessor
+ * (most of a heap) has no list and takes no step of the forest's evaluation.
  *
- * Memory, besides the caller's input: eight Int32Arrays of N (one becomes the returned `idom`), the
- * predecessor lists as CSR in DFS numbers (an Int32Array of N + 1 and an Int32Array of the strong edges
- * between reachable nodes, at most E), and the returned Float64Array `retained`: 36 bytes per node and
- * 4 bytes per edge for the computation, plus 8 bytes per node for `retained`: 36 bytes per node and 4 per
- * edge at the peak, as the predecessors and the forest are let go before `retained` is made; with
- * `consume`, the caller's edges are let go once the predecessors are built.
+ * Memory, besides the caller's input: per node, `pre`, `vertex` and `parent` (12 bytes) for the DFS and
+ * the predecessors (4 bytes per node and per edge into a vertex with two or more, 1 byte per node), then
+ * `semi`, `label` and `ancestor` (12 bytes) for steps 3 and 4, then `idom` and the Float64Array `retained`
+ * (12 bytes). Each step runs in a function of its own and what it alone read goes after it; with
+ * `consume`, the caller's edges go after step 2, and `vertex` (and `parent` during step 2) wait in a spill
+ * file (spill.ts): at the peak, 8 bytes per node and the edges, or 25 bytes per node and 4 per edge into
+ * the vertices with several predecessors.
  */
 
 export interface DominatorGraph {
@@ -31,8 +36,11 @@ export interface DominatorGraph {
    * counts: a node reached only through weak edges is unreachable here, retained by nobody.
    */
   weak?: Uint8Array | ((edge: number) => boolean);
-  /** Each node's own size. */
-  selfSize: Float64Array | Uint32Array;
+  /**
+   * Each node's own size (0 for the last node, where the array stops one short: a heap's root), or what
+   * gives it when it is first read, after the dominator tree is built: a caller that put it aside.
+   */
+  selfSize: Float64Array | Uint32Array | (() => Float64Array | Uint32Array);
   /**
    * Let go of `firstEdge`, `edgeTargets` and `weak` once read (the object's fields become empty arrays):
    * for a caller that keeps no other reference to them, their memory is free for the rest of the work.
@@ -51,122 +59,99 @@ export interface Dominators {
 
 /** Computes immediate dominators and retained sizes; throws a RangeError on a malformed graph (a bug). */
 export function dominators(graph: DominatorGraph): Dominators {
-  const { nodeCount: n, root, selfSize } = graph;
-  let { firstEdge, edgeTargets } = graph;
+  const { nodeCount: n, selfSize } = graph;
   if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new RangeError(`bad node count ${n}`);
-  if (firstEdge.length !== n + 1)
-    throw new RangeError(`firstEdge has ${firstEdge.length} entries for ${n} nodes`);
-  if (selfSize.length < n) throw new RangeError(`selfSize has ${selfSize.length} entries for ${n} nodes`);
-  if ((firstEdge[n] as number) > edgeTargets.length) throw new RangeError("firstEdge runs past edgeTargets");
+  if (typeof selfSize !== "function" && selfSize.length < n - 1)
+    throw new RangeError(`selfSize has ${selfSize.length} entries for ${n} nodes`);
   if (n === 0) return { idom: new Int32Array(0), retained: new Float64Array(0), reachable: 0 };
-  if (!Number.isInteger(root) || root < 0 || root >= n) throw new RangeError(`root ${root} out of range`);
-  const weakFlags = graph.weak instanceof Uint8Array ? graph.weak : undefined;
-  const weakTest = typeof graph.weak === "function" ? graph.weak : undefined;
-  const allStrong = weakFlags === undefined && weakTest === undefined; // then the hot loops skip the test
-  const isWeak = (edge: number): boolean =>
-    weakFlags !== undefined ? weakFlags[edge] !== 0 : weakTest?.(edge) === true;
-
-  // 1. Iterative DFS from the root over strong edges: pre[node] = preorder number (-1 = unreached),
-  //    vertex[number] = node, parent[number] = the DFS parent's number. The DFS stack borrows two arrays
-  //    that are not in use yet: `label` holds the stack's nodes, `semi` (read as unsigned) their edge cursors.
-  const pre = new Int32Array(n).fill(-1);
-  const vertex = new Int32Array(n);
-  const parent = new Int32Array(n);
-  const semi = new Int32Array(n);
-  const label = new Int32Array(n);
-  const cursor = new Uint32Array(semi.buffer);
-  let count = 0;
-  pre[root] = count;
-  vertex[count] = root;
-  parent[count] = -1;
-  count++;
-  let depth = 0;
-  label[0] = root;
-  cursor[0] = firstEdge[root] as number;
-  while (depth >= 0) {
-    const v = label[depth] as number;
-    const end = firstEdge[v + 1] as number;
-    let e = cursor[depth] as number;
-    let next = -1;
-    while (e < end) {
-      const w = edgeTargets[e] as number;
-      if (w >= n) throw new RangeError(`edge ${e} points at node ${w} of ${n}`);
-      const strong = allStrong || !isWeak(e);
-      e++;
-      if (strong && pre[w] === -1) {
-        next = w;
-        break;
-      }
-    }
-    cursor[depth] = e;
-    if (next === -1) {
-      depth--;
-      continue;
-    }
-    pre[next] = count;
-    vertex[count] = next;
-    parent[count] = pre[v] as number;
-    count++;
-    depth++;
-    label[depth] = next;
-    cursor[depth] = firstEdge[next] as number;
+  // Each step in a function of its own, its arrays in `search`: once a step returns, no frame holds what
+  // only it read, and it can go (the edges after step 2, the predecessors and the forest after step 4).
+  const search = depthFirst(graph);
+  const count = search.count;
+  let spill: SpillFile | undefined;
+  let vertexAside: Spilled<Int32Array> | undefined;
+  let parentAside: Spilled<Int32Array> | undefined;
+  if (graph.consume) {
+    // Step 2 reads neither `vertex` nor `parent`, steps 3 and 4 not `vertex`: they wait in a spill file.
+    spill = new SpillFile();
+    vertexAside = spill.spill(search.vertex);
+    search.vertex = new Int32Array(0);
+    parentAside = spill.spill(search.parent);
+    search.parent = new Int32Array(0);
+    releaseMemory();
   }
-
-  // 2. Predecessors in preorder numbers, as CSR: only strong edges between reachable nodes.
-  let firstIn = new Int32Array(count + 1);
-  // Both passes go through the edges in their own order (sequential reads), not in preorder.
-  for (let v = 0; v < n; v++) {
-    if (pre[v] === -1) continue;
-    for (let e = firstEdge[v] as number, end = firstEdge[v + 1] as number; e < end; e++) {
-      const w = pre[edgeTargets[e] as number] as number;
-      if (w !== -1 && (allStrong || !isWeak(e))) firstIn[w + 1] = (firstIn[w + 1] as number) + 1;
-    }
-  }
-  for (let i = 0; i < count; i++) firstIn[i + 1] = (firstIn[i + 1] as number) + (firstIn[i] as number);
-  let sources = new Int32Array(firstIn[count] as number);
-  // Fill with firstIn[w] as the cursor of w: afterwards it holds the start of w + 1, so shift it back.
-  for (let v = 0; v < n; v++) {
-    const i = pre[v] as number;
-    if (i === -1) continue;
-    for (let e = firstEdge[v] as number, end = firstEdge[v + 1] as number; e < end; e++) {
-      const w = pre[edgeTargets[e] as number] as number;
-      if (w !== -1 && (allStrong || !isWeak(e))) {
-        const at = firstIn[w] as number;
-        sources[at] = i;
-        firstIn[w] = at + 1;
-      }
-    }
-  }
-  for (let i = count; i > 0; i--) firstIn[i] = firstIn[i - 1] as number;
-  firstIn[0] = 0;
-
+  predecessors(graph, search);
   if (graph.consume) {
     graph.firstEdge = new Uint32Array(0);
     graph.edgeTargets = new Uint32Array(0);
     graph.weak = undefined;
-    firstEdge = graph.firstEdge;
-    edgeTargets = graph.edgeTargets;
+    search.pre = new Int32Array(0);
+    releaseMemory();
+    if (parentAside) search.parent = parentAside.restore();
   }
+  lengauerTarjan(search);
+  search.firstIn = new Int32Array(0);
+  search.sources = search.firstIn;
+  search.single = new Uint8Array(0);
+  if (graph.consume) releaseMemory();
 
-  // 3. Semidominators in reverse preorder, with the link–eval forest (`ancestor`, `label`), and the
-  //    immediate dominators by Lengauer–Tarjan's buckets (each vertex waits in the bucket of its
-  //    semidominator until the tree edge from it is linked), written in place of `parent`: a vertex's DFS
-  //    parent is not read after its own turn. `pre` is free until step 5 and holds a compression's path.
-  let ancestor = new Int32Array(count).fill(-1);
-  let bucketHead = new Int32Array(count).fill(-1);
-  let bucketNext = new Int32Array(count);
-  const idomNumber = parent;
-  const path = pre;
-  for (let i = 0; i < count; i++) {
-    semi[i] = i;
-    label[i] = i;
+  // 5. Back to node indices, and retained sizes bottom up (a dominator precedes what it dominates).
+  const vertex = vertexAside ? vertexAside.restore() : search.vertex;
+  spill?.close();
+  const idom = search.pre.length === n ? search.pre.fill(-1) : new Int32Array(n).fill(-1);
+  const idomNumber = search.parent;
+  const retained = new Float64Array(n);
+  const sizes = typeof selfSize === "function" ? selfSize() : selfSize;
+  if (sizes.length < n - 1) throw new RangeError(`selfSize has ${sizes.length} entries for ${n} nodes`);
+  for (let w = count - 1; w >= 0; w--) {
+    const v = vertex[w] as number;
+    const size = (retained[v] as number) + (v < sizes.length ? (sizes[v] as number) : 0);
+    retained[v] = size;
+    if (w === 0) break;
+    const d = vertex[idomNumber[w] as number] as number;
+    idom[v] = d;
+    retained[d] = (retained[d] as number) + size;
   }
+  return { idom, retained, reachable: count };
+}
+
+/** Steps 3 and 4: immediate dominators in preorder numbers, written over `search.parent`. */
+function lengauerTarjan(search: Search): void {
+  const { count, parent, firstIn, sources, single } = search;
+  // 3. Lengauer–Tarjan with the link–eval forest (`ancestor`, `label`), in two sweeps in reverse preorder
+  //    so that no bucket lists are needed besides the predecessors' memory:
+  //    a. the semidominators: at w's turn, the least semidominator over w's predecessors' forest paths;
+  //       then w is linked to its parent;
+  //    b. the forest again from scratch: at w's turn, before w is linked, each vertex v whose
+  //       semidominator is w (all of w's subtree is linked by then, w not yet: the path Lengauer–Tarjan
+  //       evaluates when the bucket of w is emptied) gets its dominator, or that of the vertex of least
+  //       semidominator on its path; the vertices by semidominator are a CSR in the predecessors' arrays,
+  //       which sweep a no longer reads (a vertex with predecessors has two or more, so they fit).
+  //    Immediate dominators are written in place of `parent`: a vertex's DFS parent is not read after its
+  //    own turn.
+  const semi = new Int32Array(count);
+  const label = new Int32Array(count);
+  const ancestor = new Int32Array(count);
+  const idomNumber = parent;
+  // A compression's path: as long as the longest path in the forest, grown when needed.
+  let path = new Int32Array(1024);
+  const resetForest = () => {
+    ancestor.fill(-1);
+    for (let i = 0; i < count; i++) label[i] = i;
+  };
+  resetForest();
+  for (let i = 0; i < count; i++) semi[i] = i;
   // The vertex of least semidominator on v's path in the forest, compressing the path (iteratively).
   const evaluate = (v: number): number => {
     if (ancestor[v] === -1) return v;
     let top = 0;
     let x = v;
     while (ancestor[ancestor[x] as number] !== -1) {
+      if (top === path.length) {
+        const longer = new Int32Array(top * 2);
+        longer.set(path);
+        path = longer;
+      }
       path[top++] = x;
       x = ancestor[x] as number;
     }
@@ -181,50 +166,186 @@ export function dominators(graph: DominatorGraph): Dominators {
     return label[v] as number;
   };
   for (let w = count - 1; w > 0; w--) {
-    let best = semi[w] as number;
+    if (single[w] === 1) semi[w] = parent[w] as number;
+    else {
+      let best = semi[w] as number;
+      for (let k = firstIn[w] as number, end = firstIn[w + 1] as number; k < end; k++) {
+        const s = semi[evaluate(sources[k] as number)] as number;
+        if (s < best) best = s;
+      }
+      semi[w] = best;
+    }
+    ancestor[w] = parent[w] as number;
+  }
+  // The vertices with predecessors, by semidominator (counting sort into firstIn and sources).
+  firstIn.fill(0);
+  for (let w = 1; w < count; w++) {
+    if (single[w] === 0) firstIn[(semi[w] as number) + 1] = (firstIn[(semi[w] as number) + 1] as number) + 1;
+  }
+  for (let i = 0; i < count; i++) firstIn[i + 1] = (firstIn[i + 1] as number) + (firstIn[i] as number);
+  for (let w = 1; w < count; w++) {
+    if (single[w] === 1) continue;
+    const s = semi[w] as number;
+    const at = firstIn[s] as number;
+    sources[at] = w;
+    firstIn[s] = at + 1;
+  }
+  for (let i = count; i > 0; i--) firstIn[i] = firstIn[i - 1] as number;
+  firstIn[0] = 0;
+  resetForest();
+  for (let w = count - 1; w >= 0; w--) {
     for (let k = firstIn[w] as number, end = firstIn[w + 1] as number; k < end; k++) {
-      const s = semi[evaluate(sources[k] as number)] as number;
-      if (s < best) best = s;
-    }
-    semi[w] = best;
-    bucketNext[w] = bucketHead[best] as number;
-    bucketHead[best] = w;
-    const p = parent[w] as number;
-    ancestor[w] = p;
-    for (let v = bucketHead[p] as number; v !== -1; v = bucketNext[v] as number) {
+      const v = sources[k] as number;
       const u = evaluate(v);
-      idomNumber[v] = (semi[u] as number) < (semi[v] as number) ? u : p;
+      idomNumber[v] = (semi[u] as number) < (semi[v] as number) ? u : w;
     }
-    bucketHead[p] = -1;
+    if (w > 0) ancestor[w] = parent[w] as number;
   }
 
-  // 4. Where the bucket step left a vertex whose dominator is that of another, in preorder.
+  // 4. Where sweep b left a vertex whose dominator is that of another, in preorder.
   for (let w = 1; w < count; w++) {
     const d = idomNumber[w] as number;
     if (d !== semi[w]) idomNumber[w] = idomNumber[d] as number;
   }
+}
 
-  // What only steps 2 to 4 needed goes before step 5 allocates `retained`.
-  const none = new Int32Array(0);
-  firstIn = none;
-  sources = none;
-  ancestor = none;
-  bucketHead = none;
-  bucketNext = none;
+interface Search {
+  count: number;
+  pre: Int32Array;
+  vertex: Int32Array;
+  parent: Int32Array;
+  firstIn: Int32Array;
+  sources: Int32Array;
+  single: Uint8Array;
+}
 
-  // 5. Back to node indices, and retained sizes bottom up (a dominator precedes what it dominates).
-  const idom = pre.fill(-1);
-  const retained = new Float64Array(n);
-  for (let w = count - 1; w >= 0; w--) {
-    const v = vertex[w] as number;
-    const size = (retained[v] as number) + (selfSize[v] as number);
-    retained[v] = size;
-    if (w === 0) break;
-    const d = vertex[idomNumber[w] as number] as number;
-    idom[v] = d;
-    retained[d] = (retained[d] as number) + size;
+/** Step 1 (checking the graph first). */
+function depthFirst(graph: DominatorGraph): Search {
+  const { nodeCount: n, root, firstEdge, edgeTargets } = graph;
+  if (firstEdge.length !== n + 1)
+    throw new RangeError(`firstEdge has ${firstEdge.length} entries for ${n} nodes`);
+  if ((firstEdge[n] as number) > edgeTargets.length) throw new RangeError("firstEdge runs past edgeTargets");
+  if (!Number.isInteger(root) || root < 0 || root >= n) throw new RangeError(`root ${root} out of range`);
+  const weakFlags = graph.weak instanceof Uint8Array ? graph.weak : undefined;
+  const weakTest = typeof graph.weak === "function" ? graph.weak : undefined;
+  const allStrong = weakFlags === undefined && weakTest === undefined; // then the hot loops skip the test
+  const isWeak = (edge: number): boolean =>
+    weakFlags !== undefined ? weakFlags[edge] !== 0 : weakTest?.(edge) === true;
+
+  // 1. Iterative DFS from the root over strong edges: pre[node] = preorder number (-1 = unreached),
+  //    vertex[number] = node, parent[number] = the DFS parent's number. The stack grows as deep as the DFS.
+  const pre = new Int32Array(n).fill(-1);
+  const vertex = new Int32Array(n);
+  const parent = new Int32Array(n);
+  let stackNode = new Int32Array(1024);
+  let stackEdge = new Uint32Array(1024);
+  let count = 0;
+  pre[root] = count;
+  vertex[count] = root;
+  parent[count] = -1;
+  count++;
+  let depth = 0;
+  stackNode[0] = root;
+  stackEdge[0] = firstEdge[root] as number;
+  while (depth >= 0) {
+    const v = stackNode[depth] as number;
+    const end = firstEdge[v + 1] as number;
+    let e = stackEdge[depth] as number;
+    let next = -1;
+    while (e < end) {
+      const w = edgeTargets[e] as number;
+      if (w >= n) throw new RangeError(`edge ${e} points at node ${w} of ${n}`);
+      const strong = allStrong || !isWeak(e);
+      e++;
+      if (strong && pre[w] === -1) {
+        next = w;
+        break;
+      }
+    }
+    stackEdge[depth] = e;
+    if (next === -1) {
+      depth--;
+      continue;
+    }
+    pre[next] = count;
+    vertex[count] = next;
+    parent[count] = pre[v] as number;
+    count++;
+    depth++;
+    if (depth === stackNode.length) {
+      const longer = new Int32Array(depth * 2);
+      longer.set(stackNode);
+      stackNode = longer;
+      const cursors = new Uint32Array(depth * 2);
+      cursors.set(stackEdge);
+      stackEdge = cursors;
+    }
+    stackNode[depth] = next;
+    stackEdge[depth] = firstEdge[next] as number;
   }
-  return { idom, retained, reachable: count };
+  return {
+    count,
+    pre,
+    vertex,
+    parent,
+    firstIn: new Int32Array(0),
+    sources: new Int32Array(0),
+    single: new Uint8Array(0),
+  };
+}
+
+/** Step 2, into `search`. */
+function predecessors(graph: DominatorGraph, search: Search): void {
+  const { nodeCount: n, firstEdge, edgeTargets } = graph;
+  const { count, pre } = search;
+  const weakFlags = graph.weak instanceof Uint8Array ? graph.weak : undefined;
+  const weakTest = typeof graph.weak === "function" ? graph.weak : undefined;
+  const allStrong = weakFlags === undefined && weakTest === undefined; // then the hot loops skip the test
+  const isWeak = (edge: number): boolean =>
+    weakFlags !== undefined ? weakFlags[edge] !== 0 : weakTest?.(edge) === true;
+
+  // 2. Predecessors in preorder numbers, as CSR: only strong edges between reachable nodes (self-loops left
+  //    out: they never decide a dominator), and only for the vertices with two or more of them. A vertex
+  //    with one predecessor (most of a heap) has its DFS parent as semidominator and immediate dominator:
+  //    `single` marks them, and they cost neither a list nor a step of the forest's evaluation.
+  const firstIn = new Int32Array(count + 1);
+  // Both passes go through the edges in their own order (sequential reads), not in preorder.
+  for (let v = 0; v < n; v++) {
+    const i = pre[v] as number;
+    if (i === -1) continue;
+    for (let e = firstEdge[v] as number, end = firstEdge[v + 1] as number; e < end; e++) {
+      const w = pre[edgeTargets[e] as number] as number;
+      if (w !== -1 && w !== i && (allStrong || !isWeak(e))) firstIn[w + 1] = (firstIn[w + 1] as number) + 1;
+    }
+  }
+  const single = new Uint8Array(count);
+  for (let i = 1; i < count; i++) {
+    if (firstIn[i + 1] === 1) {
+      single[i] = 1;
+      firstIn[i + 1] = 0;
+    }
+  }
+  for (let i = 0; i < count; i++) firstIn[i + 1] = (firstIn[i + 1] as number) + (firstIn[i] as number);
+  const sources = new Int32Array(firstIn[count] as number);
+  // Fill with firstIn[w] as the cursor of w: afterwards it holds the start of w + 1, so shift it back.
+  for (let v = 0; v < n; v++) {
+    const i = pre[v] as number;
+    if (i === -1) continue;
+    for (let e = firstEdge[v] as number, end = firstEdge[v + 1] as number; e < end; e++) {
+      const w = pre[edgeTargets[e] as number] as number;
+      if (w !== -1 && w !== i && single[w] === 0 && (allStrong || !isWeak(e))) {
+        const at = firstIn[w] as number;
+        sources[at] = i;
+        firstIn[w] = at + 1;
+      }
+    }
+  }
+  for (let i = count; i > 0; i--) firstIn[i] = firstIn[i - 1] as number;
+  firstIn[0] = 0;
+
+  search.firstIn = firstIn;
+  search.sources = sources;
+  search.single = single;
 }
 
 /**
@@ -232,7 +353,7 @@ export function dominators(graph: DominatorGraph): Dominators {
  * `include` accepts (all by default), by a bounded min-heap: O(N log k) time, O(k) memory, no sort of N.
  */
 export function topRetained(
-  retained: Float64Array,
+  retained: Float64Array | Uint32Array,
   k: number,
   include?: (node: number) => boolean,
 ): Int32Array {

@@ -1,6 +1,11 @@
 type Growable = Float64Array | Int32Array | Uint32Array;
 
-const BLOCK = 1 << 20;
+/**
+ * 8 Mi values: a block of 32 MiB at least, which malloc always maps on its own and gives back to the
+ * system when freed (smaller blocks come from its heap, which keeps them once freed: hundreds of MB of a
+ * large heap's walk). Pages of a block never written are never resident.
+ */
+const BLOCK = 1 << 23;
 
 /**
  * A typed array that grows a block at a time: millions of numbers without an object per entry, and

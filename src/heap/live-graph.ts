@@ -1,33 +1,48 @@
-import { growableUint32 } from "./growable.js";
+import type { CoreMemory, Segment } from "./core-memory.js";
+import { growableInt32 } from "./growable.js";
 import type { HeapObjects } from "./heap-walk.js";
 import type { MapTable } from "./map-table.js";
-import { RootKind } from "./reachability.js";
+import { objectLookup } from "./object-index.js";
 import type { V8Constants } from "./v8-constants.js";
 
 /**
- * The live heap as a graph in typed arrays (CSR), what dominators.ts reads: node p is the p-th live object
- * in the order the mark drained them (`order[p]` is its object index), and node `root` (the last) is the
- * synthetic root, whose edges lead to the objects the mark started from (global objects, objects held from
- * native memory, internalized strings). Edges are the mark's own strong pointers, recorded as it follows
- * them (the heap is not walked twice), less the slots that V8 holds weakly although their pointers are
- * strong, as DevTools counts them:
+ * The heap as a graph in typed arrays (CSR), what the mark and dominators.ts read: node i is object i (in
+ * address order), and node `root` (the last, one past the objects) is the synthetic root, whose edges lead
+ * to the objects the mark started from (global objects, objects held from native memory, internalized
+ * strings). Edges are the strong pointers of every object's body (not its map word) to objects that are
+ * not free space, less the slots that V8 holds weakly although their pointers are strong, as DevTools
+ * counts them:
  * - a WeakMap's or WeakSet's table (EphemeronHashTable): neither its keys nor its values are held by the
  *   table; each value is held by its key instead (an ephemeron: it lives as long as its key does),
  * - a WeakRef's target, a FinalizationRegistry cell's target and unregister token,
  * - a Map's dependent code.
- * Pointers tagged weak (transitions, feedback, weak arrays) are not followed by the mark at all.
+ * The mark follows those weak slots all the same (HeapEdges.weak*), and not the keys' ephemeron edges.
+ * Pointers tagged weak (transitions, feedback, weak arrays) are no edges at all.
  */
 export interface LiveGraph {
-  /** Live objects plus the root. */
+  /** Objects plus the root. */
   nodeCount: number;
   root: number;
   firstEdge: Uint32Array;
   edgeTargets: Uint32Array;
-  /** Self size per node (0 for the root). */
-  selfSize: Uint32Array;
-  /** Object index per node (root excluded). */
-  order: Int32Array;
 }
+
+/** The graph, and what the mark follows besides (or not) of it. */
+export interface HeapEdges {
+  /** nodeCount + 1 entries; the root's edges are written by the mark, in room kept for them. */
+  firstEdge: Uint32Array;
+  edgeTargets: Uint32Array;
+  /** Per object: EXTRA if its last edges are ephemeron values it holds as their key, WEAK if it has weak slots. */
+  special: Uint8Array;
+  /** How many ephemeron edges an object with EXTRA ends with. */
+  extras: Map<number, number>;
+  /** The weak slots' (source, target) pairs, by source in address order: what the mark alone follows. */
+  weakSources: Int32Array;
+  weakTargets: Int32Array;
+}
+
+export const EDGE_EXTRA = 1;
+export const EDGE_WEAK = 2;
 
 /** How a Map's objects hold some of their slots weakly (0: all strong). */
 const WEAK_NONE = 0;
@@ -46,136 +61,177 @@ const WEAK_CELL_TOKEN_AT = 24;
 /** JSCollection: map, properties, elements, table. */
 const COLLECTION_TABLE_AT = 24;
 
+const MAX_EDGES = 2 ** 32 - 1;
+
+/** Per Map index: WEAK_* of its objects (reads the addresses: before they are put aside). */
+export function weakKinds(
+  objects: HeapObjects,
+  maps: MapTable,
+  memory: CoreMemory,
+  v8: V8Constants,
+): Uint8Array {
+  const weakKind = new Uint8Array(maps.maps.length);
+  const mapDependentCodeAt = v8.field("Map", "dependent_code", -1);
+  const byType = new Map<number, number>([
+    [v8.type("JSWeakRef"), WEAK_REF],
+    [v8.type("WeakCell"), WEAK_CELL],
+    [v8.type("Map"), WEAK_MAP_OBJECT],
+  ]);
+  byType.delete(-1);
+  if (mapDependentCodeAt < 0) byType.delete(v8.type("Map"));
+  // V8 exports no type for EphemeronHashTable: it is what a WeakMap's or WeakSet's table slot holds.
+  const weakCollections = new Set([v8.type("JSWeakMap"), v8.type("JSWeakSet")]);
+  weakCollections.delete(-1);
+  for (let index = 0; index < objects.address.length; index++) {
+    if (!weakCollections.has(maps.maps[objects.map[index] as number]?.instanceType ?? -1)) continue;
+    const table = memory.word((objects.address[index] as number) + COLLECTION_TABLE_AT);
+    const mapWord = table !== undefined && table % 2 === 1 ? memory.word(table - 1) : undefined;
+    const type = mapWord === undefined ? undefined : maps.maps[maps.indexOfTagged(mapWord)]?.instanceType;
+    if (type !== undefined && !v8.typeNames.has(type)) byType.set(type, WEAK_EPHEMERON_TABLE);
+    break;
+  }
+  for (let mapIndex = 0; mapIndex < maps.maps.length; mapIndex++) {
+    weakKind[mapIndex] = byType.get(maps.maps[mapIndex]?.instanceType ?? -1) ?? WEAK_NONE;
+  }
+  return weakKind;
+}
+
 /**
- * Collects the edges while markLive drains the objects: `begin` once per object drained (in drain order),
- * then `edge` for each strong pointer to a live object with the slot's offset. Memory: 4 bytes per edge,
- * in blocks, and 4 per live object, then `finish` turns them into the CSR (the blocks let go as they are
- * copied).
+ * Builds the graph of every object in two passes over the core in address order (sequential reads, a
+ * segment at a time): one counts each object's edges, the other writes them where the counts put them.
+ * The objects' addresses come from the lookup's bitmap (objects.address may be put aside meanwhile).
+ * Memory: 4 bytes per edge and per object, exactly (no growable array, no copy), besides a byte per
+ * object while the mark runs (`special`). `rootRoom` edges are kept free for the root's.
  */
-export class LiveGraphBuilder {
-  /** Per Map index: WEAK_* of its objects. */
-  readonly weakKind: Uint8Array;
-  private readonly targets = growableUint32();
-  private readonly starts = growableUint32();
-  /** (key, value) object index pairs of the ephemeron tables: edges from key to value. */
-  private readonly ephemerons = growableUint32();
-  private pendingKey = -1;
-  private readonly mapDependentCodeAt: number;
+export function buildHeapEdges(
+  memory: CoreMemory,
+  objects: HeapObjects,
+  maps: MapTable,
+  v8: V8Constants,
+  isRawBody: (mapIndex: number) => boolean,
+  isFree: (mapIndex: number) => boolean,
+  rootRoom: number,
+  weakKind: Uint8Array,
+): HeapEdges {
+  const count = objects.map.length;
 
-  constructor(
-    objects: HeapObjects,
-    maps: MapTable,
-    memoryWord: (address: number) => number | undefined,
-    v8: V8Constants,
-  ) {
-    this.weakKind = new Uint8Array(maps.maps.length);
-    this.mapDependentCodeAt = v8.field("Map", "dependent_code", -1);
-    const byType = new Map<number, number>([
-      [v8.type("JSWeakRef"), WEAK_REF],
-      [v8.type("WeakCell"), WEAK_CELL],
-      [v8.type("Map"), WEAK_MAP_OBJECT],
-    ]);
-    byType.delete(-1);
-    if (this.mapDependentCodeAt < 0) byType.delete(v8.type("Map"));
-    // V8 exports no type for EphemeronHashTable: it is what a WeakMap's or WeakSet's table slot holds.
-    const weakCollections = new Set([v8.type("JSWeakMap"), v8.type("JSWeakSet")]);
-    weakCollections.delete(-1);
-    for (let index = 0; index < objects.address.length; index++) {
-      if (!weakCollections.has(maps.maps[objects.map[index] as number]?.instanceType ?? -1)) continue;
-      const table = memoryWord((objects.address[index] as number) + COLLECTION_TABLE_AT);
-      const mapWord = table !== undefined && table % 2 === 1 ? memoryWord(table - 1) : undefined;
-      const type = mapWord === undefined ? undefined : maps.maps[maps.indexOfTagged(mapWord)]?.instanceType;
-      if (type !== undefined && !v8.typeNames.has(type)) byType.set(type, WEAK_EPHEMERON_TABLE);
-      break;
-    }
-    for (let mapIndex = 0; mapIndex < maps.maps.length; mapIndex++) {
-      this.weakKind[mapIndex] = byType.get(maps.maps[mapIndex]?.instanceType ?? -1) ?? WEAK_NONE;
-    }
+  const mapDependentCodeAt = v8.field("Map", "dependent_code", -1);
+  const lookup = objectLookup(objects);
+  const rawMap = new Uint8Array(maps.maps.length);
+  const freeMap = new Uint8Array(maps.maps.length);
+  for (let mapIndex = 0; mapIndex < maps.maps.length; mapIndex++) {
+    rawMap[mapIndex] = isRawBody(mapIndex) ? 1 : 0;
+    freeMap[mapIndex] = isFree(mapIndex) ? 1 : 0;
   }
+  const mapOf = objects.map;
+  const firstEdge = new Uint32Array(count + 2);
+  const special = new Uint8Array(count);
+  const extras = new Map<number, number>();
+  const weakSources = growableInt32();
+  const weakTargets = growableInt32();
+  const ephemeronKeys = growableInt32();
+  const ephemeronValues = growableInt32();
+  let edgeTargets = new Uint32Array(0);
+  let fill = false;
+  let cursor = 0;
 
-  /** The next object drained starts its edges here. */
-  begin(): void {
-    this.starts.push(this.targets.length);
-    this.pendingKey = -1;
-  }
-
-  /** A strong pointer to live object `target` from slot `offset` of an object of weak kind `kind`. */
-  edge(target: number, offset: number, kind: number): void {
-    if (kind !== WEAK_NONE) {
-      if (kind === WEAK_EPHEMERON_TABLE) {
-        if (offset < EPHEMERON_ENTRIES_AT) this.targets.push(target);
-        else if ((offset - EPHEMERON_ENTRIES_AT) % 16 === 0) this.pendingKey = target;
-        else if (this.pendingKey >= 0) {
-          this.ephemerons.push(this.pendingKey);
-          this.ephemerons.push(target);
-          this.pendingKey = -1;
+  // One object's edges: counted into firstEdge[index + 1], or written at `cursor`.
+  let segment: Segment | undefined;
+  const visit = (index: number, start: number) => {
+    const mapIndex = mapOf[index] as number;
+    if (rawMap[mapIndex] === 1) return;
+    if (!segment || start < segment.start || start >= segment.end) segment = memory.segmentOf(start);
+    if (!segment) return;
+    const end = Math.min(start + (objects.size[index] as number), segment.end);
+    const kind = weakKind[mapIndex] as number;
+    const words = segment.words;
+    const first = (start + 8 - segment.start) / 4;
+    let own = 0;
+    let pendingKey = -1;
+    for (let at = first, last = (end - segment.start) / 4; at < last; at += 2) {
+      const low = words[at] as number;
+      if ((low & 3) !== 1) continue;
+      const target = lookup.ofTagged(low, words[at + 1] as number);
+      if (target < 0 || freeMap[mapOf[target] as number] === 1) continue;
+      if (kind !== WEAK_NONE) {
+        const offset = (at - first) * 4 + 8;
+        let weak = false;
+        if (kind === WEAK_EPHEMERON_TABLE) {
+          if (offset >= EPHEMERON_ENTRIES_AT) {
+            weak = true;
+            if ((offset - EPHEMERON_ENTRIES_AT) % 16 === 0) pendingKey = target;
+            else if (pendingKey >= 0) {
+              if (!fill) {
+                ephemeronKeys.push(pendingKey);
+                ephemeronValues.push(target);
+              }
+              pendingKey = -1;
+            }
+          }
+        } else if (kind === WEAK_REF) weak = offset === WEAK_REF_TARGET_AT;
+        else if (kind === WEAK_CELL) weak = offset === WEAK_CELL_TARGET_AT || offset === WEAK_CELL_TOKEN_AT;
+        else if (kind === WEAK_MAP_OBJECT) weak = offset === mapDependentCodeAt;
+        if (weak) {
+          if (!fill) {
+            weakSources.push(index);
+            weakTargets.push(target);
+            special[index] = (special[index] as number) | EDGE_WEAK;
+          }
+          continue;
         }
-        return;
       }
-      if (kind === WEAK_REF && offset === WEAK_REF_TARGET_AT) return;
-      if (kind === WEAK_CELL && (offset === WEAK_CELL_TARGET_AT || offset === WEAK_CELL_TOKEN_AT)) return;
-      if (kind === WEAK_MAP_OBJECT && offset === this.mapDependentCodeAt) return;
+      if (fill) edgeTargets[cursor++] = target;
+      else own++;
     }
-    this.targets.push(target);
-  }
+    if (!fill) firstEdge[index + 1] = own;
+  };
 
-  /**
-   * The graph, from the mark's drain order (`order`: object index per position, every live object once)
-   * and its roots. The builder is spent.
-   */
-  finish(objects: HeapObjects, order: Int32Array, rootKind: Uint8Array): LiveGraph {
-    const live = order.length;
-    if (this.starts.length !== live)
-      throw new Error(`the graph saw ${this.starts.length} objects drained, the mark ${live}`);
-    const position = new Int32Array(objects.address.length).fill(-1);
-    for (let p = 0; p < live; p++) position[order[p] as number] = p;
-    const root = live;
-    // Extra edges per node: its ephemeron values (it is their key), and for the root, the roots.
-    const extra = new Uint32Array(live + 1);
-    const pairs = this.ephemerons.toArray();
-    for (let at = 0; at < pairs.length; at += 2) {
-      const key = position[pairs[at] as number] as number;
-      pairs[at] = key;
-      pairs[at + 1] = position[pairs[at + 1] as number] as number;
-      extra[key] = (extra[key] as number) + 1;
-    }
-    for (let p = 0; p < live; p++)
-      if (rootKind[order[p] as number] !== RootKind.None) extra[root] = (extra[root] as number) + 1;
-    const starts = this.starts.toArray();
-    const recorded = this.targets.length;
-    const firstEdge = new Uint32Array(live + 2);
-    const ownCount = (p: number) =>
-      p >= live ? 0 : (p + 1 < live ? (starts[p + 1] as number) : recorded) - (starts[p] as number);
-    for (let p = 0; p <= live; p++)
-      firstEdge[p + 1] = (firstEdge[p] as number) + ownCount(p) + (extra[p] as number);
-    const edgeTargets = new Uint32Array(firstEdge[live + 1] as number);
-    // The recorded edges, in drain order: each node's own, then room for its extras.
-    let node = 0;
-    let left = ownCount(0);
-    let at = firstEdge[0] as number;
-    this.targets.drain((value) => {
-      while (left === 0) {
-        node++;
-        left = ownCount(node);
-        at = firstEdge[node] as number;
-      }
-      edgeTargets[at++] = position[value] as number;
-      left--;
-    });
-    // Extras go after each node's own edges: fill from a cursor per node.
-    const cursor = new Uint32Array(live + 1);
-    for (let p = 0; p <= live; p++) cursor[p] = (firstEdge[p + 1] as number) - (extra[p] as number);
-    for (let pair = 0; pair < pairs.length; pair += 2) {
-      const key = pairs[pair] as number;
-      const slot = cursor[key] as number;
-      edgeTargets[slot] = pairs[pair + 1] as number;
-      cursor[key] = slot + 1;
-    }
-    for (let p = 0, slot = cursor[root] as number; p < live; p++) {
-      if (rootKind[order[p] as number] !== RootKind.None) edgeTargets[slot++] = p;
-    }
-    const selfSize = new Uint32Array(live + 1);
-    for (let p = 0; p < live; p++) selfSize[p] = objects.size[order[p] as number] as number;
-    return { nodeCount: live + 1, root, firstEdge, edgeTargets, selfSize, order };
+  lookup.forEachStart(visit);
+  // The ephemeron edges, from each key to its values, after the key's own edges.
+  const keys = ephemeronKeys.toArray();
+  const values = ephemeronValues.toArray();
+  for (const key of keys) {
+    firstEdge[key + 1] = (firstEdge[key + 1] as number) + 1;
+    extras.set(key, (extras.get(key) ?? 0) + 1);
+    special[key] = (special[key] as number) | EDGE_EXTRA;
   }
+  for (let index = 0; index < count; index++)
+    firstEdge[index + 1] = (firstEdge[index + 1] as number) + (firstEdge[index] as number);
+  const total = (firstEdge[count] as number) + rootRoom;
+  if (total > MAX_EDGES) throw new RangeError(`${total} edges: more than the graph holds`);
+  edgeTargets = new Uint32Array(total);
+  firstEdge[count + 1] = firstEdge[count] as number;
+  fill = true;
+  segment = undefined;
+  lookup.forEachStart((index, start) => {
+    cursor = firstEdge[index] as number;
+    visit(index, start);
+  });
+  const extraCursor = new Map<number, number>();
+  for (let pair = 0; pair < keys.length; pair++) {
+    const key = keys[pair] as number;
+    const used = extraCursor.get(key) ?? 0;
+    extraCursor.set(key, used + 1);
+    edgeTargets[(firstEdge[key + 1] as number) - (extras.get(key) as number) + used] = values[pair] as number;
+  }
+  return {
+    firstEdge,
+    edgeTargets,
+    special,
+    extras,
+    weakSources: weakSources.toArray(),
+    weakTargets: weakTargets.toArray(),
+  };
+}
+
+/** Where the weak pairs of `source` start in `sources` (sorted), by binary search. */
+export function firstPairOf(sources: Int32Array, source: number): number {
+  let low = 0;
+  let high = sources.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sources[middle] as number) < source) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

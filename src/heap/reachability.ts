@@ -1,8 +1,11 @@
 import type { CoreMemory, Segment } from "./core-memory.js";
+import { growableInt32 } from "./growable.js";
 import type { HeapObjects } from "./heap-walk.js";
-import type { LiveGraph, LiveGraphBuilder } from "./live-graph.js";
+import { EDGE_EXTRA, EDGE_WEAK, firstPairOf, type HeapEdges, type LiveGraph } from "./live-graph.js";
 import type { MapTable } from "./map-table.js";
-import { objectAt } from "./object-index.js";
+import { objectLookup } from "./object-index.js";
+import { releaseMemory } from "./release-memory.js";
+import type { SpillFile } from "./spill.js";
 import type { V8Constants } from "./v8-constants.js";
 
 const TWO_32 = 2 ** 32;
@@ -18,102 +21,140 @@ export interface Reachability {
   reachedFrom: Uint8Array;
   rootKind: Uint8Array;
   live: number;
-  /** The live graph, when the mark was given a LiveGraphBuilder. */
+  /** The heap's graph, with the root's edges written, when the mark was asked to keep it (retained.ts consumes it). */
   graph?: LiveGraph;
 }
 
 /**
- * Marks the live heap by a breadth-first walk over strong tagged pointers, first from the global objects
- * (so that an object's path runs from JavaScript where it can), then from every tagged word outside V8's
- * pages that points at an object: stacks, handles and V8's roots live there, and so does stale memory,
- * which makes this an over-approximation of what V8's GC would keep. Weak pointers are not followed.
- * Bodies of objects that hold raw data (string characters, doubles, bytes) are not read, and free space
- * and fillers are never live.
+ * Marks the live heap by a breadth-first walk over the heap's graph (HeapEdges: strong tagged pointers,
+ * weak slots included), first from the global objects (so that an object's path runs from JavaScript where
+ * it can), then from every tagged word outside V8's pages that points at an object: stacks, handles and
+ * V8's roots live there, and so does stale memory, which makes this an over-approximation of what V8's GC
+ * would keep. Weak pointers are not followed. Free space and fillers are never live (they are no edges'
+ * targets). With `keepGraph`, the root's edges are written into the graph's room for them and the graph
+ * is returned as `graph`; else the caller lets go of it.
  */
 export function markLive(
   memory: CoreMemory,
   objects: HeapObjects,
   maps: MapTable,
   v8: V8Constants,
-  isRawBody: (mapIndex: number) => boolean,
   isFree: (mapIndex: number) => boolean,
   pageRanges: ReadonlyArray<{ start: number; end: number }>,
-  graph?: LiveGraphBuilder,
+  edges: HeapEdges,
+  keepGraph: boolean,
+  spill?: SpillFile,
 ): Reachability {
-  const count = objects.address.length;
+  const count = objects.map.length;
   const parent = new Int32Array(count).fill(-1);
   const reachedFrom = new Uint8Array(count);
   const rootKind = new Uint8Array(count);
   const queue = new Int32Array(count);
+  const { firstEdge, edgeTargets, special, extras, weakSources, weakTargets } = edges;
   let head = 0;
   let tail = 0;
   const reach = (index: number, from: number, kind: number) => {
-    if (index < 0 || reachedFrom[index] !== 0 || isFree(objects.map[index] as number)) return;
+    if (reachedFrom[index] !== 0) return;
     reachedFrom[index] = kind;
     parent[index] = from;
     queue[tail++] = index;
   };
-  let segment: Segment | undefined;
   const drain = () => {
     while (head < tail) {
-      // Breadth first, one level at a time, each level in address order: a level reads the pages it
-      // needs in one sweep, so that the core's memory can be read a part at a time.
-      const levelEnd = tail;
-      queue.subarray(head, levelEnd).sort();
-      while (head < levelEnd) drainOne(queue[head++] as number);
+      const index = queue[head++] as number;
+      const kind = reachedFrom[index] as number;
+      const flags = special[index] as number;
+      let end = firstEdge[index + 1] as number;
+      if (flags & EDGE_EXTRA) end -= extras.get(index) as number;
+      for (let e = firstEdge[index] as number; e < end; e++) {
+        const target = edgeTargets[e] as number;
+        if (reachedFrom[target] === 0) reach(target, index, kind);
+      }
+      if (flags & EDGE_WEAK) {
+        for (let pair = firstPairOf(weakSources, index); weakSources[pair] === index; pair++)
+          reach(weakTargets[pair] as number, index, kind);
+      }
     }
   };
-  const weakKind = graph?.weakKind;
-  const drainOne = (index: number) => {
-    const mapIndex = objects.map[index] as number;
-    graph?.begin();
-    if (isRawBody(mapIndex)) return;
-    const start = objects.address[index] as number;
-    if (!segment || start < segment.start || start >= segment.end) segment = memory.segmentOf(start);
-    if (!segment) return;
-    const end = Math.min(start + (objects.size[index] as number), segment.end);
-    const kind = reachedFrom[index] as number;
-    // Inlined rather than forEachTagged: no closure per object on a heap of millions.
-    const words = segment.words;
-    const first = (start + 8 - segment.start) / 4;
-    for (let at = first, last = (end - segment.start) / 4; at < last; at += 2) {
-      const low = words[at] as number;
-      if ((low & 3) !== 1) continue;
-      const target = objectAt(objects, low - 1 + (words[at + 1] as number) * TWO_32);
-      reach(target, index, kind);
-      // The graph's edges: to what the mark keeps (not free space), with the slot for the weak ones.
-      if (graph && target >= 0 && reachedFrom[target] !== 0)
-        graph.edge(target, (at - first) * 4 + 8, weakKind?.[mapIndex] as number);
-    }
-  };
+  // The roots, found before the walk: the global objects, and the objects native memory points at (not free
+  // space), in the order met. Then the Maps wait in `spill`, if given, while the walk runs: it reads none.
   const globalType = v8.type("JSGlobalObject");
+  const globals = growableInt32();
   for (let index = 0; index < count; index++) {
-    if (maps.maps[objects.map[index] as number]?.instanceType === globalType) {
-      rootKind[index] = RootKind.GlobalObject;
-      reach(index, -1, 1 + RootKind.GlobalObject);
-    }
+    if (maps.maps[objects.map[index] as number]?.instanceType === globalType) globals.push(index);
   }
-  drain();
+  const native = growableInt32();
+  const lookup = objectLookup(objects);
   for (const segment of memory.segments) {
     for (const gap of gapsOutside(segment, pageRanges)) {
       forEachTagged(segment, gap.start, gap.end, (target) => {
-        const index = objectAt(objects, target - 1);
-        if (index < 0 || reachedFrom[index] !== 0 || isFree(objects.map[index] as number)) return;
-        rootKind[index] = RootKind.NativeMemory;
-        reach(index, -1, 1 + RootKind.NativeMemory);
+        const index = lookup.of(target - 1);
+        if (index >= 0 && !isFree(objects.map[index] as number)) native.push(index);
       });
     }
   }
+  const mapsAside = spill?.spill(objects.map);
+  if (mapsAside) {
+    objects.map = new Int32Array(0);
+    releaseMemory();
+  }
+  globals.drain((index) => {
+    rootKind[index] = RootKind.GlobalObject;
+    reach(index, -1, 1 + RootKind.GlobalObject);
+  });
   drain();
+  native.drain((index) => {
+    if (reachedFrom[index] !== 0) return;
+    rootKind[index] = RootKind.NativeMemory;
+    reach(index, -1, 1 + RootKind.NativeMemory);
+  });
+  drain();
+  if (mapsAside) objects.map = mapsAside.restore();
   holdInternalizedStrings(objects, maps, v8, reachedFrom, rootKind);
-  if (!graph) return { parent, reachedFrom, rootKind, live: tail };
+  const live = tail;
+  if (!keepGraph) return { parent, reachedFrom, rootKind, live };
+  // The root's edges, in the room kept after the objects' edges: to every root of the mark.
+  const root = count;
+  let at = firstEdge[root] as number;
+  for (let index = 0; index < count; index++) {
+    if (rootKind[index] === RootKind.None) continue;
+    if (at >= edgeTargets.length) throw new Error("markLive: more roots than the graph kept room for");
+    edgeTargets[at++] = index;
+  }
+  firstEdge[root + 1] = at;
   return {
     parent,
     reachedFrom,
     rootKind,
-    live: tail,
-    graph: graph.finish(objects, queue.slice(0, tail), rootKind),
+    live,
+    graph: { nodeCount: count + 1, root, firstEdge, edgeTargets },
   };
+}
+
+/** The most roots markLive can find: room for them in the graph. */
+export function rootRoom(
+  memory: CoreMemory,
+  objects: HeapObjects,
+  maps: MapTable,
+  v8: V8Constants,
+  pageRanges: ReadonlyArray<{ start: number; end: number }>,
+): number {
+  const globalType = v8.type("JSGlobalObject");
+  const internalized = new Set(v8.typesWhoseEnumMatches(/INTERNALIZED/));
+  let room = 0;
+  for (let index = 0; index < objects.map.length; index++) {
+    const type = maps.maps[objects.map[index] as number]?.instanceType ?? -1;
+    if (type === globalType || internalized.has(type)) room++;
+  }
+  const lookup = objectLookup(objects);
+  for (const segment of memory.segments) {
+    for (const gap of gapsOutside(segment, pageRanges)) {
+      forEachTagged(segment, gap.start, gap.end, (target) => {
+        if (lookup.of(target - 1) >= 0) room++;
+      });
+    }
+  }
+  return room;
 }
 
 /**
@@ -130,7 +171,7 @@ function holdInternalizedStrings(
   rootKind: Uint8Array,
 ): void {
   const internalized = new Set(v8.typesWhoseEnumMatches(/INTERNALIZED/));
-  for (let index = 0; index < objects.address.length; index++) {
+  for (let index = 0; index < objects.map.length; index++) {
     if (reachedFrom[index] === 0 || rootKind[index] !== RootKind.None) continue;
     const type = maps.maps[objects.map[index] as number]?.instanceType;
     if (type !== undefined && internalized.has(type)) rootKind[index] = RootKind.StringTable;

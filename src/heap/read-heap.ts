@@ -3,11 +3,15 @@ import { CoreMemory } from "./core-memory.js";
 import { HeapStrings } from "./heap-strings.js";
 import { type HeapObjects, walkHeap } from "./heap-walk.js";
 import { histogram, type TypeCount } from "./histogram.js";
-import { LiveGraphBuilder } from "./live-graph.js";
+import { buildHeapEdges, weakKinds } from "./live-graph.js";
 import { MapTable } from "./map-table.js";
+import { objectLookup } from "./object-index.js";
 import { ObjectNames } from "./object-names.js";
 import { ObjectSizer } from "./object-size.js";
-import { markLive, type Reachability } from "./reachability.js";
+import { markLive, type Reachability, rootRoom } from "./reachability.js";
+import { releaseMemory } from "./release-memory.js";
+import { computeDominance, type Dominance } from "./retained.js";
+import { type Spilled, SpillFile } from "./spill.js";
 import { nodeVersionSupport } from "./supported.js";
 import { UnsupportedHeapError, V8Constants } from "./v8-constants.js";
 
@@ -45,10 +49,12 @@ export interface LoadedHeap {
   isRawBody: (mapIndex: number) => boolean;
   /** What of the core could not be read as it claimed, in words (empty for a core as Linux writes it). */
   notes: string[];
+  /** With `{ graph: true }`: dominators and retained sizes (retained.ts). */
+  dominance?: Dominance;
 }
 
 export interface LoadHeapOptions {
-  /** Also keep the live graph (live.graph) for dominators and retained sizes: 4 bytes per edge, 12 per object. */
+  /** Also compute dominators and retained sizes (`dominance`), over the mark's graph, which is then let go. */
   graph?: boolean;
 }
 
@@ -70,6 +76,7 @@ export async function loadHeap(
   const maps = new MapTable(memory, v8);
   const sizer = new ObjectSizer(v8);
   const objects = walkHeap(memory, maps, sizer);
+  releaseMemory();
   if (objects.address.length === 0) {
     throw new UnsupportedHeapError(
       `no V8 heap pages found in ${corePath}: is it the core of a Node process?`,
@@ -82,20 +89,104 @@ export async function loadHeap(
   };
   const freeTypes = new Set([v8.type("FreeSpace"), v8.type("Filler")]);
   const isFree = (mapIndex: number) => freeTypes.has(maps.maps[mapIndex]?.instanceType ?? -1);
-  const graph = options.graph
-    ? new LiveGraphBuilder(objects, maps, (address) => memory.word(address), v8)
-    : undefined;
-  const live = markLive(memory, objects, maps, v8, isRawBody, isFree, objects.pages, graph);
   const strings = new HeapStrings(memory, maps, v8);
   const names = new ObjectNames(memory, maps, strings, v8);
   nameTypesByRole(memory, v8, maps, objects, names);
+  const { live, dominance } = markHeap(
+    memory,
+    objects,
+    maps,
+    v8,
+    isRawBody,
+    isFree,
+    options.graph ? names : undefined,
+  );
+  releaseMemory();
   const notes = [...summary.notes];
   if (objects.oversized > 0) {
     notes.push(
       `${objects.oversized.toLocaleString("en")} object${objects.oversized === 1 ? "" : "s"} of the heap claimed a size past the end of ${objects.oversized === 1 ? "its" : "their"} page: cut where the next object starts (the core was edited or is corrupted)`,
     );
   }
-  return { nodeVersion, verifiedVersion, memory, v8, maps, objects, live, names, strings, isRawBody, notes };
+  return {
+    nodeVersion,
+    verifiedVersion,
+    memory,
+    v8,
+    maps,
+    objects,
+    live,
+    names,
+    strings,
+    isRawBody,
+    notes,
+    ...(dominance ? { dominance } : {}),
+  };
+}
+
+/**
+ * The heap's graph (two passes over the core in address order), then the mark over it, then, given the
+ * names of the groups (`forDominance`), the dominator tree over it (retained.ts). While those run, the
+ * objects' addresses and sizes, which they do not read, wait in a spill file; the graph is let go.
+ */
+function markHeap(
+  memory: CoreMemory,
+  objects: HeapObjects,
+  maps: MapTable,
+  v8: V8Constants,
+  isRawBody: (mapIndex: number) => boolean,
+  isFree: (mapIndex: number) => boolean,
+  forDominance: ObjectNames | undefined,
+): { live: Reachability; dominance?: Dominance } {
+  const keepGraph = forDominance !== undefined;
+  const spill = new SpillFile();
+  try {
+    const parked: Parked = {};
+    // In a function of its own: once it returns, no frame holds the graph but the mark's result.
+    const live = buildAndMark(memory, objects, maps, v8, isRawBody, isFree, keepGraph, spill, parked);
+    const { addresses, sizes } = parked as Required<Parked>;
+    releaseMemory();
+    const dominance = forDominance
+      ? computeDominance({ objects, live, maps, names: forDominance }, spill, sizes)
+      : undefined;
+    if (!dominance) objects.size = sizes.restore();
+    releaseMemory();
+    objects.address = addresses.restore();
+    return { live, ...(dominance ? { dominance } : {}) };
+  } finally {
+    spill.close();
+  }
+}
+
+interface Parked {
+  addresses?: Spilled<Float64Array>;
+  sizes?: Spilled<Uint32Array>;
+}
+
+function buildAndMark(
+  memory: CoreMemory,
+  objects: HeapObjects,
+  maps: MapTable,
+  v8: V8Constants,
+  isRawBody: (mapIndex: number) => boolean,
+  isFree: (mapIndex: number) => boolean,
+  keepGraph: boolean,
+  spill: SpillFile,
+  parked: Parked,
+): Reachability {
+  objectLookup(objects);
+  const weakKind = weakKinds(objects, maps, memory, v8);
+  // The graph's passes and the mark read no addresses (the lookup's bitmap has them), the mark no sizes.
+  parked.addresses = spill.spill(objects.address);
+  objects.address = new Float64Array(0);
+  releaseMemory();
+  const room = keepGraph ? rootRoom(memory, objects, maps, v8, objects.pages) : 0;
+  const edges = buildHeapEdges(memory, objects, maps, v8, isRawBody, isFree, room, weakKind);
+  memory.release();
+  parked.sizes = spill.spill(objects.size);
+  objects.size = new Uint32Array(0);
+  releaseMemory();
+  return markLive(memory, objects, maps, v8, isFree, objects.pages, edges, keepGraph, spill);
 }
 
 /**

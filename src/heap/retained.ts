@@ -1,6 +1,8 @@
 import { type DominatorGraph, dominators, topRetained } from "./dominators.js";
 import type { LoadedHeap } from "./read-heap.js";
+import { releaseMemory } from "./release-memory.js";
 import { pathTo, type RetainerPath, type RetainerStep, retainerEdges } from "./retainers.js";
+import { type Spilled, type SpilledEntries, SpillFile } from "./spill.js";
 
 /** An object that retains much of the heap: what would be freed with it. */
 export interface RetainingObject {
@@ -38,18 +40,22 @@ const WRAPS = 0.9;
 /** How far up the dominator tree a listed object's holder is looked for. */
 const MAX_CLIMB = 10_000;
 
-/**
- * Dominators and retained sizes of a heap loaded with `{ graph: true }`: the graph is consumed (let go
- * once the dominator tree is built). Memory at the peak: the graph (4 bytes per edge, 12 per live object)
- * plus dominators.ts's 44 bytes per live object and 4 per edge.
- */
-export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
-  const { idom, retained, order, root } = dominate(heap);
-  const { objects, names, maps } = heap;
-  let liveBytes = 0;
-  for (let p = 0; p < order.length; p++) liveBytes += objects.size[order[p] as number] as number;
+/** The heap's dominator tree, which loadHeap({ graph: true }) computes as soon as the mark has its graph. */
+export interface Dominance {
+  /** Immediate dominator per object (-1: none), read an entry at a time from a spill file: few are asked for. */
+  idom: SpilledEntries;
+  /** Retained bytes / 8 per object (V8's sizes are multiples of 8): 4 bytes per object, for heaps to 32 GiB. */
+  retainedWords: Uint32Array;
+  root: number;
+  /** Per group: what its instances retain together. */
+  byGroup: Map<string, number>;
+}
 
-  // Per Map, once: its group's number, and whether its objects may be listed (JS objects, closures, contexts).
+/** Per Map: its group's number (the histogram's names), and whether its objects may be listed (JS objects, closures, contexts). */
+function mapGroups(
+  maps: LoadedHeap["maps"],
+  names: LoadedHeap["names"],
+): { groupIds: Int32Array; listable: Uint8Array; groupNames: string[] } {
   const groupIds = new Int32Array(maps.maps.length).fill(-1);
   const listable = new Uint8Array(maps.maps.length);
   const groupNames: string[] = [];
@@ -64,26 +70,93 @@ export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
     const type = map.instanceType;
     listable[mapIndex] = names.isJSReceiver(type) || names.isContext(type) || names.isFunction(type) ? 1 : 0;
   }
+  return { groupIds, listable, groupNames };
+}
+
+/**
+ * Dominators and retained sizes over the mark's graph (`live.graph`, consumed: let go once dominators.ts
+ * has read it). The caller has put aside in `spill` the per-object arrays dominators.ts does not read
+ * (addresses, sizes: `size` gives them back); the Maps and the mark's arrays wait there too while it runs,
+ * so that the peak is the graph and dominators.ts's own arrays, not those besides.
+ */
+export function computeDominance(
+  heap: Pick<LoadedHeap, "objects" | "live" | "maps" | "names">,
+  spill: SpillFile,
+  size: Spilled<Uint32Array>,
+): Dominance {
+  const { objects, live, maps, names } = heap;
+  const { groupIds, groupNames } = mapGroups(maps, names);
+  const map = spill.spill(objects.map);
+  objects.map = new Int32Array(0);
+  const parent = spill.spill(live.parent);
+  live.parent = new Int32Array(0);
+  const reachedFrom = spill.spill(live.reachedFrom);
+  live.reachedFrom = new Uint8Array(0);
+  const rootKind = spill.spill(live.rootKind);
+  live.rootKind = new Uint8Array(0);
+  const { idom, retainedWords, root } = dominateInWords(heap, size);
+  const idomFile = new SpillFile();
+  // The sizes dominators.ts read last wait again while the groups are counted.
+  const sizeAgain = spill.spill(objects.size);
+  objects.size = new Uint32Array(0);
+  releaseMemory();
+  objects.map = map.restore();
+  const byGroup = groupRetained(idom, retainedWords, root, objects.map, groupIds, groupNames);
+  releaseMemory();
+  objects.size = sizeAgain.restore();
+  live.parent = parent.restore();
+  live.reachedFrom = reachedFrom.restore();
+  live.rootKind = rootKind.restore();
+  // Only the listed objects' holders are looked up (retainedSizes): the tree waits on disk.
+  const idomEntries = idomFile.spillForReads(idom);
+  idomFile.close();
+  return { idom: idomEntries, retainedWords, root, byGroup };
+}
+
+/** The dominator tree, with retained sizes in 8-byte words (a function of its own: once it returns, the bytes can go). */
+function dominateInWords(
+  heap: Pick<LoadedHeap, "objects" | "live">,
+  size: Spilled<Uint32Array>,
+): { idom: Int32Array; retainedWords: Uint32Array; root: number } {
+  const { idom, retained, root } = dominate(heap, () => {
+    heap.objects.size = size.restore();
+    return heap.objects.size;
+  });
+  const retainedWords = new Uint32Array(retained.length);
+  for (let node = 0; node < retained.length; node++) retainedWords[node] = (retained[node] as number) / 8;
+  return { idom, retainedWords, root };
+}
+
+/**
+ * The objects that retain the most and the groups' retained sizes, from a heap loaded with
+ * `{ graph: true }` (its `dominance`).
+ */
+export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
+  const { objects, names, maps, live } = heap;
+  if (!heap.dominance) throw new Error("retainedSizes: the heap was loaded without its graph");
+  const { idom, retainedWords: retained, root, byGroup } = heap.dominance;
+  const { listable } = mapGroups(maps, names);
+  let liveBytes = 0;
+  for (let index = 0; index < objects.size.length; index++)
+    if (live.reachedFrom[index] !== 0) liveBytes += objects.size[index] as number;
   const mapOf = objects.map;
-  const byGroup = groupRetained(idom, retained, root, order, mapOf, groupIds, groupNames);
-  const isCandidate = (p: number) => p !== root && listable[mapOf[order[p] as number] as number] === 1;
+  const isCandidate = (p: number) => p !== root && listable[mapOf[p] as number] === 1;
   const candidates = topRetained(retained, Math.max(CANDIDATES, top), isCandidate);
   const listed = new Set(candidates);
   const wrapper = new Set<number>();
   for (const p of candidates) {
-    let holder = idom[p] as number;
+    let holder = idom.at(p);
     for (let climb = 0; holder >= 0 && holder !== root && climb < MAX_CLIMB; climb++) {
       if (isCandidate(holder)) break;
-      holder = idom[holder] as number;
+      holder = idom.at(holder);
     }
     if (listed.has(holder) && (retained[p] as number) >= WRAPS * (retained[holder] as number))
       wrapper.add(holder);
   }
   const edges = retainerEdges(heap);
   const chosen = [...candidates].filter((p) => !wrapper.has(p) && (retained[p] as number) > 0).slice(0, top);
-  const list = chosen.map((p) => {
-    const index = order[p] as number;
-    const size = retained[p] as number;
+  const list = chosen.map((index) => {
+    const size = (retained[index] as number) * 8;
     const path = pathTo(heap, edges, index);
     return {
       // The last step's name: `(global)` for a global object, as paths name it.
@@ -94,40 +167,38 @@ export function retainedSizes(heap: LoadedHeap, top: number): RetainedSizes {
       path,
     };
   });
-  const position = new Int32Array(objects.address.length).fill(-1);
-  for (let p = 0; p < order.length; p++) position[order[p] as number] = p;
   return {
     liveBytes,
     objects: list,
     byGroup,
-    retainedOf: (index) => {
-      const p = position[index] as number;
-      return p < 0 ? 0 : (retained[p] as number);
-    },
+    retainedOf: (index) => (retained[index] as number) * 8,
   };
 }
 
 /** The dominator tree of the heap's graph, which is let go (its edges as soon as dominators.ts has read them). */
-function dominate(heap: LoadedHeap): {
+function dominate(
+  heap: Pick<LoadedHeap, "live">,
+  selfSize: () => Uint32Array,
+): {
   idom: Int32Array;
   retained: Float64Array;
-  order: Int32Array;
   root: number;
 } {
-  // No local reference to the graph: its edges are let go while dominators.ts runs.
-  const order = heap.live.graph?.order;
-  const root = heap.live.graph?.root;
-  if (!order || root === undefined) throw new Error("retainedSizes: the heap was loaded without its graph");
-  const { idom, retained } = dominators(takeGraph(heap));
-  return { idom, retained, order, root };
+  const { graph, root } = takeGraph(heap, selfSize);
+  // No reference to the graph's edges but dominators.ts's (not even a local here): they go while it runs.
+  const { idom, retained } = dominators(graph);
+  return { idom, retained, root };
 }
 
-/** The heap's graph as dominators.ts's input, which then holds the only reference to its edges. */
-function takeGraph(heap: LoadedHeap): DominatorGraph {
-  const graph = heap.live.graph as NonNullable<LoadedHeap["live"]["graph"]>;
+function takeGraph(
+  heap: Pick<LoadedHeap, "live">,
+  selfSize: () => Uint32Array,
+): { graph: DominatorGraph; root: number } {
+  const graph = heap.live.graph;
+  if (!graph) throw new Error("computeDominance: the mark kept no graph");
   heap.live.graph = undefined;
-  const { nodeCount, root, firstEdge, edgeTargets, selfSize } = graph;
-  return { nodeCount, root, firstEdge, edgeTargets, selfSize, consume: true };
+  // The root, one past the objects, has no size of its own.
+  return { graph: { ...graph, selfSize, consume: true }, root: graph.root };
 }
 
 /**
@@ -137,9 +208,8 @@ function takeGraph(heap: LoadedHeap): DominatorGraph {
  */
 function groupRetained(
   idom: Int32Array,
-  retained: Float64Array,
+  retainedWords: Uint32Array,
   root: number,
-  order: Int32Array,
   mapOf: Int32Array,
   groupIds: Int32Array,
   groupNames: string[],
@@ -152,19 +222,22 @@ function groupRetained(
   }
   for (let v = 0; v < n; v++) firstChild[v + 1] = (firstChild[v + 1] as number) + (firstChild[v] as number);
   const children = new Int32Array(firstChild[n] as number);
-  const fill = firstChild.slice(0, n);
+  // Fill with firstChild[d] as the cursor of d: afterwards it holds the start of d + 1, so shift it back.
   for (let v = 0; v < n; v++) {
     const d = idom[v] as number;
     if (d < 0) continue;
-    const at = fill[d] as number;
+    const at = firstChild[d] as number;
     children[at] = v;
-    fill[d] = at + 1;
+    firstChild[d] = at + 1;
   }
+  for (let v = n; v > 0; v--) firstChild[v] = firstChild[v - 1] as number;
+  firstChild[0] = 0;
   const totals = new Float64Array(groupNames.length);
   const open = new Int32Array(groupNames.length);
-  const stack = new Int32Array(n);
-  const cursor = new Uint32Array(n);
-  const groupAt = new Int32Array(n);
+  // The walk's stack: as deep as the dominator tree, grown when needed.
+  let stack = new Int32Array(1024);
+  let cursor = new Uint32Array(1024);
+  let groupAt = new Int32Array(1024);
   let depth = 0;
   stack[0] = root;
   cursor[0] = firstChild[root] as number;
@@ -180,10 +253,15 @@ function groupRetained(
     }
     cursor[depth] = at + 1;
     const child = children[at] as number;
-    const group = groupIds[mapOf[order[child] as number] as number] as number;
-    if (open[group] === 0) totals[group] = (totals[group] as number) + (retained[child] as number);
+    const group = groupIds[mapOf[child] as number] as number;
+    if (open[group] === 0) totals[group] = (totals[group] as number) + (retainedWords[child] as number) * 8;
     open[group] = (open[group] as number) + 1;
     depth++;
+    if (depth === stack.length) {
+      stack = grown(stack, new Int32Array(depth * 2));
+      cursor = grown(cursor, new Uint32Array(depth * 2));
+      groupAt = grown(groupAt, new Int32Array(depth * 2));
+    }
     stack[depth] = child;
     cursor[depth] = firstChild[child] as number;
     groupAt[depth] = group;
@@ -191,6 +269,11 @@ function groupRetained(
   const byGroup = new Map<string, number>();
   for (const [id, name] of groupNames.entries()) byGroup.set(name, totals[id] as number);
   return byGroup;
+}
+
+function grown<T extends Int32Array | Uint32Array>(from: T, into: T): T {
+  into.set(from);
+  return into;
 }
 
 /** Paths to the instances of `name` that retain the most, each with what it retains. */

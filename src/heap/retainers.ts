@@ -50,6 +50,7 @@ export function pathTo(heap: LoadedHeap, edges: SnapshotEdges, target: number): 
   const chain: number[] = [];
   for (let at = target; at >= 0 && chain.length < MAX_DEPTH; at = heap.live.parent[at] as number)
     chain.unshift(at);
+  edges.claim(chain);
   return chain.map((index, position) => {
     const group = heap.names.groupOf(heap.objects.map[index] as number);
     if (position === 0) {

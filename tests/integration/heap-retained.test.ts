@@ -17,6 +17,7 @@ import { LoadedSnapshot } from "../support/heap-snapshot.js";
 import { projectLlnode } from "../support/llnode-plugin.js";
 import { officialNode } from "../support/node-builds.js";
 import { type OomCore, oomCore } from "../support/oom-core.js";
+import { coredumpPeakRss } from "../support/peak-rss.js";
 import { weakCore } from "../support/weak-core.js";
 
 const VERSIONS = ["20.20.2", "22.22.0", "24.11.0", "26.12.1"];
@@ -176,6 +177,39 @@ describe("coredump heap --retained on real heap-out-of-memory cores (--max-old-s
           assert.match(lines[header + 2] ?? "", /^\S+ \S+ +\d+\.\d% +.* Map ← /, human.stdout);
         }
       }
+    } finally {
+      for (const folder of [dumps.dir, workdir]) await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("coredump heap --retained in bounded memory", () => {
+  it("reads the out-of-memory core of a 1 GB heap, retained sizes and all, in at most 1 GB of RSS", async () => {
+    const oom = await oomCore({ node: await officialNode(REPORT_VERSION), heapMb: 1024 });
+    const dumps = await crashDumps([oom], "stored-zip");
+    const workdir = await mkdtemp(path.join(tmpdir(), "coredump-heap-bounded-"));
+    try {
+      const args = [
+        "heap",
+        dumps.ids[0] ?? "",
+        "--dir",
+        dumps.dir,
+        "--workdir",
+        workdir,
+        "--binary",
+        oom.node,
+      ];
+      const result = await coredumpPeakRss([...args, "--retained", "--json"], {
+        XDG_CACHE_HOME: freshCacheHome(),
+      });
+      assert.equal(result.exitCode, 0, result.stderr);
+      const [top] = json<RetainedJson>(result).retaining;
+      assert.equal(top?.name, "Map", JSON.stringify(top));
+      const heapBytes = oom.heapMb * 1024 * 1024;
+      assert.ok(
+        result.peakRss <= heapBytes,
+        `peak RSS ${(result.peakRss / 2 ** 20).toFixed(0)} MiB, more than the heap's ${oom.heapMb} MiB`,
+      );
     } finally {
       for (const folder of [dumps.dir, workdir]) await rm(folder, { recursive: true, force: true });
     }

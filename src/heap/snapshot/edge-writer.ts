@@ -2,8 +2,8 @@ import type { Segment } from "../core-memory.js";
 import { FieldNames } from "../map-fields.js";
 import { RootKind } from "../reachability.js";
 import type { LoadedHeap } from "../read-heap.js";
+import { LiveLookup } from "../start-lookup.js";
 import type { AsciiOut } from "./ascii-out.js";
-import { LiveLookup } from "./live-lookup.js";
 import { NODE_FIELDS } from "./snapshot-format.js";
 import type { StringTable } from "./string-table.js";
 

@@ -23,9 +23,9 @@ const COLLECTION_TABLE_AT = 24;
  */
 export class SnapshotEdges {
   private readonly fields: FieldNames;
-  /** For a properties or elements backing store: the JS object that owns it, else -1. */
-  private readonly owner: Int32Array;
-  private readonly role: Uint8Array;
+  /** For a properties or elements backing store on a path asked for: the JS object that owns it (`claim`). */
+  private readonly owner = new Map<number, number>();
+  private readonly role = new Map<number, number>();
   private readonly at: {
     properties: number;
     elements: number;
@@ -52,11 +52,16 @@ export class SnapshotEdges {
       propertyCell: v8.type("PropertyCell"),
       collections: new Set([v8.type("JSMap"), v8.type("JSSet")]),
     };
-    const count = heap.objects.address.length;
-    this.owner = new Int32Array(count).fill(-1);
-    this.role = new Uint8Array(count);
-    for (let index = 0; index < count; index++) {
-      if (!this.isLive(index) || !heap.names.isJSReceiver(this.typeOf(index))) continue;
+  }
+
+  /**
+   * Backing stores on a path are claimed by the objects before them: a properties array, an elements
+   * store or a Map's table is named as its holder's (the receiver whose slot holds it). Only the objects
+   * of the paths asked for are looked at, not every receiver of the heap.
+   */
+  claim(chain: readonly number[]): void {
+    for (const index of chain) {
+      if (!this.isLive(index) || !this.heap.names.isJSReceiver(this.typeOf(index))) continue;
       this.own(index, this.at.properties, ROLE_PROPERTIES);
       this.own(index, this.at.elements, ROLE_ELEMENTS);
       if (this.types.collections.has(this.typeOf(index))) this.own(index, COLLECTION_TABLE_AT, ROLE_TABLE);
@@ -109,7 +114,7 @@ export class SnapshotEdges {
 
   /** Whether `index` is the table of a JS Map or Set (whose slots are its entries). */
   isCollectionTable(index: number): boolean {
-    return this.role[index] === ROLE_TABLE;
+    return this.role.get(index) === ROLE_TABLE;
   }
 
   /** The type and name of the edge from slot `offset` of object `index`. */
@@ -124,10 +129,10 @@ export class SnapshotEdges {
       if (offset === PROPERTY_CELL_NAME_AT) return ["internal", "name"];
     }
     if (names.isJSReceiver(type)) return this.receiverEdge(index, type, offset);
-    const owner = this.owner[index] as number;
+    const owner = this.owner.get(index) ?? -1;
     const slot = (offset - 16) / 8;
-    if (owner >= 0 && this.role[index] === ROLE_ELEMENTS) return ["element", slot];
-    if (owner >= 0 && this.role[index] === ROLE_PROPERTIES) {
+    if (owner >= 0 && this.role.get(index) === ROLE_ELEMENTS) return ["element", slot];
+    if (owner >= 0 && this.role.get(index) === ROLE_PROPERTIES) {
       const fields = this.fields.of(heap.objects.map[owner] as number);
       const name =
         fields.names[fields.inobject + slot] ??
@@ -168,9 +173,9 @@ export class SnapshotEdges {
     const held = this.heap.memory.word((this.heap.objects.address[index] as number) + offset);
     if (held === undefined || held % 2 !== 1) return;
     const store = objectAt(this.heap.objects, held - 1);
-    if (store < 0 || this.owner[store] !== -1 || this.heap.names.isJSReceiver(this.typeOf(store))) return;
-    this.owner[store] = index;
-    this.role[store] = role;
+    if (store < 0 || this.owner.has(store) || this.heap.names.isJSReceiver(this.typeOf(store))) return;
+    this.owner.set(store, index);
+    this.role.set(store, role);
   }
 
   private typeOf(index: number): number {

@@ -1,4 +1,4 @@
-import type { HeapObjects } from "../heap-walk.js";
+import type { HeapObjects } from "./heap-walk.js";
 
 /** 256 KiB slices of the address space, as V8 aligns its chunks: 32,768 words, 1,024 bitmap words. */
 const SLICE_SHIFT = 18;
@@ -26,6 +26,8 @@ export class LiveLookup {
   private readonly bits: Uint32Array;
   private readonly before: Uint16Array;
   private readonly first: Int32Array;
+  /** Per slot, its slice number: slots are in address order. */
+  private readonly sliceOfSlot: Int32Array;
   /** Live objects, the snapshot's object nodes. */
   readonly count: number;
 
@@ -50,6 +52,8 @@ export class LiveLookup {
     this.bits = new Uint32Array(slices * BITMAP_WORDS);
     this.before = new Uint16Array(slices * BITMAP_WORDS);
     this.first = new Int32Array(slices);
+    this.sliceOfSlot = new Int32Array(slices);
+    const sliceOfSlot = this.sliceOfSlot;
     const keys = this.keys;
     const slots = this.slots;
     const bits = this.bits;
@@ -71,6 +75,7 @@ export class LiveLookup {
         keys[at] = slice;
         slots[at] = slot;
         first[slot] = position;
+        sliceOfSlot[slot] = slice;
         last = slice;
       }
       const word = (address - slice * SLICE_BYTES) * 0.125;
@@ -106,6 +111,26 @@ export class LiveLookup {
     const bit = word & 31;
     if (((bits >>> bit) & 1) === 0) return -1;
     return (this.first[slot] as number) + (this.before[bitAt] as number) + popcount(bits & ((1 << bit) - 1));
+  }
+
+  /**
+   * Calls `visit` with each object's position and address, in address order, from the bitmap alone: a
+   * walk over every object needs no array of their addresses.
+   */
+  forEachStart(visit: (position: number, address: number) => void): void {
+    const bits = this.bits;
+    let position = 0;
+    for (let slot = 0; slot < this.sliceOfSlot.length; slot++) {
+      const base = (this.sliceOfSlot[slot] as number) * SLICE_BYTES;
+      for (let word = 0; word < BITMAP_WORDS; word++) {
+        let left = bits[slot * BITMAP_WORDS + word] as number;
+        while (left !== 0) {
+          const lowest = left & -left;
+          visit(position++, base + (word * 32 + 31 - Math.clz32(lowest)) * 8);
+          left ^= lowest;
+        }
+      }
+    }
   }
 
   /** The position of the live object at `address` (untagged), or -1. */
