@@ -96,6 +96,18 @@ export function weakKinds(
   return weakKind;
 }
 
+/** What a pass over the heap reads with: the core, its objects and maps, and which maps hold no pointers. */
+export interface HeapScan {
+  memory: CoreMemory;
+  objects: HeapObjects;
+  maps: MapTable;
+  v8: V8Constants;
+  /** Objects of the map whose bodies hold no pointers (strings, byte arrays …). */
+  isRawBody: (mapIndex: number) => boolean;
+  /** Free space and fillers: not objects. */
+  isFree: (mapIndex: number) => boolean;
+}
+
 /**
  * Builds the graph of every object in two passes over the core in address order (sequential reads, a
  * segment at a time): one counts each object's edges, the other writes them where the counts put them.
@@ -103,16 +115,8 @@ export function weakKinds(
  * Memory: 4 bytes per edge and per object, exactly (no growable array, no copy), besides a byte per
  * object while the mark runs (`special`). `rootRoom` edges are kept free for the root's.
  */
-export function buildHeapEdges(
-  memory: CoreMemory,
-  objects: HeapObjects,
-  maps: MapTable,
-  v8: V8Constants,
-  isRawBody: (mapIndex: number) => boolean,
-  isFree: (mapIndex: number) => boolean,
-  rootRoom: number,
-  weakKind: Uint8Array,
-): HeapEdges {
+export function buildHeapEdges(scan: HeapScan, rootRoom: number, weakKind: Uint8Array): HeapEdges {
+  const { memory, objects, maps, v8, isRawBody, isFree } = scan;
   const count = objects.map.length;
 
   const mapDependentCodeAt = v8.field("Map", "dependent_code", -1);

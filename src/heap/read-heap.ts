@@ -3,7 +3,7 @@ import { CoreMemory } from "./core-memory.js";
 import { HeapStrings } from "./heap-strings.js";
 import { type HeapObjects, walkHeap } from "./heap-walk.js";
 import { histogram, type TypeCount } from "./histogram.js";
-import { buildHeapEdges, weakKinds } from "./live-graph.js";
+import { buildHeapEdges, type HeapScan, weakKinds } from "./live-graph.js";
 import { MapTable } from "./map-table.js";
 import { objectLookup } from "./object-index.js";
 import { ObjectNames } from "./object-names.js";
@@ -93,12 +93,7 @@ export async function loadHeap(
   const names = new ObjectNames(memory, maps, strings, v8);
   nameTypesByRole(memory, v8, maps, objects, names);
   const { live, dominance } = markHeap(
-    memory,
-    objects,
-    maps,
-    v8,
-    isRawBody,
-    isFree,
+    { memory, objects, maps, v8, isRawBody, isFree },
     options.graph ? names : undefined,
   );
   releaseMemory();
@@ -130,20 +125,16 @@ export async function loadHeap(
  * objects' addresses and sizes, which they do not read, wait in a spill file; the graph is let go.
  */
 function markHeap(
-  memory: CoreMemory,
-  objects: HeapObjects,
-  maps: MapTable,
-  v8: V8Constants,
-  isRawBody: (mapIndex: number) => boolean,
-  isFree: (mapIndex: number) => boolean,
+  scan: HeapScan,
   forDominance: ObjectNames | undefined,
 ): { live: Reachability; dominance?: Dominance } {
+  const { objects, maps } = scan;
   const keepGraph = forDominance !== undefined;
   const spill = new SpillFile();
   try {
     const parked: Parked = {};
     // In a function of its own: once it returns, no frame holds the graph but the mark's result.
-    const live = buildAndMark(memory, objects, maps, v8, isRawBody, isFree, keepGraph, spill, parked);
+    const live = buildAndMark(scan, keepGraph, spill, parked);
     const { addresses, sizes } = parked as Required<Parked>;
     releaseMemory();
     const dominance = forDominance
@@ -163,17 +154,8 @@ interface Parked {
   sizes?: Spilled<Uint32Array>;
 }
 
-function buildAndMark(
-  memory: CoreMemory,
-  objects: HeapObjects,
-  maps: MapTable,
-  v8: V8Constants,
-  isRawBody: (mapIndex: number) => boolean,
-  isFree: (mapIndex: number) => boolean,
-  keepGraph: boolean,
-  spill: SpillFile,
-  parked: Parked,
-): Reachability {
+function buildAndMark(scan: HeapScan, keepGraph: boolean, spill: SpillFile, parked: Parked): Reachability {
+  const { memory, objects, maps, v8, isFree } = scan;
   objectLookup(objects);
   const weakKind = weakKinds(objects, maps, memory, v8);
   // The graph's passes and the mark read no addresses (the lookup's bitmap has them), the mark no sizes.
@@ -181,7 +163,7 @@ function buildAndMark(
   objects.address = new Float64Array(0);
   releaseMemory();
   const room = keepGraph ? rootRoom(memory, objects, maps, v8, objects.pages) : 0;
-  const edges = buildHeapEdges(memory, objects, maps, v8, isRawBody, isFree, room, weakKind);
+  const edges = buildHeapEdges(scan, room, weakKind);
   memory.release();
   parked.sizes = spill.spill(objects.size);
   objects.size = new Uint32Array(0);

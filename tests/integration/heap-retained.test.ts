@@ -116,16 +116,7 @@ describe("coredump heap --retained on real heap-out-of-memory cores (--max-old-s
     const env = { XDG_CACHE_HOME: freshCacheHome() };
     try {
       for (const [index, oom] of ooms.entries()) {
-        const args = [
-          "heap",
-          dumps.ids[index] ?? "",
-          "--dir",
-          dumps.dir,
-          "--workdir",
-          workdir,
-          "--binary",
-          oom.node,
-        ];
+        const args = heapArgs(dumps.ids[index] ?? "", dumps.dir, workdir, oom.node);
         const result = await coredump([...args, "--retained", "--retainers", oom.leaking, "--json"], env);
         assert.equal(result.exitCode, 0, result.stderr);
         const reading = json<RetainedJson>(result);
@@ -189,16 +180,7 @@ describe("coredump heap --retained in bounded memory", () => {
     const dumps = await crashDumps([oom], "stored-zip");
     const workdir = await mkdtemp(path.join(tmpdir(), "coredump-heap-bounded-"));
     try {
-      const args = [
-        "heap",
-        dumps.ids[0] ?? "",
-        "--dir",
-        dumps.dir,
-        "--workdir",
-        workdir,
-        "--binary",
-        oom.node,
-      ];
+      const args = heapArgs(dumps.ids[0] ?? "", dumps.dir, workdir, oom.node);
       const result = await coredumpPeakRss([...args, "--retained", "--json"], {
         XDG_CACHE_HOME: freshCacheHome(),
       });
@@ -215,3 +197,8 @@ describe("coredump heap --retained in bounded memory", () => {
     }
   });
 });
+
+/** `coredump heap` on a dump of a folder store, with the Node build that made it. */
+function heapArgs(id: string, store: string, workdir: string, node: string): string[] {
+  return ["heap", id, "--dir", store, "--workdir", workdir, "--binary", node];
+}
