@@ -91,10 +91,16 @@ describe("a frame's receiver and arguments, on real crashes of the official Node
         version,
       );
       // A script run as CommonJS: V8's printed stack holds the loader's `Object..js`, and every frame
-      // the walker read is the one V8 printed at its place.
-      const stack = json<{ jsStack: ValuesFrame[] }>(result).jsStack;
+      // the walker read is the one V8 printed at its place. The core's copy of the print may have lost
+      // its last line (the anonymous `run_main_module` frame), never one before it.
+      const { jsStack: stack, v8Printed } = json<{
+        jsStack: ValuesFrame[];
+        v8Printed: { frames: unknown[] };
+      }>(result);
+      const compared = stack.slice(0, v8Printed.frames.length);
+      assert.ok(compared.length >= stack.length - 1, `${version}: V8's printed stack read from the core`);
       assert.ok(
-        stack.every((walked) => walked.matchesV8Printed === true),
+        compared.every((walked) => walked.matchesV8Printed === true),
         `${version}: ${stack.map((walked) => `${walked.function} ${walked.matchesV8Printed}`).join(", ")}`,
       );
     }
