@@ -9,6 +9,7 @@ import { copyFile, mkdtemp, open, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { readHeap } from "../../src/heap/index.js";
 import { json } from "../support/cli.js";
 import { HEAP_APP_CLASSES } from "../support/heap-core.js";
 import {
@@ -33,7 +34,16 @@ after(async () => {
 });
 
 describe("hostile-core #9: a string's length set to 2^31-1", () => {
-  const note = /1 object of the heap claimed a size past the end of its page/;
+  // One object more than the unedited core claims past its page: a real core can hold a few such already
+  // (memory a collection left behind where the next object was not yet written).
+  let note: RegExp;
+  before(async () => {
+    const base = await pastPageEnd(store.heap.core, store.heap.node);
+    const count = base + 1;
+    note = new RegExp(
+      `\\b${count} objects? of the heap claimed a size past the end of ${count === 1 ? "its" : "their"} page`,
+    );
+  });
 
   it("heap cuts it at the next object, counts every object after it, and says so", async () => {
     const result = await onHostileDump(store, "heap", "longString", ["--binary", store.heap.node, "--json"]);
@@ -77,3 +87,13 @@ describe("hostile-core #17: the node binary's v8dbg_* constants edited, its buil
     assert.doesNotMatch(result.stderr, /RangeError|\n\s+at /);
   });
 });
+
+/** How many objects of a core's heap claim a size past their page, as the reader notes them. */
+async function pastPageEnd(core: string, node: string): Promise<number> {
+  const { notes } = await readHeap(core, node, {});
+  for (const line of notes ?? []) {
+    const match = /^(\d+) objects? of the heap claimed a size past the end/.exec(line);
+    if (match) return Number(match[1]);
+  }
+  return 0;
+}

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { readHeap } from "../../src/heap/index.js";
 import { json } from "../support/cli.js";
 import { HEAP_APP_CLASSES } from "../support/heap-core.js";
 import {
@@ -92,9 +93,11 @@ describe("hostile-core #18: a copy of every writable segment, 8 bytes higher", (
 });
 
 describe("hostile-core #20: 65,536 more program headers, written with PN_XNUM as Linux does", () => {
-  it("heap reads every segment, with nothing to note", async () => {
+  it("heap reads every segment, with nothing to note that the unedited core does not", async () => {
     const heap = await heapOf("manyHeaders");
-    assert.deepEqual(heap.notes, []);
+    // A real core can already hold a note of its own (objects a collection left half-written).
+    const { notes } = await readHeap(store.heap.core, store.heap.node, {});
+    assert.deepEqual(heap.notes, notes ?? []);
   });
 
   it("report --no-executable reads the machine and the node version", async () => {
