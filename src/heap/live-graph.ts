@@ -15,7 +15,11 @@ import type { V8Constants } from "./v8-constants.js";
  * - a WeakMap's or WeakSet's table (EphemeronHashTable): neither its keys nor its values are held by the
  *   table; each value is held by its key instead (an ephemeron: it lives as long as its key does),
  * - a WeakRef's target, a FinalizationRegistry cell's target and unregister token,
- * - a Map's dependent code.
+ * - a Map's dependent code,
+ * - all of an obsolete JSMap's or JSSet's table, the link to the table that replaced it and the entries it
+ *   copied there (V8 keeps the old one for the iterators still on it; the new one is the collection's):
+ *   else a stale pointer to a long-gone table, such as V8's set of a turn's WeakRef targets, would seem
+ *   to retain all that the newest table holds.
  * The mark follows those weak slots all the same (HeapEdges.weak*), and not the keys' ephemeron edges.
  * Pointers tagged weak (transitions, feedback, weak arrays) are no edges at all.
  */
@@ -50,6 +54,7 @@ const WEAK_EPHEMERON_TABLE = 1;
 const WEAK_REF = 2;
 const WEAK_CELL = 3;
 const WEAK_MAP_OBJECT = 4;
+const WEAK_ORDERED_TABLE = 5;
 
 /** EphemeronHashTable: map, length, then elements count, deleted count, capacity, then (key, value) pairs. */
 const EPHEMERON_ENTRIES_AT = 16 + 3 * 8;
@@ -60,6 +65,8 @@ const WEAK_CELL_TARGET_AT = 16;
 const WEAK_CELL_TOKEN_AT = 24;
 /** JSCollection: map, properties, elements, table. */
 const COLLECTION_TABLE_AT = 24;
+/** OrderedHashMap, OrderedHashSet: map, length, then the element count, or the next table once obsolete. */
+const ORDERED_TABLE_NEXT_AT = 16;
 
 const MAX_EDGES = 2 ** 32 - 1;
 
@@ -79,21 +86,45 @@ export function weakKinds(
   ]);
   byType.delete(-1);
   if (mapDependentCodeAt < 0) byType.delete(v8.type("Map"));
-  // V8 exports no type for EphemeronHashTable: it is what a WeakMap's or WeakSet's table slot holds.
-  const weakCollections = new Set([v8.type("JSWeakMap"), v8.type("JSWeakSet")]);
-  weakCollections.delete(-1);
-  for (let index = 0; index < objects.address.length; index++) {
-    if (!weakCollections.has(maps.maps[objects.map[index] as number]?.instanceType ?? -1)) continue;
-    const table = memory.word((objects.address[index] as number) + COLLECTION_TABLE_AT);
-    const mapWord = table !== undefined && table % 2 === 1 ? memory.word(table - 1) : undefined;
-    const type = mapWord === undefined ? undefined : maps.maps[maps.indexOfTagged(mapWord)]?.instanceType;
-    if (type !== undefined && !v8.typeNames.has(type)) byType.set(type, WEAK_EPHEMERON_TABLE);
-    break;
+  // V8 exports no type for its hash tables: each is known by what a collection's table slot holds.
+  const tableKinds = [
+    { holders: ["JSWeakMap", "JSWeakSet"], kind: WEAK_EPHEMERON_TABLE },
+    { holders: ["JSMap"], kind: WEAK_ORDERED_TABLE },
+    { holders: ["JSSet"], kind: WEAK_ORDERED_TABLE },
+  ];
+  for (const { holders, kind } of tableKinds) {
+    const type = tableTypeOf(
+      holders.map((name) => v8.type(name)),
+      objects,
+      maps,
+      memory,
+      v8,
+    );
+    if (type !== undefined) byType.set(type, kind);
   }
   for (let mapIndex = 0; mapIndex < maps.maps.length; mapIndex++) {
     weakKind[mapIndex] = byType.get(maps.maps[mapIndex]?.instanceType ?? -1) ?? WEAK_NONE;
   }
   return weakKind;
+}
+
+/** The instance type of the table that the first collection of one of `holderTypes` holds, if V8 exports none for it. */
+function tableTypeOf(
+  holderTypes: number[],
+  objects: HeapObjects,
+  maps: MapTable,
+  memory: CoreMemory,
+  v8: V8Constants,
+): number | undefined {
+  const holders = new Set(holderTypes.filter((type) => type >= 0));
+  for (let index = 0; index < objects.address.length; index++) {
+    if (!holders.has(maps.maps[objects.map[index] as number]?.instanceType ?? -1)) continue;
+    const table = memory.word((objects.address[index] as number) + COLLECTION_TABLE_AT);
+    const mapWord = table !== undefined && table % 2 === 1 ? memory.word(table - 1) : undefined;
+    const type = mapWord === undefined ? undefined : maps.maps[maps.indexOfTagged(mapWord)]?.instanceType;
+    return type !== undefined && !v8.typeNames.has(type) ? type : undefined;
+  }
+  return undefined;
 }
 
 /** What a pass over the heap reads with: the core, its objects and maps, and which maps hold no pointers. */
@@ -152,6 +183,7 @@ export function buildHeapEdges(scan: HeapScan, rootRoom: number, weakKind: Uint8
     const first = (start + 8 - segment.start) / 4;
     let own = 0;
     let pendingKey = -1;
+    let obsolete = false;
     for (let at = first, last = (end - segment.start) / 4; at < last; at += 2) {
       const low = words[at] as number;
       if ((low & 3) !== 1) continue;
@@ -175,6 +207,10 @@ export function buildHeapEdges(scan: HeapScan, rootRoom: number, weakKind: Uint8
         } else if (kind === WEAK_REF) weak = offset === WEAK_REF_TARGET_AT;
         else if (kind === WEAK_CELL) weak = offset === WEAK_CELL_TARGET_AT || offset === WEAK_CELL_TOKEN_AT;
         else if (kind === WEAK_MAP_OBJECT) weak = offset === mapDependentCodeAt;
+        else if (kind === WEAK_ORDERED_TABLE) {
+          obsolete ||= offset === ORDERED_TABLE_NEXT_AT;
+          weak = obsolete;
+        }
         if (weak) {
           if (!fill) {
             weakSources.push(index);

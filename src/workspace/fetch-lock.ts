@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { link, readFile, rm, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /**
@@ -51,22 +52,46 @@ export async function tryLock(
 ): Promise<{ release: () => Promise<void> } | { holder: LockHolder }> {
   const own = JSON.stringify(holderOf(process.pid));
   for (;;) {
-    try {
-      await writeFile(file, own, { flag: "wx", mode: 0o600 });
+    if (await createWhole(file, own)) {
       return {
         release: async () => {
           // Only our own lock is removed: a lock taken over meanwhile is someone else's.
           if ((await readFile(file, "utf8").catch(() => "")) === own) await rm(file, { force: true });
         },
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const content = await readFile(file, "utf8").catch(() => "");
     const holder = parseHolder(content);
     if (holder && isRunning(holder)) return { holder };
     // Re-read right before removing, so that a lock another process just took over stays.
     if ((await readFile(file, "utf8").catch(() => "")) === content) await rm(file, { force: true });
+  }
+}
+
+/**
+ * Creates `file` holding `content`, or finds it there (false). The content is written under another name
+ * and linked into place, so that no one ever reads a lock half-written (an empty lock would look like a dead
+ * holder's, and be taken over). Where hard links are refused, the file is created and written in two steps.
+ */
+async function createWhole(file: string, content: string): Promise<boolean> {
+  const staged = `${file}.${randomBytes(6).toString("hex")}.new`;
+  try {
+    await writeFile(staged, content, { flag: "wx", mode: 0o600 });
+    await link(staged, file);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw error;
+    return writeFile(file, content, { flag: "wx", mode: 0o600 }).then(
+      () => true,
+      (failure: NodeJS.ErrnoException) => {
+        if (failure.code === "EEXIST") return false;
+        throw failure;
+      },
+    );
+  } finally {
+    await rm(staged, { force: true });
   }
 }
 

@@ -76,7 +76,10 @@ describe("weak references retain nothing", () => {
   for (const version of VERSIONS) {
     it(`Node ${version}: a WeakMap retains none of its values, a WeakRef none of its target`, async () => {
       const weak = await weakCore(await officialNode(version));
-      const reading = await readHeap(weak.core, weak.node, { retained: 10, retainersOf: ["WeakMap"] });
+      const reading = await readHeap(weak.core, weak.node, {
+        retained: 10,
+        retainersOf: ["WeakMap", "WeakTarget"],
+      });
       const type = (name: string) => {
         const found = reading.types.find((candidate) => candidate.name === name);
         assert.ok(found?.retained !== undefined, `${version}: no ${name} with a retained size`);
@@ -86,7 +89,12 @@ describe("weak references retain nothing", () => {
       // as the mark goes, and only WeakRefs hold them.
       const targets = type("WeakTarget").count;
       assert.ok(targets > 0 && targets <= weak.count, `${version}: ${targets} WeakTarget objects`);
-      assert.equal(type("WeakTarget").retained, 0, `${version}: WeakTarget objects are retained`);
+      const held = reading.retainers?.WeakTarget?.find(({ retained }) => (retained ?? 0) > 0);
+      assert.equal(
+        type("WeakTarget").retained,
+        0,
+        `${version}: WeakTarget objects are retained, one through ${held?.path.map((step) => `${step.name} [${step.edge}]`).join(" ← ")}`,
+      );
       assert.equal(
         type("WeakRef").retained,
         type("WeakRef").bytes,

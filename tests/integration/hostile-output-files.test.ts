@@ -218,7 +218,10 @@ describe("hostile #1: heapsnapshot -o never renames over what is not a regular f
     // snapshot can be written whole between two looks: such a run is done again until one is caught.
     let first = coredumpProcess(args(target));
     for (let attempt = 1; ; attempt++) {
-      await waitFor(async () => (await readdir(dir)).length > 0 || first.exitCode !== null);
+      // Its partial file is made only once it holds the lock.
+      await waitFor(
+        async () => (await readdir(dir)).some((name) => name.endsWith(".partial")) || first.exitCode !== null,
+      );
       stopped(first, "SIGSTOP");
       if (!existsSync(target)) break;
       stopped(first, "SIGCONT");

@@ -30,7 +30,14 @@ async function obtain(node: string): Promise<WeakCore> {
     script: join("tests", "fixtures", "weak-heap", "weak.js"),
     node,
     crash: (binary, script, cwd) =>
-      runToCrash({ node: binary, args: ["--expose-gc", script], cwd, timeoutMs: 120_000 }),
+      // A young generation larger than all weak.js allocates, whatever V8's sizing of it under load: no
+      // young collection can run while V8's set of the first turn's WeakRef targets is alive.
+      runToCrash({
+        node: binary,
+        args: ["--expose-gc", "--min-semi-space-size=16", script],
+        cwd,
+        timeoutMs: 120_000,
+      }),
     fields: (crash) => {
       const printed = /^(\{.*\})$/m.exec(crash.stdout)?.[1];
       if (crash.signal !== 6 || !printed)

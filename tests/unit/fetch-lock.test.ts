@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { acquireLock, holderOf, isRunning, parseHolder } from "../../src/workspace/fetch-lock.js";
+import { acquireLock, holderOf, isRunning, parseHolder, tryLock } from "../../src/workspace/fetch-lock.js";
 
 describe("fetch lock: a holder is a pid, its start time and the boot", () => {
   it("this process is running; the same pid with another start time or boot is not", () => {
@@ -39,5 +39,19 @@ describe("fetch lock: a holder is a pid, its start time and the boot", () => {
     const again = await acquireLock(file);
     assert.equal(parseHolder(await readFile(file, "utf8"))?.pid, process.pid);
     await again();
+  });
+
+  it("of many takers at once, one holds it, and no one ever reads it half-written", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "coredump-lock-"));
+    for (let round = 0; round < 20; round++) {
+      const file = path.join(dir, `lock-${round}`);
+      const takers = await Promise.all(Array.from({ length: 16 }, () => tryLock(file)));
+      const holders = takers.filter((taken) => "release" in taken);
+      assert.equal(holders.length, 1, `round ${round}: ${holders.length} holders`);
+    }
+    assert.deepEqual(
+      (await readdir(dir)).filter((name) => !name.startsWith("lock-")),
+      [],
+    );
   });
 });
