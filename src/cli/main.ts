@@ -200,6 +200,10 @@ Examples:
           "--retained",
           "what holds the memory: the objects that retain the most, and each type's retained bytes",
         )
+        .option(
+          "--source-maps <dir>",
+          "a build folder with the service's source maps, to name minified classes as written (default: $COREDUMP_SOURCE_MAPS; else the maps in the crashed image)",
+        )
         .option("--json", "print one JSON object on stdout"),
     ),
   )
@@ -218,7 +222,12 @@ Self and retained size:
   With --retainers, paths go to the instances that retain the most, not to the nearest.
   WeakMap and WeakSet entries, WeakRef targets and FinalizationRegistry cells never retain: a WeakMap's
   value is held by its key. Costs more memory and time than heap alone: about 55 bytes per live object
-  at the peak.`,
+  at the peak.
+
+Minified services:
+  A bundler renames classes (Session becomes e). Where a class's script names a source map (in the
+  crashed image, inline in the script, or in --source-maps DIR), every figure names it as the source
+  declares it, and stderr (JSON: renamed) lists what V8 calls each one.`,
     )
     .action(async (id: string | undefined, _flags: object, command: Command) => {
       const { heap } = await import("./commands/heap.js");
@@ -236,6 +245,14 @@ Self and retained size:
         .option(
           "-o, --output <file>",
           "where to write it: a file, a device or a pipe; - for stdout (default: <workdir>/<uuid>/core.heapsnapshot)",
+        )
+        .option(
+          "--original-names",
+          "name minified classes as the service's source maps declare them (default: V8's names, as Node's own snapshot has them)",
+        )
+        .option(
+          "--source-maps <dir>",
+          "with --original-names: a build folder with the maps (default: $COREDUMP_SOURCE_MAPS; else the crashed image's)",
         )
         .option("--json", "print { path, nodes, edges } on stdout"),
     ),

@@ -1,4 +1,11 @@
-export { type HeapSummary, type LoadedHeap, loadHeap, summarizeHeap } from "./read-heap.js";
+export type { ConstructorNamer, ConstructorSite } from "./constructor-sites.js";
+export {
+  type HeapSummary,
+  type LoadedHeap,
+  loadHeap,
+  type RenamedConstructor,
+  summarizeHeap,
+} from "./read-heap.js";
 export { type HeapReading, type ReadHeapOptions, readHeap } from "./read-heap-entry.js";
 export { type RetainedSizes, type RetainingObject, retainedSizes, retainersByRetained } from "./retained.js";
 export { findRetainers, type RetainerPath, type RetainerStep } from "./retainers.js";

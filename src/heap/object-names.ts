@@ -102,6 +102,13 @@ export class ObjectNames {
 
   /** The name of the function that constructed a Map's objects, following back pointers to the root Map. */
   constructorName(map: MapInfo): string | undefined {
+    const maker = this.constructorFunction(map);
+    const name = maker === undefined ? undefined : this.functionName(maker);
+    return name === "" ? undefined : name;
+  }
+
+  /** The JSFunction (tagged) that constructed a Map's objects, following back pointers to the root Map. */
+  constructorFunction(map: MapInfo): number | undefined {
     let current = this.memory.word(map.address + this.constructorAt);
     for (let hops = 0; hops < 64 && current !== undefined && current % 2 === 1; hops++) {
       const index = this.maps.isMapAddress(current - 1)
@@ -112,18 +119,29 @@ export class ObjectNames {
         continue;
       }
       const type = index >= 0 ? this.maps.maps[index]?.instanceType : undefined;
-      if (type === undefined || !this.isFunction(type)) return undefined;
-      const name = this.functionName(current);
-      return name === "" ? undefined : name;
+      return type !== undefined && this.isFunction(type) ? current : undefined;
     }
     return undefined;
   }
 
+  /** The SharedFunctionInfo (tagged) of a JSFunction. */
+  sharedOf(tagged: number): number | undefined {
+    const shared = this.memory.word(tagged - 1 + this.sharedAt);
+    return shared !== undefined && shared % 2 === 1 ? shared : undefined;
+  }
+
+  /**
+   * Names a Map's objects otherwise than V8 does: a minified constructor by its original class (source
+   * maps). Before the first groupOf of that Map.
+   */
+  rename(mapIndex: number, name: string): void {
+    this.byMap.set(mapIndex, name);
+  }
+
   /** A JSFunction's name: its SharedFunctionInfo's name, or the function name its ScopeInfo holds. */
   functionName(tagged: number): string | undefined {
-    const shared = this.memory.word(tagged - 1 + this.sharedAt);
-    if (shared === undefined || shared % 2 !== 1) return undefined;
-    return this.sharedName(shared);
+    const shared = this.sharedOf(tagged);
+    return shared === undefined ? undefined : this.sharedName(shared);
   }
 
   /** A SharedFunctionInfo's name, or the function name its ScopeInfo holds. */

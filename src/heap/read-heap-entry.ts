@@ -1,4 +1,5 @@
-import { type HeapSummary, loadHeap, summarizeHeap } from "./read-heap.js";
+import type { ConstructorNamer } from "./constructor-sites.js";
+import { type HeapSummary, loadHeap, type RenamedConstructor, summarizeHeap } from "./read-heap.js";
 import { type RetainingObject, retainedSizes, retainersByRetained } from "./retained.js";
 import { findRetainers, type RetainerPath } from "./retainers.js";
 
@@ -12,12 +13,16 @@ export interface ReadHeapOptions {
    * its instances' retained size, and rank retainer paths by what their objects retain.
    */
   retained?: number;
+  /** Names minified constructors as written (source maps), in every figure. */
+  constructorNames?: ConstructorNamer | undefined;
 }
 
 export interface HeapReading extends HeapSummary {
   retainers?: Record<string, RetainerPath[]>;
   /** With `retained`: the objects that retain the most, largest first. */
   retaining?: RetainingObject[];
+  /** With `constructorNames`: the constructors shown by their original names. */
+  renamed?: RenamedConstructor[];
 }
 
 const RETAINER_PATHS = 3;
@@ -32,8 +37,12 @@ export async function readHeap(
   options: ReadHeapOptions = {},
 ): Promise<HeapReading> {
   const withRetained = options.retained !== undefined;
-  const heap = await loadHeap(corePath, executablePath, { graph: withRetained });
+  const heap = await loadHeap(corePath, executablePath, {
+    graph: withRetained,
+    constructorNames: options.constructorNames,
+  });
   const summary: HeapReading = summarizeHeap(heap);
+  if (heap.renamed.length > 0) summary.renamed = heap.renamed;
   const sizes = withRetained ? retainedSizes(heap, options.retained ?? 0) : undefined;
   if (sizes) {
     summary.retaining = sizes.objects;

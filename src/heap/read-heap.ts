@@ -1,4 +1,5 @@
 import { readCoreSummary } from "../elf/index.js";
+import { type ConstructorNamer, constructorSites } from "./constructor-sites.js";
 import { CoreMemory } from "./core-memory.js";
 import { HeapStrings } from "./heap-strings.js";
 import { type HeapObjects, walkHeap } from "./heap-walk.js";
@@ -51,11 +52,22 @@ export interface LoadedHeap {
   notes: string[];
   /** With `{ graph: true }`: dominators and retained sizes (retained.ts). */
   dominance?: Dominance;
+  /** With `constructorNames`: the constructors it renamed. */
+  renamed: RenamedConstructor[];
 }
 
 export interface LoadHeapOptions {
   /** Also compute dominators and retained sizes (`dominance`), over the mark's graph, which is then let go. */
   graph?: boolean;
+  /** Names minified constructors as written (source maps): every figure then groups by those names. */
+  constructorNames?: ConstructorNamer | undefined;
+}
+
+/** A constructor named otherwise than V8 names it: `e` of `bundle/server.mjs` is `Session`. */
+export interface RenamedConstructor {
+  generated: string;
+  original: string;
+  file: string;
 }
 
 /** Loads the core's V8 heap: Maps, every object of every page, and which of them are live. */
@@ -92,6 +104,9 @@ export async function loadHeap(
   const strings = new HeapStrings(memory, maps, v8);
   const names = new ObjectNames(memory, maps, strings, v8);
   nameTypesByRole(memory, v8, maps, objects, names);
+  const renamed = options.constructorNames
+    ? await renameConstructors(options.constructorNames, { memory, maps, names, strings, v8 })
+    : [];
   const { live, dominance } = markHeap(
     { memory, objects, maps, v8, isRawBody, isFree },
     options.graph ? names : undefined,
@@ -115,8 +130,33 @@ export async function loadHeap(
     strings,
     isRawBody,
     notes,
+    renamed,
     ...(dominance ? { dominance } : {}),
   };
+}
+
+/** Renames the Maps of each constructor a namer names otherwise, before any figure groups by name. */
+async function renameConstructors(
+  namer: ConstructorNamer,
+  heap: Pick<LoadedHeap, "memory" | "maps" | "names" | "strings" | "v8">,
+): Promise<RenamedConstructor[]> {
+  const sites = constructorSites(heap.memory, heap.maps, heap.names, heap.strings, heap.v8, namer.wants);
+  if (sites.length === 0) return [];
+  const originals = await namer.name(sites.map(({ site }) => site));
+  const renamed: RenamedConstructor[] = [];
+  for (const [index, { site, mapIndices }] of sites.entries()) {
+    const original = originals[index];
+    if (!original || original === site.generated) continue;
+    let used = false;
+    for (const mapIndex of mapIndices) {
+      // A prototype's Map is grouped as Object, whatever its constructor.
+      if (heap.names.groupOf(mapIndex) !== site.generated) continue;
+      heap.names.rename(mapIndex, original);
+      used = true;
+    }
+    if (used) renamed.push({ generated: site.generated, original, file: site.file });
+  }
+  return renamed;
 }
 
 /**

@@ -16,6 +16,7 @@ import type { Settings } from "../settings.js";
 import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
 import type { DumpFolder } from "../workspace/dump-folder.js";
 import type { AbortText } from "./abort-text.js";
+import { constructorNamer } from "./constructor-names.js";
 import { containerLogs } from "./container-logs.js";
 import { coreHeapFigures } from "./core-heap.js";
 import type { FaultSection } from "./details/native-fault.js";
@@ -243,6 +244,16 @@ async function buildNodeReport({
     target,
     thrown: walked.thrown,
     heapSource,
+    constructorNames: constructorNamer(
+      {
+        images: dump.metadata?.images ?? [],
+        settings,
+        insecureRegistries,
+        folder: sourceMaps ?? settings.sourceMapsDir,
+        ...(onProgress ? { onProgress } : {}),
+      },
+      report.machine?.architecture,
+    ),
     core: folder.core,
     fault: {
       core: folder.core,

@@ -29,7 +29,10 @@ const HOLDERS = 5;
 export async function coreHeapFigures(request: HeapRequest): Promise<HeapFigures | undefined> {
   let heap: Awaited<ReturnType<typeof loadHeap>>;
   try {
-    heap = await loadHeap(request.core, request.executable, { graph: true });
+    heap = await loadHeap(request.core, request.executable, {
+      graph: true,
+      constructorNames: request.constructorNames,
+    });
   } catch (error) {
     if (error instanceof UnsupportedHeapError) return llnodeHeapFigures(request);
     throw error;
@@ -53,6 +56,7 @@ export async function coreHeapFigures(request: HeapRequest): Promise<HeapFigures
     ...(holders.length > 0 ? { holders } : {}),
     ...(retainers.length > 0 ? { retainers } : {}),
     ...(heap.notes.length > 0 ? { notes: [...heap.notes] } : {}),
+    ...(heap.renamed.length > 0 ? { renamed: heap.renamed } : {}),
   };
 }
 

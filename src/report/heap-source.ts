@@ -1,4 +1,5 @@
 import type { DebugTarget } from "../debuggers/session.js";
+import type { ConstructorNamer } from "../heap/index.js";
 
 /**
  * Where the out-of-memory section's figures come from: any reader of a V8 heap in a core. src/heap
@@ -38,6 +39,8 @@ export interface HeapFigures {
   retainers?: HeapRetainer[];
   /** What of the core was not read as it claimed (an edited or corrupted core); absent when all was. */
   notes?: string[];
+  /** Constructors named as the service's source declares them (`e` of the bundle is `Session`). */
+  renamed?: Array<{ generated: string; original: string; file: string }>;
 }
 
 export interface HeapRequest {
@@ -45,6 +48,8 @@ export interface HeapRequest {
   target?: DebugTarget | undefined;
   core: string;
   executable: string;
+  /** Names minified constructors as the service's source maps do (readers that can). */
+  constructorNames?: ConstructorNamer | undefined;
 }
 
 export type HeapSource = (request: HeapRequest) => Promise<HeapFigures | undefined>;

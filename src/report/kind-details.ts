@@ -1,4 +1,5 @@
 import type { DebugTarget } from "../debuggers/session.js";
+import type { ConstructorNamer } from "../heap/index.js";
 import type { HeapErrorObject } from "../v8-error/thrown-error.js";
 import type { Report } from "./build-report.js";
 import { findPrintedError } from "./crash-text.js";
@@ -18,6 +19,7 @@ export async function addKindDetails(
     target,
     thrown,
     heapSource,
+    constructorNames,
     core,
     fault,
   }: {
@@ -25,6 +27,8 @@ export async function addKindDetails(
     /** The Error being thrown, as the stack walker found it on the heap. */
     thrown?: HeapErrorObject | undefined;
     heapSource: HeapSource;
+    /** Names minified constructors in the heap's figures as the service's source maps do. */
+    constructorNames?: ConstructorNamer | undefined;
     core: string;
     fault: FaultRequest;
   },
@@ -34,7 +38,7 @@ export async function addKindDetails(
   if (report.kind === "out-of-memory") {
     // The heap is read from the core itself: llnode need not have read it.
     const figures = fault.executable
-      ? await heapSource({ target, core, executable: fault.executable })
+      ? await heapSource({ target, core, executable: fault.executable, constructorNames })
       : undefined;
     report.heap = heapSection(evidence, figures);
   } else if (report.kind === "fatal-error") {

@@ -47,7 +47,7 @@ export async function addOriginalPositions(report: Report, input: OriginalPositi
   ];
   const scripts = stacks.flat().flatMap((frame) => scriptPathOf(frame.file) ?? []);
   const coreUrls = input.coreUrls ?? [];
-  const trees = sourceTrees(report, input, coreUrls.length > 0);
+  const trees = sourceTreesFor(input, report.machine?.architecture, coreUrls.length > 0);
   if (scripts.length === 0 || (trees.length === 0 && coreUrls.length === 0)) return;
   const maps = await SourceMaps.load(scripts, trees, coreUrls);
   for (const stack of stacks) {
@@ -77,14 +77,18 @@ export async function addOriginalPositions(report: Report, input: OriginalPositi
  * The build folder first, when given; the crashed image when the core holds a `sourceMappingURL` (a
  * service without maps sends no request for them) and its architecture is known.
  */
-function sourceTrees(report: Report, input: OriginalPositionsInput, coreHasMaps: boolean): SourceTree[] {
+export function sourceTreesFor(
+  input: OriginalPositionsInput,
+  architecture: string | undefined,
+  coreHasMaps: boolean,
+): SourceTree[] {
   const trees: SourceTree[] = [];
   if (input.folder) trees.push(new FolderTree(input.folder));
-  if (coreHasMaps && report.machine && input.images.length > 0)
+  if (coreHasMaps && architecture && input.images.length > 0)
     trees.push(
       new ImageSourceTree({
         images: input.images,
-        architecture: report.machine.architecture,
+        architecture,
         settings: input.settings,
         ...(input.insecureRegistries ? { insecureRegistries: input.insecureRegistries } : {}),
         ...(input.onProgress ? { onProgress: input.onProgress } : {}),

@@ -5,6 +5,8 @@ import type { Report } from "./build-report.js";
 const MIB = 1024 * 1024;
 /** Holders of a path shown for each object that holds the memory, from the object outwards. */
 const HOLDER_STEPS = 8;
+/** Renamed constructors listed in a human report. */
+const RENAMED_SHOWN = 8;
 
 /** The headline: what kind of death, and what said so. */
 export function kindLine(report: Report): string {
@@ -35,6 +37,7 @@ export function heapLines(heap: NonNullable<Report["heap"]>): string {
     const rows = heap.top.map((type) => [`  ${type.name}`, String(type.count), megabytes(type.bytes)]);
     lines.push(renderTable(["  constructor", "count", "bytes"], rows));
   }
+  if (heap.renamed?.length) lines.push(style.dim(`  ${renamedLine(heap.renamed)}`));
   for (const note of heap.notes ?? []) lines.push(style.yellow(`  note: ${note}`));
   for (const retainer of heap.retainers ?? []) {
     lines.push(
@@ -42,6 +45,17 @@ export function heapLines(heap: NonNullable<Report["heap"]>): string {
     );
   }
   return lines.join("\n");
+}
+
+/** Which constructors are shown by their names in the source, and what V8 calls them. */
+export function renamedLine(
+  renamed: ReadonlyArray<{ generated: string; original: string; file: string }>,
+): string {
+  const names = renamed
+    .slice(0, RENAMED_SHOWN)
+    .map(({ generated, original, file }) => `${original} (${generated} in ${file})`);
+  const more = renamed.length > RENAMED_SHOWN ? ` and ${renamed.length - RENAMED_SHOWN} more (--json)` : "";
+  return `named as the source declares them (source maps): ${names.join(", ")}${more}`;
 }
 
 export function fatalLine(fatal: NonNullable<Report["fatal"]>): string {

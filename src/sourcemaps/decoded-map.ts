@@ -5,6 +5,7 @@ import {
   originalPositionFor,
   sourceContentFor,
   type TraceMap,
+  traceSegment,
 } from "@jridgewell/trace-mapping";
 
 /** A position in an original source: line from 1, column from 1 (as stacks print them). */
@@ -63,6 +64,17 @@ export class DecodedMap {
       column: found.column + 1,
       ...(found.name !== null ? { name: found.name } : {}),
     };
+  }
+
+  /**
+   * The map's `names` entry for the token that starts exactly at a generated position (line and column
+   * from 1): a bundler names there what it renamed (`s` of `var s=class` is `UserController`).
+   */
+  nameAt(line: number, column: number): string | undefined {
+    if (!(Number.isInteger(line) && line >= 1 && Number.isInteger(column) && column >= 1)) return undefined;
+    const segment = traceSegment(this.map, line - 1, column - 1);
+    if (!segment || segment[0] !== column - 1 || segment.length !== 5) return undefined;
+    return this.map.names[segment[4]] ?? undefined;
   }
 
   /** The source's text as the map carries it (`sourcesContent`), if it does. */

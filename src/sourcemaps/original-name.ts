@@ -38,3 +38,20 @@ function splitName(printed: string): { prefix: string; name: string } {
   const match = /^((?:async |new )?)(.*?)(?: \[as [^\]]+\])?$/.exec(printed);
   return { prefix: match?.[1] ?? "", name: match?.[2] ?? printed };
 }
+
+/**
+ * The class a source declares at a position (line and column from 1): `Session` of `export class
+ * Session`, where a map gives the declaration's place but no name for it. Pure.
+ */
+export function declaredClassName(source: string, line: number, column: number): string | undefined {
+  let at = 0;
+  for (let current = 1; current < line; current++) {
+    const end = source.indexOf("\n", at);
+    if (end < 0) return undefined;
+    at = end + 1;
+  }
+  const text = source.slice(at + column - 1, at + column - 1 + 300);
+  return /^(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\s+(?!extends\b|implements\b)([\w$]+)/.exec(
+    text,
+  )?.[1];
+}

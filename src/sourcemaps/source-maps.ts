@@ -3,7 +3,7 @@ import { DecodedMap } from "./decoded-map.js";
 import { isInApp } from "./in-app.js";
 import { SOURCE_MAP_LIMITS } from "./limits.js";
 import { classifyMapUrl, findMapReference, type MapReference } from "./map-reference.js";
-import { type NamedSite, originalName } from "./original-name.js";
+import { declaredClassName, type NamedSite, originalName } from "./original-name.js";
 import { displayedSource, scriptPathOf } from "./script-path.js";
 import type { SourceTree, TreeFile, TreeRequest } from "./source-tree.js";
 
@@ -53,9 +53,10 @@ export class SourceMaps {
     scripts: readonly string[],
     trees: readonly SourceTree[],
     coreUrls: readonly string[] = [],
+    coreSources: ReadonlyMap<string, string> = new Map(),
   ): Promise<SourceMaps> {
     const maps = new SourceMaps(trees);
-    await maps.loadAll([...new Set(scripts)].slice(0, SOURCE_MAP_LIMITS.scripts), coreUrls);
+    await maps.loadAll([...new Set(scripts)].slice(0, SOURCE_MAP_LIMITS.scripts), coreUrls, coreSources);
     return maps;
   }
 
@@ -93,6 +94,21 @@ export class SourceMaps {
     });
   }
 
+  /**
+   * The name a constructor was declared with, from its declaration's place in the generated script: the
+   * map's name for its binding, else the class its original source declares there.
+   */
+  constructorName(site: { file: string; line: number; column: number }): string | undefined {
+    const script = scriptPathOf(site.file);
+    const map = script ? this.scripts.get(script)?.map : undefined;
+    if (!map) return undefined;
+    const named = map.nameAt(site.line, site.column);
+    if (named) return named;
+    const point = map.originalAt(site.line, site.column);
+    const content = point ? map.contentOf(point.source) : undefined;
+    return point && content ? declaredClassName(content, point.line, point.column) : undefined;
+  }
+
   private mapFrame(frame: NamedSite, caller: NamedSite | undefined): FrameMapping {
     const script = scriptPathOf(frame.file);
     const map = script ? this.scripts.get(script)?.map : undefined;
@@ -107,7 +123,11 @@ export class SourceMaps {
     return { original, inApp: isInApp(original.file, map.ignores(point.source)) };
   }
 
-  private async loadAll(scripts: readonly string[], coreUrls: readonly string[]): Promise<void> {
+  private async loadAll(
+    scripts: readonly string[],
+    coreUrls: readonly string[],
+    coreSources: ReadonlyMap<string, string>,
+  ): Promise<void> {
     if (scripts.length === 0) return;
     const first = await this.readFromTrees(
       scripts.flatMap((script) => [
@@ -121,10 +141,13 @@ export class SourceMaps {
       const loaded: LoadedScript = {};
       this.scripts.set(script, loaded);
       if (file?.state === "too-large") this.note(`${script}: ${tooLarge(file, "script")}`);
-      if (file?.state !== "file") continue;
-      loaded.text = file.text;
-      loaded.where = file.where;
-      references.set(script, findMapReference(file.text, script));
+      // A script no tree holds, as the core holds it (V8 keeps each script's source).
+      const inCore = file === undefined ? coreSources.get(script) : undefined;
+      const text = file?.state === "file" ? file.text : inCore;
+      if (text === undefined || text.length > SOURCE_MAP_LIMITS.scriptBytes) continue;
+      loaded.text = text;
+      loaded.where = file?.state === "file" ? file.where : "the script's source in the core";
+      references.set(script, findMapReference(text, script));
     }
     // Map files named by a sourceMappingURL other than `<script>.map`: one more read for all of them.
     const named = [...references.values()].flatMap((reference) =>

@@ -26,6 +26,7 @@ export class ScriptLocations {
   private readonly sourceAt: number;
   private readonly lineEndsAt: number;
   private readonly lineEnds = new Map<number, number[] | undefined>();
+  private readonly sources = new Map<number, string | undefined>();
 
   constructor(
     private readonly memory: CoreMemory,
@@ -44,10 +45,25 @@ export class ScriptLocations {
     return script !== undefined && script % 2 === 1 ? script : undefined;
   }
 
+  /** A Script's name: the file or URL it was loaded from, as V8 prints it. */
+  fileOf(script: number): string | undefined {
+    return this.strings.read(this.memory.word(script - 1 + this.nameAt));
+  }
+
+  /** A Script's source, as the core holds it (read once per script). */
+  sourceOf(script: number): string | undefined {
+    if (!this.sources.has(script))
+      this.sources.set(
+        script,
+        this.strings.read(this.memory.word(script - 1 + this.sourceAt), 0, MAX_SOURCE_CHARS),
+      );
+    return this.sources.get(script);
+  }
+
   locate(shared: number, scriptOffset: number | undefined): ScriptLocation {
     const script = this.scriptOf(shared);
     if (script === undefined) return {};
-    const file = this.strings.read(this.memory.word(script - 1 + this.nameAt));
+    const file = this.fileOf(script);
     const location: ScriptLocation = file ? { file } : {};
     if (scriptOffset === undefined || scriptOffset < 0) return location;
     const ends = this.lineEndsOf(script);
@@ -86,7 +102,7 @@ export class ScriptLocations {
   }
 
   private sourceLineEnds(script: number): number[] | undefined {
-    const source = this.strings.read(this.memory.word(script - 1 + this.sourceAt), 0, MAX_SOURCE_CHARS);
+    const source = this.sourceOf(script);
     if (source === undefined) return undefined;
     const ends: number[] = [];
     for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) ends.push(at);

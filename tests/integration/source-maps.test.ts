@@ -6,10 +6,11 @@
  * what the same program printed under `node --enable-source-maps`.
  */
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { before, describe, it } from "node:test";
+import { isApplicationType } from "../../src/report/heap-source.js";
 import { pushFilesImage } from "../support/app-image.js";
 import { coredump, freshCacheHome, json } from "../support/cli.js";
 import { crashSpec } from "../support/crash-dumps.js";
@@ -35,6 +36,10 @@ interface MappedReport {
     lines: Array<{ line: number; text: string }>;
   };
   sourceMaps?: { maps: Array<{ script: string; map: string }>; notes: string[] };
+  heap?: {
+    top: Array<{ name: string; count: number; bytes: number }>;
+    renamed?: Array<{ generated: string; original: string; file: string }>;
+  };
 }
 
 const VERSIONS = ["22.22.0", "24.11.0", "26.12.1"];
@@ -43,6 +48,8 @@ const DEATHS: ServiceDeath[] = ["throw", "reject"];
 
 describe("report shows a TypeScript service's frames in its own source, through its source maps", () => {
   const cases: Array<{ crash: ServiceCrash; id: string }> = [];
+  /** The same service leaking sessions until it is out of memory (no stack to map: its heap is). */
+  const ooms: Array<{ crash: ServiceCrash; id: string }> = [];
   let dir: string;
   let workdir: string;
   let env: Record<string, string>;
@@ -60,6 +67,13 @@ describe("report shows a TypeScript service's frames in its own source, through 
           await writeToDirectory(zipDump(spec), dir);
           cases.push({ crash, id: spec.uuid });
         }
+    for (const version of VERSIONS)
+      for (const build of BUILDS) {
+        const crash = await serviceCrash(build, "oom", version);
+        const spec = crashSpec(crash, await pushFilesImage(crash.files, `srcmaps-${build}`));
+        await writeToDirectory(zipDump(spec), dir);
+        ooms.push({ crash, id: spec.uuid });
+      }
   });
 
   /** `report --json`, from the core's text and the log unless `flags` name the executable. */
@@ -182,5 +196,113 @@ describe("report shows a TypeScript service's frames in its own source, through 
       groups.find((group) => group.ids.includes(builds[0]?.id ?? ""))?.title ?? "",
       new RegExp(` at ${top?.function} `),
     );
+  });
+
+  it("heap names a minified class as its source declares it, with the tsc build's count", async () => {
+    const heapJson = async (crash: ServiceCrash, id: string) => {
+      const result = await coredump(
+        ["heap", id, "--dir", dir, "--workdir", workdir, "--binary", crash.node, "--json"],
+        env,
+      );
+      assert.equal(result.exitCode, 0, result.stderr);
+      return json<{
+        types: Array<{ name: string; count: number }>;
+        renamed?: Array<{ generated: string; original: string; file: string }>;
+      }>(result);
+    };
+    for (const version of VERSIONS) {
+      const throws = cases.filter(
+        ({ crash }) => crash.death === "throw" && crash.nodeVersion === `v${version}`,
+      );
+      const tsc = throws.find(({ crash }) => crash.build === "tsc");
+      assert.ok(tsc);
+      const unminified = await heapJson(tsc.crash, tsc.id);
+      for (const { crash, id } of throws.filter(({ crash }) => crash.build !== "tsc")) {
+        const label = `${crash.build} ${version}`;
+        const mapped = await heapJson(crash, id);
+        assert.ok(mapped.renamed?.length, `${label}: nothing renamed`);
+        for (const { generated, original, file } of mapped.renamed) {
+          assert.notEqual(generated, original, label);
+          assert.match(file, new RegExp(`${crash.build === "esbuild" ? "bundle" : "inline"}/server\\.mjs$`));
+          const count = (heap: typeof mapped) => heap.types.find((type) => type.name === original)?.count;
+          assert.ok(count(mapped), `${label}: ${original} is not among the types`);
+          assert.equal(count(mapped), count(unminified), `${label}: ${original} (${generated})`);
+          assert.equal(
+            mapped.types.find((type) => type.name === generated),
+            undefined,
+            label,
+          );
+        }
+      }
+    }
+  });
+
+  it("heapsnapshot keeps V8's names, and --original-names gives the source's", async () => {
+    const found = cases.find(({ crash }) => crash.build === "esbuild" && crash.death === "throw");
+    assert.ok(found);
+    const names = async (flags: string[]) => {
+      const output = path.join(workdir, `names${flags.length}.heapsnapshot`);
+      const result = await coredump(
+        [
+          "heapsnapshot",
+          found.id,
+          "--dir",
+          dir,
+          "--workdir",
+          workdir,
+          "--binary",
+          found.crash.node,
+          "-o",
+          output,
+          ...flags,
+        ],
+        env,
+      );
+      assert.equal(result.exitCode, 0, result.stderr);
+      const snapshot = JSON.parse(await readFile(output, "utf8")) as {
+        snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+        nodes: number[];
+        strings: string[];
+      };
+      // The names of its object nodes (a string node's name is its text: the bundle's export names the class).
+      const { node_fields: fields, node_types: types } = snapshot.snapshot.meta;
+      const objects = new Set<string>();
+      for (let at = 0; at < snapshot.nodes.length; at += fields.length) {
+        const type = types[0][snapshot.nodes[at + fields.indexOf("type")] ?? -1];
+        const name = snapshot.strings[snapshot.nodes[at + fields.indexOf("name")] ?? -1];
+        if (type === "object" && name !== undefined) objects.add(name);
+      }
+      return { strings: objects, stderr: result.stderr };
+    };
+    const original = await names(["--original-names"]);
+    const renamed = /named as the source declares them \(source maps\): (\S+) \((\S+) in /.exec(
+      original.stderr,
+    );
+    assert.ok(renamed?.[1] && renamed[2], original.stderr);
+    assert.ok(original.strings.has(renamed[1]));
+    const v8Names = await names([]);
+    assert.ok(!v8Names.strings.has(renamed[1]), `${renamed[1]} without --original-names`);
+    assert.ok(v8Names.strings.has(renamed[2]));
+  });
+
+  it("out of memory: the report's heap names the leaking class as the source does, as the tsc build's heap", async () => {
+    for (const version of VERSIONS) {
+      const builds = ooms.filter(({ crash }) => crash.nodeVersion === `v${version}`);
+      const leaking = new Map<ServiceBuild, string | undefined>();
+      for (const { crash, id } of builds) {
+        const r = await report(id, ["--binary", crash.node]);
+        assert.ok(r.heap, `${crash.build} ${version}: ${r.kind}`);
+        const [largest] = r.heap.top.filter((type) => isApplicationType(type.name));
+        leaking.set(crash.build, largest?.name);
+        if (crash.build !== "tsc")
+          assert.ok(
+            r.heap.renamed?.some(({ original }) => original === largest?.name),
+            `${crash.build} ${version}: ${JSON.stringify(r.heap.renamed)}`,
+          );
+      }
+      const unminified = leaking.get("tsc");
+      assert.ok(unminified, `${version}: the tsc build's heap names no class`);
+      for (const build of BUILDS) assert.equal(leaking.get(build), unminified, `${build} ${version}`);
+    }
   });
 });

@@ -28,14 +28,19 @@ import { repoRoot } from "./repo-root.js";
  * external map; esbuild with an inline one.
  */
 export type ServiceBuild = "tsc" | "tsc-inline" | "esbuild" | "esbuild-inline";
-/** A timer's callback throws (an uncaught exception), or a promise nobody awaits rejects. */
-export type ServiceDeath = "throw" | "reject";
+/**
+ * A timer's callback throws (an uncaught exception), a promise nobody awaits rejects, or sessions leak into
+ * a Map until the heap is out of memory.
+ */
+export type ServiceDeath = "throw" | "reject" | "oom";
+/** The old space of the out-of-memory death, in MB: small, so that it dies in seconds. */
+const OOM_HEAP_MB = 24;
 
 /** `stderr` is the container's log. */
 export interface ServiceCrash extends CrashedNode {
   build: ServiceBuild;
   death: ServiceDeath;
-  /** What the same program printed under `node --enable-source-maps`. */
+  /** What the same program printed under `node --enable-source-maps` (nothing for "oom"). */
   mappedStderr: string;
   /** The folder the process ran in (since renamed): the image holds the build there. */
   cwdAsRun: string;
@@ -122,10 +127,16 @@ async function obtain(build: ServiceBuild, death: ServiceDeath, version: string)
       const cwd = await realpath(stage);
       await buildService(build, cwd);
       const script = ENTRY[build].script;
-      const mapped = await runToExit(node, ["--enable-source-maps", script, death], cwd);
+      // An out-of-memory death prints no JS stack to map.
+      const mapped =
+        death === "oom" ? "" : await runToExit(node, ["--enable-source-maps", script, death], cwd);
       const crash = await runToCrash({
         node,
-        args: ["--abort-on-uncaught-exception", script, death],
+        args: [
+          death === "oom" ? `--max-old-space-size=${OOM_HEAP_MB}` : "--abort-on-uncaught-exception",
+          script,
+          death,
+        ],
         cwd,
         timeoutMs: RUN_TIMEOUT_MS,
       });

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { transformSync } from "esbuild";
+import { declaredNameAt } from "../../src/heap/constructor-sites.js";
 import { codeExcerpt } from "../../src/sourcemaps/code-excerpt.js";
 import { DecodedMap } from "../../src/sourcemaps/decoded-map.js";
 import { isInApp } from "../../src/sourcemaps/in-app.js";
 import { findMapReference, findMapUrls, joinInside } from "../../src/sourcemaps/map-reference.js";
-import { originalName } from "../../src/sourcemaps/original-name.js";
+import { declaredClassName, originalName } from "../../src/sourcemaps/original-name.js";
 import { scriptPathOf } from "../../src/sourcemaps/script-path.js";
 
 const SOURCE = [
@@ -117,6 +118,43 @@ describe("a decoded map", () => {
       inner,
     );
     assert.equal(originalName(map, { ...site, function: `new ${inner}` }, caller), "new displayName");
+  });
+
+  it("names a minified class as declared: the map's name at its binding, else the class its source declares there", () => {
+    const source = [
+      "export class Session {",
+      "  id: number;",
+      "  constructor(id: number) { this.id = id; }",
+      "}",
+      "export const sessions = [new Session(1)];",
+      "",
+    ].join("\n");
+    const { code, map } = transformSync(source, {
+      loader: "ts",
+      minify: true,
+      sourcemap: "external",
+      sourcefile: "session.ts",
+      format: "esm",
+    });
+    const decoded = DecodedMap.decode(map, "/app/dist/session.js.map");
+    assert.ok(decoded instanceof DecodedMap);
+    const start = code.indexOf("class");
+    const binding = declaredNameAt(code, start);
+    assert.notEqual(code.slice(binding, binding + 7), "Session", code);
+    assert.match(code.slice(binding), /^[\w$]+\{/, code);
+    assert.equal(decoded.nameAt(1, binding + 1), "Session");
+    // One column off the binding, the map names nothing: a name is never borrowed from a nearby token.
+    assert.equal(decoded.nameAt(1, binding + 2), undefined);
+    const point = decoded.originalAt(1, start + 1);
+    assert.ok(point);
+    assert.equal(declaredClassName(source, point.line, point.column), "Session");
+    // A class bound by assignment (`var s=class{`) is named by its binding; a function by its name.
+    assert.equal(declaredNameAt("var s=class{show(){}}", 6), 4);
+    assert.equal(declaredNameAt("function Cart(items){}", 13), 9);
+    assert.equal(declaredNameAt("class extends Base{}", 0), 0);
+    // A class's own constructor starts at its parameters: named by its class.
+    const declared = "var t=class extends Base{constructor(r){super();this.id=r}id}";
+    assert.equal(declaredNameAt(declared, declared.indexOf("(r)")), 4);
   });
 
   it("ignoreList and x_google_ignoreList mark sources; node: and node_modules are not in-app", () => {

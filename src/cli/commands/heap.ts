@@ -1,17 +1,21 @@
 import { UsageError } from "../../errors.js";
 import { readHeap } from "../../heap/index.js";
+import { renamedLine } from "../../report/render-kind.js";
 import type { Settings } from "../../settings.js";
 import { formatSize } from "../../ui/format.js";
 import { renderTable } from "../../ui/table.js";
 import { jsonText, visibleLine, writeHuman } from "../../ui/untrusted-text.js";
+import { namerForDump } from "../constructor-namer.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 import { requireExecutable } from "../require-executable.js";
+import { sourceMapsFolder } from "../source-maps-folder.js";
 
 export interface HeapFlags extends FetchFlags {
   json?: boolean;
   top?: string;
   retainers?: string;
   retained?: boolean;
+  sourceMaps?: string;
 }
 
 const DEFAULT_TOP = 20;
@@ -25,6 +29,7 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
   if (top !== undefined && (!Number.isInteger(top) || top < 1)) {
     throw new UsageError(`--top takes a whole number of types, at least 1, not ${flags.top}`);
   }
+  const sourceMaps = await sourceMapsFolder(flags.sourceMaps ?? settings.sourceMapsDir, flags.sourceMaps);
   const prepared = await prepareDump(id, flags, "heap", settings);
   const executable = requireExecutable(prepared, "heap");
   if (!flags.quiet) {
@@ -32,12 +37,16 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
       `coredump: reading the V8 heap from the core${flags.retained ? ", then its dominators and retained sizes" : ""}\n`,
     );
   }
+  const constructorNames = await namerForDump(prepared, sourceMaps, flags, settings);
   const reading = await readHeap(prepared.folder.core, executable, {
+    constructorNames,
     ...(flags.json ? (top === undefined ? {} : { top }) : { top: top ?? DEFAULT_TOP }),
     ...(flags.retainers ? { retainersOf: [flags.retainers] } : {}),
     ...(flags.retained ? { retained: RETAINING } : {}),
   });
   for (const note of reading.notes) process.stderr.write(`coredump: note: ${note}\n`);
+  if (reading.renamed && !flags.json)
+    writeHuman(process.stderr, `coredump: ${renamedLine(reading.renamed)}\n`);
   const retainers = flags.retainers ? (reading.retainers?.[flags.retainers] ?? []) : undefined;
   if (flags.json) {
     const { retainers: _all, ...rest } = reading;

@@ -2,14 +2,20 @@ import path from "node:path";
 import { UsageError } from "../../errors.js";
 import { type LoadedHeap, loadHeap } from "../../heap/index.js";
 import { SNAPSHOT_NOTES, writeHeapSnapshot } from "../../heap/snapshot/write-snapshot.js";
+import { renamedLine } from "../../report/render-kind.js";
 import type { Settings } from "../../settings.js";
+import { writeHuman } from "../../ui/untrusted-text.js";
 import { openOutput } from "../../workspace/output-file.js";
+import { namerForDump } from "../constructor-namer.js";
 import { type FetchFlags, prepareDump } from "../prepare-dump.js";
 import { requireExecutable } from "../require-executable.js";
+import { sourceMapsFolder } from "../source-maps-folder.js";
 
 export interface HeapSnapshotFlags extends FetchFlags {
   json?: boolean;
   output?: string;
+  originalNames?: boolean;
+  sourceMaps?: string;
 }
 
 export async function heapsnapshot(
@@ -23,6 +29,9 @@ export async function heapsnapshot(
     if (!flags.quiet) process.stderr.write(`coredump: ${message}\n`);
   };
   // A path given is opened first (the default one lies in the dump's folder): one that cannot be written is said before minutes of fetching.
+  const sourceMaps = flags.originalNames
+    ? await sourceMapsFolder(flags.sourceMaps ?? settings.sourceMapsDir, flags.sourceMaps)
+    : undefined;
   let output = flags.output === undefined ? undefined : await openOutput(flags.output, "-o");
   let heap: LoadedHeap;
   try {
@@ -30,7 +39,11 @@ export async function heapsnapshot(
     const executable = requireExecutable(prepared, "heapsnapshot");
     output ??= await openOutput(path.join(prepared.folder.dir, "core.heapsnapshot"), "--workdir");
     say("reading the V8 heap from the core");
-    heap = await loadHeap(prepared.folder.core, executable);
+    heap = await loadHeap(prepared.folder.core, executable, {
+      constructorNames: flags.originalNames
+        ? await namerForDump(prepared, sourceMaps, flags, settings)
+        : undefined,
+    });
   } catch (error) {
     await output?.discard();
     throw error;
@@ -44,6 +57,8 @@ export async function heapsnapshot(
     }
   });
   for (const note of [...SNAPSHOT_NOTES.slice(1), ...heap.notes]) say(`note: ${note}`);
+  if (heap.renamed.length > 0 && !flags.quiet)
+    writeHuman(process.stderr, `coredump: ${renamedLine(heap.renamed)}\n`);
   if (output.toStdout) return;
   process.stdout.write(
     flags.json ? `${JSON.stringify({ path: output.path, ...counts }, null, 2)}\n` : `${output.path}\n`,

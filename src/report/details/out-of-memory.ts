@@ -13,6 +13,8 @@ export interface HeapSection {
   retainers?: HeapRetainer[];
   /** What of the core the heap reader could not read as it claimed (see `heap --json`'s notes). */
   notes?: string[];
+  /** Constructors shown by the names the service's source declares (source maps), with V8's. */
+  renamed?: HeapFigures["renamed"];
 }
 
 const TOP = 10;
@@ -29,5 +31,6 @@ export function heapSection(evidence: Evidence, figures: HeapFigures | undefined
   if (figures?.holders) section.holders = figures.holders;
   if (figures?.retainers) section.retainers = figures.retainers;
   if (figures?.notes) section.notes = figures.notes;
+  if (figures?.renamed) section.renamed = figures.renamed;
   return { ...section };
 }
