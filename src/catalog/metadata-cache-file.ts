@@ -11,9 +11,10 @@ import type { SharedValues } from "./shared-values.js";
  * own, `{"shared": value}`, before the first row that uses it; a row's `images` and `crash` are then the
  * number of that line among the shared ones. Thousands of dumps of one crash-looping deployment repeat
  * one image and one crash: their rows are half as long, and are read without comparing the repeats.
+ * Format 5 is format 4 with each log crash's frame positions (`at`), which groups maps through source maps.
  * Format 3 wrote each row whole, format 2 the rows as one JSON document, format 1 keyed objects.
  */
-export const FORMAT = 4;
+export const FORMAT = 5;
 const HEADER = JSON.stringify({ format: FORMAT });
 /** Written in pieces of about this many characters, read in pieces of this many bytes. */
 const PIECE = 1 << 16;

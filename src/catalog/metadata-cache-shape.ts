@@ -49,7 +49,21 @@ function objectOf(fields: Record<string, Check>, required: readonly string[] = [
 
 /** A crash's facts (`CrashFacts`), from a log or a report. */
 export const crashFactsProblem: Check = objectOf(
-  { kind: text, errorType: text, message: text, frames: listOf(text), library: text },
+  {
+    kind: text,
+    errorType: text,
+    message: text,
+    frames: listOf(text),
+    library: text,
+    at: listOf(
+      objectOf({ function: text, file: text, line: number, column: number }, [
+        "function",
+        "file",
+        "line",
+        "column",
+      ]),
+    ),
+  },
   ["kind", "frames"],
 );
 

@@ -68,11 +68,22 @@ function buildProgram(debuggerArgs: string[], settings: Settings): Command {
         .description("the dumps grouped by crash: same error, same place in the app's code; largest first"),
     )
       .option("--json", "print a JSON array on stdout instead of a table")
-      .option("--results <place>", RESULTS_HELP),
+      .option("--results <place>", RESULTS_HELP)
+      .option(
+        "--no-source-maps",
+        "group by the frames as the logs printed them: read no source map from the images",
+      ),
   )
     .addHelpText(
       "after",
-      examples("groups --since 7d", "groups --namespace shop --json", "report <NEWEST id of a group>"),
+      `${examples("groups --since 7d", "groups --namespace shop --json", "report <NEWEST id of a group>")}
+
+Minified services:
+  A dump's crash is the one its report found (a report is remembered), else the one its container log
+  prints. A log's frames in a bundle (t at bundle/server.mjs) are named through the source maps of the
+  dump's image, as report names them (displayName at src/users.ts), so that two builds of one service
+  minified differently are one group. The maps are read once per image, then from the cache;
+  $COREDUMP_SOURCE_MAPS names a build folder to read them from first.`,
     )
     .action(async (_flags: object, command: Command) => {
       const { groups } = await import("./commands/groups.js");

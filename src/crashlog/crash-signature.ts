@@ -22,11 +22,33 @@ export interface CrashFacts {
   frames: string[];
   /** A native fault's library, where a report found it. */
   library?: string;
+  /**
+   * A log's crash: where its frames are, as printed (then the next frame out, their caller), for `groups`
+   * to name them through the image's source maps. Not part of the signature.
+   */
+  at?: PlacedFrame[];
+}
+
+/** A frame with its place in a script, as printed. */
+export interface PlacedFrame {
+  function: string;
+  file: string;
+  line: number;
+  column: number;
 }
 
 /** The facts of a crash a log tells of: its first in-app frames, normalized. */
 export function crashFacts(crash: LogCrash): CrashFacts {
-  const facts: CrashFacts = { kind: crash.kind, frames: signatureFrames(crash.frames).map(normalizeFrame) };
+  const chosen = signatureFrames(crash.frames);
+  const facts: CrashFacts = { kind: crash.kind, frames: chosen.map(normalizeFrame) };
+  const last = chosen.at(-1);
+  const caller = last ? crash.frames[crash.frames.indexOf(last) + 1] : undefined;
+  const at = [...chosen, ...(caller ? [caller] : [])].flatMap((frame) =>
+    frame.file !== undefined && frame.line !== undefined && frame.column !== undefined
+      ? [{ function: frame.function, file: frame.file, line: frame.line, column: frame.column }]
+      : [],
+  );
+  if (at.length === chosen.length + (caller ? 1 : 0) && at.length > 0) facts.at = at;
   if (crash.errorType !== undefined) facts.errorType = crash.errorType;
   if (crash.message !== undefined) facts.message = clip(crash.message, MESSAGE_CHARACTERS);
   return facts;

@@ -198,6 +198,30 @@ describe("report shows a TypeScript service's frames in its own source, through 
     );
   });
 
+  it("groups: the same builds never reported are one group too, their logged frames mapped through each image's maps", async () => {
+    const version = `v${VERSIONS[1]}`;
+    const builds = cases.filter(({ crash }) => crash.death === "throw" && crash.nodeVersion === version);
+    assert.equal(builds.length, BUILDS.length);
+    const own = await mkdtemp(path.join(tmpdir(), "coredump-srcmaps-groups-"));
+    for (const { crash } of builds)
+      await writeToDirectory(
+        zipDump(crashSpec(crash, await pushFilesImage(crash.files, `srcmaps-${crash.build}`))),
+        own,
+      );
+    const fresh = { XDG_CACHE_HOME: freshCacheHome() };
+    const grouped = async (flags: string[]) => {
+      const result = await coredump(["groups", "--dir", own, "--json", ...flags], fresh);
+      assert.equal(result.exitCode, 0, result.stderr);
+      return json<Array<{ title: string; ids: string[] }>>(result);
+    };
+    // As the logs printed them, each build names its frames otherwise (dist/users.js, t in bundle/server.mjs).
+    assert.ok((await grouped(["--no-source-maps"])).length > 1);
+    const mapped = await grouped([]);
+    assert.equal(mapped.length, 1, JSON.stringify(mapped.map(({ title }) => title)));
+    const [top] = printedFrames(builds[0]?.crash.mappedStderr ?? "");
+    assert.match(mapped[0]?.title ?? "", new RegExp(` at ${top?.function} \\((src/)?users\\.ts\\)`));
+  });
+
   it("heap names a minified class as its source declares it, with the tsc build's count", async () => {
     const heapJson = async (crash: ServiceCrash, id: string) => {
       const result = await coredump(

@@ -1,6 +1,9 @@
+import type { Dump } from "../../catalog/dump.js";
 import { type FilterFlags, parseFilter } from "../../catalog/filters.js";
 import { NoMatchError } from "../../catalog/resolve.js";
+import type { CrashFacts } from "../../crashlog/crash-signature.js";
 import { type CrashGroup, groupDumps } from "../../groups/group-dumps.js";
+import { mapLogCrashes } from "../../groups/mapped-log-crashes.js";
 import type { Settings } from "../../settings.js";
 import { formatTime } from "../../ui/format.js";
 import { renderTable, terminalWidth } from "../../ui/table.js";
@@ -13,6 +16,8 @@ import { triageRecords } from "../triage-records.js";
 
 export interface GroupsFlags extends ResultsFlags, FilterFlags {
   json?: boolean;
+  /** commander's `--no-source-maps`: false when given. */
+  sourceMaps?: boolean;
 }
 
 export async function groups(flags: GroupsFlags, settings: Settings): Promise<void> {
@@ -22,10 +27,23 @@ export async function groups(flags: GroupsFlags, settings: Settings): Promise<vo
   const dumps = await selectDumps(catalog, filter);
   if (dumps.length === 0) throw new NoMatchError(`no dump matches in ${catalog.store.description}`);
   const recordOf = await records.read();
+  const known = (dump: Dump) => recordOf(dump)?.crash ?? catalog.reported(dump);
+  const fromLogs =
+    flags.sourceMaps === false
+      ? new Map<Dump, CrashFacts>()
+      : await mapLogCrashes(
+          dumps.filter((dump) => known(dump) === undefined),
+          {
+            settings,
+            folder: settings.sourceMapsDir,
+            onProgress: (message: string) =>
+              writeHuman(process.stderr, `coredump: source maps: ${message}\n`),
+          },
+        );
   // A triage record's crash is the core's own: it comes before a report's cached here and the log's.
   const found = groupDumps(
     dumps,
-    (dump) => recordOf(dump)?.crash ?? catalog.reported(dump),
+    (dump) => known(dump) ?? fromLogs.get(dump),
     (dump) => recordOf(dump)?.status === "triaged",
   );
   if (flags.json) await writeJsonArray(process.stdout, found, (group) => group);
