@@ -25,6 +25,7 @@ export class ScriptLocations {
   private readonly nameAt: number;
   private readonly sourceAt: number;
   private readonly lineEndsAt: number;
+  private readonly scriptType: number;
   private readonly lineEnds = new Map<number, number[] | undefined>();
   private readonly sources = new Map<number, string | undefined>();
 
@@ -37,12 +38,14 @@ export class ScriptLocations {
     this.nameAt = v8.field("Script", "name");
     this.sourceAt = v8.field("Script", "source");
     this.lineEndsAt = v8.field("Script", "line_ends");
+    this.scriptType = v8.type("Script");
   }
 
-  /** The tagged Script of a SharedFunctionInfo, where it has one. */
+  /** The tagged Script of a SharedFunctionInfo, where it has one (a builtin's slot holds `undefined`). */
   scriptOf(shared: number): number | undefined {
     const script = this.memory.word(shared - 1 + this.scriptAt);
-    return script !== undefined && script % 2 === 1 ? script : undefined;
+    if (script === undefined || script % 2 !== 1) return undefined;
+    return this.scriptType < 0 || this.strings.typeOfTagged(script) === this.scriptType ? script : undefined;
   }
 
   /** A Script's name: the file or URL it was loaded from, as V8 prints it. */
