@@ -3,7 +3,6 @@ import type { CoreMemory } from "./core-memory.js";
 import type { HeapStrings } from "./heap-strings.js";
 import type { MapTable } from "./map-table.js";
 import type { ObjectNames } from "./object-names.js";
-import { smiValue } from "./object-size.js";
 import type { V8Constants } from "./v8-constants.js";
 
 /** Where a constructor is declared in its script: what a source map needs to name it as it was written. */
@@ -29,8 +28,6 @@ export interface ConstructorNamer {
 
 /** The constructors whose sites are looked for at most: a heap's application classes are far fewer. */
 const MAX_CONSTRUCTORS = 20_000;
-/** ScopeInfo slots looked through for the position pair, past the context locals' names and infos. */
-const POSITION_SLOTS = 12;
 /** How far before a `class` keyword its binding's name is looked for (`var s=class`). */
 const LOOK_BEHIND = 120;
 /** How far before a `constructor(` its class's header is looked for, and at how many `class` words. */
@@ -41,9 +38,8 @@ const CLASS_TRIES = 50;
  * The constructor of each JS object Map of the heap, where it is a class or function a script declares,
  * with its site: what a source map turns from `e` back into `Session`. Each site lists the Maps it names.
  *
- * V8 exports no offset for a function's start position in its ScopeInfo (a variable layout): the slot
- * pair is looked for past the context locals and taken only where the script's source has a `class` or
- * a function's parameters there. A function whose bytecode V8 flushed keeps no ScopeInfo and gets no site.
+ * Each is placed from its constructor's start position (ScriptLocations.startPosition): a class whose
+ * constructor's bytecode V8 flushed gets no site.
  */
 export function constructorSites(
   memory: CoreMemory,
@@ -54,9 +50,6 @@ export function constructorSites(
   wants: (file: string) => boolean,
 ): Array<{ site: ConstructorSite; mapIndices: number[] }> {
   const locations = new ScriptLocations(memory, strings, v8);
-  const scopeInfoAt = v8.field("SharedFunctionInfo", "name_or_scope_info");
-  const scopeInfoType = v8.type("ScopeInfo");
-  const localsAt = 8 + v8.get("scopeinfo_idx_ncontextlocals") * 8;
   const byShared = new Map<number, { site: ConstructorSite; mapIndices: number[] } | null>();
   for (let mapIndex = 0; mapIndex < maps.maps.length; mapIndex++) {
     const map = maps.maps[mapIndex];
@@ -81,33 +74,12 @@ export function constructorSites(
     const file = locations.fileOf(script);
     if (!file || !wants(file)) return null;
     const source = locations.sourceOf(script);
-    const scopeInfo = memory.word(shared - 1 + scopeInfoAt);
-    if (source === undefined || strings.typeOfTagged(scopeInfo) !== scopeInfoType) return null;
-    const start = startPosition((scopeInfo as number) - 1, source);
-    if (start === undefined) return null;
+    const start = locations.startPosition(shared);
+    if (source === undefined || start === undefined) return null;
     const { line, column } = locations.locate(shared, declaredNameAt(source, start));
     if (line === undefined || column === undefined) return null;
     return { site: { generated, file, line, column, source }, mapIndices: [] };
   }
-
-  function startPosition(scopeInfo: number, source: string): number | undefined {
-    const locals = smiValue(memory.word(scopeInfo + localsAt));
-    if (locals === undefined || locals < 0 || locals > 1 << 16) return undefined;
-    const first = scopeInfo + localsAt + 8;
-    for (let slot = 0; slot < 2 * locals + POSITION_SLOTS; slot++) {
-      const start = smiValue(memory.word(first + slot * 8));
-      const end = smiValue(memory.word(first + (slot + 1) * 8));
-      if (start === undefined || end === undefined || start < 0 || end < start || end > source.length)
-        continue;
-      if (declarationStartsAt(source, start)) return start;
-    }
-    return undefined;
-  }
-}
-
-/** Whether a class or function's start position can be `at`: its `class` keyword, or its parameters. */
-function declarationStartsAt(source: string, at: number): boolean {
-  return /^class\b/.test(source.slice(at, at + 6)) || source[at] === "(";
 }
 
 /**

@@ -86,6 +86,8 @@ export interface Report {
       /** `core`: coredump's own stack walker read it from the core's memory (src/v8-stack). */
       source: "core" | "llnode" | "core text" | "log";
       position?: "call site" | "function start";
+      /** Where the frame's function starts (its `function` token), as V8 gives a stack trace: the walker's. */
+      functionStart?: { line: number; column: number };
       matchesV8Printed?: boolean;
     }
   >;

@@ -3,7 +3,6 @@ import type { Settings } from "../settings.js";
 import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
 import { FolderTree } from "../sourcemaps/folder-tree.js";
 import { ImageSourceTree } from "../sourcemaps/image-source-tree.js";
-import { isInApp } from "../sourcemaps/in-app.js";
 import { scriptPathOf } from "../sourcemaps/script-path.js";
 import { type OriginalFrame, SourceMaps } from "../sourcemaps/source-maps.js";
 import type { SourceTree } from "../sourcemaps/source-tree.js";
@@ -49,11 +48,7 @@ export async function addOriginalPositions(report: Report, input: OriginalPositi
   const scripts = stacks.flat().flatMap((frame) => scriptPathOf(frame.file) ?? []);
   const coreUrls = input.coreUrls ?? [];
   const trees = sourceTreesFor(input, report.machine?.architecture, coreUrls.length > 0);
-  if (scripts.length === 0 || (trees.length === 0 && coreUrls.length === 0)) {
-    // Nothing to map: each frame is the team's or not by its file alone (node:, node_modules).
-    for (const frame of stacks.flat()) frame.inApp = isInApp(frame.file, false);
-    return;
-  }
+  if (scripts.length === 0 || (trees.length === 0 && coreUrls.length === 0)) return;
   const maps = await SourceMaps.load(scripts, trees, coreUrls);
   for (const stack of stacks) {
     for (const [index, mapping] of maps.mapStack(stack).entries()) {

@@ -55,23 +55,26 @@ export async function walkedStack(
     ...(exitFrame !== undefined ? { exitFrame } : {}),
   };
   if (frames.length === 0) return walked;
-  walked.jsStack = frames.map(({ function: name, file, line, column, position, inlined, values }, index) => ({
-    function: name,
-    ...(file !== undefined ? { file } : {}),
-    ...(line !== undefined ? { line } : {}),
-    ...(column !== undefined ? { column } : {}),
-    ...(position === "call site" ? { position } : {}),
-    ...(printed.length > 0
-      ? { matchesV8Printed: samePlace(printed[index], { function: name, file, line, column }) }
-      : {}),
-    source: "core" as const,
-    ...(inlined ? { inlined } : {}),
-    receiver: values?.receiver ?? null,
-    arguments: values?.arguments ?? null,
-    ...(values && values.argumentCount > values.arguments.length
-      ? { argumentCount: values.argumentCount }
-      : {}),
-  }));
+  walked.jsStack = frames.map(
+    ({ function: name, file, line, column, functionStart, position, inlined, values }, index) => ({
+      function: name,
+      ...(file !== undefined ? { file } : {}),
+      ...(line !== undefined ? { line } : {}),
+      ...(column !== undefined ? { column } : {}),
+      ...(functionStart ? { functionStart } : {}),
+      ...(position === "call site" ? { position } : {}),
+      ...(printed.length > 0
+        ? { matchesV8Printed: samePlace(printed[index], { function: name, file, line, column }) }
+        : {}),
+      source: "core" as const,
+      ...(inlined ? { inlined } : {}),
+      receiver: values?.receiver ?? null,
+      arguments: values?.arguments ?? null,
+      ...(values && values.argumentCount > values.arguments.length
+        ? { argumentCount: values.argumentCount }
+        : {}),
+    }),
+  );
   return walked;
 }
 

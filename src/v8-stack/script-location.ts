@@ -7,6 +7,10 @@ import type { V8Constants } from "../heap/v8-constants.js";
 const MAX_SOURCE_CHARS = 64 * 1024 * 1024;
 /** Line ends read at most from a script's table of them. */
 const MAX_LINE_ENDS = 16 * 1024 * 1024;
+/** ScopeInfo slots looked through for a function's position pair, past its context locals' names and infos. */
+const POSITION_SLOTS = 12;
+/** SharedFunctionInfo's raw_function_token_offset where the token is too far from the start to store. */
+const TOKEN_OUT_OF_RANGE = 0xffff;
 
 export interface ScriptLocation {
   file?: string;
@@ -26,6 +30,10 @@ export class ScriptLocations {
   private readonly sourceAt: number;
   private readonly lineEndsAt: number;
   private readonly scriptType: number;
+  private readonly scopeInfoAt: number;
+  private readonly scopeInfoType: number;
+  private readonly localsAt: number;
+  private readonly tokenOffsetAt: number;
   private readonly lineEnds = new Map<number, number[] | undefined>();
   private readonly sources = new Map<number, string | undefined>();
 
@@ -39,6 +47,47 @@ export class ScriptLocations {
     this.sourceAt = v8.field("Script", "source");
     this.lineEndsAt = v8.field("Script", "line_ends");
     this.scriptType = v8.type("Script");
+    this.scopeInfoAt = v8.field("SharedFunctionInfo", "name_or_scope_info");
+    this.scopeInfoType = v8.type("ScopeInfo");
+    this.localsAt = 8 + v8.get("scopeinfo_idx_ncontextlocals") * 8;
+    this.tokenOffsetAt = v8.field("SharedFunctionInfo", "raw_function_token_offset", -1);
+  }
+
+  /**
+   * SharedFunctionInfo::StartPosition of a compiled function: its parameters' `(`, or a class's `class`.
+   * V8 exports no offset for it in the function's ScopeInfo (a variable layout): the (start, end) pair is
+   * looked for past the context locals, and taken only where the script's source has one of those there.
+   * A function whose bytecode V8 flushed keeps no ScopeInfo, and an arrow function with a bare parameter
+   * starts at no `(`: neither has one.
+   */
+  startPosition(shared: number): number | undefined {
+    const script = this.scriptOf(shared);
+    const source = script === undefined ? undefined : this.sourceOf(script);
+    const scopeInfo = this.memory.word(shared - 1 + this.scopeInfoAt);
+    if (source === undefined || this.strings.typeOfTagged(scopeInfo) !== this.scopeInfoType) return undefined;
+    const base = (scopeInfo as number) - 1 + this.localsAt;
+    const locals = smiValue(this.memory.word(base));
+    if (locals === undefined || locals < 0 || locals > 1 << 16) return undefined;
+    for (let slot = 1; slot <= 2 * locals + POSITION_SLOTS; slot++) {
+      const start = smiValue(this.memory.word(base + slot * 8));
+      const end = smiValue(this.memory.word(base + (slot + 1) * 8));
+      if (start === undefined || end === undefined || start < 0 || end < start || end > source.length)
+        continue;
+      if (source[start] === "(" || /^class\b/.test(source.slice(start, start + 6))) return start;
+    }
+    return undefined;
+  }
+
+  /**
+   * SharedFunctionInfo::function_token_position (its `function` or `async` keyword): what V8 gives a stack
+   * trace's CallSite as the enclosing position, where Node's --enable-source-maps looks up a frame's name.
+   */
+  tokenPosition(shared: number): number | undefined {
+    const start = this.startPosition(shared);
+    if (start === undefined || this.tokenOffsetAt < 0) return undefined;
+    const offset = this.memory.bytes(shared - 1 + this.tokenOffsetAt, 2)?.readUInt16LE(0);
+    if (offset === undefined || offset === TOKEN_OUT_OF_RANGE || offset > start) return undefined;
+    return start - offset;
   }
 
   /** The tagged Script of a SharedFunctionInfo, where it has one (a builtin's slot holds `undefined`). */

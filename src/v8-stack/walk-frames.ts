@@ -24,6 +24,11 @@ export interface WalkedFrame {
   file?: string;
   line?: number;
   column?: number;
+  /**
+   * Where its function starts: V8's function token (`function`, `async`), as a stack trace's CallSite gives
+   * it (getEnclosingLineNumber), where Node's source maps look up a frame's name. Absent where unknown.
+   */
+  functionStart?: { line: number; column: number };
   /** `call site` from the frame's bytecode offset; `unknown` where the walker could not place it. */
   position: "call site" | "unknown";
   /** How V8 ran it: `interpreted` (Ignition), `baseline` (Sparkplug), or `optimized` (Maglev, TurboFan). */
@@ -108,16 +113,30 @@ function readJsFrame(reading: V8Reading, fp: number, pc: number): WalkedFrame[] 
           : undefined;
   const location = scripts.locate(shared, scriptOffset);
   const values = frameValues(reading, fp);
+  const start = functionStart(reading, shared, location.file);
   return [
     {
       function: name,
       ...location,
+      ...(start ? { functionStart: start } : {}),
       position: scriptOffset !== undefined && location.line !== undefined ? "call site" : "unknown",
       tier,
       ...(values ? { values } : {}),
       frameAddress: fp,
     },
   ];
+}
+
+/** Where a function of the app starts (its function token), as a line and column; not for Node's own scripts. */
+function functionStart(
+  reading: V8Reading,
+  shared: number,
+  file: string | undefined,
+): { line: number; column: number } | undefined {
+  if (file === undefined || file.startsWith("node:")) return undefined;
+  const token = reading.scripts.tokenPosition(shared);
+  const { line, column } = token === undefined ? {} : reading.scripts.locate(shared, token);
+  return line !== undefined && column !== undefined ? { line, column } : undefined;
 }
 
 /**
@@ -142,9 +161,11 @@ function optimizedFrames(
       const scriptOffset =
         array === undefined ? undefined : bytecodeScriptOffset(reading, array, bytecodeOffset);
       const location = reading.scripts.locate(shared, scriptOffset);
+      const start = functionStart(reading, shared, location.file);
       return {
         function: index === 0 ? name : reading.names.sharedName(shared) || "<anonymous>",
         ...location,
+        ...(start ? { functionStart: start } : {}),
         position: scriptOffset !== undefined && location.line !== undefined ? "call site" : "unknown",
         tier: "optimized",
         ...(index > 0 ? { inlined: true } : values ? { values } : {}),

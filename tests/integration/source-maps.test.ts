@@ -170,6 +170,17 @@ describe("report shows a TypeScript service's frames in its own source, through 
       ({ crash }) => crash.build === "esbuild" && crash.death === "throw",
     )) {
       const r = await report(id, ["--binary", crash.node], { LLNODE_PLUGIN: plugin });
+      // The walker knows where each frame's function starts: a mapped frame it names as V8 did (not an arrow
+      // function V8 names after the property that holds it) is named as Node names it.
+      const expected = printedFrames(crash.mappedStderr);
+      const generated = printedFrames(crash.stderr);
+      for (const [index, frame] of r.jsStack.entries())
+        if (frame.original && expected[index] && frame.function === generated[index]?.function)
+          assert.equal(
+            frame.original.function,
+            expected[index]?.function,
+            `${crash.nodeVersion} frame ${index}: ${JSON.stringify(frame)}`,
+          );
       const printed = /^(.+):(\d+)\n(.*)\n( *)\^/m.exec(crash.mappedStderr);
       assert.ok(printed && r.code, `${crash.nodeVersion}: ${JSON.stringify(r.code)}`);
       assert.deepEqual(
