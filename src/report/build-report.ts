@@ -86,7 +86,10 @@ export interface Report {
       /** `core`: coredump's own stack walker read it from the core's memory (src/v8-stack). */
       source: "core" | "llnode" | "core text" | "log";
       position?: "call site" | "function start";
-      /** Where the frame's function starts (its `function` token), as V8 gives a stack trace: the walker's. */
+      /**
+       * Where the frame's function starts (its `function` token), as V8 gives a stack trace: the walker's,
+       * for naming it through a source map; not in the JSON.
+       */
       functionStart?: { line: number; column: number };
       matchesV8Printed?: boolean;
     }

@@ -39,6 +39,15 @@ export interface OriginalPositionsInput {
  * the first in-app frame of the leading stack gets its lines of code (`code`).
  */
 export async function addOriginalPositions(report: Report, input: OriginalPositionsInput): Promise<void> {
+  try {
+    await mapFrames(report, input);
+  } finally {
+    // Where a function starts serves its name alone: the report's frames keep their own fields.
+    for (const frame of report.jsStack) delete frame.functionStart;
+  }
+}
+
+async function mapFrames(report: Report, input: OriginalPositionsInput): Promise<void> {
   const stacks: Array<Array<ReportFrame & MappedFields>> = [
     report.jsStack,
     report.v8Printed.frames,
