@@ -9,13 +9,12 @@ import type { FetchFlags, PreparedDump } from "./prepare-dump.js";
  * What names a fetched dump's minified classes as written, for `heap` and `heapsnapshot`: the build folder
  * (`--source-maps`, checked before the fetch by sourceMapsFolder), else the crashed image's maps.
  */
-export async function namerForDump(
+export function namerForDump(
   prepared: PreparedDump,
   folder: string | undefined,
   flags: FetchFlags,
   settings: Settings,
-): Promise<ConstructorNamer> {
-  const summary = await readCoreSummary(prepared.folder.core).catch(() => undefined);
+): ConstructorNamer {
   return constructorNamer(
     {
       images: prepared.dump.metadata?.images ?? [],
@@ -29,6 +28,6 @@ export async function namerForDump(
               writeHuman(process.stderr, `coredump: source maps: ${message}\n`),
           }),
     },
-    summary?.machine.ociArchitecture,
+    async () => (await readCoreSummary(prepared.folder.core)).machine.ociArchitecture,
   );
 }

@@ -1,20 +1,13 @@
 import type { Dump } from "../catalog/dump.js";
 import type { ImageInfo } from "../catalog/metadata.js";
 import { type CrashFacts, normalizeFrame } from "../crashlog/crash-signature.js";
-import type { Settings } from "../settings.js";
-import { FolderTree } from "../sourcemaps/folder-tree.js";
-import { ImageSourceTree } from "../sourcemaps/image-source-tree.js";
+import { ExpectedError } from "../errors.js";
 import { scriptPathOf } from "../sourcemaps/script-path.js";
 import { SourceMaps } from "../sourcemaps/source-maps.js";
-import type { SourceTree } from "../sourcemaps/source-tree.js";
+import { type SourceTreesInput, sourceTrees } from "../sourcemaps/source-trees.js";
 
-export interface LogMappingInput {
-  settings: Settings;
-  insecureRegistries?: readonly string[];
-  /** A build folder standing for every image (`COREDUMP_SOURCE_MAPS`). */
-  folder?: string | undefined;
-  onProgress?: (message: string) => void;
-}
+/** What the maps are read with; each batch reads its own image. */
+export type LogMappingInput = Omit<SourceTreesInput, "images">;
 
 /** One image's dumps whose logged frames are in its scripts. */
 interface ImageBatch {
@@ -52,12 +45,18 @@ export async function mapLogCrashes(
   }
   const mapped = new Map<Dump, CrashFacts>();
   for (const batch of batches.values()) {
-    const maps = await SourceMaps.load([...batch.scripts], treesOf(batch.images, input)).catch(
-      (error: unknown) => {
-        input.onProgress?.(`left unmapped: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      },
+    // A bundle is the same JavaScript on every platform: the image's for this machine's architecture.
+    const trees = sourceTrees(
+      { ...input, images: batch.images },
+      process.arch === "x64" ? "amd64" : process.arch,
+      true,
     );
+    // One image that cannot be read leaves its dumps' frames as printed, not the others'.
+    const maps = await SourceMaps.load([...batch.scripts], trees).catch((error: unknown) => {
+      if (!(error instanceof ExpectedError)) throw error;
+      input.onProgress?.(`left unmapped: ${error.message}`);
+      return undefined;
+    });
     if (!maps) continue;
     for (const dump of batch.dumps) {
       const crash = dump.metadata?.crash;
@@ -78,24 +77,4 @@ function namedAsWritten(crash: CrashFacts, maps: SourceMaps): CrashFacts {
       : printed;
   });
   return { ...crash, frames };
-}
-
-/**
- * The build folder, then the image. A script is JavaScript whatever the machine: the image's platform for
- * this machine's architecture holds the same bundle as the crashed one's.
- */
-function treesOf(images: readonly ImageInfo[], input: LogMappingInput): SourceTree[] {
-  const trees: SourceTree[] = [];
-  if (input.folder) trees.push(new FolderTree(input.folder));
-  if (images.length > 0)
-    trees.push(
-      new ImageSourceTree({
-        images,
-        architecture: process.arch === "x64" ? "amd64" : process.arch,
-        settings: input.settings,
-        ...(input.insecureRegistries ? { insecureRegistries: input.insecureRegistries } : {}),
-        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-      }),
-    );
-  return trees;
 }

@@ -257,7 +257,7 @@ async function buildNodeReport({
         folder: sourceMaps ?? settings.sourceMapsDir,
         ...(onProgress ? { onProgress } : {}),
       },
-      report.machine?.architecture,
+      async () => report.machine?.architecture,
     ),
     core: folder.core,
     fault: {

@@ -1,26 +1,26 @@
 import type { ConstructorNamer, ConstructorSite } from "../heap/index.js";
-import { findMapUrls } from "../sourcemaps/map-reference.js";
 import { scriptPathOf } from "../sourcemaps/script-path.js";
 import { SourceMaps } from "../sourcemaps/source-maps.js";
-import { type OriginalPositionsInput, sourceTreesFor } from "./original-positions.js";
+import { type SourceTreesInput, sourceTrees } from "../sourcemaps/source-trees.js";
 
 /**
  * Names the heap's minified constructors as the service's source declares them, through the maps of their
  * scripts: from the build folder, else the crashed image where a script names a map, else an inline map
  * the script's source in the core carries. Nothing is read for a heap whose scripts name no map.
+ * `architecture` is asked for only when the image is to be read.
  */
 export function constructorNamer(
-  input: Omit<OriginalPositionsInput, "coreUrls">,
-  architecture: string | undefined,
+  input: SourceTreesInput,
+  architecture: () => Promise<string | undefined>,
 ): ConstructorNamer {
   const wants = (file: string) => scriptPathOf(file) !== undefined;
   const name: ConstructorNamer["name"] = async (sites) => {
-    const scripts = [...new Set(sites.flatMap((site) => scriptPathOf(site.file) ?? []))];
-    const urls = mapUrlsOf(sites);
-    const trees = sourceTreesFor(input, architecture, urls.length > 0);
-    if (scripts.length === 0 || (trees.length === 0 && urls.length === 0)) return sites.map(() => undefined);
+    // The scripts as the core holds them, each once: where no tree has one, its own text is read for its map.
     const sources = new Map(sites.flatMap((site) => scriptSource(site)));
-    const maps = await SourceMaps.load(scripts, trees, [], sources);
+    const namesMaps = [...sources.values()].some((source) => source.includes("sourceMappingURL="));
+    const trees = sourceTrees(input, namesMaps ? await architecture() : undefined, namesMaps);
+    if (sources.size === 0 || (trees.length === 0 && !namesMaps)) return sites.map(() => undefined);
+    const maps = await SourceMaps.load([...sources.keys()], trees, [], sources);
     return sites.map((site) => maps.constructorName(site));
   };
   return { wants, name };
@@ -29,17 +29,4 @@ export function constructorNamer(
 function scriptSource(site: ConstructorSite): Array<[string, string]> {
   const script = scriptPathOf(site.file);
   return script ? [[script, site.source]] : [];
-}
-
-/** The `sourceMappingURL`s that end the sources of the sites' scripts (each source looked at once). */
-function mapUrlsOf(sites: readonly ConstructorSite[]): string[] {
-  const urls = new Set<string>();
-  const seen = new Set<string>();
-  for (const { source, file } of sites) {
-    if (seen.has(file) || scriptPathOf(file) === undefined) continue;
-    seen.add(file);
-    const comment = source.lastIndexOf("sourceMappingURL=");
-    if (comment >= 0) for (const url of findMapUrls(source.slice(Math.max(0, comment - 4)))) urls.add(url);
-  }
-  return [...urls];
 }

@@ -1,11 +1,7 @@
-import type { ImageInfo } from "../catalog/metadata.js";
-import type { Settings } from "../settings.js";
 import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
-import { FolderTree } from "../sourcemaps/folder-tree.js";
-import { ImageSourceTree } from "../sourcemaps/image-source-tree.js";
 import { scriptPathOf } from "../sourcemaps/script-path.js";
 import { type OriginalFrame, SourceMaps } from "../sourcemaps/source-maps.js";
-import type { SourceTree } from "../sourcemaps/source-tree.js";
+import { type SourceTreesInput, sourceTrees } from "../sourcemaps/source-trees.js";
 import type { Report, ReportFrame } from "./build-report.js";
 
 /** What the report says of the source maps it used: `sourceMaps` in `report --json`. */
@@ -22,15 +18,9 @@ export interface MappedFields {
   inApp?: boolean;
 }
 
-export interface OriginalPositionsInput {
-  images: readonly ImageInfo[];
-  settings: Settings;
-  insecureRegistries?: readonly string[];
-  /** `--source-maps DIR`, else `COREDUMP_SOURCE_MAPS`: a build folder standing for the image. */
-  folder?: string | undefined;
+export interface OriginalPositionsInput extends SourceTreesInput {
   /** The `sourceMappingURL`s the core holds (scan-core.ts): without any, and without a folder, no map is looked for. */
   coreUrls?: readonly string[] | undefined;
-  onProgress?: (message: string) => void;
 }
 
 /**
@@ -56,7 +46,7 @@ async function mapFrames(report: Report, input: OriginalPositionsInput): Promise
   ];
   const scripts = stacks.flat().flatMap((frame) => scriptPathOf(frame.file) ?? []);
   const coreUrls = input.coreUrls ?? [];
-  const trees = sourceTreesFor(input, report.machine?.architecture, coreUrls.length > 0);
+  const trees = sourceTrees(input, report.machine?.architecture, coreUrls.length > 0);
   if (scripts.length === 0 || (trees.length === 0 && coreUrls.length === 0)) return;
   const maps = await SourceMaps.load(scripts, trees, coreUrls);
   for (const stack of stacks) {
@@ -80,28 +70,4 @@ async function mapFrames(report: Report, input: OriginalPositionsInput): Promise
   if (code) report.code = code;
   if (maps.used.length > 0 || maps.notes.length > 0)
     report.sourceMaps = { maps: maps.used, notes: maps.notes };
-}
-
-/**
- * The build folder first, when given; the crashed image when the core holds a `sourceMappingURL` (a
- * service without maps sends no request for them) and its architecture is known.
- */
-export function sourceTreesFor(
-  input: OriginalPositionsInput,
-  architecture: string | undefined,
-  coreHasMaps: boolean,
-): SourceTree[] {
-  const trees: SourceTree[] = [];
-  if (input.folder) trees.push(new FolderTree(input.folder));
-  if (coreHasMaps && architecture && input.images.length > 0)
-    trees.push(
-      new ImageSourceTree({
-        images: input.images,
-        architecture,
-        settings: input.settings,
-        ...(input.insecureRegistries ? { insecureRegistries: input.insecureRegistries } : {}),
-        ...(input.onProgress ? { onProgress: input.onProgress } : {}),
-      }),
-    );
-  return trees;
 }

@@ -37,7 +37,7 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
       `coredump: reading the V8 heap from the core${flags.retained ? ", then its dominators and retained sizes" : ""}\n`,
     );
   }
-  const constructorNames = await namerForDump(prepared, sourceMaps, flags, settings);
+  const constructorNames = namerForDump(prepared, sourceMaps, flags, settings);
   const reading = await readHeap(prepared.folder.core, executable, {
     constructorNames,
     ...(flags.json ? (top === undefined ? {} : { top }) : { top: top ?? DEFAULT_TOP }),

@@ -40,9 +40,7 @@ export async function heapsnapshot(
     output ??= await openOutput(path.join(prepared.folder.dir, "core.heapsnapshot"), "--workdir");
     say("reading the V8 heap from the core");
     heap = await loadHeap(prepared.folder.core, executable, {
-      constructorNames: flags.originalNames
-        ? await namerForDump(prepared, sourceMaps, flags, settings)
-        : undefined,
+      constructorNames: flags.originalNames ? namerForDump(prepared, sourceMaps, flags, settings) : undefined,
     });
   } catch (error) {
     await output?.discard();
