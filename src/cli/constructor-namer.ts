@@ -29,5 +29,6 @@ export function namerForDump(
           }),
     },
     async () => (await readCoreSummary(prepared.folder.core)).machine.ociArchitecture,
+    flags.quiet ? undefined : (note) => writeHuman(process.stderr, `coredump: note: ${note}\n`),
   );
 }

@@ -12,6 +12,8 @@ import { type SourceTreesInput, sourceTrees } from "../sourcemaps/source-trees.j
 export function constructorNamer(
   input: SourceTreesInput,
   architecture: () => Promise<string | undefined>,
+  /** What could not be read (an image out of reach, a malformed map): `heap` says it, `report` lists its own. */
+  onNote?: (note: string) => void,
 ): ConstructorNamer {
   const wants = (file: string) => scriptPathOf(file) !== undefined;
   const name: ConstructorNamer["name"] = async (sites) => {
@@ -21,6 +23,7 @@ export function constructorNamer(
     const trees = sourceTrees(input, namesMaps ? await architecture() : undefined, namesMaps);
     if (sources.size === 0 || (trees.length === 0 && !namesMaps)) return sites.map(() => undefined);
     const maps = await SourceMaps.load([...sources.keys()], trees, [], sources);
+    for (const note of maps.notes) onNote?.(note);
     return sites.map((site) => maps.constructorName(site));
   };
   return { wants, name };
