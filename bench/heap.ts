@@ -49,7 +49,7 @@ import {
 const NODE = "22.22.0";
 const VERBS = ["heap", "retained", "heapsnapshot", "report"] as const;
 type Verb = (typeof VERBS)[number];
-type Name = "llnode" | "baseline" | Verb;
+type Name = "llnode" | "baseline" | "baselineRetained" | Verb;
 
 const { values } = parseArgs({
   options: {
@@ -174,14 +174,25 @@ async function measureSize(heapMb: number) {
   }
   if (coredumpVerbs.includes("heap"))
     contenders.push(contender("heap", verb(["heap", "--json"]), runs, (stdout) => checkHeap(stdout, oom)));
-  if (values.baseline && coredumpVerbs.includes("heap")) {
-    const baseline = { ...verb(["heap", "--json"]) };
-    baseline.args = [path.join(values.baseline, "bin", "coredump.js"), ...baseline.args.slice(1)];
-    contenders.push(contender("baseline", baseline, runs, (stdout) => checkHeap(stdout, oom)));
-  }
+  // The same verbs from another checkout (`--baseline DIR`, built): a change's figures in one run.
+  const fromBaseline = (args: string[]): Command => {
+    const command = { ...verb(args) };
+    command.args = [path.join(values.baseline ?? "", "bin", "coredump.js"), ...command.args.slice(1)];
+    return command;
+  };
+  if (values.baseline && coredumpVerbs.includes("heap"))
+    contenders.push(
+      contender("baseline", fromBaseline(["heap", "--json"]), runs, (stdout) => checkHeap(stdout, oom)),
+    );
   if (coredumpVerbs.includes("retained"))
     contenders.push(
       contender("retained", verb(["heap", "--retained", "--json"]), runs, (stdout) => checkRetained(stdout)),
+    );
+  if (values.baseline && coredumpVerbs.includes("retained"))
+    contenders.push(
+      contender("baselineRetained", fromBaseline(["heap", "--retained", "--json"]), runs, (stdout) =>
+        checkRetained(stdout),
+      ),
     );
   const snapshotFile = path.join(workdir, "bench.heapsnapshot");
   if (coredumpVerbs.includes("heapsnapshot"))
@@ -222,6 +233,7 @@ async function measureSize(heapMb: number) {
         ["coredump heap --json", times.heap],
         [`the same, from ${values.baseline ?? "a baseline"}`, times.baseline],
         ["coredump heap --retained --json", times.retained],
+        [`the same, from ${values.baseline ?? "a baseline"}`, times.baselineRetained],
         ["coredump heapsnapshot -o FILE --json", times.heapsnapshot],
         ["coredump report --json", times.report],
         ["node's v8.writeHeapSnapshot(), in-process", own?.timing],
@@ -230,7 +242,7 @@ async function measureSize(heapMb: number) {
       [["llnode", times.llnode]],
     ),
     `  peak RSS: ${[
-      ...(["llnode", "baseline", ...VERBS] as const)
+      ...(["llnode", "baseline", "baselineRetained", ...VERBS] as const)
         .filter((name) => rss.has(name))
         .map((name) => `${name} ${formatBytes(median(rss.get(name)))}`),
       ...(own

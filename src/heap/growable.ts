@@ -48,6 +48,27 @@ class GrowableArray<T extends Growable> {
     for (let at = 0; at < end; at++) visit(last[at] as number);
   }
 
+  /**
+   * Copies the values pushed into `target` from `offset` on, letting each block go once copied (and
+   * calling `released` after each, so that the caller may collect it before the next is copied): for a
+   * target larger than the values. The builder is spent.
+   */
+  moveInto(target: T, offset: number, released: () => void): void {
+    if (offset + this.length > target.length) throw new RangeError("moveInto: the target is too short");
+    let at = offset;
+    for (let index = 0; index < this.blocks.length; index++) {
+      target.set(this.blocks[index] as T, at);
+      at += BLOCK;
+      this.blocks[index] = this.make(0);
+      released();
+    }
+    target.set(this.current.subarray(0, this.at), at);
+    this.blocks.length = 0;
+    this.current = this.make(0);
+    this.at = 0;
+    this.length = 0;
+  }
+
   /** The values pushed, in one array of their count; the builder is spent (not to be pushed to again). */
   toArray(): T {
     const all = this.make(this.length);
@@ -69,3 +90,4 @@ class GrowableArray<T extends Growable> {
 export const growableFloat64 = () => new GrowableArray((length) => new Float64Array(length));
 export const growableInt32 = () => new GrowableArray((length) => new Int32Array(length));
 export const growableUint32 = () => new GrowableArray((length) => new Uint32Array(length));
+export type GrowableUint32 = ReturnType<typeof growableUint32>;

@@ -92,10 +92,12 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
   };
   for (segment of memory.segments) {
     words = segment.words;
-    let at = Math.ceil(segment.start / CHUNK_SIZE) * CHUNK_SIZE;
+    const segmentStart = segment.start;
+    let at = Math.ceil(segmentStart / CHUNK_SIZE) * CHUNK_SIZE;
     let areaEnd = at;
     let area: PageArea = { start: at, end: at };
     let chunk = at;
+    let page: { start: number; areaStart: number; end: number } | undefined;
     while (at < segment.end) {
       if (at >= areaEnd) {
         chunk = Math.ceil(at / CHUNK_SIZE) * CHUNK_SIZE;
@@ -107,19 +109,23 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
           continue;
         }
         area = found;
-        pages.push({ start: chunk, areaStart: area.start, end: area.end });
+        page = { start: chunk, areaStart: area.start, end: area.end };
+        pages.push(page);
         at = area.start;
         areaEnd = area.end;
       }
-      const word = read(at) as number;
-      const mapIndex = (word & 3) === 1 ? maps.indexOfTagged(word) : -1;
+      // The map word's two halves, read from the segment (the hot path: once per object).
+      const offset = (at - segmentStart) / 4;
+      const low = words[offset] as number;
+      const mapIndex =
+        (low & 3) !== 1 || at + 8 > segment.end ? -1 : maps.indexOfWords(low, words[offset + 1] as number);
       if (mapIndex < 0) {
         at += 8;
         continue;
       }
       const map = maps.maps[mapIndex];
       let size = map ? sizer.sizeOf(at, map, read) : undefined;
-      const firstOfPage = at === pages[pages.length - 1]?.areaStart;
+      const firstOfPage = at === page?.areaStart;
       const doubtful =
         map !== undefined &&
         sizer.isGuess(map) &&
@@ -135,7 +141,6 @@ export function walkHeap(memory: CoreMemory, maps: MapTable, sizer: ObjectSizer)
       mapIndexes.push(mapIndex);
       sizes.push(size);
       at += size;
-      const page = pages[pages.length - 1];
       if (page && at > page.end) page.end = at;
     }
   }

@@ -1,8 +1,9 @@
 import type { CoreMemory, Segment } from "./core-memory.js";
-import { growableInt32 } from "./growable.js";
+import { growableInt32, growableUint32 } from "./growable.js";
 import type { HeapObjects } from "./heap-walk.js";
 import type { MapTable } from "./map-table.js";
 import { objectLookup } from "./object-index.js";
+import { releaseMemory } from "./release-memory.js";
 import type { V8Constants } from "./v8-constants.js";
 
 /**
@@ -140,11 +141,11 @@ export interface HeapScan {
 }
 
 /**
- * Builds the graph of every object in two passes over the core in address order (sequential reads, a
- * segment at a time): one counts each object's edges, the other writes them where the counts put them.
- * The objects' addresses come from the lookup's bitmap (objects.address may be put aside meanwhile).
- * Memory: 4 bytes per edge and per object, exactly (no growable array, no copy), besides a byte per
- * object while the mark runs (`special`). `rootRoom` edges are kept free for the root's.
+ * Builds the graph of every object in one pass over the core in address order (sequential reads, a
+ * segment at a time), its edges pushed to blocks and then moved, a block at a time, into one array with
+ * room for the ephemeron edges and the root's (`rootRoom`). The objects' addresses come from the lookup's
+ * bitmap (objects.address may be put aside meanwhile). Memory: 4 bytes per edge and per object, and a
+ * block of edges (32 MiB) while they move, besides a byte per object while the mark runs (`special`).
  */
 export function buildHeapEdges(scan: HeapScan, rootRoom: number, weakKind: Uint8Array): HeapEdges {
   const { memory, objects, maps, v8, isRawBody, isFree } = scan;
@@ -159,20 +160,17 @@ export function buildHeapEdges(scan: HeapScan, rootRoom: number, weakKind: Uint8
     freeMap[mapIndex] = isFree(mapIndex) ? 1 : 0;
   }
   const mapOf = objects.map;
+  // Each object's own edge count at index + 1, then (prefix sums) where its edges start.
   const firstEdge = new Uint32Array(count + 2);
   const special = new Uint8Array(count);
-  const extras = new Map<number, number>();
+  const ownTargets = growableUint32();
   const weakSources = growableInt32();
   const weakTargets = growableInt32();
   const ephemeronKeys = growableInt32();
   const ephemeronValues = growableInt32();
-  let edgeTargets = new Uint32Array(0);
-  let fill = false;
-  let cursor = 0;
 
-  // One object's edges: counted into firstEdge[index + 1], or written at `cursor`.
   let segment: Segment | undefined;
-  const visit = (index: number, start: number) => {
+  lookup.forEachStart((index: number, start: number) => {
     const mapIndex = mapOf[index] as number;
     if (rawMap[mapIndex] === 1) return;
     if (!segment || start < segment.start || start >= segment.end) segment = memory.segmentOf(start);
@@ -197,10 +195,8 @@ export function buildHeapEdges(scan: HeapScan, rootRoom: number, weakKind: Uint8
             weak = true;
             if ((offset - EPHEMERON_ENTRIES_AT) % 16 === 0) pendingKey = target;
             else if (pendingKey >= 0) {
-              if (!fill) {
-                ephemeronKeys.push(pendingKey);
-                ephemeronValues.push(target);
-              }
+              ephemeronKeys.push(pendingKey);
+              ephemeronValues.push(target);
               pendingKey = -1;
             }
           }
@@ -212,48 +208,28 @@ export function buildHeapEdges(scan: HeapScan, rootRoom: number, weakKind: Uint8
           weak = obsolete;
         }
         if (weak) {
-          if (!fill) {
-            weakSources.push(index);
-            weakTargets.push(target);
-            special[index] = (special[index] as number) | EDGE_WEAK;
-          }
+          weakSources.push(index);
+          weakTargets.push(target);
+          special[index] = (special[index] as number) | EDGE_WEAK;
           continue;
         }
       }
-      if (fill) edgeTargets[cursor++] = target;
-      else own++;
+      ownTargets.push(target);
+      own++;
     }
-    if (!fill) firstEdge[index + 1] = own;
-  };
-
-  lookup.forEachStart(visit);
-  // The ephemeron edges, from each key to its values, after the key's own edges.
-  const keys = ephemeronKeys.toArray();
-  const values = ephemeronValues.toArray();
-  for (const key of keys) {
-    firstEdge[key + 1] = (firstEdge[key + 1] as number) + 1;
-    extras.set(key, (extras.get(key) ?? 0) + 1);
-    special[key] = (special[key] as number) | EDGE_EXTRA;
-  }
+    firstEdge[index + 1] = own;
+  });
   for (let index = 0; index < count; index++)
     firstEdge[index + 1] = (firstEdge[index + 1] as number) + (firstEdge[index] as number);
-  const total = (firstEdge[count] as number) + rootRoom;
+  const ownTotal = firstEdge[count] as number;
+  const ephemerons = ephemeronEdges(ephemeronKeys.toArray(), ephemeronValues.toArray());
+  const total = ownTotal + ephemerons.values.length + rootRoom;
   if (total > MAX_EDGES) throw new RangeError(`${total} edges: more than the graph holds`);
-  edgeTargets = new Uint32Array(total);
+  const edgeTargets = new Uint32Array(total);
+  ownTargets.moveInto(edgeTargets, 0, releaseMemory);
+  const extras = placeEphemeronEdges(ephemerons, firstEdge, edgeTargets, ownTotal);
+  for (const key of extras.keys()) special[key] = (special[key] as number) | EDGE_EXTRA;
   firstEdge[count + 1] = firstEdge[count] as number;
-  fill = true;
-  segment = undefined;
-  lookup.forEachStart((index, start) => {
-    cursor = firstEdge[index] as number;
-    visit(index, start);
-  });
-  const extraCursor = new Map<number, number>();
-  for (let pair = 0; pair < keys.length; pair++) {
-    const key = keys[pair] as number;
-    const used = extraCursor.get(key) ?? 0;
-    extraCursor.set(key, used + 1);
-    edgeTargets[(firstEdge[key + 1] as number) - (extras.get(key) as number) + used] = values[pair] as number;
-  }
   return {
     firstEdge,
     edgeTargets,
@@ -262,6 +238,92 @@ export function buildHeapEdges(scan: HeapScan, rootRoom: number, weakKind: Uint8
     weakSources: weakSources.toArray(),
     weakTargets: weakTargets.toArray(),
   };
+}
+
+/**
+ * Adds the ephemeron edges (key → value pairs, in any order) to a graph of `ownTotal` edges: each key's
+ * follow its own, `firstEdge` (nodes + 1 entries at least) is shifted to match, and `edgeTargets` must have
+ * room for them after its own. Returns each key's count of them.
+ */
+export function insertEphemeronEdges(
+  keys: Int32Array,
+  values: Int32Array,
+  firstEdge: Uint32Array,
+  edgeTargets: Uint32Array,
+  ownTotal: number,
+): Map<number, number> {
+  return placeEphemeronEdges(ephemeronEdges(keys, values), firstEdge, edgeTargets, ownTotal);
+}
+
+/** The ephemeron edges, from each key to the values it holds: keys ascending, each key's values as met. */
+interface EphemeronEdges {
+  keys: Int32Array;
+  /** How many values each key (of `keys`) holds. */
+  counts: Int32Array;
+  values: Int32Array;
+}
+
+function ephemeronEdges(keys: Int32Array, values: Int32Array): EphemeronEdges {
+  const order = Array.from(keys.keys()).sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
+  const sortedValues = new Int32Array(order.length);
+  const unique = growableInt32();
+  const counts = growableInt32();
+  let last = -1;
+  let run = 0;
+  for (const [at, pair] of order.entries()) {
+    sortedValues[at] = values[pair] as number;
+    const key = keys[pair] as number;
+    if (key !== last && run > 0) {
+      unique.push(last);
+      counts.push(run);
+      run = 0;
+    }
+    last = key;
+    run++;
+  }
+  if (run > 0) {
+    unique.push(last);
+    counts.push(run);
+  }
+  return { keys: unique.toArray(), counts: counts.toArray(), values: sortedValues };
+}
+
+/**
+ * Moves the edges apart so that each key's ephemeron edges follow its own (the mark, which does not follow
+ * them, skips a key's last `extras` edges), from the last key down so that each edge moves once, and
+ * shifts `firstEdge` to match. Returns each key's count of them.
+ */
+function placeEphemeronEdges(
+  ephemerons: EphemeronEdges,
+  firstEdge: Uint32Array,
+  edgeTargets: Uint32Array,
+  ownTotal: number,
+): Map<number, number> {
+  const { keys, counts, values } = ephemerons;
+  const extras = new Map<number, number>();
+  if (keys.length === 0) return extras;
+  let shift = values.length;
+  let tailEnd = ownTotal;
+  let valueEnd = values.length;
+  for (let at = keys.length - 1; at >= 0; at--) {
+    const key = keys[at] as number;
+    const many = counts[at] as number;
+    const insertAt = firstEdge[key + 1] as number;
+    edgeTargets.copyWithin(insertAt + shift, insertAt, tailEnd);
+    shift -= many;
+    edgeTargets.set(values.subarray(valueEnd - many, valueEnd), insertAt + shift);
+    valueEnd -= many;
+    tailEnd = insertAt;
+    extras.set(key, many);
+  }
+  // Each object's edges start after the ephemeron edges of the keys before it.
+  let added = 0;
+  let nextKey = 0;
+  for (let index = 0; index < firstEdge.length - 1; index++) {
+    firstEdge[index] = (firstEdge[index] as number) + added;
+    if (nextKey < keys.length && keys[nextKey] === index) added += counts[nextKey++] as number;
+  }
+  return extras;
 }
 
 /** Where the weak pairs of `source` start in `sources` (sorted), by binary search. */

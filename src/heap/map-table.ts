@@ -14,6 +14,8 @@ export interface MapInfo {
 
 /** Addresses found not to be Maps, remembered up to this many (then forgotten, and checked again). */
 const MAX_REMEMBERED_NON_MAPS = 1 << 20;
+/** Slots of the cache of map words in front of `byAddress` (direct-mapped, by the word's low bits). */
+const WORD_CACHE_SLOTS = 1 << 12;
 
 /**
  * The Maps of the heap by address, with their fields decoded once. A Map is found when first asked
@@ -29,6 +31,11 @@ export class MapTable {
   private readonly metaMaps = new Set<number>();
   private readonly fields: { size: number; type: number; start: number; bitField3: number };
   private readonly mapType: number;
+  // A heap has a few thousand Maps and millions of objects: the walk asks of each object's map word, and a
+  // cache of typed arrays answers most of them without hashing a 64-bit number (-2: an empty slot).
+  private readonly cachedLow = new Int32Array(WORD_CACHE_SLOTS);
+  private readonly cachedHigh = new Int32Array(WORD_CACHE_SLOTS);
+  private readonly cachedIndex = new Int32Array(WORD_CACHE_SLOTS).fill(-2);
 
   constructor(
     private readonly memory: CoreMemory,
@@ -51,6 +58,23 @@ export class MapTable {
     if (known !== undefined) return known;
     if ((word & 3) !== 1 || word < 1) return -1;
     return this.discover(word - 1);
+  }
+
+  /**
+   * indexOfTagged of the word `low + high · 2³²` (its two 32-bit halves, as a segment holds them), through
+   * the cache. The core does not change while it is read, so that an answer, -1 included, holds for good.
+   */
+  indexOfWords(low: number, high: number): number {
+    const slot = (low >>> 3) & (WORD_CACHE_SLOTS - 1);
+    if (this.cachedLow[slot] === (low | 0) && this.cachedHigh[slot] === (high | 0)) {
+      const cached = this.cachedIndex[slot] as number;
+      if (cached !== -2) return cached;
+    }
+    const index = this.indexOfTagged(low + high * 2 ** 32);
+    this.cachedLow[slot] = low;
+    this.cachedHigh[slot] = high;
+    this.cachedIndex[slot] = index;
+    return index;
   }
 
   /** Whether a Map starts at `address` (untagged). */

@@ -26,21 +26,43 @@ export interface Reachability {
 }
 
 /**
+ * The objects that native memory points at: every tagged word outside V8's pages that points at an object
+ * start (not free space), in the order met. Stacks, handles and V8's roots live there, and so does stale
+ * memory, which makes the mark an over-approximation of what V8's GC would keep. Found once, before the
+ * graph is built: its count is the room the graph keeps for the root's edges (`rootRoom`), and the mark
+ * starts from them.
+ */
+export function nativeRoots(
+  memory: CoreMemory,
+  objects: HeapObjects,
+  isFree: (mapIndex: number) => boolean,
+  pageRanges: ReadonlyArray<{ start: number; end: number }>,
+): Int32Array {
+  const native = growableInt32();
+  const lookup = objectLookup(objects);
+  for (const segment of memory.segments) {
+    for (const gap of gapsOutside(segment, pageRanges)) {
+      forEachTagged(segment, gap.start, gap.end, (target) => {
+        const index = lookup.of(target - 1);
+        if (index >= 0 && !isFree(objects.map[index] as number)) native.push(index);
+      });
+    }
+  }
+  return native.toArray();
+}
+
+/**
  * Marks the live heap by a breadth-first walk over the heap's graph (HeapEdges: strong tagged pointers,
  * weak slots included), first from the global objects (so that an object's path runs from JavaScript where
- * it can), then from every tagged word outside V8's pages that points at an object: stacks, handles and
- * V8's roots live there, and so does stale memory, which makes this an over-approximation of what V8's GC
- * would keep. Weak pointers are not followed. Free space and fillers are never live (they are no edges'
- * targets). With `keepGraph`, the root's edges are written into the graph's room for them and the graph
- * is returned as `graph`; else the caller lets go of it.
+ * it can), then from `native` (nativeRoots). Weak pointers are not followed. Free space and fillers are
+ * never live (they are no edges' targets). With `keepGraph`, the root's edges are written into the graph's
+ * room for them and the graph is returned as `graph`; else the caller lets go of it.
  */
 export function markLive(
-  memory: CoreMemory,
   objects: HeapObjects,
   maps: MapTable,
   v8: V8Constants,
-  isFree: (mapIndex: number) => boolean,
-  pageRanges: ReadonlyArray<{ start: number; end: number }>,
+  native: Int32Array,
   edges: HeapEdges,
   keepGraph: boolean,
   spill?: SpillFile,
@@ -76,38 +98,24 @@ export function markLive(
       }
     }
   };
-  // The roots, found before the walk: the global objects, and the objects native memory points at (not free
-  // space), in the order met. Then the Maps wait in `spill`, if given, while the walk runs: it reads none.
-  const globalType = v8.type("JSGlobalObject");
-  const globals = growableInt32();
-  for (let index = 0; index < count; index++) {
-    if (maps.maps[objects.map[index] as number]?.instanceType === globalType) globals.push(index);
-  }
-  const native = growableInt32();
-  const lookup = objectLookup(objects);
-  for (const segment of memory.segments) {
-    for (const gap of gapsOutside(segment, pageRanges)) {
-      forEachTagged(segment, gap.start, gap.end, (target) => {
-        const index = lookup.of(target - 1);
-        if (index >= 0 && !isFree(objects.map[index] as number)) native.push(index);
-      });
-    }
-  }
+  // The roots: the global objects first. Then the Maps wait in `spill`, if given, while the walk runs: it
+  // reads none.
+  const globals = indicesOfTypes(objects, maps, [v8.type("JSGlobalObject")]);
   const mapsAside = spill?.spill(objects.map);
   if (mapsAside) {
     objects.map = new Int32Array(0);
     releaseMemory();
   }
-  globals.drain((index) => {
+  for (const index of globals) {
     rootKind[index] = RootKind.GlobalObject;
     reach(index, -1, 1 + RootKind.GlobalObject);
-  });
+  }
   drain();
-  native.drain((index) => {
-    if (reachedFrom[index] !== 0) return;
+  for (const index of native) {
+    if (reachedFrom[index] !== 0) continue;
     rootKind[index] = RootKind.NativeMemory;
     reach(index, -1, 1 + RootKind.NativeMemory);
-  });
+  }
   drain();
   if (mapsAside) objects.map = mapsAside.restore();
   holdInternalizedStrings(objects, maps, v8, reachedFrom, rootKind);
@@ -131,30 +139,28 @@ export function markLive(
   };
 }
 
-/** The most roots markLive can find: room for them in the graph. */
-export function rootRoom(
-  memory: CoreMemory,
-  objects: HeapObjects,
-  maps: MapTable,
-  v8: V8Constants,
-  pageRanges: ReadonlyArray<{ start: number; end: number }>,
-): number {
-  const globalType = v8.type("JSGlobalObject");
-  const internalized = new Set(v8.typesWhoseEnumMatches(/INTERNALIZED/));
-  let room = 0;
-  for (let index = 0; index < objects.map.length; index++) {
-    const type = maps.maps[objects.map[index] as number]?.instanceType ?? -1;
-    if (type === globalType || internalized.has(type)) room++;
-  }
-  const lookup = objectLookup(objects);
-  for (const segment of memory.segments) {
-    for (const gap of gapsOutside(segment, pageRanges)) {
-      forEachTagged(segment, gap.start, gap.end, (target) => {
-        if (lookup.of(target - 1) >= 0) room++;
-      });
-    }
-  }
-  return room;
+/** The most roots markLive can find, given the native ones: room for them in the graph. */
+export function rootRoom(objects: HeapObjects, maps: MapTable, v8: V8Constants, native: Int32Array): number {
+  const types = [v8.type("JSGlobalObject"), ...v8.typesWhoseEnumMatches(/INTERNALIZED/)];
+  return indicesOfTypes(objects, maps, types).length + native.length;
+}
+
+/** Per Map index, 1 when its instance type is one of `types`. */
+function mapsOfTypes(maps: MapTable, types: readonly number[]): Uint8Array {
+  const wanted = new Set(types);
+  const flags = new Uint8Array(maps.maps.length);
+  for (let mapIndex = 0; mapIndex < maps.maps.length; mapIndex++)
+    flags[mapIndex] = wanted.has(maps.maps[mapIndex]?.instanceType ?? -1) ? 1 : 0;
+  return flags;
+}
+
+/** The objects of those instance types, in address order. */
+function indicesOfTypes(objects: HeapObjects, maps: MapTable, types: readonly number[]): Int32Array {
+  const flags = mapsOfTypes(maps, types);
+  const found = growableInt32();
+  for (let index = 0; index < objects.map.length; index++)
+    if (flags[objects.map[index] as number] === 1) found.push(index);
+  return found.toArray();
 }
 
 /**
@@ -170,11 +176,10 @@ function holdInternalizedStrings(
   reachedFrom: Uint8Array,
   rootKind: Uint8Array,
 ): void {
-  const internalized = new Set(v8.typesWhoseEnumMatches(/INTERNALIZED/));
+  const internalized = mapsOfTypes(maps, v8.typesWhoseEnumMatches(/INTERNALIZED/));
   for (let index = 0; index < objects.map.length; index++) {
     if (reachedFrom[index] === 0 || rootKind[index] !== RootKind.None) continue;
-    const type = maps.maps[objects.map[index] as number]?.instanceType;
-    if (type !== undefined && internalized.has(type)) rootKind[index] = RootKind.StringTable;
+    if (internalized[objects.map[index] as number] === 1) rootKind[index] = RootKind.StringTable;
   }
 }
 

@@ -9,7 +9,7 @@ import { MapTable } from "./map-table.js";
 import { objectLookup } from "./object-index.js";
 import { ObjectNames } from "./object-names.js";
 import { ObjectSizer } from "./object-size.js";
-import { markLive, type Reachability, rootRoom } from "./reachability.js";
+import { markLive, nativeRoots, type Reachability, rootRoom } from "./reachability.js";
 import { releaseMemory } from "./release-memory.js";
 import { computeDominance, type Dominance } from "./retained.js";
 import { type Spilled, SpillFile } from "./spill.js";
@@ -162,7 +162,8 @@ async function renameConstructors(
 /**
  * The heap's graph (two passes over the core in address order), then the mark over it, then, given the
  * names of the groups (`forDominance`), the dominator tree over it (retained.ts). While those run, the
- * objects' addresses and sizes, which they do not read, wait in a spill file; the graph is let go.
+ * objects' sizes, which they do not read, wait in a spill file, and their addresses are let go (the lookup's
+ * bitmap gives them back); the graph is let go.
  */
 function markHeap(
   scan: HeapScan,
@@ -189,8 +190,23 @@ function markHeap(
   }
 }
 
+/** The objects' addresses, let go now and made again from the lookup's bitmap (no write, no read of a file). */
+function addressesFromLookup(objects: HeapObjects): { restore(): Float64Array } {
+  const lookup = objectLookup(objects);
+  const count = objects.address.length;
+  return {
+    restore: () => {
+      const addresses = new Float64Array(count);
+      lookup.forEachStart((index, address) => {
+        addresses[index] = address;
+      });
+      return addresses;
+    },
+  };
+}
+
 interface Parked {
-  addresses?: Spilled<Float64Array>;
+  addresses?: { restore(): Float64Array };
   sizes?: Spilled<Uint32Array>;
 }
 
@@ -199,16 +215,17 @@ function buildAndMark(scan: HeapScan, keepGraph: boolean, spill: SpillFile, park
   objectLookup(objects);
   const weakKind = weakKinds(objects, maps, memory, v8);
   // The graph's passes and the mark read no addresses (the lookup's bitmap has them), the mark no sizes.
-  parked.addresses = spill.spill(objects.address);
+  parked.addresses = addressesFromLookup(objects);
   objects.address = new Float64Array(0);
   releaseMemory();
-  const room = keepGraph ? rootRoom(memory, objects, maps, v8, objects.pages) : 0;
+  const native = nativeRoots(memory, objects, isFree, objects.pages);
+  const room = keepGraph ? rootRoom(objects, maps, v8, native) : 0;
   const edges = buildHeapEdges(scan, room, weakKind);
   memory.release();
   parked.sizes = spill.spill(objects.size);
   objects.size = new Uint32Array(0);
   releaseMemory();
-  return markLive(memory, objects, maps, v8, isFree, objects.pages, edges, keepGraph, spill);
+  return markLive(objects, maps, v8, native, edges, keepGraph, spill);
 }
 
 /**
