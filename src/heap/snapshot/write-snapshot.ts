@@ -1,4 +1,5 @@
 import type { LoadedHeap } from "../read-heap.js";
+import { releaseMemory } from "../release-memory.js";
 import { AsciiOut } from "./ascii-out.js";
 import { type EdgeCounts, NODE_KIND, prepareEdges, SYNTHETIC_NODES } from "./edge-writer.js";
 import { FlatStrings } from "./flat-strings.js";
@@ -42,7 +43,8 @@ export interface SnapshotCounts {
  * on a failure. Nodes are the synthetic root, `(GC roots)`, then every live object in address order. The file
  * gives nodes, with their edge counts, before edges: a first pass over the objects only counts their edges
  * (pointers resolved, no names), then the nodes are written, then the edges as a second pass finds them,
- * then the strings. No edge is held in memory or on disk but in the file itself.
+ * then the strings. No edge is held in memory or on disk but in the file itself. The snapshot names no
+ * retainer paths: the heap's `live.parent` (4 bytes per object) is let go first, for its memory.
  */
 export async function writeHeapSnapshot(
   heap: LoadedHeap,
@@ -51,6 +53,8 @@ export async function writeHeapSnapshot(
 ): Promise<SnapshotCounts> {
   const { objects } = heap;
   const count = objects.address.length;
+  heap.live.parent = new Int32Array(0);
+  releaseMemory();
   const strings = new StringTable();
   try {
     const walk = prepareEdges(heap, strings);
