@@ -6,8 +6,8 @@ import {
   normalizeFrame,
   signatureFrames,
 } from "../crashlog/crash-signature.js";
-import type { Report } from "../report/build-report.js";
-import type { GoSection } from "../runtimes/go/report.js";
+import type { Report } from "../report/report.js";
+import type { GoSection } from "../runtimes/go/go-section.js";
 import { type GoCrashKind, goCrash } from "../runtimes/go/traceback.js";
 
 /** A Go death as the log reader keys it (crashFromLog reads Go's traceback): one crash, one signature. */

@@ -1,5 +1,6 @@
 import type { ConstructorNamer } from "./constructor-sites.js";
-import { type HeapSummary, loadHeap, type RenamedConstructor, summarizeHeap } from "./read-heap.js";
+import type { RenamedConstructor } from "./loaded-heap.js";
+import { type HeapSummary, loadHeap, summarizeHeap } from "./read-heap.js";
 import { type RetainingObject, retainedSizes, retainersByRetained } from "./retained.js";
 import { findRetainers, type RetainerPath } from "./retainers.js";
 

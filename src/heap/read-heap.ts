@@ -5,13 +5,14 @@ import { HeapStrings } from "./heap-strings.js";
 import { type HeapObjects, walkHeap } from "./heap-walk.js";
 import { histogram, type TypeCount } from "./histogram.js";
 import { buildHeapEdges, type HeapScan, weakKinds } from "./live-graph.js";
+import type { Dominance, LoadedHeap, RenamedConstructor } from "./loaded-heap.js";
 import { MapTable } from "./map-table.js";
 import { objectLookup } from "./object-index.js";
 import { ObjectNames } from "./object-names.js";
 import { ObjectSizer } from "./object-size.js";
 import { markLive, nativeRoots, type Reachability, rootRoom } from "./reachability.js";
 import { releaseMemory } from "./release-memory.js";
-import { computeDominance, type Dominance } from "./retained.js";
+import { computeDominance } from "./retained.js";
 import { type Spilled, SpillFile } from "./spill.js";
 import { nodeVersionSupport } from "./supported.js";
 import { UnsupportedHeapError, V8Constants } from "./v8-constants.js";
@@ -34,40 +35,11 @@ const RAW_BODY_TYPES = [
   "ExternalPointerArray",
 ];
 
-/** A heap read out of a core: what the verbs, and report on an out-of-memory core, start from. */
-export interface LoadedHeap {
-  nodeVersion: string;
-  /** False for a Node major newer than the reader was tested on: read all the same, and labelled. */
-  verifiedVersion: boolean;
-  memory: CoreMemory;
-  v8: V8Constants;
-  maps: MapTable;
-  objects: HeapObjects;
-  live: Reachability;
-  names: ObjectNames;
-  strings: HeapStrings;
-  /** Whether the objects of a Map hold raw data (never read as pointers). */
-  isRawBody: (mapIndex: number) => boolean;
-  /** What of the core could not be read as it claimed, in words (empty for a core as Linux writes it). */
-  notes: string[];
-  /** With `{ graph: true }`: dominators and retained sizes (retained.ts). */
-  dominance?: Dominance;
-  /** With `constructorNames`: the constructors it renamed. */
-  renamed: RenamedConstructor[];
-}
-
 export interface LoadHeapOptions {
   /** Also compute dominators and retained sizes (`dominance`), over the mark's graph, which is then let go. */
   graph?: boolean;
   /** Names minified constructors as written (source maps): every figure then groups by those names. */
   constructorNames?: ConstructorNamer | undefined;
-}
-
-/** A constructor named otherwise than V8 names it: `e` of `bundle/server.mjs` is `Session`. */
-export interface RenamedConstructor {
-  generated: string;
-  original: string;
-  file: string;
 }
 
 /** Loads the core's V8 heap: Maps, every object of every page, and which of them are live. */

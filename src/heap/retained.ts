@@ -1,8 +1,8 @@
 import { type DominatorGraph, dominators, topRetained } from "./dominators.js";
-import type { LoadedHeap } from "./read-heap.js";
+import type { Dominance, LoadedHeap } from "./loaded-heap.js";
 import { releaseMemory } from "./release-memory.js";
 import { pathTo, type RetainerPath, type RetainerStep, retainerEdges } from "./retainers.js";
-import { type Spilled, type SpilledEntries, SpillFile } from "./spill.js";
+import { type Spilled, SpillFile } from "./spill.js";
 
 /** An object that retains much of the heap: what would be freed with it. */
 export interface RetainingObject {
@@ -39,17 +39,6 @@ const CANDIDATES = 200;
 const WRAPS = 0.9;
 /** How far up the dominator tree a listed object's holder is looked for. */
 const MAX_CLIMB = 10_000;
-
-/** The heap's dominator tree, which loadHeap({ graph: true }) computes as soon as the mark has its graph. */
-export interface Dominance {
-  /** Immediate dominator per object (-1: none), read an entry at a time from a spill file: few are asked for. */
-  idom: SpilledEntries;
-  /** Retained bytes / 8 per object (V8's sizes are multiples of 8): 4 bytes per object, for heaps to 32 GiB. */
-  retainedWords: Uint32Array;
-  root: number;
-  /** Per group: what its instances retain together. */
-  byGroup: Map<string, number>;
-}
 
 /** Per Map: its group's number (the histogram's names), and whether its objects may be listed (JS objects, closures, contexts). */
 function mapGroups(

@@ -1,5 +1,5 @@
+import type { LoadedHeap } from "./loaded-heap.js";
 import { RootKind } from "./reachability.js";
-import type { LoadedHeap } from "./read-heap.js";
 import { SnapshotEdges } from "./snapshot/snapshot-edges.js";
 
 export interface RetainerStep {

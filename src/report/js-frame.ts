@@ -1,4 +1,10 @@
-import type { MappedFields } from "./original-positions.js";
+import type { OriginalFrame } from "../sourcemaps/source-maps.js";
+
+/** A JS frame once the maps have been read: where it is in the code as written, and whether it is the team's. */
+export interface MappedFields {
+  original?: OriginalFrame;
+  inApp?: boolean;
+}
 
 /** One frame as V8 or Node printed it; `function` is empty for an anonymous one (`2: /app/a.js:6:1`). */
 export interface JsFrame extends MappedFields {

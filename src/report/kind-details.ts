@@ -1,7 +1,6 @@
 import type { DebugTarget } from "../debuggers/session.js";
 import type { ConstructorNamer } from "../heap/index.js";
 import type { HeapErrorObject } from "../v8-error/thrown-error.js";
-import type { Report } from "./build-report.js";
 import { findPrintedError } from "./crash-text.js";
 import { fatalMessage } from "./details/fatal-error.js";
 import { type FaultRequest, faultSection } from "./details/native-fault.js";
@@ -10,6 +9,7 @@ import type { Evidence } from "./evidence.js";
 import type { HeapSource } from "./heap-source.js";
 import type { JsFrame } from "./js-frame.js";
 import { type HeapError, readHeapError } from "./rejection-error.js";
+import type { Report } from "./report.js";
 
 /** What matters for this kind of death, beyond what every report has. */
 export async function addKindDetails(

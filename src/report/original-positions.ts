@@ -1,22 +1,9 @@
 import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
 import { scriptPathOf } from "../sourcemaps/script-path.js";
-import { type OriginalFrame, SourceMaps } from "../sourcemaps/source-maps.js";
+import { SourceMaps } from "../sourcemaps/source-maps.js";
 import { type SourceTreesInput, sourceTrees } from "../sourcemaps/source-trees.js";
-import type { Report, ReportFrame } from "./build-report.js";
-
-/** What the report says of the source maps it used: `sourceMaps` in `report --json`. */
-export interface SourceMapsSection {
-  /** Each map used: the script it maps, and where it was read. */
-  maps: Array<{ script: string; map: string }>;
-  /** What could not be used, and why: a map on the network, over the size limit, malformed … */
-  notes: string[];
-}
-
-/** A JS frame once the maps have been read: where it is in the code as written, and whether it is the team's. */
-export interface MappedFields {
-  original?: OriginalFrame;
-  inApp?: boolean;
-}
+import type { MappedFields } from "./js-frame.js";
+import type { Report, ReportFrame } from "./report.js";
 
 export interface OriginalPositionsInput extends SourceTreesInput {
   /** The `sourceMappingURL`s the core holds (scan-core.ts): without any, and without a folder, no map is looked for. */

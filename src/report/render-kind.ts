@@ -1,6 +1,6 @@
 import { renderTable } from "../ui/table.js";
 import { style } from "../ui/untrusted-text.js";
-import type { Report } from "./build-report.js";
+import type { Report } from "./report.js";
 
 const MIB = 1024 * 1024;
 /** Holders of a path shown for each object that holds the memory, from the object outwards. */

@@ -4,8 +4,8 @@ import type { CodeExcerpt } from "../sourcemaps/code-excerpt.js";
 import { formatAge, formatTime } from "../ui/format.js";
 import { renderTable } from "../ui/table.js";
 import { style, visibleText } from "../ui/untrusted-text.js";
-import type { Report, ReportFrame } from "./build-report.js";
 import { fatalLine, faultLine, heapLines, kindLine } from "./render-kind.js";
+import type { Report, ReportFrame } from "./report.js";
 import type { FrameValuesFields } from "./walked-stack.js";
 
 const STACK_FRAMES = 12;

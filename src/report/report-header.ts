@@ -1,6 +1,6 @@
 import { crashTime, type Dump } from "../catalog/dump.js";
 import type { CoreSummary } from "../elf/core-summary.js";
-import type { Report, ReportInput } from "./build-report.js";
+import type { Report, ReportInput } from "./report.js";
 
 /** The fields every runtime's report starts with: which dump, which pod, which executable and how proven. */
 export type ReportHeader = Pick<

@@ -2,7 +2,7 @@ import type { CoreFile } from "../elf/core-file.js";
 import { ExpectedError } from "../errors.js";
 import type { HeapErrorObject } from "../v8-error/thrown-error.js";
 import { readJsStack } from "../v8-stack/read-js-stack.js";
-import type { Report, ReportFrame } from "./build-report.js";
+import type { Report, ReportFrame } from "./report.js";
 
 /**
  * What a frame the walker read was called with (docs/json.md): each value described briefly

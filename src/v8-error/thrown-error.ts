@@ -1,5 +1,5 @@
 import { FieldNames } from "../heap/map-fields.js";
-import type { V8Reading } from "../v8-stack/walk-frames.js";
+import type { V8Reading } from "../v8-stack/v8-reading.js";
 
 /** An Error object read from the heap: its class, its message, and the stack V8 formatted for it. */
 export interface HeapErrorObject {

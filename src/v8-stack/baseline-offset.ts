@@ -1,8 +1,8 @@
 import { smiValue } from "../heap/object-size.js";
 import { bytecodeHeaderSize } from "./bytecode-array.js";
 import { byteArrayBytes, type CodeAtPc } from "./code-at-pc.js";
+import type { V8Reading } from "./v8-reading.js";
 import { readVlq } from "./varint.js";
-import type { V8Reading } from "./walk-frames.js";
 
 /** The first four bytecodes are prefixes that widen the next one's operands (Wide ×2, ExtraWide ×4). */
 const PREFIXES = 4;

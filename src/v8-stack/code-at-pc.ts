@@ -1,5 +1,5 @@
 import { smiValue } from "../heap/object-size.js";
-import type { V8Reading } from "./walk-frames.js";
+import type { V8Reading } from "./v8-reading.js";
 
 /** How far back from a pc the start of its code object is looked for: V8's code objects are smaller. */
 const MAX_CODE_BYTES = 1 << 20;

@@ -1,4 +1,5 @@
-import { type V8Reading, walkFrames } from "./walk-frames.js";
+import type { V8Reading } from "./v8-reading.js";
+import { walkFrames } from "./walk-frames.js";
 
 /** Bytes of the isolate searched for its thread-local top: IsolateData and ThreadLocalTop lie within them. */
 const ISOLATE_BYTES = 64 * 1024;

@@ -1,5 +1,5 @@
 import { smiValue } from "../heap/object-size.js";
-import type { V8Reading } from "./walk-frames.js";
+import type { V8Reading } from "./v8-reading.js";
 
 /** Arguments described of one frame at most; `argumentCount` says how many the call passed. */
 export const MAX_ARGUMENTS = 8;

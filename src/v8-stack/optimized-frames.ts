@@ -1,7 +1,7 @@
 import { smiValue } from "../heap/object-size.js";
 import { byteArrayBytes, type CodeAtPc } from "./code-at-pc.js";
 import { type Operation, readTranslation, signed } from "./translations.js";
-import type { V8Reading } from "./walk-frames.js";
+import type { V8Reading } from "./v8-reading.js";
 
 /** One JS function of an optimized frame: the frame's own, or one inlined into its code. */
 export interface InlinedFunction {

@@ -11,7 +11,8 @@ import { findExitFrame } from "./find-exit-frame.js";
 import { FrameLayout } from "./frame-layout.js";
 import { ScriptLocations } from "./script-location.js";
 import { v8LayoutOf } from "./v8-layouts.js";
-import { type V8Reading, type WalkedFrame, walkFrames } from "./walk-frames.js";
+import type { V8Reading } from "./v8-reading.js";
+import { type WalkedFrame, walkFrames } from "./walk-frames.js";
 
 /** V8's thread-local pointer to the thread's isolate (`v8::internal::g_current_isolate_`). */
 const CURRENT_ISOLATE = "_ZN2v88internal18g_current_isolate_E";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Report } from "../../src/report/build-report.js";
 import { renderReport } from "../../src/report/render-report.js";
+import type { Report } from "../../src/report/report.js";
 import { unstyled } from "../../src/ui/untrusted-text.js";
 
 /** The frames of the tutorial's crash as V8 printed them before aborting (Node 26.12.1). */

@@ -1,7 +1,7 @@
 import type { Segment } from "../core-memory.js";
+import type { LoadedHeap } from "../loaded-heap.js";
 import { FieldNames } from "../map-fields.js";
 import { RootKind } from "../reachability.js";
-import type { LoadedHeap } from "../read-heap.js";
 import { LiveLookup } from "../start-lookup.js";
 import type { AsciiOut } from "./ascii-out.js";
 import { NODE_FIELDS } from "./snapshot-format.js";

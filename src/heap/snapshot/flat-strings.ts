@@ -1,5 +1,5 @@
 import type { Segment } from "../core-memory.js";
-import type { LoadedHeap } from "../read-heap.js";
+import type { LoadedHeap } from "../loaded-heap.js";
 
 /** As many characters as V8's own snapshot keeps of a string's text (HeapStrings' MAX_CHARS). */
 const MAX_CHARS = 1024;

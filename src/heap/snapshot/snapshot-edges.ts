@@ -1,6 +1,6 @@
+import type { LoadedHeap } from "../loaded-heap.js";
 import { FieldNames } from "../map-fields.js";
 import { objectAt } from "../object-index.js";
-import type { LoadedHeap } from "../read-heap.js";
 import type { EdgeType } from "./snapshot-format.js";
 
 export type EmitEdge = (type: EdgeType, nameOrIndex: string | number, target: number) => void;

@@ -1,4 +1,4 @@
-import type { LoadedHeap } from "../read-heap.js";
+import type { LoadedHeap } from "../loaded-heap.js";
 import type { NodeType } from "./snapshot-format.js";
 
 /** A live object as a snapshot node: its DevTools type and name. */

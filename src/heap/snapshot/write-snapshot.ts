@@ -1,4 +1,4 @@
-import type { LoadedHeap } from "../read-heap.js";
+import type { LoadedHeap } from "../loaded-heap.js";
 import { releaseMemory } from "../release-memory.js";
 import { AsciiOut } from "./ascii-out.js";
 import { type EdgeCounts, NODE_KIND, prepareEdges, SYNTHETIC_NODES } from "./edge-writer.js";

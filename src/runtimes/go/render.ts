@@ -1,5 +1,5 @@
 import { style } from "../../ui/untrusted-text.js";
-import type { GoSection } from "./report.js";
+import type { GoSection } from "./go-section.js";
 import type { GoFrame } from "./traceback.js";
 
 const FRAMES = 12;

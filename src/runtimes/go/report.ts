@@ -2,12 +2,12 @@ import { prepareDebugTarget } from "../../debuggers/prepare-target.js";
 import { runBatch } from "../../debuggers/session.js";
 import { coreExtent } from "../../elf/index.js";
 import { ExpectedError } from "../../errors.js";
-import type { Report, ReportInput } from "../../report/build-report.js";
 import { containerLogs } from "../../report/container-logs.js";
 import type { Sign } from "../../report/evidence.js";
+import type { Report, ReportInput } from "../../report/report.js";
 import { reportHeader } from "../../report/report-header.js";
 import type { CoreClues } from "../core-clues.js";
-import { type CgoFault, cgoFaultPlace } from "./cgo-fault.js";
+import { cgoFaultPlace } from "./cgo-fault.js";
 import {
   causeFrameNumber,
   causeMessage,
@@ -15,6 +15,7 @@ import {
   parseDlvBacktrace,
   parseDlvGoroutines,
 } from "./dlv-output.js";
+import type { GoSection } from "./go-section.js";
 import {
   type GoCrashKind,
   type GoFrame,
@@ -24,31 +25,6 @@ import {
   identicalStacks,
   readGoTraceback,
 } from "./traceback.js";
-
-/** What a Go core's report adds: the death as Go told it, the goroutine that died, and the others summed up. */
-export interface GoSection {
-  /** The panic's value or the fatal error's text, as Go printed it; null where no log said. */
-  message: string | null;
-  /** `SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x…`, where Go printed the signal. */
-  signal?: string;
-  /** A fault in C code called through cgo: the C function and line of the pc Go printed. */
-  cgoFault?: CgoFault;
-  /** The goroutine that died, innermost frame first (the runtime's panic frames included). */
-  crashed: {
-    id: number | null;
-    state?: string;
-    frames: GoFrame[];
-    createdBy?: GoFrame;
-    source: "log" | "dlv";
-  } | null;
-  /** Every goroutine, by state and by identical stacks. */
-  goroutines: {
-    total: number;
-    byState: Array<{ state: string; count: number }>;
-    identical: Array<{ count: number; state: string; top: GoFrame; ids: number[] }>;
-    source: "log" | "dlv";
-  } | null;
-}
 
 const SIGABRT = 6;
 const FAULTS = new Set([4, 7, 8, 11]);
