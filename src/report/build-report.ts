@@ -93,9 +93,16 @@ async function buildNodeReport({
   };
   const walked: WalkedStack =
     executable.path !== null && nodeVersion
-      ? await walkedStack(core, executable.path, nodeVersion, v8Printed.frames)
+      ? await walkedStack(core, executable.path, nodeVersion, {
+          v8: v8Printed.frames,
+          v8WithErrorLine: v8Printed.errorType !== undefined,
+          node: coreText.nodeStack,
+        })
       : {};
   if (walked.jsStack) report.jsStack = walked.jsStack;
+  // A block of frames that is not what V8 printed for this death is not shown as V8's (printedReference).
+  if (walked.checkedAgainst === "node" && v8Printed.errorType === undefined)
+    report.v8Printed = { ...v8Printed, frames: [] };
   const thrown = walked.thrown && {
     type: walked.thrown.type,
     message: walked.thrown.message,

@@ -27,6 +27,19 @@ export interface WalkedStack {
   thrownHeldBy?: "js frames" | "v8 handles";
   /** Where the last exit from JS is on the stack: the native frames called from JS are below it. */
   exitFrame?: number;
+  /** Which printed stack the frames were checked against (`matchesV8Printed`): V8's block, or Node's own. */
+  checkedAgainst?: "v8" | "node";
+}
+
+/**
+ * The stacks the process printed, as the core's text holds them: V8's block (with its `Uncaught` line, when
+ * found) and the JS stack of Node's own crash report.
+ */
+export interface PrintedStacks {
+  v8: readonly ReportFrame[];
+  /** Whether V8's block came with the `Uncaught Type: message` line V8 prints before it. */
+  v8WithErrorLine: boolean;
+  node: readonly ReportFrame[];
 }
 
 /**
@@ -39,7 +52,7 @@ export async function walkedStack(
   core: CoreFile,
   executable: string,
   nodeVersion: string,
-  printed: readonly ReportFrame[],
+  stacks: PrintedStacks,
 ): Promise<WalkedStack> {
   let reading: Awaited<ReturnType<typeof readJsStack>>;
   try {
@@ -55,6 +68,9 @@ export async function walkedStack(
     ...(exitFrame !== undefined ? { exitFrame } : {}),
   };
   if (frames.length === 0) return walked;
+  const checkedAgainst = printedReference(stacks, frames[0] as ReportFrame);
+  if (checkedAgainst) walked.checkedAgainst = checkedAgainst;
+  const printed = checkedAgainst === "node" ? stacks.node : checkedAgainst === "v8" ? stacks.v8 : [];
   walked.jsStack = frames.map(
     ({ function: name, file, line, column, functionStart, position, inlined, values }, index) => ({
       function: name,
@@ -76,6 +92,20 @@ export async function walkedStack(
     }),
   );
   return walked;
+}
+
+/**
+ * Which printed stack the walker's frames are checked against. V8's block where it came with its
+ * `Uncaught` line or agrees with the walker's first frame; else Node's own where that agrees. A block of
+ * frame-like text with neither is other bytes of the core (a fatal error or an abort prints no V8 block,
+ * and a stale copy of some stack's last lines can remain): it is never taken for what the process printed.
+ */
+function printedReference(stacks: PrintedStacks, first: ReportFrame): "v8" | "node" | undefined {
+  const v8Agrees = samePlace(stacks.v8[0], first);
+  if (stacks.v8.length > 0 && (stacks.v8WithErrorLine || v8Agrees)) return "v8";
+  if (stacks.node.length > 0 && samePlace(stacks.node[0], first)) return "node";
+  if (stacks.v8.length > 0) return "v8";
+  return stacks.node.length > 0 ? "node" : undefined;
 }
 
 /**

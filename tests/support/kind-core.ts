@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { AARCH64, arm64Node, qemuAarch64 } from "./arm64-core.js";
 import { runToCrash, shortHash } from "./crash-core.js";
 import type { CrashedNode } from "./crashed-process.js";
 import { memoised } from "./memo.js";
@@ -39,27 +40,45 @@ const ADDON = "invoice.node";
 const RUN_TIMEOUT_MS = 120_000;
 
 const obtainOnce = memoised((key) => {
-  const [kind, version] = key.split("@") as [CrashKind, string];
-  return obtain(kind, version);
+  const [kind, version, machine] = key.split("@") as [CrashKind, string, string];
+  return obtain(kind, version, machine === AARCH64);
 });
 
-/** The cached core of `kind` on the official build `version` (`22.22.0`), made on first use. */
-export function kindCore(kind: CrashKind, version: string): Promise<KindCore> {
-  return obtainOnce(`${kind}@${version}`);
+/**
+ * The cached core of `kind` on the official build `version` (`22.22.0`), made on first use; with
+ * `{ arm64: true }`, on the official arm64 build under qemu-user (tests/support/arm64-core.ts), for every
+ * kind but the native fault, whose addon would need a cross compiler.
+ */
+export function kindCore(
+  kind: CrashKind,
+  version: string,
+  options: { arm64?: boolean } = {},
+): Promise<KindCore> {
+  if (options.arm64 && kind === "native-fault")
+    throw new Error("kindCore: no arm64 native fault (its addon is built for x86-64)");
+  return obtainOnce(`${kind}@${version}@${options.arm64 ? AARCH64 : "x86_64"}`);
 }
 
-async function obtain(kind: CrashKind, version: string): Promise<KindCore> {
+async function obtain(kind: CrashKind, version: string, arm64: boolean): Promise<KindCore> {
   const native = kind === "native-fault";
+  const emulator = arm64 ? await qemuAarch64() : undefined;
   // The addon's source is part of what the core depends on: its hash names the entry too.
   const addonSource = native ? await readFile(join(repoRoot(), FIXTURES, "invoice.c")) : undefined;
   const { entry, addonAsRun, ...made } = await scriptCore({
     prefix: `kinds-${kind}`,
     script: join(FIXTURES, `${kind}.js`),
-    node: await officialNode(version),
+    node: arm64 ? await arm64Node(version) : await officialNode(version),
+    ...(emulator ? { emulator } : {}),
     ...(addonSource ? { variant: shortHash(addonSource), alsoNeeded: [ADDON] } : {}),
     crash: async (node, script, cwd) => {
       if (addonSource) await buildAddon(cwd, version, addonSource);
-      return runToCrash({ node, args: [...FLAGS[kind], script], cwd, timeoutMs: RUN_TIMEOUT_MS });
+      return runToCrash({
+        node,
+        args: [...FLAGS[kind], script],
+        cwd,
+        timeoutMs: RUN_TIMEOUT_MS * (emulator ? 4 : 1),
+        ...(emulator ? { emulator } : {}),
+      });
     },
     fields: (crash, cwd) => ({
       kind,

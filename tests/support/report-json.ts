@@ -5,6 +5,8 @@ export interface ReportFrameJson {
   line?: number;
   column?: number;
   source: string;
+  /** Whether the frame is the one the process printed at its place (where it printed a stack). */
+  matchesV8Printed?: boolean;
 }
 
 /**
