@@ -303,6 +303,20 @@ export async function loadedBytesBefore(
   });
 }
 
+/**
+ * How many bytes an executable's loadable segments span, from the first one's start to the last one's end
+ * in memory: where it is mapped, from its first mapping on, whatever the core says of its mappings.
+ */
+export async function loadedSpan(path: string): Promise<number> {
+  return withFile(path, async (file) => {
+    const { programs } = await readElfHeaders(file);
+    let end = 0;
+    for (const program of programs)
+      if (program.type === PT_LOAD) end = Math.max(end, program.vaddr + program.memsz);
+    return Math.max(0, end - firstLoadAddress(programs));
+  });
+}
+
 /** The bytes of the data symbol named exactly `name` in an executable's `.symtab`, or undefined. */
 export async function readNamedSymbol(path: string, name: string): Promise<Buffer | undefined> {
   return withFile(path, async (file) => {

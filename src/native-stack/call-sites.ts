@@ -40,9 +40,10 @@ function modrmCallLength(modrm: number, sib: number): number {
 function followsArm64Call(before: Buffer): boolean {
   if (before.length < 4) return false;
   const instruction = before.readUInt32LE(before.length - 4);
+  // `>>> 0`: JavaScript's `&` gives a signed 32-bit result, the encodings are written unsigned.
   return (
-    (instruction & 0xfc000000) === 0x94000000 ||
-    (instruction & 0xfffffc1f) === 0xd63f0000 ||
-    (instruction & 0xfefff800) === 0xd63f0800
+    (instruction & 0xfc000000) >>> 0 === 0x94000000 ||
+    (instruction & 0xfffffc1f) >>> 0 === 0xd63f0000 ||
+    (instruction & 0xfefff800) >>> 0 === 0xd63f0800
   );
 }

@@ -2,7 +2,7 @@ import { coreSegments, dumpedSegmentAt } from "../elf/core-segments.js";
 import type { CoreSummary } from "../elf/core-summary.js";
 import { readElfHeaders } from "../elf/elf-header.js";
 import { withFile } from "../elf/random-access.js";
-import { functionsAt, loadedBytesBefore } from "../elf/symbols.js";
+import { functionsAt, loadedBytesBefore, loadedSpan } from "../elf/symbols.js";
 import { CALL_BYTES, followsCall } from "./call-sites.js";
 import { demangle } from "./demangle.js";
 
@@ -25,12 +25,14 @@ export async function scanNativeFrames(
   executable: string,
   end?: number,
 ): Promise<string[]> {
-  const sp = summary.fault?.sp;
   const module = summary.executable;
+  const sp = scanStart(summary.fault?.sp, end);
   if (sp === undefined || !module || !summary.littleEndian || !summary.is64) return [];
   const words = await stackWords(core, sp, Math.min(end ?? Number.POSITIVE_INFINITY, sp + SCAN_BYTES));
+  // A core without NT_FILE (qemu-user's) gives the executable's first mapping alone: its text follows.
+  const moduleEnd = Math.max(module.end, module.start + (await loadedSpan(executable)));
   const inside = words
-    .filter((word) => word >= module.start && word < module.end)
+    .filter((word) => word >= module.start && word < moduleEnd)
     .map((word) => word - module.start);
   if (inside.length === 0) return [];
   const before = await loadedBytesBefore(executable, inside, CALL_BYTES);
@@ -52,6 +54,16 @@ export async function scanNativeFrames(
     if (frames.length === MAX_FRAMES) break;
   }
   return frames;
+}
+
+/**
+ * Where the scan starts: the stack pointer, unless it lies above the last exit from JS, which a stack
+ * growing down cannot have left; qemu-user records such a stack pointer (the thread's first, not its
+ * last). The native frames called from JS are then looked for in the SCAN_BYTES below the exit.
+ */
+function scanStart(sp: number | undefined, exit: number | undefined): number | undefined {
+  if (exit === undefined || (sp !== undefined && sp < exit)) return sp;
+  return exit - SCAN_BYTES;
 }
 
 /** The 64-bit words of the core's memory from `start` to `end` (within the dumped segment that holds `start`). */

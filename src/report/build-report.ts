@@ -33,6 +33,8 @@ import { placedEveryFrame, samePlace, type WalkedStack, walkedStack } from "./wa
 export type { Report } from "./report.js";
 
 const NATIVE_FRAMES = 8;
+/** The function every abort of Node's own goes through (node::Abort, after a failed check too). */
+const NODE_ABORT_HANDLER = /^node::(?:\(anonymous namespace\)::)?DefaultAbortHandler\(/;
 
 /** The report of a dump, by the runtime that made the core: Go's room builds its own. */
 export async function buildReport(input: ReportInput): Promise<Report> {
@@ -112,12 +114,12 @@ async function buildNodeReport({
   let target: DebugTarget | undefined;
   if (executable.path === null) report.executableReason = executable.reason;
   else {
-    let need = debuggerNeed(classify(evidence), report, nodeVersion);
+    let need = debuggerNeed(classify(evidence), report, nodeVersion, []);
     let scanned: string[] = [];
     if (need === "native frames" && summary) {
       scanned = await scanNativeFrames(folder.core, summary, executable.path, walked.exitFrame);
       evidence.nativeFrames = scanned;
-      need = debuggerNeed(classify(evidence), report, nodeVersion);
+      need = debuggerNeed(classify(evidence), report, nodeVersion, scanned);
     }
     if (need !== "none")
       target = await addDebuggerFindings(
@@ -181,16 +183,20 @@ async function buildNodeReport({
  * where the stack holds `process.abort()`'s own function (a stack scan, src/native-stack). Elsewhere the
  * native frames of a debugger tell the kind (an `abort()` from an addon, a signal from outside, a native
  * fault): a plain debugger reads them where the walker read the JS frames, and llnode reads both where it
- * could not.
+ * could not. Node's own abort handler among the scanned frames says it is Node that aborted (a
+ * process.abort() or a failed check): a debugger's frames would tell no more, since compilers tail-call
+ * into it (the arm64 build of Node 26 keeps neither node::Abort nor node::Assert on the stack).
  */
 function debuggerNeed(
   early: Classification,
   report: Report,
   nodeVersion: string | undefined,
+  scanned: readonly string[],
 ): "none" | "native frames" | "llnode" {
   const placed = placedEveryFrame(report.jsStack);
   const textSays = early.signs.some((sign) => sign.source === "core text");
-  const framesSay = early.signs.some((sign) => sign.source === "native frames");
+  const nodeAborted = scanned.some((frame) => NODE_ABORT_HANDLER.test(frame));
+  const framesSay = nodeAborted || early.signs.some((sign) => sign.source === "native frames");
   switch (early.kind) {
     case "out-of-memory":
       return heapReads(nodeVersion) ? "none" : "llnode";
