@@ -70,6 +70,14 @@ export class ObjectNames {
     return this.v8.typeNames.get(type)?.startsWith("JS") === true || type >= FIRST_JS_RECEIVER_GUESS;
   }
 
+  /** Per Map index, 1 where its objects are in the group `name`: a test per object without a name's lookup. */
+  mapsInGroup(name: string): Uint8Array {
+    const flags = new Uint8Array(this.maps.maps.length);
+    for (let mapIndex = 0; mapIndex < flags.length; mapIndex++)
+      flags[mapIndex] = this.maps.maps[mapIndex] && this.groupOf(mapIndex) === name ? 1 : 0;
+    return flags;
+  }
+
   /** The summary group of the objects of a Map, computed once per Map. */
   groupOf(mapIndex: number): string {
     const known = this.byMap.get(mapIndex);

@@ -273,9 +273,10 @@ export function retainersByRetained(
   count: number,
 ): RetainerPath[] {
   const { objects, live, names } = heap;
+  const ofGroup = names.mapsInGroup(name);
   const found: Array<{ index: number; retained: number }> = [];
   for (let index = 0; index < objects.address.length; index++) {
-    if (live.reachedFrom[index] === 0 || names.groupOf(objects.map[index] as number) !== name) continue;
+    if (live.reachedFrom[index] === 0 || ofGroup[objects.map[index] as number] !== 1) continue;
     found.push({ index, retained: sizes.retainedOf(index) });
   }
   found.sort((a, b) => b.retained - a.retained || a.index - b.index);

@@ -26,18 +26,34 @@ const MAX_DEPTH = 200;
  */
 export function findRetainers(heap: LoadedHeap, name: string): RetainerPath[] {
   const { objects, live, names } = heap;
-  const candidates: Array<{ index: number; depth: number; fromGlobal: boolean }> = [];
+  const ofGroup = names.mapsInGroup(name);
+  // The best MAX_PATHS in address order, kept as met (a list of at most three, sorted).
+  const best: Candidate[] = [];
   for (let index = 0; index < objects.address.length; index++) {
-    if (live.reachedFrom[index] === 0 || names.groupOf(objects.map[index] as number) !== name) continue;
+    if (live.reachedFrom[index] === 0 || ofGroup[objects.map[index] as number] !== 1) continue;
     let depth = 0;
     for (let at = index; at >= 0 && depth < MAX_DEPTH; at = live.parent[at] as number) depth++;
-    candidates.push({ index, depth, fromGlobal: live.reachedFrom[index] === 1 + RootKind.GlobalObject });
+    const candidate = { index, depth, fromGlobal: live.reachedFrom[index] === 1 + RootKind.GlobalObject };
+    if (best.length === MAX_PATHS && !before(candidate, best[MAX_PATHS - 1] as Candidate)) continue;
+    best.push(candidate);
+    best.sort((a, b) => (before(a, b) ? -1 : 1));
+    if (best.length > MAX_PATHS) best.pop();
   }
-  candidates.sort(
-    (a, b) => Number(b.fromGlobal) - Number(a.fromGlobal) || a.depth - b.depth || a.index - b.index,
-  );
   const edges = retainerEdges(heap);
-  return candidates.slice(0, MAX_PATHS).map((candidate) => ({ path: pathTo(heap, edges, candidate.index) }));
+  return best.map((candidate) => ({ path: pathTo(heap, edges, candidate.index) }));
+}
+
+interface Candidate {
+  index: number;
+  depth: number;
+  fromGlobal: boolean;
+}
+
+/** Paths from a global object first, then the shortest, then the first in address order. */
+function before(a: Candidate, b: Candidate): boolean {
+  if (a.fromGlobal !== b.fromGlobal) return a.fromGlobal;
+  if (a.depth !== b.depth) return a.depth < b.depth;
+  return a.index < b.index;
 }
 
 /** What names the edges of paths: the snapshot's edge labels. */
