@@ -7,27 +7,31 @@
  *   processes side by side (`--shard 0/2` and `--shard 1/2`, as two pods of an Indexed Job on this
  *   machine's two cores). Dumps per minute, by kind, peak RSS; requests per dump through a counting proxy.
  * - memory: the memory `--jobs` reserves for a dump (src/triage/memory.ts) against the peak of `report` on
- *   each kind of core, the whole process tree summed (node and any debugger it runs).
+ *   each kind of core, the whole process tree summed (node and any debugger it runs); with `--large-core
+ *   FOLDER` (a cached out-of-memory core of tests/support/oom-core.ts: its `core` and `meta.json`, such as
+ *   .cache/fixtures/oom-v22.22.0-1024m-…), that core too, laid out loose in a `--dir` folder.
  * - list: `list` and `groups` on 10,000 dumps without records and with a record each (a copy of the same
  *   dumps, bench/support/triaged-bucket.ts), warm and cold, in turns; the requests of a cold `list`.
  *
  *   bash bench/triage.sh [--dumps 10000] [--runs 5] [--cold-runs 3] [--work-runs 3] [--only list]
+ *                        [--large-core .cache/fixtures/oom-v22.22.0-1024m-…] [--large-runs 1]
  *
  * Every time is the wall time of whole processes (bench/timing.ts), medians of runs taken in turns.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BASE_NEED, memoryNeed } from "../src/triage/memory.js";
 import { inShard } from "../src/triage/shard.js";
 import { CountingProxy } from "../tests/support/counting-proxy.js";
+import { crashDumps } from "../tests/support/crash-dumps.js";
 import { type StoredObject, zipDump } from "../tests/support/handler-layout.js";
 import { kindDumps } from "../tests/support/kind-dumps.js";
 import { projectLlnode } from "../tests/support/llnode-plugin.js";
 import { freshBucket, putObjects, rigS3, s3Client } from "../tests/support/s3-rig.js";
-import { coredumpCommand, goal, loads, log, timedRss, whole } from "./common.js";
+import { callerEnv, coredumpBin, coredumpCommand, goal, loads, log, timedRss, whole } from "./common.js";
 import { bucketName, ensureBucket } from "./populate.js";
 import { formatBytes } from "./support/peak-rss.js";
 import { treePeakRss } from "./support/tree-rss.js";
@@ -51,12 +55,15 @@ const { values: options } = parseArgs({
     "work-runs": { type: "string", default: "3" },
     node: { type: "string", default: "22.22.0" },
     only: { type: "string", default: "" },
+    "large-core": { type: "string" },
+    "large-runs": { type: "string", default: "1" },
   },
 });
 const dumps = whole("dumps", options.dumps);
 const runs = whole("runs", options.runs);
 const coldRuns = whole("cold-runs", options["cold-runs"]);
 const workRuns = whole("work-runs", options["work-runs"]);
+const largeRuns = whole("large-runs", options["large-runs"]);
 const sections = options.only === "" ? ["throughput", "memory", "list"] : options.only.split(",");
 const rig = rigS3();
 const client = s3Client(rig);
@@ -210,30 +217,93 @@ async function memory(): Promise<string[]> {
     `  ${"kind".padEnd(20)} ${"core".padStart(9)} ${"reserved".padStart(9)} ${"tree peak".padStart(9)} ${"node alone".padStart(10)}  reserve / peak`,
   ];
   let conservative = true;
+  const row = (name: string, dump: ListedDump, peaks: { tree: number; single: number }) => {
+    const reserved = memoryNeed({ coreSize: dump.coreSize ?? undefined, size: dump.size });
+    const peak = Math.max(peaks.tree, peaks.single);
+    conservative &&= reserved >= peak;
+    return `  ${name.padEnd(20)} ${formatBytes(dump.coreSize ?? dump.size).padStart(9)} ${formatBytes(reserved).padStart(9)} ${formatBytes(peaks.tree).padStart(9)} ${formatBytes(peaks.single).padStart(10)}  ${(reserved / peak).toFixed(2)}×`;
+  };
   for (const dump of listed) {
     const reportOf = coredump(["report", dump.id, "--json", "--workdir", workdir], bucket, home);
     await run(reportOf);
-    let tree = 0;
-    let single = 0;
-    for (let round = 0; round < workRuns; round++) {
-      const measured = await treePeakRss({
-        program: "/usr/bin/time",
-        args: ["-f", "gnu-time-rss %M", reportOf.program, ...reportOf.args],
-        env: reportOf.env,
-      });
-      if (measured.exitCode !== 0) throw new Error(`report ${dump.id}: ${measured.stderr.slice(-1000)}`);
-      tree = Math.max(tree, measured.peakBytes);
-      single = Math.max(single, 1024 * Number(/gnu-time-rss (\d+)/.exec(measured.stderr)?.[1]));
-    }
-    const reserved = memoryNeed({ coreSize: dump.coreSize ?? undefined, size: dump.size });
-    const peak = Math.max(tree, single);
-    conservative &&= reserved >= peak;
-    lines.push(
-      `  ${(kinds.get(dump.id) ?? "?").padEnd(20)} ${formatBytes(dump.coreSize ?? dump.size).padStart(9)} ${formatBytes(reserved).padStart(9)} ${formatBytes(tree).padStart(9)} ${formatBytes(single).padStart(10)}  ${(reserved / peak).toFixed(2)}×`,
-    );
+    lines.push(row(kinds.get(dump.id) ?? "?", dump, await reportPeaks(dump.id, reportOf, workRuns)));
+  }
+  if (options["large-core"]) {
+    const large = await largeCore(options["large-core"]);
+    lines.push(row(`${large.name} (${largeRuns} run)`, large.dump, large.peaks));
   }
   lines.push(`  the reserve is at least the peak for every kind: ${goal(conservative)}`);
   return lines;
+}
+
+interface ListedDump {
+  id: string;
+  size: number;
+  coreSize: number | null;
+}
+
+/** The largest peaks of `runs` runs of `reportOf`: the whole tree's, and its largest process's (GNU time). */
+async function reportPeaks(id: string, reportOf: Command, runs: number) {
+  let tree = 0;
+  let single = 0;
+  for (let round = 0; round < runs; round++) {
+    const measured = await treePeakRss({
+      program: "/usr/bin/time",
+      args: ["-f", "gnu-time-rss %M", reportOf.program, ...reportOf.args],
+      env: reportOf.env,
+    });
+    if (measured.exitCode !== 0) throw new Error(`report ${id}: ${measured.stderr.slice(-1000)}`);
+    tree = Math.max(tree, measured.peakBytes);
+    single = Math.max(single, 1024 * Number(/gnu-time-rss (\d+)/.exec(measured.stderr)?.[1]));
+    log(
+      `report on ${id}, run ${round + 1}/${runs}: ${format(measured.seconds)}, tree peak ${formatBytes(tree)}`,
+    );
+  }
+  return { tree, single };
+}
+
+/**
+ * A cached out-of-memory core (its folder: `core`, and `meta.json` naming the node that ran) as one loose
+ * dump in a `--dir` folder, fetched once untimed with that node as `--binary`: the peaks of `report` on it.
+ */
+async function largeCore(folder: string) {
+  const meta = JSON.parse(await readFile(path.join(folder, "meta.json"), "utf8")) as {
+    node: string;
+    pid: number;
+    signal: number;
+    stderr: string;
+    heapMb?: number;
+  };
+  log(`${folder}: laid out as a loose dump (the core copied, reflinked where the file system can)`);
+  const laid = await crashDumps(
+    [{ core: path.join(folder, "core"), pid: meta.pid, signal: meta.signal, stderr: meta.stderr }],
+    "loose",
+  );
+  const id = laid.ids[0] ?? "";
+  const analyse = ["--dir", laid.dir, "--workdir", path.join(work, "large-workdir"), "--binary", meta.node];
+  const env = {
+    ...callerEnv(false),
+    XDG_CACHE_HOME: path.join(work, "large"),
+    LLNODE_PLUGIN: llnode,
+  };
+  const verb = (args: readonly string[]): Command => ({
+    program: process.execPath,
+    args: [coredumpBin, ...args],
+    env,
+  });
+  try {
+    await run(verb(["fetch", id, "--json", ...analyse]));
+    const listing = await run(verb(["list", "--json", "--dir", laid.dir]), true);
+    const [dump] = JSON.parse(listing.stdout) as ListedDump[];
+    if (!dump) throw new Error(`${laid.dir}: no dump listed`);
+    return {
+      name: `oom ${meta.heapMb ?? "?"} MB heap`,
+      dump,
+      peaks: await reportPeaks(id, verb(["report", id, "--json", ...analyse]), largeRuns),
+    };
+  } finally {
+    await rm(laid.dir, { recursive: true, force: true });
+  }
 }
 
 /** `list` and `groups` on `dumps` dumps without records and on the same dumps with a record each. */

@@ -26,8 +26,12 @@ export class Catalog {
   /** Every dump, newest first, from one listing and the cache: no object is read. */
   async dumps(): Promise<Dump[]> {
     const [, listing] = await Promise.all([this.options.cache?.load(), this.store.list()]);
-    this.recordObjects = listing.filter((object) => isRecordsKey(object.key));
-    const groups = groupObjects(listing);
+    // One pass: the records (as many keys as the dumps once all are triaged) are not grouped into dumps.
+    const records: StoredObject[] = [];
+    const dumpObjects: StoredObject[] = [];
+    for (const object of listing) (isRecordsKey(object.key) ? records : dumpObjects).push(object);
+    this.recordObjects = records;
+    const groups = groupObjects(dumpObjects);
     return sortNewestFirst(groups.map((group) => describeDump(group, this.options.cache?.get(group))));
   }
 

@@ -41,9 +41,11 @@ const SUFFIXES: ReadonlyArray<[string, ObjectRole, Compression?]> = [
  */
 export const RECORDS_FOLDER = ".coredump-triage/";
 
+const NESTED_RECORDS_FOLDER = `/${RECORDS_FOLDER}`;
+
 /** Whether a key lies in a records folder, at the root or under any folder. */
 export function isRecordsKey(key: string): boolean {
-  return key.startsWith(RECORDS_FOLDER) || key.includes(`/${RECORDS_FOLDER}`);
+  return key.startsWith(RECORDS_FOLDER) || key.includes(NESTED_RECORDS_FOLDER);
 }
 
 export function classifyKey(key: string): ClassifiedKey | undefined {

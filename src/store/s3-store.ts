@@ -76,21 +76,26 @@ export class S3Store implements Store {
   /**
    * Lists the prefix folder by folder. A folder that fits in one page costs one request; the rest of a
    * larger one is split by the hex digit that begins its keys (uuids lead them) and the parts listed at
-   * once, instead of page after page.
+   * once, instead of page after page. The folders its first page names are listed alongside those parts:
+   * a records folder (`.coredump-triage/`) sorts before every uuid, and a warm `list` of 10,000 triaged
+   * dumps waited 0.2 s for its listing when it began after the dumps' own had ended. The objects come in
+   * the same order either way: a folder's own, then its folders'.
    */
   async list(): Promise<StoredObject[]> {
-    const found: StoredObject[] = [];
-    const listFolder = async (prefix: string): Promise<void> => {
+    const listFolder = async (prefix: string): Promise<StoredObject[][]> => {
       const first = await this.listPart({ prefix }, true);
-      for (const object of first.objects) found.push(object);
       const later = first.truncatedAfter === undefined ? [] : partsAfter(prefix, first.truncatedAfter);
-      const parts = await Promise.all(later.map((part) => this.listPart(part, false)));
-      for (const part of parts) for (const object of part.objects) found.push(object);
-      const folders = [...first.folders, ...parts.flatMap((part) => part.folders)];
-      await Promise.all(folders.map(listFolder));
+      const [parts, early] = await Promise.all([
+        Promise.all(later.map((part) => this.listPart(part, false))),
+        Promise.all(first.folders.map(listFolder)),
+      ]);
+      const late = await Promise.all(parts.flatMap((part) => part.folders).map(listFolder));
+      return [first.objects, ...parts.map((part) => part.objects), ...early.flat(), ...late.flat()];
     };
     await this.learnRouteFirst(this.config.prefix);
-    await listFolder(this.config.prefix);
+    const found: StoredObject[] = [];
+    for (const objects of await listFolder(this.config.prefix))
+      for (const object of objects) found.push(object);
     return found;
   }
 

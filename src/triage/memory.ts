@@ -6,6 +6,10 @@ import { totalmem } from "node:os";
  * runs a debugger (an abort, a native fault, a fatal error), the executable's symbols. bench/triage.ts
  * measured `report` on Node 22's cores of 51 MB: up to 385 MB for node and lldb together, where 256 MiB
  * plus the core was 319 MB; an out-of-memory core of 122 MB peaked at 398 MB in node alone.
+ * On a large core the heap reader's memory grows with the heap, and stays under this reserve: `report
+ * --json` on the 1 GB out-of-memory core of Node 22.22.0 (core 1.21 GB, reserve 1.61 GB) peaked at 1.05 GB,
+ * the whole process tree summed (`bash bench/triage.sh --only memory --work-runs 1 --large-core
+ * .cache/fixtures/oom-v22.22.0-1024m-7007c0703c96`; GNU time's `%M` alone: 1.03 GB), Dec 8, 2026.
  */
 export const BASE_NEED = 384 * 1024 * 1024;
 
