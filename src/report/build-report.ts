@@ -29,9 +29,6 @@ import { reportHeader } from "./report-header.js";
 import { scanCoreText } from "./scan-core.js";
 import { placedEveryFrame, samePlace, type WalkedStack, walkedStack } from "./walked-stack.js";
 
-/** The report's shape lives in report.ts; triage still names it from here. */
-export type { Report } from "./report.js";
-
 const NATIVE_FRAMES = 8;
 /** The function every abort of Node's own goes through (node::Abort, after a failed check too). */
 const NODE_ABORT_HANDLER = /^node::(?:\(anonymous namespace\)::)?DefaultAbortHandler\(/;

@@ -1,6 +1,6 @@
 import { type CrashFacts, crashSignature } from "../crashlog/crash-signature.js";
 import { crashOfReport } from "../groups/report-crash.js";
-import type { Report } from "../report/build-report.js";
+import type { Report } from "../report/report.js";
 import type { FrameValuesFields } from "../report/walked-stack.js";
 import { TRIAGE_VERSION } from "./version.js";
 

@@ -4,7 +4,7 @@ import type { Dump } from "../catalog/dump.js";
 import { storedObjectOf } from "../catalog/group.js";
 import { ExpectedError, InterruptedError, UsageError } from "../errors.js";
 import { folderIdOf } from "../fetch/fetch-dump.js";
-import type { Report } from "../report/build-report.js";
+import type { Report } from "../report/report.js";
 import { StoreError } from "../store/store.js";
 import { formatSize } from "../ui/format.js";
 import { DumpFolder } from "../workspace/dump-folder.js";
