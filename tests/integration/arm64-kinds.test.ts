@@ -74,21 +74,9 @@ describe("report on each kind of death of Node 20 to 26 on arm64 (qemu-user), no
   ): Promise<{ crash: KindCore | OomCore; r: KindReport }> {
     const found = cases.get(`${kind}@${version}`);
     assert.ok(found, `${kind}@${version}`);
-    const result: CliResult = await coredump(
-      [
-        "report",
-        found.id,
-        "--dir",
-        dir,
-        "--workdir",
-        workdir,
-        "--binary",
-        found.crash.node,
-        "--no-verify",
-        "--json",
-      ],
-      env,
-    );
+    const where = ["--dir", dir, "--workdir", workdir];
+    const executable = ["--binary", found.crash.node, "--no-verify"];
+    const result: CliResult = await coredump(["report", found.id, ...where, ...executable, "--json"], env);
     assert.equal(result.exitCode, 0, `${kind}@${version}: ${result.stderr}`);
     const r = json<KindReport>(result);
     assert.equal(r.kind, kind, `${kind}@${version}`);
