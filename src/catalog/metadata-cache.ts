@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { CrashFacts } from "../crashlog/crash-signature.js";
+import { writeHuman } from "../ui/untrusted-text.js";
 import { writeFileAtomic } from "../workspace/atomic-write.js";
 import type { DumpObjects } from "./group.js";
 import { cacheFileText, FORMAT, type Row, readCacheFile, UnusableCacheError } from "./metadata-cache-file.js";
@@ -32,7 +33,8 @@ export class MetadataCache {
   constructor(
     directory: string,
     storeDescription: string,
-    private readonly onNote: (note: string) => void = (note) => process.stderr.write(`coredump: ${note}\n`),
+    private readonly onNote: (note: string) => void = (note) =>
+      writeHuman(process.stderr, `coredump: ${note}\n`),
   ) {
     this.name = createHash("sha256").update(storeDescription).digest("hex").slice(0, 20);
     this.file = path.join(directory, "metadata", `${this.name}.v${FORMAT}.jsonl`);

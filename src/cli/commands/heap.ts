@@ -44,7 +44,7 @@ export async function heap(id: string | undefined, flags: HeapFlags, settings: S
     ...(flags.retainers ? { retainersOf: [flags.retainers] } : {}),
     ...(flags.retained ? { retained: RETAINING } : {}),
   });
-  for (const note of reading.notes) process.stderr.write(`coredump: note: ${note}\n`);
+  for (const note of reading.notes) writeHuman(process.stderr, `coredump: note: ${note}\n`);
   if (reading.renamed && !flags.json)
     writeHuman(process.stderr, `coredump: ${renamedLine(reading.renamed)}\n`);
   const retainers = flags.retainers ? (reading.retainers?.[flags.retainers] ?? []) : undefined;

@@ -26,7 +26,7 @@ export async function heapsnapshot(
   if (flags.output === "-" && flags.json)
     throw new UsageError("-o - writes the snapshot to standard output: leave out --json, or give -o a file");
   const say = (message: string) => {
-    if (!flags.quiet) process.stderr.write(`coredump: ${message}\n`);
+    if (!flags.quiet) writeHuman(process.stderr, `coredump: ${message}\n`);
   };
   // A path given is opened first (the default one lies in the dump's folder): one that cannot be written is said before minutes of fetching.
   const sourceMaps = flags.originalNames
