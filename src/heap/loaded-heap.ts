@@ -43,6 +43,6 @@ export interface Dominance {
   /** Retained bytes / 8 per object (V8's sizes are multiples of 8): 4 bytes per object, for heaps to 32 GiB. */
   retainedWords: Uint32Array;
   root: number;
-  /** Per group: what its instances retain together. */
+  /** Per group: what its instances retain together (empty when loaded with `groupTotals: false`). */
   byGroup: Map<string, number>;
 }

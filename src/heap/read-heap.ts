@@ -38,6 +38,11 @@ const RAW_BODY_TYPES = [
 export interface LoadHeapOptions {
   /** Also compute dominators and retained sizes (`dominance`), over the mark's graph, which is then let go. */
   graph?: boolean;
+  /**
+   * With `graph`: also what each group's instances retain together (`dominance.byGroup`, `heap --retained`'s
+   * column per type), a walk of the whole dominator tree; true unless false (report's holders need none).
+   */
+  groupTotals?: boolean;
   /** Names minified constructors as written (source maps): every figure then groups by those names. */
   constructorNames?: ConstructorNamer | undefined;
 }
@@ -81,7 +86,7 @@ export async function loadHeap(
     : [];
   const { live, dominance } = markHeap(
     { memory, objects, maps, v8, isRawBody, isFree },
-    options.graph ? names : undefined,
+    options.graph ? { names, groupTotals: options.groupTotals !== false } : undefined,
   );
   releaseMemory();
   const notes = [...summary.notes];
@@ -139,7 +144,7 @@ async function renameConstructors(
  */
 function markHeap(
   scan: HeapScan,
-  forDominance: ObjectNames | undefined,
+  forDominance: { names: ObjectNames; groupTotals: boolean } | undefined,
 ): { live: Reachability; dominance?: Dominance } {
   const { objects, maps } = scan;
   const keepGraph = forDominance !== undefined;
@@ -151,7 +156,12 @@ function markHeap(
     const { addresses, sizes } = parked as Required<Parked>;
     releaseMemory();
     const dominance = forDominance
-      ? computeDominance({ objects, live, maps, names: forDominance }, spill, sizes)
+      ? computeDominance(
+          { objects, live, maps, names: forDominance.names },
+          spill,
+          sizes,
+          forDominance.groupTotals,
+        )
       : undefined;
     if (!dominance) objects.size = sizes.restore();
     releaseMemory();

@@ -72,6 +72,7 @@ export function computeDominance(
   heap: Pick<LoadedHeap, "objects" | "live" | "maps" | "names">,
   spill: SpillFile,
   size: Spilled<Uint32Array>,
+  groupTotals = true,
 ): Dominance {
   const { objects, live, maps, names } = heap;
   const { groupIds, groupNames } = mapGroups(maps, names);
@@ -85,14 +86,17 @@ export function computeDominance(
   live.rootKind = new Uint8Array(0);
   const { idom, retainedWords, root } = dominateInWords(heap, size);
   const idomFile = new SpillFile();
-  // The sizes dominators.ts read last wait again while the groups are counted.
-  const sizeAgain = spill.spill(objects.size);
-  objects.size = new Uint32Array(0);
-  releaseMemory();
-  objects.map = map.restore();
-  const byGroup = groupRetained(idom, retainedWords, root, objects.map, groupIds, groupNames);
-  releaseMemory();
-  objects.size = sizeAgain.restore();
+  let byGroup = new Map<string, number>();
+  if (groupTotals) {
+    // The sizes dominators.ts read last wait again while the groups are counted.
+    const sizeAgain = spill.spill(objects.size);
+    objects.size = new Uint32Array(0);
+    releaseMemory();
+    objects.map = map.restore();
+    byGroup = groupRetained(idom, retainedWords, root, objects.map, groupIds, groupNames);
+    releaseMemory();
+    objects.size = sizeAgain.restore();
+  } else objects.map = map.restore();
   live.parent = parent.restore();
   live.reachedFrom = reachedFrom.restore();
   live.rootKind = rootKind.restore();

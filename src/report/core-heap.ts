@@ -29,8 +29,10 @@ const HOLDERS = 5;
 export async function coreHeapFigures(request: HeapRequest): Promise<HeapFigures | undefined> {
   let heap: Awaited<ReturnType<typeof loadHeap>>;
   try {
+    // The holders are objects: what each type's instances retain together is not shown, and not computed.
     heap = await loadHeap(request.core, request.executable, {
       graph: true,
+      groupTotals: false,
       constructorNames: request.constructorNames,
     });
   } catch (error) {

@@ -1,8 +1,7 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { repoRoot } from "./repo-root.js";
+import { temporaryFolder } from "./temp-folders.js";
 
 export interface CliResult {
   exitCode: number;
@@ -74,11 +73,17 @@ export function cliEnvironment(env: Record<string, string | undefined> = {}) {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(S3_|AWS_(?!CA_BUNDLE))/.test(name)),
   );
-  return { ...clean, NO_COLOR: "1", XDG_CACHE_HOME: freshCacheHome(), ...env };
+  return {
+    ...clean,
+    NO_COLOR: "1",
+    ...(env.XDG_CACHE_HOME ? {} : { XDG_CACHE_HOME: freshCacheHome() }),
+    ...env,
+  };
 }
 
+/** A cache folder of its own (removed when the test process exits). */
 export function freshCacheHome(): string {
-  return mkdtempSync(path.join(tmpdir(), "coredump-cache-"));
+  return temporaryFolder("coredump-cache-");
 }
 
 /** Parses stdout as JSON, failing the test with both streams shown when it is not. */

@@ -1,10 +1,3 @@
-/**
- * Real cores laid out as core-dump-handler leaves them, in a folder of their own that `coredump … --dir`
- * reads (tests/support/handler-layout.ts builds the objects): one dump per core, a fresh uuid each.
- */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import {
   type DumpSpec,
   defaultSpec,
@@ -13,6 +6,7 @@ import {
   writeToDirectory,
   zipDump,
 } from "./handler-layout.js";
+import { temporaryFolder } from "./temp-folders.js";
 
 /** What a dump needs of a real crash. */
 export interface CrashedProcess {
@@ -54,7 +48,7 @@ export async function crashDumps(
   crashes: readonly CrashedProcess[],
   layout: DumpLayout = "zip",
 ): Promise<CrashDumps> {
-  const dir = await mkdtemp(path.join(tmpdir(), "coredump-dumps-"));
+  const dir = temporaryFolder("coredump-dumps-");
   const ids: string[] = [];
   for (const crash of crashes) {
     const spec = crashSpec(crash);
