@@ -88,17 +88,20 @@ export function parseSymbols(table: Buffer, strings: Buffer, header: ElfHeader, 
   const wanted = Buffer.from(prefix, "latin1");
   const entry = header.is64 ? 24 : 16;
   const symbols: ElfSymbol[] = [];
-  // Most names differ in their first byte: that test, in JavaScript, spares a native call per symbol.
-  const firstByte = wanted[0];
+  // Most names differ within their first bytes (C++ names all begin `_Z`): those are compared in
+  // JavaScript, which spares a native call per symbol, and only the rest of a name that matches them is not.
+  const head = Math.min(wanted.length, 12);
   for (let at = 0; at + entry <= table.length; at += entry) {
     const nameAt = view.u32(at);
+    if (nameAt + wanted.length > strings.length) continue;
+    let same = 0;
+    while (same < head && strings[nameAt + same] === wanted[same]) same++;
+    if (same < head) continue;
     if (
-      nameAt + wanted.length > strings.length ||
-      (firstByte !== undefined && strings[nameAt] !== firstByte) ||
-      strings.compare(wanted, 0, wanted.length, nameAt, nameAt + wanted.length) !== 0
-    ) {
+      head < wanted.length &&
+      strings.compare(wanted, head, wanted.length, nameAt + head, nameAt + wanted.length) !== 0
+    )
       continue;
-    }
     const end = strings.indexOf(0, nameAt);
     const name = strings.toString("latin1", nameAt, end === -1 ? strings.length : end);
     symbols.push(
