@@ -141,8 +141,11 @@ export function markLive(
 
 /** The most roots markLive can find, given the native ones: room for them in the graph. */
 export function rootRoom(objects: HeapObjects, maps: MapTable, v8: V8Constants, native: Int32Array): number {
-  const types = [v8.type("JSGlobalObject"), ...v8.typesWhoseEnumMatches(/INTERNALIZED/)];
-  return indicesOfTypes(objects, maps, types).length + native.length;
+  const flags = mapsOfTypes(maps, [v8.type("JSGlobalObject"), ...v8.typesWhoseEnumMatches(/INTERNALIZED/)]);
+  let room = native.length;
+  for (let index = 0; index < objects.map.length; index++)
+    room += flags[objects.map[index] as number] as number;
+  return room;
 }
 
 /** Per Map index, 1 when its instance type is one of `types`. */
